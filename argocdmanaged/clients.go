@@ -1,0 +1,66 @@
+package argocdmanaged
+
+import (
+	"fmt"
+
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+)
+
+// Clients are the API clients every cluster operation of this project uses, built once from
+// the user's kubeconfig (and so with the user's identity, never a more privileged one).
+type Clients struct {
+	Kube      kubernetes.Interface
+	Dynamic   dynamic.Interface
+	Discovery discovery.DiscoveryInterface
+	// Config is the REST config the clients were built from.
+	Config *rest.Config
+	// Context is the kubeconfig context in use, for error messages; empty when unknown.
+	Context string
+}
+
+// NewClients builds Clients from kubectl-style flags or any other RESTClientGetter.
+func NewClients(getter genericclioptions.RESTClientGetter) (*Clients, error) {
+	cfg, err := getter.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("reading kubeconfig: %w", err)
+	}
+	c, err := NewClientsForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.Context = contextName(getter)
+	return c, nil
+}
+
+// NewClientsForConfig builds Clients from a REST config, for embedders that already have one.
+func NewClientsForConfig(cfg *rest.Config) (*Clients, error) {
+	cfg = rest.CopyConfig(cfg)
+	if cfg.UserAgent == "" {
+		cfg.UserAgent = "kubectl-ck8sargo"
+	}
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("building Kubernetes client: %w", err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("building dynamic client: %w", err)
+	}
+	return &Clients{Kube: kube, Dynamic: dyn, Discovery: kube.Discovery(), Config: cfg}, nil
+}
+
+// contextName is the kubeconfig context the getter uses: the --context flag when given,
+// else the kubeconfig's current context.
+func contextName(getter genericclioptions.RESTClientGetter) string {
+	if f, ok := getter.(*genericclioptions.ConfigFlags); ok && f.Context != nil && *f.Context != "" {
+		return *f.Context
+	}
+	if raw, err := getter.ToRawKubeConfigLoader().RawConfig(); err == nil {
+		return raw.CurrentContext
+	}
+	return ""
+}
