@@ -1,0 +1,67 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/ck8sargo/ck8sargo/policy"
+)
+
+// Exit codes of every command.
+const (
+	ExitOK       = 0
+	ExitFindings = 1 // a check found problems, or a wait timed out
+	ExitError    = 2 // bad usage or input, or an error talking to the cluster
+)
+
+// exitError carries the exit code of an error. A nil Err exits silently with Code, for
+// results whose output has already been printed (findings).
+type exitError struct {
+	Code int
+	Err  error
+}
+
+func (e *exitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.Err }
+
+// UsageErrorf is a mistake in the command line: exit code 2.
+func UsageErrorf(format string, args ...any) error {
+	return &exitError{Code: ExitError, Err: fmt.Errorf(format, args...)}
+}
+
+// ProblemsFound ends a command whose printed result is a failed check: exit code 1, with no
+// further message.
+func ProblemsFound() error { return &exitError{Code: ExitFindings} }
+
+// ExitCode maps an error returned by a command to the process exit code and the one-line
+// message to print (empty when nothing should be printed).
+func ExitCode(err error) (int, string) {
+	if err == nil {
+		return ExitOK, ""
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.Err == nil {
+			return ee.Code, ""
+		}
+		return ee.Code, oneLine(ee.Err.Error())
+	}
+	if errors.Is(err, policy.ErrFindings) {
+		return ExitFindings, ""
+	}
+	return ExitError, oneLine(err.Error())
+}
+
+// oneLine keeps an error on one line: multi-line causes (joined errors, API server bodies)
+// are folded so a terminal or CI log shows one readable line per error.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+)
+
+// RootOptions are the flags every command shares: the kubeconfig flags of kubectl and the
+// profile file.
+type RootOptions struct {
+	ConfigFlags *genericclioptions.ConfigFlags
+	// ProfileFile is --profile; empty means look for .ck8sargo.yaml from the working
+	// directory up.
+	ProfileFile string
+	genericiooptions.IOStreams
+}
+
+// NewRootCmd builds the kubectl-ck8sargo command tree.
+func NewRootCmd(streams genericiooptions.IOStreams) *cobra.Command {
+	o := &RootOptions{
+		ConfigFlags: genericclioptions.NewConfigFlags(true),
+		IOStreams:   streams,
+	}
+	cmd := &cobra.Command{
+		Use:   "kubectl-ck8sargo",
+		Short: "Work safely with the managed Argo CD of a compliant Kubernetes platform",
+		Long: `kubectl ck8sargo checks manifests against the rules of the managed Argo CD platform,
+sets up its secret backends and notifications, backs up a team's Argo CD objects and says
+what is wrong with an environment.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl ck8sargo"},
+	}
+	cmd.SetIn(streams.In)
+	cmd.SetOut(streams.Out)
+	cmd.SetErr(streams.ErrOut)
+	// A bad flag is a usage error: exit 2 like every other bad input.
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return UsageErrorf("%v; see '%s --help'", err, c.CommandPath())
+	})
+	flags := cmd.PersistentFlags()
+	o.ConfigFlags.AddFlags(flags)
+	flags.StringVar(&o.ProfileFile, "profile", "", "platform profile file (default: .ck8sargo.yaml found from the working directory up)")
+
+	cmd.AddCommand(
+		NewCmdVersion(streams),
+		NewCmdProfile(o),
+	)
+	return cmd
+}
+
+// Clients builds API clients from the kubeconfig flags.
+func (o *RootOptions) Clients() (*argocdmanaged.Clients, error) {
+	return argocdmanaged.NewClients(o.ConfigFlags)
+}
+
+// Profile returns the effective profile: the built-in defaults, overlaid with --profile or
+// the .ck8sargo.yaml found from the working directory up.
+func (o *RootOptions) Profile() (argocdmanaged.Profile, error) {
+	p := argocdmanaged.DefaultProfile()
+	path := o.ProfileFile
+	if path == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return p, err
+		}
+		if path, err = argocdmanaged.FindProfile(wd); err != nil || path == "" {
+			return p, err
+		}
+	}
+	return argocdmanaged.LoadProfileFile(path, p)
+}
+
+// DiscoveredProfile is Profile completed from the cluster; the warnings say which probes
+// the user's rights did not allow.
+func (o *RootOptions) DiscoveredProfile(ctx context.Context) (*argocdmanaged.Discovery, error) {
+	p, err := o.Profile()
+	if err != nil {
+		return nil, err
+	}
+	c, err := o.Clients()
+	if err != nil {
+		return nil, err
+	}
+	d, err := argocdmanaged.Discover(ctx, c, p)
+	if err != nil {
+		return nil, fmt.Errorf("discovering the profile: %w", err)
+	}
+	return d, nil
+}
