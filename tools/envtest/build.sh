@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds the test control plane (kube-apiserver, etcd) from the Go module proxy into $BINDIR.
+# About four minutes cold on two cores; skipped when the binaries of this version are there.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+stamp="$BINDIR/.envtest-$(sha256sum "$here/go.mod" | cut -c1-16)"
+if [[ -x "$BINDIR/kube-apiserver" && -x "$BINDIR/etcd" && -f "$stamp" ]]; then
+  exit 0
+fi
+echo "building kube-apiserver and etcd into $BINDIR (first time: about five minutes)" >&2
+cd "$here"
+go build -trimpath -o "$BINDIR/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+go build -trimpath -o "$BINDIR/etcd" go.etcd.io/etcd/server/v3
+touch "$stamp"
