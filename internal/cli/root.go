@@ -52,6 +52,7 @@ what is wrong with an environment.`,
 	cmd.AddCommand(
 		NewCmdVersion(streams),
 		NewCmdProfile(o),
+		NewCmdSecrets(o),
 	)
 	return cmd
 }
