@@ -53,22 +53,38 @@ func Discover(ctx context.Context, c *Clients, base Profile) (*Discovery, error)
 
 func (d *Discovery) clusterSecret(ctx context.Context, c *Clients) error {
 	p := &d.Profile
+	s, managed, err := readClusterSecret(ctx, c, p)
+	if err != nil {
+		return err
+	}
+	if s == nil {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("no Argo CD cluster Secret for %s in namespace %s; managed namespaces unknown", p.ArgoCD.Server, p.ArgoCD.Namespace))
+		return nil
+	}
+	p.Namespaces.Managed = managed
+	p.setSource("namespaces.managed", fmt.Sprintf("cluster: Secret %s/%s, field namespaces", s.Namespace, s.Name))
+	return nil
+}
+
+// readClusterSecret finds Argo CD's cluster Secret for the in-cluster destination of p and
+// returns it with the sorted namespaces of its namespaces field. A nil Secret and no error
+// mean there is none. Every reader of the managed list goes through here, so that they all
+// agree on which Secret and which field count.
+func readClusterSecret(ctx context.Context, c *Clients, p *Profile) (*corev1.Secret, []string, error) {
 	ns := p.ArgoCD.Namespace
 	list, err := c.Kube.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{LabelSelector: SecretTypeLabel + "=" + SecretTypeCluster})
 	if err != nil {
-		return c.Explain(err, "list", secretsResource, ns, "")
+		return nil, nil, c.Explain(err, "list", secretsResource, ns, "")
 	}
-	for _, s := range list.Items {
+	for i := range list.Items {
+		s := &list.Items[i]
 		server, name := string(s.Data["server"]), string(s.Data["name"])
 		if server != p.ArgoCD.Server && name != p.ArgoCD.ServerName {
 			continue
 		}
-		p.Namespaces.Managed = splitNamespaces(string(s.Data["namespaces"]))
-		p.setSource("namespaces.managed", fmt.Sprintf("cluster: Secret %s/%s, field namespaces", ns, s.Name))
-		return nil
+		return s, splitNamespaces(string(s.Data["namespaces"])), nil
 	}
-	d.Warnings = append(d.Warnings, fmt.Sprintf("no Argo CD cluster Secret for %s in namespace %s; managed namespaces unknown", p.ArgoCD.Server, ns))
-	return nil
+	return nil, nil, nil
 }
 
 func splitNamespaces(field string) []string {

@@ -84,7 +84,7 @@ func printProfile(root *RootOptions, format string, p *argocdmanaged.Profile) er
 	tw := tabwriter.NewWriter(root.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FIELD\tVALUE\tSOURCE")
 	for _, f := range p.Fields() {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Path, f.Value, f.Source)
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", f.Path, shorten(f.Value, 60), f.Source)
 	}
 	return tw.Flush()
 }
@@ -187,4 +187,13 @@ func printWarnings(root *RootOptions, warnings []string) {
 	for _, w := range warnings {
 		fmt.Fprintf(root.ErrOut, "warning: %s\n", oneLine(w))
 	}
+}
+
+// shorten keeps a table readable: a long list is cut, with the full value left to -o yaml.
+func shorten(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max-1]) + "…"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -74,6 +75,10 @@ func (o *RootOptions) Profile() (argocdmanaged.Profile, error) {
 		}
 		if path, err = argocdmanaged.FindProfile(wd); err != nil || path == "" {
 			return p, err
+		}
+		// Name the file as the user would: relative to where they are.
+		if rel, err := filepath.Rel(wd, path); err == nil {
+			path = rel
 		}
 	}
 	return argocdmanaged.LoadProfileFile(path, p)

@@ -1,0 +1,54 @@
+# ck8sargo: the two set-up commands are `make demo` and `make test` (see README.md).
+
+GO        ?= go
+BINDIR    ?= $(or $(CK8SARGO_TESTENV_BIN),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/ck8sargo/bin)
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -X github.com/ck8sargo/ck8sargo/internal/cli.version=$(VERSION) -X github.com/ck8sargo/ck8sargo/internal/cli.commit=$(COMMIT)
+STATICCHECK_VERSION := v0.8.2
+FUZZTIME  ?= 10s
+
+export CK8SARGO_TESTENV_BIN := $(BINDIR)
+export BINDIR
+
+.PHONY: all build test test-short test-bin envtest-bin lint bench demo fuzz docs clean
+
+all: build
+
+## build: the plugin into bin/kubectl-ck8sargo
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kubectl-ck8sargo ./cmd/kubectl-ck8sargo
+
+## envtest-bin: the test control plane (kube-apiserver, etcd) into $(BINDIR)
+envtest-bin:
+	tools/envtest/build.sh
+
+## test-bin: every binary the tests need (control plane and interop peers) into $(BINDIR)
+test-bin:
+	tools/build-bins.sh
+
+## test: everything, the control plane and the interop peers included, then short fuzz runs
+test: test-bin build
+	$(GO) test -count=1 -timeout 30m ./...
+	FUZZTIME=$(FUZZTIME) tools/fuzz-short.sh
+
+## test-short: the tests that need no control plane and no peer binaries
+test-short:
+	$(GO) test -short -count=1 ./...
+
+## lint: go vet, gofmt and staticcheck
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt wants to change:"; echo "$$out"; exit 1; fi
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
+
+## bench: Go benchmarks, each side by side with its peer tool where the issue names one
+bench: test-bin build
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
+
+## demo: a local control plane laid out like the platform, and the plugin run against it
+demo: envtest-bin build
+	$(GO) run ./internal/demo -plugin bin/kubectl-ck8sargo
+
+clean:
+	rm -rf bin dist
