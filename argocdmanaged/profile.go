@@ -30,6 +30,10 @@ const (
 	SecretTypeVals            = "vals-secret"
 )
 
+// NoBackupLabel marks an object the platform's backups leave out; a team's own backups
+// leave it out too, whatever its value.
+const NoBackupLabel = "compliantkubernetes.io/nobackup"
+
 // LegacyHelmSecretsLabelValue is the label value the platform's user guide still gives for
 // the helm-secrets key Secret; newer release notes say SecretTypeHelmSecrets. Both are
 // accepted on read.
