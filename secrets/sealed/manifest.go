@@ -1,0 +1,140 @@
+package sealed
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
+	corev1 "k8s.io/api/core/v1"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+)
+
+type typeMeta struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+}
+
+// documents splits YAML or JSON input into JSON documents, skipping empty ones.
+func documents(data []byte) ([][]byte, error) {
+	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
+	var out [][]byte
+	for i := 1; ; i++ {
+		var raw json.RawMessage
+		err := dec.Decode(&raw)
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			// Parser messages name a line and a problem, never the content.
+			return nil, fmt.Errorf("document %d is not valid YAML or JSON: %v", i, err)
+		}
+		if len(bytes.TrimSpace(raw)) == 0 || string(raw) == "null" {
+			continue
+		}
+		out = append(out, raw)
+	}
+}
+
+// DecodeSecrets reads one or more v1 Secrets from YAML (documents separated by ---) or
+// JSON. Base64 data is decoded to its exact bytes.
+func DecodeSecrets(data []byte) ([]*corev1.Secret, error) {
+	docs, err := documents(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, errors.New("no Secret found in the input")
+	}
+	out := make([]*corev1.Secret, 0, len(docs))
+	for i, d := range docs {
+		var tm typeMeta
+		if err := json.Unmarshal(d, &tm); err != nil {
+			return nil, fmt.Errorf("document %d is not an object", i+1)
+		}
+		if tm.Kind != "Secret" || tm.APIVersion != "v1" {
+			return nil, fmt.Errorf("document %d is %s %s, not a v1 Secret", i+1, tm.APIVersion, tm.Kind)
+		}
+		var s corev1.Secret
+		if err := json.Unmarshal(d, &s); err != nil {
+			return nil, fmt.Errorf("document %d is not a valid Secret: %v", i+1, describeJSONError(err))
+		}
+		out = append(out, &s)
+	}
+	return out, nil
+}
+
+// describeJSONError keeps the field and the kind of problem of a decoding error and drops
+// anything that could quote the input.
+func describeJSONError(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("field %s: expected %s", te.Field, te.Type)
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	}
+	return "a data value is not valid base64"
+}
+
+// DecodeSealedSecrets reads one or more bitnami.com/v1alpha1 SealedSecrets.
+func DecodeSealedSecrets(data []byte) ([]*ssv1alpha1.SealedSecret, error) {
+	docs, err := documents(data)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, errors.New("no SealedSecret found in the input")
+	}
+	out := make([]*ssv1alpha1.SealedSecret, 0, len(docs))
+	for i, d := range docs {
+		var tm typeMeta
+		if err := json.Unmarshal(d, &tm); err != nil {
+			return nil, fmt.Errorf("document %d is not an object", i+1)
+		}
+		if tm.Kind != "SealedSecret" || tm.APIVersion != ssv1alpha1.SchemeGroupVersion.String() {
+			return nil, fmt.Errorf("document %d is %s %s, not a %s SealedSecret", i+1, tm.APIVersion, tm.Kind, ssv1alpha1.SchemeGroupVersion)
+		}
+		var s ssv1alpha1.SealedSecret
+		if err := json.Unmarshal(d, &s); err != nil {
+			return nil, fmt.Errorf("document %d is not a valid SealedSecret: %v", i+1, describeJSONError(err))
+		}
+		out = append(out, &s)
+	}
+	return out, nil
+}
+
+// EncodeSealedSecrets writes SealedSecrets as YAML documents separated by ---, or as JSON
+// (one object, or a v1 List for several).
+func EncodeSealedSecrets(list []*ssv1alpha1.SealedSecret, format string) ([]byte, error) {
+	switch format {
+	case "yaml", "":
+		var buf bytes.Buffer
+		for i, s := range list {
+			if i > 0 {
+				buf.WriteString("---\n")
+			}
+			b, err := yaml.Marshal(s)
+			if err != nil {
+				return nil, err
+			}
+			buf.Write(b)
+		}
+		return buf.Bytes(), nil
+	case "json":
+		var v any = list[0]
+		if len(list) != 1 {
+			v = map[string]any{"apiVersion": "v1", "kind": "List", "items": list}
+		}
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return nil, err
+		}
+		return append(b, '\n'), nil
+	}
+	return nil, fmt.Errorf("unsupported format %q: use yaml or json", format)
+}

@@ -1,0 +1,132 @@
+package sealed
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+
+	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
+	"github.com/bitnami-labs/sealed-secrets/pkg/crypto"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes/scheme"
+)
+
+// Scope says where a sealed value may be unsealed. The controller encrypts with a label
+// made of the namespace and name (strict), the namespace (namespace-wide) or nothing
+// (cluster-wide), so a value sealed in one scope cannot be moved out of it.
+type Scope string
+
+// The scopes of sealed-secrets. ScopeFromSecret takes the scope from the Secret's
+// annotations, strict when it has none.
+const (
+	ScopeFromSecret Scope = ""
+	ScopeStrict     Scope = "strict"
+	ScopeNamespace  Scope = "namespace-wide"
+	ScopeCluster    Scope = "cluster-wide"
+)
+
+// ParseScope reads a --scope value.
+func ParseScope(s string) (Scope, error) {
+	switch Scope(s) {
+	case ScopeFromSecret, ScopeStrict, ScopeNamespace, ScopeCluster:
+		return Scope(s), nil
+	}
+	return "", fmt.Errorf("unknown scope %q: use strict, namespace-wide or cluster-wide", s)
+}
+
+func (s Scope) upstream() ssv1alpha1.SealingScope {
+	switch s {
+	case ScopeNamespace:
+		return ssv1alpha1.NamespaceWideScope
+	case ScopeCluster:
+		return ssv1alpha1.ClusterWideScope
+	}
+	return ssv1alpha1.StrictScope
+}
+
+func scopeOf(u ssv1alpha1.SealingScope) Scope {
+	switch u {
+	case ssv1alpha1.NamespaceWideScope:
+		return ScopeNamespace
+	case ssv1alpha1.ClusterWideScope:
+		return ScopeCluster
+	}
+	return ScopeStrict
+}
+
+// ErrNoNamespace is a Secret without namespace sealed in a scope that needs one.
+var ErrNoNamespace = errors.New("no namespace")
+
+// SealOptions tune Seal.
+type SealOptions struct {
+	// Scope overrides the Secret's scope annotations; ScopeFromSecret keeps them.
+	Scope Scope
+	// Namespace fills in a Secret without metadata.namespace; a Secret with another
+	// namespace is refused, so that a value is never sealed for a namespace by surprise.
+	Namespace string
+}
+
+// Seal encrypts every value of secret (data and stringData, byte for byte) for the
+// controller whose certificate is cert, and returns the SealedSecret that unseals into it.
+// secret is not changed.
+func Seal(secret *corev1.Secret, cert *Certificate, opts SealOptions) (*ssv1alpha1.SealedSecret, error) {
+	if secret.Name == "" {
+		return nil, errors.New("the Secret has no metadata.name: a SealedSecret unseals into a Secret of the same name")
+	}
+	s := secret.DeepCopy()
+	switch {
+	case opts.Namespace != "" && s.Namespace == "":
+		s.Namespace = opts.Namespace
+	case opts.Namespace != "" && s.Namespace != opts.Namespace:
+		return nil, fmt.Errorf("Secret %q is in namespace %q but --namespace says %q; remove one of them", s.Name, s.Namespace, opts.Namespace)
+	}
+	scope := opts.Scope
+	if scope == ScopeFromSecret {
+		scope = scopeOf(ssv1alpha1.SecretScope(s))
+	}
+	s.Annotations = ssv1alpha1.UpdateScopeAnnotations(s.Annotations, scope.upstream())
+	if scope != ScopeCluster && s.Namespace == "" {
+		return nil, fmt.Errorf("Secret %q: %w: the %s scope binds the sealed values to the namespace; set metadata.namespace, pass --namespace NS, or seal with --scope cluster-wide", s.Name, ErrNoNamespace, scope)
+	}
+	// Fields the API server sets have no place in a manifest kept in git.
+	s.ResourceVersion, s.UID, s.Generation, s.SelfLink = "", "", 0, ""
+	s.CreationTimestamp = metav1.Time{}
+	s.ManagedFields = nil
+	ss, err := ssv1alpha1.NewSealedSecret(scheme.Codecs, cert.PublicKey, s)
+	if err != nil {
+		return nil, fmt.Errorf("sealing Secret %s/%s: %w", s.Namespace, s.Name, err)
+	}
+	ss.TypeMeta = metav1.TypeMeta{APIVersion: ssv1alpha1.SchemeGroupVersion.String(), Kind: "SealedSecret"}
+	if len(ss.Annotations) == 0 {
+		ss.Annotations = nil
+	}
+	if len(ss.Spec.Template.Annotations) == 0 {
+		ss.Spec.Template.Annotations = nil
+	}
+	return ss, nil
+}
+
+// SealRaw encrypts one value for a Secret named name in namespace (kubeseal --raw): the
+// result goes into spec.encryptedData of a SealedSecret by hand. The value is taken as it
+// is, with no newline added or removed.
+func SealRaw(value []byte, namespace, name string, scope Scope, cert *Certificate) (string, error) {
+	if scope == ScopeFromSecret {
+		scope = ScopeStrict
+	}
+	switch {
+	case scope == ScopeStrict && (namespace == "" || name == ""):
+		return "", fmt.Errorf("%w or name: strict scope needs both --namespace and --name of the Secret the value will be in", ErrNoNamespace)
+	case scope == ScopeNamespace && namespace == "":
+		return "", fmt.Errorf("%w: namespace-wide scope needs --namespace", ErrNoNamespace)
+	}
+	ct, err := crypto.HybridEncrypt(rand.Reader, cert.PublicKey, value, ssv1alpha1.EncryptionLabel(namespace, name, scope.upstream()))
+	if err != nil {
+		return "", fmt.Errorf("sealing the value: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(ct), nil
+}
+
+// ScopeOf is the scope a SealedSecret was sealed in, from its annotations.
+func ScopeOf(ss *ssv1alpha1.SealedSecret) Scope { return scopeOf(ss.Scope()) }
