@@ -1,0 +1,229 @@
+package policy
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+)
+
+// Context is what rules may read besides the object: the profile and indexes built once
+// per check over all objects (never a scan of all objects per object).
+type Context struct {
+	// Profile decides namespaces and features.
+	Profile *argocdmanaged.Profile
+	// Live says whether the objects were read from the cluster.
+	Live bool
+
+	clusterScoped map[schema.GroupKind]bool
+	discovered    bool
+	netpols       map[string][]*Object
+	projects      map[string]*Object
+	apps          map[string]*Object
+	workloads     map[string][]*Object
+	repo          *repository
+	display       func(abs string) string
+}
+
+func newContext(p *argocdmanaged.Profile) *Context {
+	c := &Context{Profile: p, clusterScoped: map[schema.GroupKind]bool{}}
+	for _, gk := range builtinClusterScoped {
+		c.clusterScoped[gk] = true
+	}
+	return c
+}
+
+// NewContext builds a Context over objs, for embedders and tests that run one rule's Check
+// function directly.
+func NewContext(p *argocdmanaged.Profile, objs []*Object) *Context {
+	c := newContext(p)
+	c.index(objs)
+	return c
+}
+
+// index builds the indexes over objs; CRDs in the input add their kinds' scope.
+func (c *Context) index(objs []*Object) {
+	c.netpols = map[string][]*Object{}
+	c.projects = map[string]*Object{}
+	c.apps = map[string]*Object{}
+	c.workloads = map[string][]*Object{}
+	for _, o := range objs {
+		switch {
+		case o.Is("networking.k8s.io", "NetworkPolicy"):
+			c.netpols[o.Namespace] = append(c.netpols[o.Namespace], o)
+		case o.Is(argocdmanaged.Group, argocdmanaged.KindAppProject) && o.Application == "":
+			c.projects[o.Name] = o
+		case o.Is(argocdmanaged.Group, argocdmanaged.KindApplication) && o.Application == "":
+			c.apps[o.Name] = o
+		case o.Is("apiextensions.k8s.io", "CustomResourceDefinition"):
+			group := o.String("spec", "group")
+			kind := o.String("spec", "names", "kind")
+			if kind != "" && !c.discovered {
+				c.clusterScoped[schema.GroupKind{Group: group, Kind: kind}] = o.String("spec", "scope") == "Cluster"
+			}
+		}
+		if spec, _ := PodSpec(o); spec != nil {
+			c.workloads[o.Namespace] = append(c.workloads[o.Namespace], o)
+		}
+	}
+}
+
+// IsClusterScoped says whether objects of a kind are cluster-scoped: from discovery when
+// checking live, else from the built-in table and the CRDs in the input.
+func (c *Context) IsClusterScoped(gk schema.GroupKind) bool { return c.clusterScoped[gk] }
+
+// NetworkPolicies returns the NetworkPolicies of a namespace in the input.
+func (c *Context) NetworkPolicies(namespace string) []*Object { return c.netpols[namespace] }
+
+// Workloads returns the objects with a pod template (and Pods) of a namespace in the input.
+func (c *Context) Workloads(namespace string) []*Object { return c.workloads[namespace] }
+
+// AppProject returns the AppProject of that name in the input, or nil.
+func (c *Context) AppProject(name string) *Object { return c.projects[name] }
+
+// Application returns the Application of that name in the input (not rendered), or nil.
+func (c *Context) Application(name string) *Object { return c.apps[name] }
+
+// SourceDir returns the directory of an Application source in the checked repository, and
+// false when the source is elsewhere (another repository, a Helm repository chart) or no
+// repository is known.
+func (c *Context) SourceDir(src *argocdmanaged.ApplicationSource) (string, bool) {
+	if c.repo == nil || src == nil || src.Chart != "" || NormalizeRepoURL(src.RepoURL) != c.repo.url {
+		return "", false
+	}
+	dir := filepath.Join(c.repo.root, filepath.FromSlash(src.Path))
+	return dir, inside(c.repo.root, dir)
+}
+
+// ValueFile resolves a helm value file of a source in the checked repository, as Argo CD
+// does: relative to the source path, or to the repository root when it starts with "/".
+func (c *Context) ValueFile(src *argocdmanaged.ApplicationSource, file string) (string, bool) {
+	dir, ok := c.SourceDir(src)
+	if !ok {
+		return "", false
+	}
+	abs := resolveValueFile(c.repo.root, dir, file)
+	return abs, inside(c.repo.root, abs)
+}
+
+// RepoRel returns the path of an absolute file relative to the checked repository, and the
+// repository as a file system, for code that works on repository files (the sops checks).
+func (c *Context) RepoRel(abs string) (fs.FS, string, bool) {
+	if c.repo == nil || !inside(c.repo.root, abs) {
+		return nil, "", false
+	}
+	rel, err := filepath.Rel(c.repo.root, abs)
+	if err != nil {
+		return nil, "", false
+	}
+	return os.DirFS(c.repo.root), filepath.ToSlash(rel), true
+}
+
+// Display is the name findings use for an absolute path.
+func (c *Context) Display(abs string) string {
+	if c.display == nil {
+		return abs
+	}
+	return c.display(abs)
+}
+
+// builtinClusterScoped are the cluster-scoped kinds of Kubernetes and of common add-ons.
+var builtinClusterScoped = []schema.GroupKind{
+	{Kind: "Namespace"}, {Kind: "Node"}, {Kind: "PersistentVolume"}, {Kind: "ComponentStatus"},
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},
+	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
+	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
+	{Group: "apiregistration.k8s.io", Kind: "APIService"},
+	{Group: "storage.k8s.io", Kind: "StorageClass"},
+	{Group: "storage.k8s.io", Kind: "CSIDriver"},
+	{Group: "storage.k8s.io", Kind: "CSINode"},
+	{Group: "storage.k8s.io", Kind: "VolumeAttachment"},
+	{Group: "storage.k8s.io", Kind: "VolumeAttributesClass"},
+	{Group: "scheduling.k8s.io", Kind: "PriorityClass"},
+	{Group: "networking.k8s.io", Kind: "IngressClass"},
+	{Group: "networking.k8s.io", Kind: "IPAddress"},
+	{Group: "networking.k8s.io", Kind: "ServiceCIDR"},
+	{Group: "node.k8s.io", Kind: "RuntimeClass"},
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"},
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"},
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"},
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"},
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicy"},
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicyBinding"},
+	{Group: "certificates.k8s.io", Kind: "CertificateSigningRequest"},
+	{Group: "certificates.k8s.io", Kind: "ClusterTrustBundle"},
+	{Group: "flowcontrol.apiserver.k8s.io", Kind: "FlowSchema"},
+	{Group: "flowcontrol.apiserver.k8s.io", Kind: "PriorityLevelConfiguration"},
+	{Group: "resource.k8s.io", Kind: "DeviceClass"},
+	{Group: "resource.k8s.io", Kind: "ResourceSlice"},
+	{Group: "policy", Kind: "PodSecurityPolicy"},
+	{Group: "cert-manager.io", Kind: "ClusterIssuer"},
+	{Group: "templates.gatekeeper.sh", Kind: "ConstraintTemplate"},
+	{Group: "hnc.x-k8s.io", Kind: "HNCConfiguration"},
+	{Group: "external-secrets.io", Kind: "ClusterSecretStore"},
+	{Group: "external-secrets.io", Kind: "ClusterExternalSecret"},
+	{Group: "kyverno.io", Kind: "ClusterPolicy"},
+	{Group: "velero.io", Kind: "ServerStatusRequest"},
+	{Group: "monitoring.coreos.com", Kind: "ClusterRule"},
+}
+
+// PodSpec returns the pod spec of a Pod or of a workload's pod template, and the dotted
+// path to it.
+func PodSpec(o *Object) (map[string]any, string) {
+	var path []string
+	switch o.Kind {
+	case "Pod":
+		if o.Group == "" {
+			path = []string{"spec"}
+		}
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet":
+		if o.Group == "apps" {
+			path = []string{"spec", "template", "spec"}
+		}
+	case "ReplicationController":
+		if o.Group == "" {
+			path = []string{"spec", "template", "spec"}
+		}
+	case "Job":
+		if o.Group == "batch" {
+			path = []string{"spec", "template", "spec"}
+		}
+	case "CronJob":
+		if o.Group == "batch" {
+			path = []string{"spec", "jobTemplate", "spec", "template", "spec"}
+		}
+	}
+	if path == nil {
+		return nil, ""
+	}
+	spec, _ := o.Get(path...).(map[string]any)
+	if spec == nil {
+		spec = map[string]any{}
+	}
+	return spec, joinDots(path)
+}
+
+// PodLabels returns the labels of a Pod or of a workload's pod template.
+func PodLabels(o *Object) map[string]string {
+	switch o.Kind {
+	case "Pod":
+		return o.Labels()
+	case "CronJob":
+		return stringMap(o.Map("spec", "jobTemplate", "spec", "template", "metadata", "labels"))
+	}
+	return stringMap(o.Map("spec", "template", "metadata", "labels"))
+}
+
+func joinDots(p []string) string {
+	s := ""
+	for i, x := range p {
+		if i > 0 {
+			s += "."
+		}
+		s += x
+	}
+	return s
+}

@@ -1,0 +1,103 @@
+package policy
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// DocsBaseURL is where the rule reference is published; a rule's HelpURI is this page with
+// the rule's ID as anchor.
+const DocsBaseURL = "https://github.com/ck8sargo/ck8sargo/blob/main/docs/policy.md"
+
+// Rule is one check: metadata plus a pure function. The function says what is wrong; the
+// checker adds the ID, severity, remediation, object and location.
+type Rule struct {
+	// ID is kebab-case and never renamed: ignore annotations, profiles and SARIF use it.
+	ID       string
+	Severity Severity
+	// Title is one line, for lists and doc headings.
+	Title string
+	// Rationale explains, in one paragraph, why the platform needs the rule.
+	Rationale string
+	// Remediation is one imperative sentence.
+	Remediation string
+	// Kinds limits the rule to objects of these kinds; empty means every object.
+	Kinds []schema.GroupKind
+	// Check returns what is wrong with one object. Nil for findings that the checker
+	// itself produces (reading and rendering input), and for rules of other checks
+	// (notifications lint, doctor) that only borrow the report writers.
+	Check func(c *Context, obj *Object) []Violation
+}
+
+// HelpURI is the rule's section of the rule reference.
+func (r *Rule) HelpURI() string { return DocsBaseURL + "#" + r.ID }
+
+// Violation is one thing a rule found wrong with an object.
+type Violation struct {
+	Message string
+	// Field is the dotted path of the offending field ("spec.syncPolicy.syncOptions"),
+	// used to point at its line; empty points at the object.
+	Field string
+	// Severity replaces the rule's severity for this violation when set, for rules whose
+	// severity depends on the profile (apps-of-apps is a warning when the preview is on).
+	Severity Severity
+	// Remediation replaces the rule's remediation when set.
+	Remediation string
+}
+
+var ruleID = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+// Registry is a validated set of rules, in the order they were given.
+type Registry struct {
+	rules []Rule
+	byID  map[string]int
+}
+
+// NewRegistry checks that every rule has a well-formed, unique ID and complete metadata.
+func NewRegistry(rules ...Rule) (*Registry, error) {
+	r := &Registry{byID: make(map[string]int, len(rules))}
+	for _, rule := range rules {
+		if !ruleID.MatchString(rule.ID) {
+			return nil, fmt.Errorf("rule ID %q is not kebab-case", rule.ID)
+		}
+		if _, dup := r.byID[rule.ID]; dup {
+			return nil, fmt.Errorf("rule %q is registered twice", rule.ID)
+		}
+		if rule.Title == "" || rule.Remediation == "" || rule.Rationale == "" {
+			return nil, fmt.Errorf("rule %q needs a title, a rationale and a remediation", rule.ID)
+		}
+		if rule.Severity < SeverityInfo || rule.Severity > SeverityError {
+			return nil, fmt.Errorf("rule %q has no severity", rule.ID)
+		}
+		r.byID[rule.ID] = len(r.rules)
+		r.rules = append(r.rules, rule)
+	}
+	return r, nil
+}
+
+// Rules returns the registered rules in order.
+func (r *Registry) Rules() []Rule { return slices.Clone(r.rules) }
+
+// Lookup returns the rule with an ID.
+func (r *Registry) Lookup(id string) (Rule, bool) {
+	i, ok := r.byID[id]
+	if !ok {
+		return Rule{}, false
+	}
+	return r.rules[i], true
+}
+
+func (r *Rule) applies(obj *Object) bool {
+	if len(r.Kinds) == 0 {
+		return true
+	}
+	for _, gk := range r.Kinds {
+		if gk.Kind == obj.Kind && gk.Group == obj.Group {
+			return true
+		}
+	}
+	return false
+}

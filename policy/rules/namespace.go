@@ -1,0 +1,261 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/policy"
+)
+
+const namespaceCreateHint = "Remove the Namespace from the manifests and create it as an HNC subnamespace with `kubectl ck8sargo namespace create`; then ask the Platform Administrator to let Argo CD manage it if it is not listed yet."
+
+var noNamespaceResource = policy.Rule{
+	ID:       "no-namespace-resource",
+	Severity: policy.SeverityError,
+	Title:    "A Namespace object is among the deployed manifests",
+	Rationale: "Argo CD runs in namespaced mode on this platform: it holds Roles in a list of " +
+		"namespaces, not ClusterRoles, so it cannot create a Namespace. Sync fails with " +
+		"`Cluster level Namespace \"x\" can not be managed when in namespaced mode`, and a " +
+		"namespace that is not yet in Argo CD's list fails at comparison, before any sync wave " +
+		"could create it (ADR-0042). Namespaces are created by the developer as HNC " +
+		"subnamespaces.",
+	Remediation: namespaceCreateHint,
+	Kinds:       []schema.GroupKind{{Kind: "Namespace"}},
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		return []policy.Violation{violation("", "Namespace %q would have to be created by Argo CD, which runs in namespaced mode here and cannot manage Namespaces", o.Name)}
+	},
+}
+
+var noCreateNamespace = policy.Rule{
+	ID:       "no-create-namespace",
+	Severity: policy.SeverityError,
+	Title:    "An Application asks Argo CD to create or label its destination namespace",
+	Rationale: "`syncOptions: [CreateNamespace=true]` and `managedNamespaceMetadata` make Argo CD " +
+		"create or patch the destination Namespace, a cluster-scoped object that the platform's " +
+		"namespaced Argo CD may not manage; the sync fails.",
+	Remediation: "Remove CreateNamespace=true and managedNamespaceMetadata, and create the namespace with `kubectl ck8sargo namespace create`.",
+	Kinds:       argoApps,
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		s := specOf(o)
+		if s == nil || s.spec.SyncPolicy == nil {
+			return nil
+		}
+		var out []policy.Violation
+		for _, opt := range s.spec.SyncPolicy.SyncOptions {
+			k, v, _ := strings.Cut(strings.ReplaceAll(opt, " ", ""), "=")
+			if k == "CreateNamespace" && strings.EqualFold(v, "true") {
+				out = append(out, violation(s.path+".syncPolicy.syncOptions", "syncOptions has %s: Argo CD may not create Namespaces on this platform", opt))
+			}
+		}
+		if s.spec.SyncPolicy.ManagedNamespaceMetadata != nil {
+			out = append(out, violation(s.path+".syncPolicy.managedNamespaceMetadata", "managedNamespaceMetadata makes Argo CD manage the destination Namespace, which it may not do on this platform"))
+		}
+		return out
+	},
+}
+
+var noTemplatedNamespace = policy.Rule{
+	ID:       "no-templated-namespace",
+	Severity: policy.SeverityError,
+	Title:    "An ApplicationSet templates the destination namespace",
+	Rationale: "Each generated namespace would have to exist and be in Argo CD's managed list " +
+		"before the Application is compared; Argo CD cannot create it, and HNC subnamespaces " +
+		"cannot be created and deployed into by the same Application. The platform's " +
+		"documentation says the namespace cannot be templated in ApplicationSets.",
+	Remediation: "Write the destination namespace literally in the template (one ApplicationSet per namespace), after creating it with `kubectl ck8sargo namespace create`.",
+	Kinds:       []schema.GroupKind{kindApplicationSet},
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		var out []policy.Violation
+		ns := o.String("spec", "template", "spec", "destination", "namespace")
+		if isTemplated(ns) {
+			out = append(out, violation("spec.template.spec.destination.namespace", "the template's destination namespace %q is a template expression", ns))
+		}
+		if patch := o.String("spec", "templatePatch"); patch != "" {
+			for _, line := range strings.Split(patch, "\n") {
+				k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+				if ok && k == "namespace" && isTemplated(v) {
+					out = append(out, violation("spec.templatePatch", "templatePatch sets a namespace from a template expression (%s)", strings.TrimSpace(line)))
+					break
+				}
+			}
+		}
+		return out
+	},
+}
+
+var noClusterScopedResource = policy.Rule{
+	ID:       "no-cluster-scoped-resource",
+	Severity: policy.SeverityError,
+	Title:    "A cluster-scoped object is among the deployed manifests",
+	Rationale: "Argo CD's namespaced install cannot manage cluster-scoped kinds such as " +
+		"ClusterRole, ClusterRoleBinding, CustomResourceDefinition, PersistentVolume, " +
+		"StorageClass, webhook configurations, PriorityClass, IngressClass, RuntimeClass or " +
+		"APIService: the sync fails with `Cluster level <Kind> ... can not be managed when in " +
+		"namespaced mode`. Such objects are the Platform Administrator's.",
+	Remediation: "Use the namespaced equivalent (Role, RoleBinding, a PersistentVolumeClaim) or ask the Platform Administrator to install the cluster-wide object.",
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		gk := o.GroupKind()
+		if gk.Kind == "Namespace" && gk.Group == "" || !c.IsClusterScoped(gk) {
+			return nil
+		}
+		return []policy.Violation{violation("", "%s %q is cluster-scoped; the platform's namespaced Argo CD cannot manage it", o.Kind, o.Name)}
+	},
+}
+
+var noHNCSubnamespace = policy.Rule{
+	ID:       "no-hnc-subnamespace",
+	Severity: policy.SeverityError,
+	Title:    "An HNC SubnamespaceAnchor or HierarchyConfiguration is among the deployed manifests",
+	Rationale: "Argo CD cannot create HNC subnamespaces and deploy into them: the new namespace " +
+		"is not in Argo CD's managed list when the Application is compared, so the deployment " +
+		"into it fails. Subnamespaces are created by the developer, outside Argo CD.",
+	Remediation: "Remove the object from the manifests and create the subnamespace with `kubectl ck8sargo namespace create` before deploying into it.",
+	Kinds: []schema.GroupKind{
+		{Group: "hnc.x-k8s.io", Kind: "SubnamespaceAnchor"}, {Group: "hnc.x-k8s.io", Kind: "HierarchyConfiguration"},
+	},
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		return []policy.Violation{violation("", "%s %q would make Argo CD manage the namespace hierarchy; create subnamespaces yourself, outside Argo CD", o.Kind, o.Name)}
+	},
+}
+
+var destinationNotInCluster = policy.Rule{
+	ID:       "destination-not-in-cluster",
+	Severity: policy.SeverityError,
+	Title:    "An Application deploys to a cluster other than the one Argo CD runs in",
+	Rationale: "The managed Argo CD has only the in-cluster destination, with access to the " +
+		"managed namespaces of its own cluster; other clusters are not registered and cannot " +
+		"be added by a developer.",
+	Remediation: "Set destination.server to the in-cluster URL (or destination.name to in-cluster) from the profile.",
+	Kinds:       argoApps,
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		s := specOf(o)
+		if s == nil {
+			return nil
+		}
+		d := s.spec.Destination
+		if s.isSet && (isTemplated(d.Server) || isTemplated(d.Name)) {
+			return nil
+		}
+		if c.Profile.IsInClusterDestination(d) {
+			return nil
+		}
+		switch {
+		case d.Server == "" && d.Name == "":
+			return []policy.Violation{violation(s.path+".destination", "the destination names no cluster; use server %s", c.Profile.ArgoCD.Server)}
+		case d.Server != "":
+			return []policy.Violation{violation(s.path+".destination.server", "destination server %q is not the in-cluster %s", d.Server, c.Profile.ArgoCD.Server)}
+		}
+		return []policy.Violation{violation(s.path+".destination.name", "destination name %q is not %q", d.Name, c.Profile.ArgoCD.ServerName)}
+	},
+}
+
+var destinationNamespaceNotManaged = policy.Rule{
+	ID:       "destination-namespace-not-managed",
+	Severity: policy.SeverityError,
+	Title:    "A destination or object namespace is not one Argo CD manages",
+	Rationale: "Argo CD only holds Roles in the namespaces listed in its cluster Secret; a " +
+		"deployment anywhere else fails with a permission error, and an empty destination " +
+		"namespace leaves namespaced objects without a namespace.",
+	Remediation: "Deploy into a namespace from the profile's managed list, or create the namespace with `kubectl ck8sargo namespace create` and ask the Platform Administrator to have Argo CD manage it.",
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		if s := specOf(o); s != nil && o.Group == argocdmanaged.Group {
+			ns := s.spec.Destination.Namespace
+			switch {
+			case s.isSet && isTemplated(ns):
+				return nil
+			case ns == "":
+				return []policy.Violation{violation(s.path+".destination", "the destination namespace is empty")}
+			case c.Profile.IsPlatformNamespace(ns) || c.Profile.IsManagedNamespace(ns):
+				return nil
+			}
+			return []policy.Violation{violation(s.path+".destination.namespace", "destination namespace %q is not among the managed namespaces %v", ns, c.Profile.Namespaces.Managed)}
+		}
+		ns, ok := deployedNamespace(c, o)
+		if !ok || c.Profile.IsPlatformNamespace(ns) || c.Profile.IsManagedNamespace(ns) {
+			return nil
+		}
+		return []policy.Violation{violation("metadata.namespace", "%s %q is in namespace %q, which is not among the managed namespaces %v", o.Kind, o.Name, ns, c.Profile.Namespaces.Managed)}
+	},
+}
+
+var noArgoCDNamespace = policy.Rule{
+	ID:       "no-argocd-namespace",
+	Severity: policy.SeverityError,
+	Title:    "An Application deploys into the Argo CD namespace",
+	Rationale: "Argo CD may not manage its own namespace on this platform (ADR-0044): its " +
+		"service account has more rights than the developer, so workloads and Secrets deployed " +
+		"there could escalate privileges. Only the developer's own Argo CD objects and the " +
+		"documented Secrets and ConfigMaps live there, applied by the developer.",
+	Remediation: "Deploy into one of your managed namespaces; apply Argo CD objects and their Secrets with kubectl, not through an Application.",
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		argo := c.Profile.ArgoCD.Namespace
+		if s := specOf(o); s != nil && o.Group == argocdmanaged.Group {
+			if s.spec.Destination.Namespace == argo {
+				return []policy.Violation{violation(s.path+".destination.namespace", "the destination namespace is the Argo CD namespace %q", argo)}
+			}
+			return nil
+		}
+		if o.IsArgoCD() {
+			return nil // apps-of-apps covers Argo CD objects deployed by an Application
+		}
+		if ns, ok := deployedNamespace(c, o); ok && ns == argo {
+			return []policy.Violation{violation("metadata.namespace", "%s %q would be deployed into the Argo CD namespace %q", o.Kind, o.Name, argo)}
+		}
+		return nil
+	},
+}
+
+var noPlatformNamespace = policy.Rule{
+	ID:       "no-platform-namespace",
+	Severity: policy.SeverityError,
+	Title:    "A destination or object namespace belongs to the platform",
+	Rationale: "Platform namespaces (kube-system, monitoring, velero, gatekeeper-system, ...) are " +
+		"owned by the Platform Administrator; Argo CD has no rights there, and objects there " +
+		"could compromise the platform's security, backups and stability.",
+	Remediation: "Deploy into one of your managed namespaces instead.",
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		argo := c.Profile.ArgoCD.Namespace
+		if s := specOf(o); s != nil && o.Group == argocdmanaged.Group {
+			ns := s.spec.Destination.Namespace
+			if ns != argo && c.Profile.IsPlatformNamespace(ns) {
+				return []policy.Violation{violation(s.path+".destination.namespace", "the destination namespace %q belongs to the platform", ns)}
+			}
+			return nil
+		}
+		if ns, ok := deployedNamespace(c, o); ok && ns != argo && c.Profile.IsPlatformNamespace(ns) {
+			return []policy.Violation{violation("metadata.namespace", "%s %q is in namespace %q, which belongs to the platform", o.Kind, o.Name, ns)}
+		}
+		return nil
+	},
+}
+
+// deployedNamespace returns the namespace an object would be deployed into, and false for
+// objects without one and for the objects a developer applies to the Argo CD namespace
+// themselves (their Argo CD objects, repository and key Secrets, notifications settings).
+func deployedNamespace(c *policy.Context, o *policy.Object) (string, bool) {
+	if o.Namespace == "" {
+		return "", false
+	}
+	if o.RenderedBy == "" && o.Namespace == c.Profile.ArgoCD.Namespace && isArgoCDSetting(c.Profile, o) {
+		return "", false
+	}
+	return o.Namespace, true
+}
+
+func isArgoCDSetting(p *argocdmanaged.Profile, o *policy.Object) bool {
+	if o.IsArgoCD() {
+		return true
+	}
+	if o.Group != "" || (o.Kind != "Secret" && o.Kind != "ConfigMap") {
+		return false
+	}
+	if _, ok := o.Labels()[argocdmanaged.SecretTypeLabel]; ok && o.Kind == "Secret" {
+		return true
+	}
+	names := []string{p.Notifications.ConfigMap, p.Notifications.Secret,
+		p.Features.HelmSecrets.KeySecretName, p.Features.Vals.SecretName}
+	return slices.Contains(names, o.Name)
+}

@@ -1,0 +1,135 @@
+package rules
+
+import (
+	"os"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/secrets/scan"
+)
+
+var plaintextSecret = policy.Rule{
+	ID:       "plaintext-secret",
+	Severity: policy.SeverityError,
+	Title:    "A Secret with data or stringData is in a file that is not sops-encrypted",
+	Rationale: "Secret values must never be stored in plaintext in a repository. Argo CD " +
+		"deploys what is in git, so a Secret manifest with data is readable by everyone who " +
+		"can read the repository, forever (history keeps it). This is the same check as " +
+		"`kubectl ck8sargo secrets scan`.",
+	Remediation: "Encrypt the file with sops (helm-secrets), replace the Secret with a SealedSecret, or move the values to Vault and reference them with vals; then rotate the exposed values.",
+	Kinds:       []schema.GroupKind{{Kind: "Secret"}},
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		// Helm renders Secrets from values, which may come from an encrypted secrets://
+		// file; the values files themselves are checked by unencrypted-secrets-file.
+		if o.RenderedBy == "helm" {
+			return nil
+		}
+		doc, _ := o.Document()
+		var out []policy.Violation
+		for _, f := range scan.PlaintextSecrets(o.File, doc) {
+			// f.Key is the field (data or stringData); its line is found in our document.
+			out = append(out, policy.Violation{Message: f.Message, Field: f.Key})
+		}
+		return out
+	},
+}
+
+var unencryptedSecretsFile = policy.Rule{
+	ID:       "unencrypted-secrets-file",
+	Severity: policy.SeverityError,
+	Title:    "A secrets:// value file is not sops-encrypted, or has leaves left in plaintext",
+	Rationale: "helm-secrets decides that a file is encrypted by looking for the sops MAC; a " +
+		"file without sops metadata is passed to Helm as plaintext, so an unencrypted " +
+		"secrets.yaml deploys silently and sits in git in the clear. Leaves that the " +
+		"file's .sops.yaml creation rule says must be encrypted must be ENC[...] values. This " +
+		"is the same check as `kubectl ck8sargo secrets scan`.",
+	Remediation: "Encrypt the file with `sops --encrypt --in-place FILE` (or `kubectl ck8sargo secrets encrypt`), commit it, and rotate any value that was committed in plaintext.",
+	Kinds:       argoApps,
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		s := specOf(o)
+		if s == nil {
+			return nil
+		}
+		var out []policy.Violation
+		for _, r := range helmRefs(s) {
+			file, ok := scan.SecretsFilePath(r.value)
+			if !ok || (s.isSet && isTemplated(file)) {
+				continue
+			}
+			abs, ok := c.ValueFile(r.src, file)
+			if !ok {
+				continue // not in the checked repository: nothing to read
+			}
+			data, err := os.ReadFile(abs)
+			if err != nil {
+				continue // a missing value file fails rendering: render-failed reports it
+			}
+			var rule *scan.Rule
+			if fsys, rel, ok := c.RepoRel(abs); ok {
+				if cfg, err := scan.FindConfig(fsys, rel); err == nil && cfg != nil {
+					rule = cfg.RuleFor(rel)
+				}
+			}
+			st := scan.CheckEncryption(c.Display(abs), data, rule)
+			for _, f := range st.Findings {
+				msg := f.Message
+				if !strings.Contains(msg, c.Display(abs)) {
+					msg = c.Display(abs) + ": " + msg
+				}
+				if f.Line > 0 {
+					msg = sprintf("%s (line %d)", msg, f.Line)
+				}
+				out = append(out, policy.Violation{Message: sprintf("%s is referenced as %s: %s", file, r.value, msg), Field: r.field, Remediation: f.Remediation})
+			}
+		}
+		return out
+	},
+}
+
+const (
+	sealedNamespaceWide = "sealedsecrets.bitnami.com/namespace-wide"
+	sealedClusterWide   = "sealedsecrets.bitnami.com/cluster-wide"
+)
+
+var sealedSecretScope = policy.Rule{
+	ID:       "sealed-secret-scope",
+	Severity: policy.SeverityError,
+	Title:    "A SealedSecret's scope does not match the name and namespace it is used with",
+	Rationale: "With the default strict scope the controller decrypts a SealedSecret only under " +
+		"the name and namespace it was sealed for; namespace-wide only in that namespace. A " +
+		"SealedSecret renamed, moved to another namespace, or whose template names another " +
+		"Secret, never becomes a Secret; both scope annotations at once are contradictory.",
+	Remediation: "Seal the value again for the name and namespace it is deployed with (`kubectl ck8sargo secrets seal`), or seal it with the scope you need (kubeseal --scope).",
+	Kinds:       []schema.GroupKind{{Group: "bitnami.com", Kind: "SealedSecret"}},
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		ann := o.Annotations()
+		nsWide, _ := asBool(ann[sealedNamespaceWide])
+		clWide, _ := asBool(ann[sealedClusterWide])
+		tmplName := o.String("spec", "template", "metadata", "name")
+		tmplNS := o.String("spec", "template", "metadata", "namespace")
+		var out []policy.Violation
+		switch {
+		case nsWide && clWide:
+			out = append(out, violation("metadata.annotations", "SealedSecret %q is annotated both namespace-wide and cluster-wide; keep the one it was sealed with", o.Name))
+		case clWide:
+			return nil
+		case nsWide:
+			if tmplNS != "" && o.Namespace != "" && tmplNS != o.Namespace {
+				out = append(out, violation("spec.template.metadata.namespace", "namespace-wide SealedSecret %q is in namespace %q but its template names namespace %q", o.Name, o.Namespace, tmplNS))
+			}
+		default:
+			if o.Namespace == "" {
+				out = append(out, violation("metadata", "strict-scoped SealedSecret %q has no namespace; it only decrypts in the namespace it was sealed for, so set metadata.namespace", o.Name))
+			}
+			if tmplName != "" && tmplName != o.Name {
+				out = append(out, violation("spec.template.metadata.name", "strict-scoped SealedSecret %q has template name %q; the controller decrypts it only under the name it was sealed for", o.Name, tmplName))
+			}
+			if tmplNS != "" && o.Namespace != "" && tmplNS != o.Namespace {
+				out = append(out, violation("spec.template.metadata.namespace", "strict-scoped SealedSecret %q is in namespace %q but its template names namespace %q", o.Name, o.Namespace, tmplNS))
+			}
+		}
+		return out
+	},
+}
