@@ -1,0 +1,197 @@
+package notify
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+	"time"
+
+	"github.com/argoproj/notifications-engine/pkg/api"
+	"github.com/argoproj/notifications-engine/pkg/services"
+	"github.com/argoproj/notifications-engine/pkg/templates"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+)
+
+// Engine is the notifications engine built from a configuration exactly as the Argo CD
+// notifications controller builds it (api.ParseConfig, then api.NewAPI), with the
+// variables Argo CD gives triggers and templates: app, context, secrets, appProject, and
+// the time and strings helpers.
+type Engine struct {
+	// API is the engine's own API: triggers, templates and services.
+	API api.API
+	// Config is what the engine parsed.
+	Config    *api.Config
+	templates templates.Service
+	context   map[string]string
+	secrets   map[string][]byte
+	projects  map[string]map[string]any
+	now       func() time.Time
+}
+
+// EngineOptions tune an Engine.
+type EngineOptions struct {
+	// Projects are the AppProjects templates see as .appProject, by name; an Application
+	// whose project is missing sees an empty map, as in Argo CD.
+	Projects []*argocdmanaged.AppProject
+	// Now is time.Now for the time.Now helper; nil means time.Now.
+	Now func() time.Time
+}
+
+// ErrConfigRejected wraps the engine's reason for rejecting a whole configuration: the
+// controller then sends no notification at all.
+var ErrConfigRejected = errors.New("the notifications controller rejects this configuration, and then sends no notification")
+
+// NewEngine parses cfg with the engine. An error wraps ErrConfigRejected.
+func NewEngine(cfg *Config, opts EngineOptions) (e *Engine, err error) {
+	// The engine's parsers are third-party code fed with user input; a panic there must
+	// become a finding, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			e, err = nil, fmt.Errorf("%w: the engine failed on this input: %v", ErrConfigRejected, r)
+		}
+	}()
+	ctx, err := cfg.Context()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfigRejected, err)
+	}
+	parsed, err := api.ParseConfig(cfg.ConfigMap(), cfg.Secret())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfigRejected, err)
+	}
+	e = &Engine{Config: parsed, context: ctx, secrets: cfg.Secret().Data, projects: map[string]map[string]any{}, now: opts.Now}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	for _, p := range opts.Projects {
+		m, err := toMap(p)
+		if err != nil {
+			return nil, err
+		}
+		e.projects[p.Name] = m
+	}
+	a, err := api.NewAPI(*parsed, e.Vars)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfigRejected, err)
+	}
+	e.API = a
+	// The same templates service the API uses internally, to render without sending.
+	if e.templates, err = templates.NewService(parsed.Templates); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfigRejected, err)
+	}
+	return e, nil
+}
+
+// Vars are the variables of a trigger or template for one object and destination, as
+// Argo CD builds them (util/notification/settings and expression in Argo CD), except that
+// the repo helpers, which need Argo CD's repo server, are not provided.
+func (e *Engine) Vars(obj map[string]any, dest services.Destination) map[string]any {
+	ctx := map[string]string{"notificationType": dest.Service}
+	maps.Copy(ctx, e.context)
+	vars := map[string]any{
+		"app":        obj,
+		"context":    ctx,
+		"secrets":    e.secrets,
+		"appProject": e.project(obj),
+		"time":       TimeHelpers(e.now),
+		"strings":    StringsHelpers(),
+	}
+	return vars
+}
+
+func (e *Engine) project(obj map[string]any) map[string]any {
+	name := "default"
+	if spec, ok := obj["spec"].(map[string]any); ok {
+		if p, ok := spec["project"].(string); ok && p != "" {
+			name = p
+		}
+	}
+	if p, ok := e.projects[name]; ok {
+		return p
+	}
+	return map[string]any{}
+}
+
+// Render formats templates for one destination as the engine's Send does, without sending.
+func (e *Engine) Render(obj map[string]any, templateNames []string, dest services.Destination) (n *services.Notification, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = nil, fmt.Errorf("rendering failed: %v", r)
+		}
+	}()
+	in := e.Vars(obj, dest)
+	// The engine sets these two after getVars; serviceType is the service's name.
+	in["serviceType"] = dest.Service
+	in["recipient"] = dest.Recipient
+	return e.templates.FormatNotification(in, templateNames...)
+}
+
+// TimeHelpers are the `time` helpers of Argo CD's trigger expressions. Parse returns an
+// error for a malformed or missing timestamp instead of panicking as Argo CD's does; the
+// expression fails either way, and the error says why.
+func TimeHelpers(now func() time.Time) map[string]any {
+	if now == nil {
+		now = time.Now
+	}
+	return map[string]any{
+		"Parse": parseTime,
+		"Now":   now,
+
+		"Nanosecond":  time.Nanosecond,
+		"Microsecond": time.Microsecond,
+		"Millisecond": time.Millisecond,
+		"Second":      time.Second,
+		"Minute":      time.Minute,
+		"Hour":        time.Hour,
+
+		"Layout":      time.Layout,
+		"ANSIC":       time.ANSIC,
+		"UnixDate":    time.UnixDate,
+		"RubyDate":    time.RubyDate,
+		"RFC822":      time.RFC822,
+		"RFC822Z":     time.RFC822Z,
+		"RFC850":      time.RFC850,
+		"RFC1123":     time.RFC1123,
+		"RFC1123Z":    time.RFC1123Z,
+		"RFC3339":     time.RFC3339,
+		"RFC3339Nano": time.RFC3339Nano,
+		"Kitchen":     time.Kitchen,
+		"Stamp":       time.Stamp,
+		"StampMilli":  time.StampMilli,
+		"StampMicro":  time.StampMicro,
+		"StampNano":   time.StampNano,
+	}
+}
+
+func parseTime(timestamp string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, timestamp)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time.Parse: %q is not an RFC 3339 timestamp", timestamp)
+	}
+	return t, nil
+}
+
+// StringsHelpers are the `strings` helpers of Argo CD's trigger expressions.
+func StringsHelpers() map[string]any {
+	return map[string]any{
+		"ReplaceAll": strings.ReplaceAll,
+		"ToUpper":    strings.ToUpper,
+		"ToLower":    strings.ToLower,
+	}
+}
+
+// toMap converts a mirrored object to the map form the engine evaluates, unknown fields
+// included.
+func toMap(obj any) (map[string]any, error) {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		return nil, fmt.Errorf("converting %T: %w", obj, err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("converting %T: %w", obj, err)
+	}
+	return m, nil
+}

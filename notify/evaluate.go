@@ -1,0 +1,253 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"github.com/argoproj/notifications-engine/pkg/api"
+	"github.com/argoproj/notifications-engine/pkg/controller"
+	"github.com/argoproj/notifications-engine/pkg/services"
+	"github.com/argoproj/notifications-engine/pkg/subscriptions"
+	"github.com/argoproj/notifications-engine/pkg/triggers"
+	"github.com/argoproj/notifications-engine/pkg/util/text"
+	"github.com/expr-lang/expr"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+)
+
+// EvaluateOptions select what Evaluate does.
+type EvaluateOptions struct {
+	// Trigger limits the evaluation to one trigger; empty means every subscribed trigger.
+	Trigger string
+	// Send delivers the notifications whose condition is true through the real services.
+	Send bool
+	// IgnoreConditions renders (and with Send, sends) every subscribed notification, true
+	// condition or not: to try a service or a template.
+	IgnoreConditions bool
+	// Engine options: AppProjects and the clock.
+	EngineOptions
+}
+
+// Evaluation is what the controller would do for one Application now.
+type Evaluation struct {
+	Application string          `json:"application"`
+	Triggers    []TriggerResult `json:"triggers"`
+}
+
+// TriggerResult is one trigger's conditions and the notifications it would send.
+type TriggerResult struct {
+	Trigger string `json:"trigger"`
+	// Error is set when the trigger cannot be run, for example because it does not exist.
+	Error      string            `json:"error,omitempty"`
+	Conditions []ConditionResult `json:"conditions"`
+	Deliveries []Delivery        `json:"deliveries"`
+}
+
+// ConditionResult is one condition of a trigger.
+type ConditionResult struct {
+	Index       int    `json:"index"`
+	Description string `json:"description,omitempty"`
+	When        string `json:"when"`
+	Triggered   bool   `json:"triggered"`
+	// Error is why the condition could not be evaluated; the controller then treats it
+	// as false and logs the error.
+	Error string `json:"error,omitempty"`
+	// OncePer is the value of the oncePer expression: a notification is sent once per
+	// distinct value.
+	OncePer   string   `json:"oncePer,omitempty"`
+	Templates []string `json:"templates"`
+}
+
+// Delivery is one notification for one recipient.
+type Delivery struct {
+	Condition int    `json:"condition"`
+	Service   string `json:"service"`
+	Recipient string `json:"recipient"`
+	// Triggered says whether the controller would send it now.
+	Triggered bool `json:"triggered"`
+	// AlreadyNotified says that the Application's notified annotation records it as
+	// sent, so the controller would not send it again.
+	AlreadyNotified bool                   `json:"alreadyNotified"`
+	Templates       []string               `json:"templates"`
+	Notification    *services.Notification `json:"notification,omitempty"`
+	RenderError     string                 `json:"renderError,omitempty"`
+	Sent            bool                   `json:"sent"`
+	SendError       string                 `json:"sendError,omitempty"`
+}
+
+// RenderFailed says whether any notification failed to render.
+func (e *Evaluation) RenderFailed() bool {
+	for _, t := range e.Triggers {
+		for _, d := range t.Deliveries {
+			if d.RenderError != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// SendFailed says whether any notification failed to send.
+func (e *Evaluation) SendFailed() bool {
+	for _, t := range e.Triggers {
+		for _, d := range t.Deliveries {
+			if d.SendError != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Destinations are the subscriptions of an Application as the controller merges them:
+// the ConfigMap's subscriptions, the Application's annotations and its AppProject's.
+func Destinations(cfg *Config, app *argocdmanaged.Application, project *argocdmanaged.AppProject) (services.Destinations, error) {
+	defaults, err := cfg.DefaultTriggers()
+	if err != nil {
+		return nil, err
+	}
+	perService, errs := cfg.ServiceDefaultTriggers()
+	for _, e := range errs {
+		return nil, e
+	}
+	subs, err := cfg.Subscriptions()
+	if err != nil {
+		return nil, err
+	}
+	global := api.Config{Subscriptions: subs, DefaultTriggers: defaults}.GetGlobalDestinations(app.Labels)
+	global.Merge(subscriptions.NewAnnotations(app.Annotations).GetDestinations(defaults, perService))
+	if project != nil {
+		global.Merge(subscriptions.NewAnnotations(project.Annotations).GetDestinations(defaults, perService))
+	}
+	return global.Dedup(), nil
+}
+
+// Evaluate runs every subscribed trigger (or opts.Trigger) of an Application with the
+// engine, renders the notification for each recipient and, with opts.Send, sends it.
+func Evaluate(ctx context.Context, cfg *Config, app *argocdmanaged.Application, opts EvaluateOptions) (*Evaluation, error) {
+	var project *argocdmanaged.AppProject
+	for _, p := range opts.Projects {
+		if p.Name == projectName(app) {
+			project = p
+		}
+	}
+	eng, err := NewEngine(cfg, opts.EngineOptions)
+	if err != nil {
+		return nil, err
+	}
+	dests, err := Destinations(cfg, app, project)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := toMap(app)
+	if err != nil {
+		return nil, err
+	}
+	notified := notifiedState(app)
+
+	names := opts.Trigger
+	var list []string
+	if names != "" {
+		list = []string{names}
+	} else {
+		for t := range dests {
+			list = append(list, t)
+		}
+		slices.Sort(list)
+	}
+	out := &Evaluation{Application: app.Name, Triggers: []TriggerResult{}}
+	for _, name := range list {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		out.Triggers = append(out.Triggers, eng.evaluateTrigger(ctx, name, obj, dests[name], notified, opts))
+	}
+	return out, nil
+}
+
+func (e *Engine) evaluateTrigger(ctx context.Context, name string, obj map[string]any, dests []services.Destination, notified map[string]int64, opts EvaluateOptions) TriggerResult {
+	tr := TriggerResult{Trigger: name, Conditions: []ConditionResult{}, Deliveries: []Delivery{}}
+	conds, ok := e.Config.Triggers[name]
+	if !ok {
+		tr.Error = fmt.Sprintf("trigger %q is not configured in the ConfigMap", name)
+		return tr
+	}
+	results, err := e.API.RunTrigger(name, obj)
+	if err != nil {
+		tr.Error = err.Error()
+		return tr
+	}
+	vars := e.Vars(obj, services.Destination{})
+	for i, r := range results {
+		c := ConditionResult{Index: i, When: conds[i].When, Description: conds[i].Description, Triggered: r.Triggered, OncePer: r.OncePer, Templates: r.Templates}
+		if !r.Triggered {
+			c.Error = conditionError(conds[i], vars)
+		}
+		tr.Conditions = append(tr.Conditions, c)
+		if !r.Triggered && !opts.IgnoreConditions {
+			continue
+		}
+		for _, d := range dests {
+			del := Delivery{Condition: i, Service: d.Service, Recipient: d.Recipient, Triggered: r.Triggered, Templates: r.Templates}
+			_, del.AlreadyNotified = notified[controller.StateItemKey(false, "", name, r, d)]
+			n, err := e.Render(obj, r.Templates, d)
+			if err != nil {
+				del.RenderError = err.Error()
+			} else {
+				del.Notification = n
+			}
+			if opts.Send && del.RenderError == "" && ctx.Err() == nil {
+				if err := e.send(obj, r.Templates, d); err != nil {
+					del.SendError = err.Error()
+				} else {
+					del.Sent = true
+				}
+			}
+			tr.Deliveries = append(tr.Deliveries, del)
+		}
+	}
+	return tr
+}
+
+func (e *Engine) send(obj map[string]any, templates []string, d services.Destination) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("sending failed: %v", r)
+		}
+	}()
+	return e.API.Send(obj, templates, d)
+}
+
+// conditionError re-runs a condition that did not fire to say why, when the reason is an
+// error: the engine itself only logs it.
+func conditionError(c triggers.Condition, vars map[string]any) string {
+	prog, err := expr.Compile(text.Coalesce(c.When, "false"))
+	if err != nil {
+		return err.Error()
+	}
+	v, err := expr.Run(prog, vars)
+	if err != nil {
+		return err.Error()
+	}
+	if _, ok := v.(bool); !ok {
+		return fmt.Sprintf("the condition returns %T, not a boolean", v)
+	}
+	return ""
+}
+
+func notifiedState(app *argocdmanaged.Application) map[string]int64 {
+	state := map[string]int64{}
+	if v, ok := app.Annotations[subscriptions.NotifiedAnnotationKey()]; ok {
+		_ = json.Unmarshal([]byte(v), &state)
+	}
+	return state
+}
+
+func projectName(app *argocdmanaged.Application) string {
+	if app.Spec.Project == "" {
+		return "default"
+	}
+	return app.Spec.Project
+}
