@@ -1,0 +1,344 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+	_ "gocloud.dev/blob/azureblob" // azblob:// URLs
+	"gocloud.dev/blob/fileblob"
+	_ "gocloud.dev/blob/gcsblob" // gs:// URLs
+	_ "gocloud.dev/blob/s3blob"  // s3:// URLs
+	"gocloud.dev/gcerrors"
+
+	"github.com/ck8sargo/ck8sargo/backup/archive"
+)
+
+// Object name suffixes of a backup.
+const (
+	ArchiveSuffix  = ".tar.gz"
+	ManifestSuffix = ".manifest.json"
+)
+
+// ErrNotFound is a backup that is not in the store.
+var ErrNotFound = errors.New("backup not found")
+
+// Store is a place that holds backups.
+type Store struct {
+	bucket *blob.Bucket
+	url    string
+}
+
+// Info is one backup of a store.
+type Info struct {
+	Name string `json:"name"`
+	// Size is the archive's size in bytes.
+	Size     int64             `json:"size"`
+	Modified time.Time         `json:"modified"`
+	Manifest *archive.Manifest `json:"-"`
+}
+
+// DefaultURL is file://$XDG_DATA_HOME/ck8sargo/backups (~/.local/share when unset).
+func DefaultURL() (string, error) {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the default backup directory: %w", err)
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return "file://" + filepath.ToSlash(filepath.Join(dir, "ck8sargo", "backups")), nil
+}
+
+// Open opens the store at rawURL. For file:// the directory is created (0700) and files
+// are written 0600 next to their final name, then renamed. Credentials for cloud stores
+// come from their usual environment (AWS_ACCESS_KEY_ID, GOOGLE_APPLICATION_CREDENTIALS,
+// AZURE_STORAGE_ACCOUNT, ...).
+func Open(ctx context.Context, rawURL string) (*Store, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme == "" {
+		return nil, fmt.Errorf("invalid store URL %q: use file:///path/to/dir, s3://bucket?endpoint=..., gs://bucket or azblob://container", rawURL)
+	}
+	if u.Scheme == "file" {
+		return openFile(u, rawURL)
+	}
+	b, err := blob.OpenBucket(ctx, rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", Redact(rawURL), err)
+	}
+	return &Store{bucket: b, url: rawURL}, nil
+}
+
+func openFile(u *url.URL, rawURL string) (*Store, error) {
+	dir := u.Path
+	if u.Host != "" && u.Host != "localhost" {
+		// file://relative/dir: the host part is the first path element.
+		dir = filepath.Join(u.Host, u.Path)
+	}
+	if dir == "" {
+		return nil, fmt.Errorf("invalid store URL %q: give a directory, such as file:///var/backups/argocd", rawURL)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("creating backup directory: %w", err)
+	}
+	b, err := fileblob.OpenBucket(dir, &fileblob.Options{NoTempDir: true, Metadata: fileblob.MetadataDontWrite})
+	if err != nil {
+		return nil, fmt.Errorf("opening store %s: %w", rawURL, err)
+	}
+	prefix := u.Query().Get("prefix")
+	if prefix != "" {
+		b = blob.PrefixedBucket(b, prefix)
+	}
+	return &Store{bucket: b, url: rawURL}, nil
+}
+
+// New wraps a bucket an embedder opened itself; url is only used in messages.
+func New(b *blob.Bucket, url string) *Store { return &Store{bucket: b, url: url} }
+
+// URL is the store's URL, with any credentials in it removed.
+func (s *Store) URL() string { return Redact(s.url) }
+
+// Close releases the bucket.
+func (s *Store) Close() error { return s.bucket.Close() }
+
+// Redact removes user information and secret-looking query parameters from a store URL,
+// for messages and output.
+func Redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid URL)"
+	}
+	if u.User != nil {
+		u.User = url.User("REDACTED")
+	}
+	q := u.Query()
+	for k := range q {
+		lk := strings.ToLower(k)
+		if strings.Contains(lk, "secret") || strings.Contains(lk, "key") || strings.Contains(lk, "token") || strings.Contains(lk, "sig") {
+			q.Set(k, "REDACTED")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$`)
+
+// ValidName checks a backup name given by a user.
+func ValidName(name string) error {
+	if !nameRE.MatchString(name) || strings.HasSuffix(name, ArchiveSuffix) || strings.Contains(name, "..") {
+		return fmt.Errorf("invalid backup name %q: use a name from `backup list`, such as argocd-backup-20260101T020304Z", name)
+	}
+	return nil
+}
+
+// Upload is a backup being written. Write the archive to it, then Commit with the
+// manifest; Abort (or a cancelled context) leaves nothing behind that is listed.
+type Upload struct {
+	s      *Store
+	name   string
+	w      *blob.Writer
+	cancel context.CancelFunc
+	done   bool
+}
+
+// Create starts writing backup name. It fails when the name is taken.
+func (s *Store) Create(ctx context.Context, name string) (*Upload, error) {
+	if err := ValidName(name); err != nil {
+		return nil, err
+	}
+	for _, key := range []string{name + ArchiveSuffix, name + ManifestSuffix} {
+		ok, err := s.bucket.Exists(ctx, key)
+		if err != nil {
+			return nil, fmt.Errorf("checking %s in %s: %w", key, s.URL(), err)
+		}
+		if ok {
+			return nil, fmt.Errorf("backup %s already exists in %s", name, s.URL())
+		}
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	w, err := s.bucket.NewWriter(wctx, name+ArchiveSuffix, writerOptions("application/gzip"))
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("writing %s to %s: %w", name, s.URL(), err)
+	}
+	return &Upload{s: s, name: name, w: w, cancel: cancel}, nil
+}
+
+// writerOptions makes local files 0600: a backup is sensitive even when its Secrets are
+// encrypted (it maps a team's repositories and projects).
+func writerOptions(contentType string) *blob.WriterOptions {
+	return &blob.WriterOptions{
+		ContentType: contentType,
+		BeforeWrite: func(as func(any) bool) error {
+			var f *os.File
+			if as(&f) {
+				return f.Chmod(0o600)
+			}
+			return nil
+		},
+	}
+}
+
+// Write streams archive bytes.
+func (u *Upload) Write(p []byte) (int, error) { return u.w.Write(p) }
+
+// Commit finishes the archive and then writes the manifest copy, which makes the backup
+// visible to List.
+func (u *Upload) Commit(ctx context.Context, m *archive.Manifest) error {
+	if u.done {
+		return errors.New("upload already finished")
+	}
+	u.done = true
+	defer u.cancel()
+	if err := u.w.Close(); err != nil {
+		return fmt.Errorf("writing %s to %s: %w", u.name, u.s.URL(), err)
+	}
+	data, err := marshalManifest(m)
+	if err != nil {
+		return err
+	}
+	if err := u.s.bucket.WriteAll(ctx, u.name+ManifestSuffix, data, writerOptions("application/json")); err != nil {
+		// The archive without its manifest copy is not a listed backup; remove it.
+		_ = u.s.bucket.Delete(context.WithoutCancel(ctx), u.name+ArchiveSuffix)
+		return fmt.Errorf("writing the manifest of %s to %s: %w", u.name, u.s.URL(), err)
+	}
+	return nil
+}
+
+// Abort drops the upload. It is safe to call after Commit.
+func (u *Upload) Abort() {
+	if u.done {
+		return
+	}
+	u.done = true
+	u.cancel()
+	_ = u.w.Close()
+}
+
+// List returns the complete backups, oldest first.
+func (s *Store) List(ctx context.Context) ([]Info, error) {
+	archives := map[string]*blob.ListObject{}
+	manifests := map[string]bool{}
+	it := s.bucket.List(&blob.ListOptions{Delimiter: "/"})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", s.URL(), err)
+		}
+		if obj.IsDir {
+			continue
+		}
+		if n, ok := strings.CutSuffix(obj.Key, ArchiveSuffix); ok && ValidName(n) == nil {
+			archives[n] = obj
+		} else if n, ok := strings.CutSuffix(obj.Key, ManifestSuffix); ok {
+			manifests[n] = true
+		}
+	}
+	var out []Info
+	for n, obj := range archives {
+		if !manifests[n] {
+			continue
+		}
+		out = append(out, Info{Name: n, Size: obj.Size, Modified: obj.ModTime})
+	}
+	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// Incomplete lists archives without a manifest copy: uploads that failed or are still
+// running. Prune removes old ones.
+func (s *Store) Incomplete(ctx context.Context) ([]Info, error) {
+	complete, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	for _, c := range complete {
+		done[c.Name] = true
+	}
+	var out []Info
+	it := s.bucket.List(&blob.ListOptions{Delimiter: "/"})
+	for {
+		obj, err := it.Next(ctx)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", s.URL(), err)
+		}
+		if n, ok := strings.CutSuffix(obj.Key, ArchiveSuffix); ok && !obj.IsDir && !done[n] {
+			out = append(out, Info{Name: n, Size: obj.Size, Modified: obj.ModTime})
+		}
+	}
+	return out, nil
+}
+
+// Stat returns a backup's info with its manifest copy.
+func (s *Store) Stat(ctx context.Context, name string) (*Info, error) {
+	if err := ValidName(name); err != nil {
+		return nil, err
+	}
+	attrs, err := s.bucket.Attributes(ctx, name+ArchiveSuffix)
+	if err != nil {
+		return nil, s.notFound(name, err)
+	}
+	data, err := s.bucket.ReadAll(ctx, name+ManifestSuffix)
+	if err != nil {
+		return nil, s.notFound(name, err)
+	}
+	m, err := archive.ParseManifest(data)
+	if err != nil {
+		return nil, fmt.Errorf("reading the manifest of %s: %w", name, err)
+	}
+	return &Info{Name: name, Size: attrs.Size, Modified: attrs.ModTime, Manifest: m}, nil
+}
+
+// Open reads a backup's archive.
+func (s *Store) Open(ctx context.Context, name string) (io.ReadCloser, error) {
+	if err := ValidName(name); err != nil {
+		return nil, err
+	}
+	if ok, err := s.bucket.Exists(ctx, name+ManifestSuffix); err != nil || !ok {
+		return nil, s.notFound(name, err)
+	}
+	r, err := s.bucket.NewReader(ctx, name+ArchiveSuffix, nil)
+	if err != nil {
+		return nil, s.notFound(name, err)
+	}
+	return r, nil
+}
+
+// Delete removes a backup: the manifest copy first, so that a half-deleted backup is no
+// longer listed.
+func (s *Store) Delete(ctx context.Context, name string) error {
+	if err := ValidName(name); err != nil {
+		return err
+	}
+	for _, key := range []string{name + ManifestSuffix, name + ArchiveSuffix} {
+		if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+			return fmt.Errorf("deleting %s from %s: %w", key, s.URL(), err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) notFound(name string, err error) error {
+	if err == nil || gcerrors.Code(err) == gcerrors.NotFound {
+		return fmt.Errorf("%w: %s is not in %s; see `backup list --from %s`", ErrNotFound, name, s.URL(), s.URL())
+	}
+	return fmt.Errorf("reading %s from %s: %w", name, s.URL(), err)
+}
