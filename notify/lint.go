@@ -1,0 +1,648 @@
+package notify
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/Masterminds/sprig/v3"
+	"github.com/argoproj/notifications-engine/pkg/services"
+	"github.com/argoproj/notifications-engine/pkg/subscriptions"
+	"github.com/argoproj/notifications-engine/pkg/util/text"
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/vm"
+	"sigs.k8s.io/yaml"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/policy"
+)
+
+// MaxConfigMapBytes is the most data the API server stores in one ConfigMap.
+const MaxConfigMapBytes = 1 << 20
+
+// LintOptions give Lint the context of the configuration.
+type LintOptions struct {
+	// Applications and AppProjects whose subscriptions are checked against the
+	// configuration.
+	Applications []Located[*argocdmanaged.Application]
+	AppProjects  []Located[*argocdmanaged.AppProject]
+	// ConfigMapFile and SecretFile name where the configuration was read from, for the
+	// findings; empty for live objects.
+	ConfigMapFile, SecretFile string
+}
+
+// Lint finds every problem the notifications controller would trip on: each is a finding
+// with a rule of LintRules. It never fails: unreadable parts are findings too.
+func Lint(cfg *Config, opts LintOptions) *policy.Report {
+	l := &linter{cfg: cfg, opts: opts}
+	l.run()
+	rep := &policy.Report{Findings: l.findings}
+	rep.Summary.Objects = 2 + len(opts.Applications) + len(opts.AppProjects)
+	rep.Count()
+	return rep
+}
+
+type linter struct {
+	cfg      *Config
+	opts     LintOptions
+	findings []policy.Finding
+
+	services  map[string]Service // by name, readable ones
+	triggers  map[string]Trigger
+	templates map[string]Template
+	defaults  []string
+	perSvc    map[string][]string
+}
+
+func (l *linter) cmRef() policy.ObjectRef {
+	return policy.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: l.cfg.Namespace, Name: l.cfg.ConfigMapName}
+}
+
+func (l *linter) add(rule string, obj policy.ObjectRef, file string, format string, args ...any) {
+	r := lintRule(rule)
+	l.findings = append(l.findings, policy.Finding{
+		Rule: r.ID, Severity: r.Severity, Message: fmt.Sprintf(format, args...),
+		Remediation: r.Remediation, File: file, Object: obj,
+	})
+}
+
+func (l *linter) cm(rule, format string, args ...any) {
+	l.add(rule, l.cmRef(), l.opts.ConfigMapFile, format, args...)
+}
+
+func (l *linter) run() {
+	l.size()
+	l.unknownKeys()
+	l.lintServices()
+	l.lintTemplates()
+	l.lintTriggers()
+	l.lintDefaults()
+	l.lintContext()
+	l.lintGlobalSubscriptions()
+	for _, a := range l.opts.Applications {
+		ref := policy.ObjectRef{APIVersion: argocdmanaged.APIVersion, Kind: argocdmanaged.KindApplication, Namespace: a.Object.Namespace, Name: a.Object.Name}
+		l.lintAnnotations(a.Object.Annotations, ref, a.File)
+	}
+	for _, p := range l.opts.AppProjects {
+		ref := policy.ObjectRef{APIVersion: argocdmanaged.APIVersion, Kind: argocdmanaged.KindAppProject, Namespace: p.Object.Namespace, Name: p.Object.Name}
+		l.lintAnnotations(p.Object.Annotations, ref, p.File)
+	}
+	if _, err := NewEngine(l.cfg, EngineOptions{}); err != nil {
+		l.cm(RuleConfigRejected, "%v", err)
+	}
+	slices.SortStableFunc(l.findings, func(a, b policy.Finding) int {
+		return strings.Compare(a.Object.Kind+a.Object.Name, b.Object.Kind+b.Object.Name)
+	})
+}
+
+func (l *linter) size() {
+	n := 0
+	for k, v := range l.cfg.Data {
+		n += len(k) + len(v)
+	}
+	if n > MaxConfigMapBytes {
+		l.cm(RuleConfigMapSize, "the ConfigMap holds %d bytes of data; the API server refuses more than %d", n, MaxConfigMapBytes)
+	}
+}
+
+// misspelt are prefixes people write for the real ones.
+var misspelt = map[string]string{
+	"services.": ServicePrefix, "triggers.": TriggerPrefix, "templates.": TemplatePrefix,
+	"default-triggers": DefaultTriggersKey, "defaulttriggers": DefaultTriggersKey, "subscription": SubscriptionsKey,
+	"contexts": ContextKey, "trigger-": TriggerPrefix, "template-": TemplatePrefix, "service-": ServicePrefix,
+}
+
+func (l *linter) unknownKeys() {
+	for _, k := range l.cfg.UnknownKeys() {
+		for wrong, right := range misspelt {
+			if strings.HasPrefix(strings.ToLower(k), wrong) {
+				l.cm(RuleUnknownKey, "key %q is ignored by Argo CD; did you mean %q?", k, right+strings.TrimPrefix(strings.ToLower(k), wrong))
+				break
+			}
+		}
+	}
+}
+
+// requiredFields are the options without which a service cannot send, per type.
+var requiredFields = map[string][]string{
+	"email":        {"host", "port", "from"},
+	"slack":        {"token"},
+	"webhook":      {"url"},
+	"teams":        {"recipientUrls"},
+	"mattermost":   {"apiURL", "token"},
+	"opsgenie":     {"apiUrl", "apiKeys"},
+	"pagerdutyv2":  {"serviceKeys"},
+	"googlechat":   {"webhooks"},
+	"telegram":     {"token"},
+	"alertmanager": {"targets"},
+	"github":       {"appID", "installationID", "privateKey"},
+	"pagerduty":    {"token"},
+	"rocketchat":   {"email", "password"},
+	"webex":        {"token"},
+	"pushover":     {"token"},
+	"newrelic":     {"apiKey"},
+	"grafana":      {"apiUrl", "apiKey"},
+}
+
+// credentialFields hold secrets: a literal value there is a credential in a ConfigMap.
+var credentialFields = []string{"password", "token", "apiKey", "apiKeys", "privateKey", "bearerToken", "signingSecret", "recipientUrls", "webhooks", "serviceKeys"}
+
+func (l *linter) lintServices() {
+	l.services = map[string]Service{}
+	for _, s := range l.cfg.Services() {
+		if s.Err != nil {
+			if strings.HasPrefix(s.Err.Error(), "invalid service key") {
+				l.cm(RuleServiceKey, "%v", s.Err)
+			} else {
+				l.cm(RuleServiceYAML, "%v", s.Err)
+			}
+			continue
+		}
+		if !IsServiceType(s.Type) {
+			l.cm(RuleServiceType, "service %s has type %q, which notifications-engine does not know (known: %s)", s.Key, s.Type, strings.Join(ServiceTypes, ", "))
+			continue
+		}
+		if prev, ok := l.services[s.Name]; ok {
+			l.cm(RuleServiceDuplicate, "services %s and %s are both called %q; the engine keeps only one", prev.Key, s.Key, s.Name)
+		}
+		l.services[s.Name] = s
+		for _, f := range requiredFields[s.Type] {
+			if isEmptyValue(s.Options[f]) {
+				l.cm(RuleServiceField, "service %s has no %s", s.Key, f)
+			}
+		}
+		l.secretRefs(s)
+		l.plaintext(s)
+		// The engine's own decoder, on the value with references resolved: a port written
+		// as "465" or a map written as a list fails here exactly as in the controller.
+		if resolved, err := resolveRefs(s.Raw, l.cfg.SecretData); err == nil {
+			if _, err := newServiceSafely(s.Type, resolved); err != nil {
+				l.cm(RuleServiceField, "service %s: the engine cannot read it: %v", s.Key, err)
+			}
+		}
+		if s.Type == "email" {
+			l.emailTLS(s)
+		}
+	}
+}
+
+func newServiceSafely(serviceType string, resolved []byte) (svc services.NotificationService, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the engine failed on this service: %v", r)
+		}
+	}()
+	return services.NewService(serviceType, resolved)
+}
+
+func isEmptyValue(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(x) == ""
+	case map[string]any:
+		return len(x) == 0
+	case []any:
+		return len(x) == 0
+	}
+	return false
+}
+
+func (l *linter) secretRefs(s Service) {
+	for _, ref := range SecretRefs(s.Raw) {
+		v, ok := l.cfg.SecretData[ref]
+		switch {
+		case !ok && !l.cfg.SecretExists:
+			l.cm(RuleSecretRef, "service %s references $%s, but Secret %s does not exist", s.Key, ref, l.cfg.SecretName)
+		case !ok:
+			l.cm(RuleSecretRef, "service %s references $%s, but Secret %s has no key %q; the engine sends the text $%s instead", s.Key, ref, l.cfg.SecretName, ref, ref)
+		case !utf8.Valid(v):
+			l.cm(RuleSecretValue, "service %s references $%s, whose value in Secret %s is not UTF-8 text", s.Key, ref, l.cfg.SecretName)
+		case strings.ContainsAny(string(v), "\r\n") && !strings.Contains(string(v), "PRIVATE KEY"):
+			l.cm(RuleSecretValue, "service %s references $%s, whose value in Secret %s holds a line break (was it encoded with echo instead of echo -n?)", s.Key, ref, l.cfg.SecretName)
+		}
+	}
+}
+
+func (l *linter) plaintext(s Service) {
+	check := func(path string, v any) {
+		str, ok := v.(string)
+		if ok && str != "" && !secretRefRE.MatchString(str) {
+			l.cm(RuleSecretPlaintext, "service %s has %s written in the ConfigMap, readable by everyone who can read it", s.Key, path)
+		}
+	}
+	for _, f := range credentialFields {
+		switch v := s.Options[f].(type) {
+		case map[string]any:
+			for _, k := range sortedStringKeys(v) {
+				check(f+"."+k, v[k])
+			}
+		default:
+			check(f, v)
+		}
+	}
+	if ba, ok := s.Options["basicAuth"].(map[string]any); ok {
+		check("basicAuth.password", ba["password"])
+	}
+	if hs, ok := s.Options["headers"].([]any); ok {
+		for _, h := range hs {
+			if hm, ok := h.(map[string]any); ok {
+				if name, _ := hm["name"].(string); strings.EqualFold(name, "Authorization") {
+					check("the Authorization header", hm["value"])
+				}
+			}
+		}
+	}
+}
+
+func (l *linter) emailTLS(s Service) {
+	port, ok := toInt(s.Options["port"])
+	if !ok {
+		return
+	}
+	user, _ := s.Options["username"].(string)
+	pass, _ := s.Options["password"].(string)
+	if port == 465 && (user == "" || pass == "") {
+		l.cm(RuleEmailTLS, "service %s uses port 465 (implicit TLS) without username and password: the engine then connects in plain text and the server never answers", s.Key)
+	}
+}
+
+func toInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case float64:
+		return int(x), x == float64(int(x))
+	case int:
+		return x, true
+	case int64:
+		return int(x), true
+	}
+	return 0, false
+}
+
+// resolveRefs replaces $key references as the engine does, on a copy.
+func resolveRefs(raw string, secret map[string][]byte) ([]byte, error) {
+	cfg, err := yamlReplace(raw, secret)
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func templateFuncs() map[string]any {
+	f := sprig.TxtFuncMap()
+	delete(f, "env")
+	delete(f, "expandenv")
+	return f
+}
+
+func (l *linter) lintTemplates() {
+	l.templates = map[string]Template{}
+	funcs := templateFuncs()
+	for _, t := range l.cfg.Templates() {
+		if t.Err != nil {
+			l.cm(RuleTemplateYAML, "%v", t.Err)
+			continue
+		}
+		if _, err := getTemplaterSafely(&t.Notification, t.Name, funcs); err != nil {
+			l.cm(RuleTemplateParse, "template %s: %v", t.Name, err)
+			continue
+		}
+		l.templates[t.Name] = t
+		for svc := range t.Notification.Webhook {
+			if s, ok := l.services[svc]; !ok || s.Type != "webhook" {
+				l.cm(RuleTemplateWebhook, "template %s has a webhook section for %q, which is not a webhook service; it is ignored", t.Name, svc)
+			}
+		}
+	}
+}
+
+func getTemplaterSafely(n *services.Notification, name string, funcs map[string]any) (t services.Templater, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the engine failed on this template: %v", r)
+		}
+	}()
+	return n.GetTemplater(name, funcs)
+}
+
+var unguardedOp = regexp.MustCompile(`app\.status\.operationState\.[A-Za-z]`)
+var opGuards = []string{"app.status.operationState != nil", "app.status?.operationState?.", "app.status?.operationState != nil", "app.status.operationState?."}
+
+// guarded says whether every unguarded operationState access in e comes after a guard.
+func guarded(e string) bool {
+	loc := unguardedOp.FindStringIndex(e)
+	if loc == nil {
+		return true
+	}
+	for _, g := range opGuards {
+		if i := strings.Index(e, g); i >= 0 && i < loc[0] {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *linter) lintTriggers() {
+	l.triggers = map[string]Trigger{}
+	used := map[string]bool{}
+	eng := newSampleEngine(l.cfg)
+	for _, t := range l.cfg.Triggers() {
+		if t.Err != nil {
+			l.cm(RuleTriggerYAML, "%v", t.Err)
+			continue
+		}
+		l.triggers[t.Name] = t
+		if len(t.Conditions) == 0 {
+			l.cm(RuleTriggerEmpty, "trigger %s has no conditions", t.Name)
+		}
+		for i, c := range t.Conditions {
+			where := fmt.Sprintf("trigger %s, condition %d", t.Name, i)
+			if strings.TrimSpace(c.When) == "" {
+				l.cm(RuleTriggerEmpty, "%s has no when: it never fires", where)
+			}
+			if len(c.Send) == 0 {
+				l.cm(RuleTriggerEmpty, "%s sends no template", where)
+			}
+			for _, tmpl := range c.Send {
+				used[tmpl] = true
+				if _, ok := l.templates[tmpl]; !ok {
+					if _, exists := l.cfg.Data[TemplatePrefix+tmpl]; exists {
+						continue // broken template: reported by the template rules
+					}
+					l.cm(RuleTriggerTemplate, "%s sends template %q, which does not exist", where, tmpl)
+				}
+			}
+			whenOK, onceOK := true, true
+			if _, err := expr.Compile(text.Coalesce(c.When, "false")); err != nil {
+				l.cm(RuleTriggerWhen, "%s: when does not compile: %s", where, oneLine(err))
+				whenOK = false
+			}
+			if c.OncePer != "" {
+				if _, err := expr.Compile(c.OncePer); err != nil {
+					l.cm(RuleTriggerOncePer, "%s: oncePer does not compile: %s", where, oneLine(err))
+					onceOK = false
+				}
+			}
+			if !guarded(c.When) || !guarded(c.OncePer) {
+				l.cm(RuleTriggerNilGuard, "%s reads app.status.operationState fields without a nil guard: it fails on every Application that has not synced yet", where)
+			}
+			if whenOK && onceOK && eng != nil {
+				l.sampleRun(eng, where, c.When, c.Send)
+			}
+		}
+	}
+	for name := range l.templates {
+		if !used[name] {
+			l.cm(RuleTemplateUnused, "template %s is not sent by any trigger", name)
+		}
+	}
+}
+
+// sampleRun evaluates a condition on typical Applications: an error there is an error the
+// controller logs on every evaluation; a template that fails where the condition is true
+// fails on a real notification.
+func (l *linter) sampleRun(eng *Engine, where, when string, send []string) {
+	prog, err := expr.Compile(text.Coalesce(when, "false"))
+	if err != nil {
+		return
+	}
+	reported := false
+	for _, s := range sampleApplications {
+		obj := s.object()
+		v, err := runSafely(prog, eng.Vars(obj, services.Destination{}))
+		if err != nil {
+			if !reported {
+				l.cm(RuleTriggerRuntime, "%s fails on %s: %s", where, s.name, oneLine(err))
+				reported = true
+			}
+			continue
+		}
+		fired, isBool := v.(bool)
+		if !isBool {
+			l.cm(RuleTriggerWhen, "%s returns %T, not a boolean: it never fires", where, v)
+			return
+		}
+		if !fired {
+			continue
+		}
+		for _, tmpl := range send {
+			if _, ok := l.templates[tmpl]; !ok {
+				continue
+			}
+			for _, svc := range []string{"email", "slack", "teams"} {
+				n, err := eng.Render(obj, []string{tmpl}, services.Destination{Service: svc, Recipient: "recipient"})
+				if err != nil {
+					l.cm(RuleTemplateRender, "template %s, sent by %s, fails to render on %s: %s", tmpl, where, s.name, oneLine(err))
+					return
+				}
+				if hasNoValue(n) {
+					l.cm(RuleTemplateRender, "template %s, sent by %s, renders \"<no value>\" on %s: a field it reads is missing", tmpl, where, s.name)
+					return
+				}
+			}
+		}
+	}
+}
+
+func runSafely(prog *vm.Program, vars map[string]any) (v any, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	return expr.Run(prog, vars)
+}
+
+// newSampleEngine builds an engine for the sample runs; nil when the configuration is
+// rejected (that is its own finding) or has no templates to render.
+func newSampleEngine(cfg *Config) *Engine {
+	trial := &Config{Namespace: cfg.Namespace, ConfigMapName: cfg.ConfigMapName, SecretName: cfg.SecretName, Data: map[string]string{}, SecretData: cfg.SecretData}
+	// Only the parts the samples need, so that a broken service does not hide template
+	// problems.
+	for k, v := range cfg.Data {
+		if strings.HasPrefix(k, TemplatePrefix) || k == ContextKey {
+			trial.Data[k] = v
+		}
+	}
+	for _, t := range cfg.Templates() {
+		if t.Err != nil {
+			delete(trial.Data, t.Key)
+			continue
+		}
+		if _, err := getTemplaterSafely(&t.Notification, t.Name, templateFuncs()); err != nil {
+			delete(trial.Data, t.Key)
+		}
+	}
+	if _, err := cfg.Context(); err != nil {
+		delete(trial.Data, ContextKey)
+	}
+	e, err := NewEngine(trial, EngineOptions{})
+	if err != nil {
+		return nil
+	}
+	return e
+}
+
+func (l *linter) lintDefaults() {
+	defaults, err := l.cfg.DefaultTriggers()
+	if err != nil {
+		l.cm(RuleDefaultTriggers, "%v", err)
+	}
+	l.defaults = defaults
+	for _, t := range defaults {
+		if _, ok := l.triggers[t]; !ok {
+			l.cm(RuleDefaultTriggers, "defaultTriggers names trigger %q, which does not exist", t)
+		}
+	}
+	per, errs := l.cfg.ServiceDefaultTriggers()
+	for _, name := range sortedStringKeys(errs) {
+		l.cm(RuleDefaultTriggers, "%v", errs[name])
+	}
+	l.perSvc = per
+	for _, svc := range sortedStringKeys(per) {
+		if _, ok := l.services[svc]; !ok {
+			l.cm(RuleDefaultTriggers, "defaultTriggers.%s is for service %q, which does not exist", svc, svc)
+		}
+		for _, t := range per[svc] {
+			if _, ok := l.triggers[t]; !ok {
+				l.cm(RuleDefaultTriggers, "defaultTriggers.%s names trigger %q, which does not exist", svc, t)
+			}
+		}
+	}
+}
+
+func (l *linter) lintContext() {
+	if _, err := l.cfg.Context(); err != nil {
+		l.cm(RuleContext, "%v; Argo CD then rejects the whole configuration", err)
+	}
+}
+
+func (l *linter) lintGlobalSubscriptions() {
+	subs, err := l.cfg.Subscriptions()
+	if err != nil {
+		l.cm(RuleSubscriptionsKey, "%v", err)
+		return
+	}
+	for i, s := range subs {
+		for _, t := range s.Triggers {
+			if _, ok := l.triggers[t]; !ok {
+				l.cm(RuleSubscriptionsKey, "subscriptions[%d] names trigger %q, which does not exist", i, t)
+			}
+		}
+		if len(s.Triggers) == 0 && len(l.defaults) == 0 {
+			l.cm(RuleSubscriptionsKey, "subscriptions[%d] names no trigger and there are no defaultTriggers: it sends nothing", i)
+		}
+		for _, r := range s.Recipients {
+			svc, _, _ := strings.Cut(r, ":")
+			if _, ok := l.services[svc]; !ok {
+				l.cm(RuleSubscriptionsKey, "subscriptions[%d] recipient %q names service %q, which does not exist", i, r, svc)
+			}
+		}
+	}
+}
+
+// SubscribeAnnotationPrefix starts every subscription annotation.
+const SubscribeAnnotationPrefix = "notifications.argoproj.io/subscribe."
+
+// SubscriptionsAnnotation is the YAML form of subscriptions on one annotation.
+const SubscriptionsAnnotation = "notifications.argoproj.io/subscriptions"
+
+func (l *linter) lintAnnotations(ann map[string]string, ref policy.ObjectRef, file string) {
+	for _, k := range sortedStringKeys(ann) {
+		v := ann[k]
+		if k == SubscriptionsAnnotation || strings.HasPrefix(k, SubscriptionsAnnotation) {
+			var subs []subscriptions.Subscription
+			if err := yaml.Unmarshal([]byte(v), &subs); err != nil {
+				l.add(RuleSubscriptionsKey, ref, file, "annotation %s is not a YAML list of {trigger, destinations}: %v", k, err)
+				continue
+			}
+			for _, s := range subs {
+				for _, d := range s.Destinations {
+					for _, t := range s.Trigger {
+						l.checkSubscription(ref, file, k, t, d.Service, d.Recipients)
+					}
+				}
+			}
+			continue
+		}
+		if !strings.HasPrefix(k, SubscribeAnnotationPrefix) {
+			continue
+		}
+		parts := strings.Split(strings.TrimPrefix(k, SubscribeAnnotationPrefix), ".")
+		if len(parts) > 2 {
+			l.add(RuleSubscriptionDotted, ref, file, "annotation %s has %d dot-separated names after subscribe.; the engine reads trigger %q and service %q and ignores the rest", k, len(parts), parts[0], parts[1])
+			continue
+		}
+		recipients := parseRecipients(v)
+		if len(parts) == 1 {
+			triggers := l.defaults
+			if t, ok := l.perSvc[parts[0]]; ok {
+				triggers = t
+			}
+			if len(triggers) == 0 {
+				l.add(RuleSubscriptionDefault, ref, file, "annotation %s names no trigger, and there are no defaultTriggers for service %q: nothing is sent", k, parts[0])
+			}
+			l.checkSubscription(ref, file, k, "", parts[0], recipients)
+			continue
+		}
+		l.checkSubscription(ref, file, k, parts[0], parts[1], recipients)
+	}
+}
+
+func (l *linter) checkSubscription(ref policy.ObjectRef, file, key, trigger, service string, recipients []string) {
+	if trigger != "" {
+		if _, ok := l.triggers[trigger]; !ok {
+			l.add(RuleSubscriptionTrigger, ref, file, "annotation %s subscribes to trigger %q, which does not exist", key, trigger)
+		}
+	}
+	svc, ok := l.services[service]
+	if !ok {
+		l.add(RuleSubscriptionService, ref, file, "annotation %s uses service %q, which does not exist", key, service)
+		return
+	}
+	if len(recipients) == 0 && svc.Type != "webhook" && svc.Type != "github" && svc.Type != "alertmanager" {
+		l.add(RuleSubscriptionRecipient, ref, file, "annotation %s has no recipient; %s needs one", key, svc.Type)
+	}
+	for _, r := range recipients {
+		switch svc.Type {
+		case "email":
+			for _, addr := range strings.Split(r, ",") {
+				if _, err := mail.ParseAddress(strings.TrimSpace(addr)); err != nil {
+					l.add(RuleSubscriptionRecipient, ref, file, "annotation %s: recipient %q is not an email address", key, addr)
+				}
+			}
+		case "teams", "googlechat", "pagerdutyv2", "opsgenie":
+			field := keyedFields[svc.Type]
+			m, _ := svc.Options[field].(map[string]any)
+			if _, ok := m[r]; !ok {
+				l.add(RuleSubscriptionRecipient, ref, file, "annotation %s: recipient %q is not in %s of service %s", key, r, field, svc.Key)
+			}
+		}
+	}
+}
+
+func parseRecipients(v string) []string {
+	var out []string
+	for _, r := range strings.Split(v, ";") {
+		if r = strings.TrimSpace(r); r != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", " ")), " ")
+}
+
+// hasNoValue says whether a rendered notification shows text/template's "<no value>",
+// the mark of a field that was missing.
+func hasNoValue(n *services.Notification) bool {
+	data, err := json.Marshal(n)
+	return err == nil && strings.Contains(string(data), `\u003cno value\u003e`)
+}

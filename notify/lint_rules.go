@@ -1,0 +1,97 @@
+package notify
+
+import "github.com/ck8sargo/ck8sargo/policy"
+
+// LintRule describes one kind of mistake Lint finds. IDs are stable: reports, CI gates and
+// docs use them.
+type LintRule struct {
+	ID          string
+	Severity    policy.Severity
+	Title       string
+	Remediation string
+}
+
+// Lint rule IDs.
+const (
+	RuleConfigRejected        = "notify-config-rejected"
+	RuleConfigMapSize         = "notify-configmap-size"
+	RuleUnknownKey            = "notify-unknown-key"
+	RuleServiceKey            = "notify-service-key"
+	RuleServiceType           = "notify-service-type"
+	RuleServiceYAML           = "notify-service-yaml"
+	RuleServiceField          = "notify-service-field"
+	RuleServiceDuplicate      = "notify-service-duplicate"
+	RuleEmailTLS              = "notify-email-tls"
+	RuleSecretRef             = "notify-secret-ref"
+	RuleSecretValue           = "notify-secret-value"
+	RuleSecretPlaintext       = "notify-secret-plaintext"
+	RuleTriggerYAML           = "notify-trigger-yaml"
+	RuleTriggerEmpty          = "notify-trigger-empty"
+	RuleTriggerTemplate       = "notify-trigger-template"
+	RuleTriggerWhen           = "notify-trigger-when"
+	RuleTriggerOncePer        = "notify-trigger-once-per"
+	RuleTriggerNilGuard       = "notify-trigger-nil-guard"
+	RuleTriggerRuntime        = "notify-trigger-runtime"
+	RuleTemplateYAML          = "notify-template-yaml"
+	RuleTemplateParse         = "notify-template-parse"
+	RuleTemplateRender        = "notify-template-render"
+	RuleTemplateUnused        = "notify-template-unused"
+	RuleTemplateWebhook       = "notify-template-webhook"
+	RuleDefaultTriggers       = "notify-default-triggers"
+	RuleContext               = "notify-context"
+	RuleSubscriptionsKey      = "notify-subscriptions"
+	RuleSubscriptionTrigger   = "notify-subscription-trigger"
+	RuleSubscriptionService   = "notify-subscription-service"
+	RuleSubscriptionDotted    = "notify-subscription-dotted"
+	RuleSubscriptionRecipient = "notify-subscription-recipient"
+	RuleSubscriptionDefault   = "notify-subscription-default"
+	RuleInput                 = "notify-input"
+)
+
+// LintRules lists every rule Lint applies, for documentation and for embedders that
+// filter by ID.
+var LintRules = []LintRule{
+	{RuleConfigRejected, policy.SeverityError, "The engine rejects the whole configuration", "Fix the other findings; the controller sends nothing until the engine accepts the configuration."},
+	{RuleConfigMapSize, policy.SeverityError, "The ConfigMap is larger than the API server accepts", "Keep the ConfigMap under 1 MiB: remove unused templates or shorten them."},
+	{RuleUnknownKey, policy.SeverityWarning, "A ConfigMap key that Argo CD ignores looks like a misspelt one", "Rename the key to service.*, trigger.*, template.*, defaultTriggers, subscriptions or context."},
+	{RuleServiceKey, policy.SeverityError, "A service key has the wrong number of dots", "Name the key service.<type> or service.<type>.<name>, with no other dots."},
+	{RuleServiceType, policy.SeverityError, "A service has a type the engine does not know", "Use one of the engine's service types (email, slack, webhook, teams, ...)."},
+	{RuleServiceYAML, policy.SeverityError, "A service value is not valid YAML", "Fix the YAML of the service value; indent it under the key with `|`."},
+	{RuleServiceField, policy.SeverityError, "A service lacks a field it needs, or has one of the wrong type", "Add the field, or correct its type (port is a number)."},
+	{RuleServiceDuplicate, policy.SeverityError, "Two service keys give the same service name", "Give each service its own name."},
+	{RuleEmailTLS, policy.SeverityError, "An email service's port and credentials do not match how the engine connects", "Use port 465 with username and password (implicit TLS), or port 587 (STARTTLS)."},
+	{RuleSecretRef, policy.SeverityError, "A $reference names a key the Secret does not have", "Add the key to the notifications Secret, or correct the reference."},
+	{RuleSecretValue, policy.SeverityError, "A referenced Secret value is not usable text", "Store the value as UTF-8 without line breaks (printf %s, not echo)."},
+	{RuleSecretPlaintext, policy.SeverityWarning, "A credential is written in the ConfigMap instead of the Secret", "Move the value into the notifications Secret and reference it as $key."},
+	{RuleTriggerYAML, policy.SeverityError, "A trigger is not a valid YAML list of conditions", "Write the trigger as a YAML list of conditions with when and send."},
+	{RuleTriggerEmpty, policy.SeverityError, "A trigger has no conditions, or a condition sends nothing", "Give every condition a when expression and at least one template in send."},
+	{RuleTriggerTemplate, policy.SeverityError, "A trigger sends a template that does not exist", "Add the template, or correct the name in send."},
+	{RuleTriggerWhen, policy.SeverityError, "A when condition does not compile", "Fix the expression syntax (expr-lang), e.g. quote strings with ' and use == for comparison."},
+	{RuleTriggerOncePer, policy.SeverityError, "A oncePer expression does not compile", "Fix the oncePer expression syntax."},
+	{RuleTriggerNilGuard, policy.SeverityWarning, "A condition reads operationState fields without a nil guard", "Guard with app.status.operationState != nil and ..., or use ?. (app.status?.operationState?.phase)."},
+	{RuleTriggerRuntime, policy.SeverityWarning, "A condition fails when evaluated on a typical Application", "Guard field access with ?. so the condition is false, not an error, when fields are missing."},
+	{RuleTemplateYAML, policy.SeverityError, "A template is not valid YAML", "Fix the YAML of the template; quote values that hold {{ }} and ': '."},
+	{RuleTemplateParse, policy.SeverityError, "A template does not parse, or calls a function that does not exist", "Fix the Go template syntax; only sprig functions (without env) are available."},
+	{RuleTemplateRender, policy.SeverityWarning, "A template fails to render for an Application its trigger fires on", "Guard field access with `with`, `dig` or `default` so missing fields render."},
+	{RuleTemplateUnused, policy.SeverityInfo, "A template is not sent by any trigger", "Reference the template from a trigger, or remove it."},
+	{RuleTemplateWebhook, policy.SeverityWarning, "A template's webhook section names a service that is not a webhook", "Key webhook sections by the name of a webhook service."},
+	{RuleDefaultTriggers, policy.SeverityError, "defaultTriggers names a trigger that does not exist, or is not a list", "List existing triggers, as a YAML list."},
+	{RuleContext, policy.SeverityError, "The context key is not a YAML map of strings", "Write context as key: value lines, e.g. argocdUrl: https://argocd.example.com."},
+	{RuleSubscriptionsKey, policy.SeverityError, "The subscriptions key is malformed or names missing triggers or services", "Write subscriptions as a list of {recipients, triggers, selector}, naming existing triggers and services."},
+	{RuleSubscriptionTrigger, policy.SeverityError, "A subscription names a trigger that does not exist", "Subscribe to an existing trigger, or install it (notify catalog --install)."},
+	{RuleSubscriptionService, policy.SeverityError, "A subscription names a service that does not exist", "Subscribe with an existing service name, or add the service (notify service add)."},
+	{RuleSubscriptionDotted, policy.SeverityError, "A subscription annotation has extra dots", "Use notifications.argoproj.io/subscribe.<trigger>.<service>; trigger and service names have no dots."},
+	{RuleSubscriptionRecipient, policy.SeverityError, "A subscription's recipient cannot be delivered to", "Give recipients the service understands (email addresses, channel names, configured webhook names)."},
+	{RuleSubscriptionDefault, policy.SeverityError, "A subscription without trigger has no default triggers to use", "Name the trigger in the annotation, or set defaultTriggers in the ConfigMap."},
+	{RuleInput, policy.SeverityError, "An input file cannot be read", "Pass YAML manifests of the notifications ConfigMap, Secret and Applications."},
+}
+
+// lintRule returns a rule by ID.
+func lintRule(id string) LintRule {
+	for _, r := range LintRules {
+		if r.ID == id {
+			return r
+		}
+	}
+	return LintRule{ID: id, Severity: policy.SeverityError}
+}

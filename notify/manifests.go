@@ -1,0 +1,111 @@
+package notify
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/yaml"
+	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+)
+
+// MaxManifestBytes bounds one input file: the API server refuses objects much smaller.
+const MaxManifestBytes = 16 << 20
+
+// Manifests are the objects of the kinds notifications care about, read from files.
+type Manifests struct {
+	ConfigMaps   []Located[*corev1.ConfigMap]
+	Secrets      []Located[*corev1.Secret]
+	Applications []Located[*argocdmanaged.Application]
+	AppProjects  []Located[*argocdmanaged.AppProject]
+	// Skipped counts documents of other kinds.
+	Skipped int
+}
+
+// Located is an object with the file and document it was read from.
+type Located[T any] struct {
+	Object T
+	File   string
+	// Doc is the 1-based index of the YAML document in the file.
+	Doc int
+}
+
+// ReadManifests reads every YAML or JSON document of r. A document that is not valid
+// YAML, or an object of a known kind that does not decode, is an error naming the file
+// and document.
+func ReadManifests(file string, r io.Reader, into *Manifests) error {
+	reader := yaml.NewYAMLReader(bufio.NewReader(io.LimitReader(r, MaxManifestBytes+1)))
+	total := 0
+	for doc := 1; ; doc++ {
+		raw, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: document %d: %w", file, doc, err)
+		}
+		if total += len(raw); total > MaxManifestBytes {
+			return fmt.Errorf("%s: larger than %d MiB", file, MaxManifestBytes>>20)
+		}
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		if err := into.add(file, doc, raw); err != nil {
+			return fmt.Errorf("%s: document %d: %w", file, doc, err)
+		}
+	}
+}
+
+func (m *Manifests) add(file string, doc int, raw []byte) error {
+	var head struct {
+		APIVersion string `json:"apiVersion"`
+		Kind       string `json:"kind"`
+	}
+	if err := sigsyaml.Unmarshal(raw, &head); err != nil {
+		return fmt.Errorf("not a Kubernetes object: %w", err)
+	}
+	if head.Kind == "" && isEmptyDoc(raw) {
+		return nil
+	}
+	switch head.Kind {
+	case "ConfigMap":
+		cm := &corev1.ConfigMap{}
+		if err := sigsyaml.UnmarshalStrict(raw, cm); err != nil {
+			return fmt.Errorf("decoding ConfigMap: %w", err)
+		}
+		m.ConfigMaps = append(m.ConfigMaps, Located[*corev1.ConfigMap]{cm, file, doc})
+	case "Secret":
+		s := &corev1.Secret{}
+		if err := sigsyaml.Unmarshal(raw, s); err != nil {
+			return fmt.Errorf("decoding Secret (data values must be base64): %w", err)
+		}
+		m.Secrets = append(m.Secrets, Located[*corev1.Secret]{s, file, doc})
+	case argocdmanaged.KindApplication:
+		a := &argocdmanaged.Application{}
+		if err := argocdmanaged.Decode(raw, a); err != nil {
+			return err
+		}
+		m.Applications = append(m.Applications, Located[*argocdmanaged.Application]{a, file, doc})
+	case argocdmanaged.KindAppProject:
+		p := &argocdmanaged.AppProject{}
+		if err := argocdmanaged.Decode(raw, p); err != nil {
+			return err
+		}
+		m.AppProjects = append(m.AppProjects, Located[*argocdmanaged.AppProject]{p, file, doc})
+	case "List":
+		return errors.New("a List is not supported: write one object per YAML document")
+	default:
+		m.Skipped++
+	}
+	return nil
+}
+
+func isEmptyDoc(raw []byte) bool {
+	var v any
+	return sigsyaml.Unmarshal(raw, &v) == nil && v == nil
+}
