@@ -54,6 +54,7 @@ what is wrong with an environment.`,
 		NewCmdVersion(streams),
 		NewCmdProfile(o),
 		NewCmdSecrets(o),
+		NewCmdNamespace(o),
 	)
 	return cmd
 }
