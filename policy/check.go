@@ -144,11 +144,8 @@ func newChecker(opts Options) (*checker, error) {
 			ch.enabled = append(ch.enabled, r)
 		}
 	}
-	ch.baseDir = opts.BaseDir
-	if ch.baseDir == "" {
-		if ch.baseDir, err = os.Getwd(); err != nil {
-			return nil, err
-		}
+	if ch.baseDir, err = filepath.Abs(cmp.Or(opts.BaseDir, ".")); err != nil {
+		return nil, err
 	}
 	return ch, nil
 }

@@ -8,9 +8,6 @@ const (
 	RuleRenderFailed = "render-failed"
 	// RuleNotRendered is an Application source that is not in the checked repository.
 	RuleNotRendered = "not-rendered"
-	// RuleCrashed is a rule that failed on an object; it is reported rather than stopping
-	// the check.
-	RuleCrashed = "rule-crashed"
 )
 
 // InputRules are the rules behind the findings that the checker produces itself. The
@@ -44,14 +41,6 @@ func InputRules() []Rule {
 				"that a chart from a Helm repository or another git repository deploys are not " +
 				"seen by this check.",
 			Remediation: "Check the other repository too, or pass --repo-root and --repo-url when the source is in this one.",
-		},
-		{
-			ID:       RuleCrashed,
-			Severity: SeverityError,
-			Title:    "A rule failed on an object",
-			Rationale: "A rule that fails must not hide the findings of the others; the failure is " +
-				"reported so that it can be fixed.",
-			Remediation: "Report the failure with the object that caused it; use ck8sargo.io/ignore on the object meanwhile.",
 		},
 	}
 }

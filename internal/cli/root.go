@@ -55,6 +55,7 @@ what is wrong with an environment.`,
 		NewCmdProfile(o),
 		NewCmdSecrets(o),
 		NewCmdNamespace(o),
+		NewCmdPolicy(o),
 	)
 	return cmd
 }

@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/report"
+	"github.com/ck8sargo/ck8sargo/policy/rules"
+)
+
+type policyCheckOptions struct {
+	root *RootOptions
+
+	paths        []string
+	output       string
+	failOn       string
+	allowEmpty   bool
+	live         bool
+	discover     bool
+	repoRoot     string
+	repoURL      string
+	noRender     bool
+	maxFileSize  string
+	color        string
+	showSuppress bool
+
+	threshold policy.Severity
+	maxBytes  int64
+}
+
+// NewCmdPolicyCheck checks manifests and, with --live, the cluster's Argo CD objects.
+func NewCmdPolicyCheck(root *RootOptions) *cobra.Command {
+	o := &policyCheckOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "check [PATH...]",
+		Short: "Check manifests (files, directories, - for stdin) against the platform's rules",
+		Long: `Reads .yaml, .yml and .json files (directories recursively; - reads stdin), renders the
+Helm charts and Kustomize overlays that the Applications among them deploy from this
+repository, and reports every rule violation with its file and line and a fix.
+
+Exit status: 0 when no unsuppressed finding reaches --fail-on, 1 when one does, 2 when input
+could not be read, no object was found (unless --allow-empty), or the command was misused.`,
+		Example: `  # check the repository in a pre-commit hook or CI job
+  kubectl ck8sargo policy check .
+
+  # SARIF for code scanning, failing on warnings too
+  kubectl ck8sargo policy check deploy/ -o sarif --fail-on warning > policy.sarif
+
+  # a rendered chart from stdin
+  helm template shop charts/shop | kubectl ck8sargo policy check -
+
+  # the Applications, ApplicationSets and AppProjects in the cluster, with the profile discovered
+  kubectl ck8sargo policy check --live --discover`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.paths = args
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.Formats, ", "))
+	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, info or never")
+	f.BoolVar(&o.allowEmpty, "allow-empty", false, "succeed when the paths hold no Kubernetes object")
+	f.BoolVar(&o.live, "live", false, "also check the Argo CD objects in the cluster's Argo CD namespace")
+	f.BoolVar(&o.discover, "discover", false, "complete the profile from the cluster (managed namespaces, features)")
+	f.StringVar(&o.repoRoot, "repo-root", "", "repository whose Application sources are rendered (default: the git top level of the first path)")
+	f.StringVar(&o.repoURL, "repo-url", "", "the repository's URL as Applications name it (default: its origin remote)")
+	f.BoolVar(&o.noRender, "no-render", false, "do not render Application sources")
+	f.StringVar(&o.maxFileSize, "max-file-size", "16Mi", "largest file read; larger files are a finding")
+	f.StringVar(&o.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always or never")
+	f.BoolVar(&o.showSuppress, "show-suppressed", false, "list suppressed findings in text output")
+	return cmd
+}
+
+// Validate checks the flags; it touches neither files nor the cluster.
+func (o *policyCheckOptions) Validate() error {
+	if !report.ValidFormat(o.output) {
+		return UsageErrorf("unsupported output format %q: use one of %v", o.output, report.Formats)
+	}
+	sev, err := policy.ParseSeverity(o.failOn)
+	if err != nil {
+		return UsageErrorf("--fail-on: %v", err)
+	}
+	o.threshold = sev
+	if len(o.paths) > 1 && slices.Contains(o.paths, "-") {
+		return UsageErrorf(`"-" (stdin) cannot be mixed with file paths`)
+	}
+	q, err := resource.ParseQuantity(o.maxFileSize)
+	if err != nil || q.Value() <= 0 {
+		return UsageErrorf("--max-file-size %q: use a size such as 16Mi or 1000000", o.maxFileSize)
+	}
+	o.maxBytes = q.Value()
+	if !slices.Contains([]string{"auto", "always", "never"}, o.color) {
+		return UsageErrorf("--color %q: use auto, always or never", o.color)
+	}
+	return nil
+}
+
+func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
+	ctx := cmd.Context()
+	opts := policy.DefaultOptions()
+	p, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	if o.discover {
+		d, err := o.root.DiscoveredProfile(ctx)
+		if err != nil {
+			return err
+		}
+		printWarnings(o.root, d.Warnings)
+		p = d.Profile
+	}
+	opts.Profile = p
+	opts.Rules = rules.Builtin()
+	opts.RepoRoot, opts.RepoURL, opts.NoRender = o.repoRoot, o.repoURL, o.noRender
+	opts.MaxFileSize = o.maxBytes
+
+	in := policy.Inputs{Paths: o.paths, Stdin: o.root.In}
+	if len(in.Paths) == 0 && !o.live {
+		in.Paths = []string{"."}
+	}
+	if o.live {
+		if in.Live, err = o.root.Clients(); err != nil {
+			return err
+		}
+	}
+	rep, checkErr := policy.Check(ctx, in, opts)
+	var fe *policy.FileError
+	if checkErr != nil && !errors.As(checkErr, &fe) {
+		return checkErr
+	}
+	if rep.Summary.Objects == 0 && checkErr == nil && !o.allowEmpty && len(rep.Findings) == 0 {
+		where := strings.Join(in.Paths, " ")
+		if o.live {
+			where = strings.TrimSpace(where + " and the cluster's Argo CD namespace")
+		}
+		return UsageErrorf("no Kubernetes objects found in %s; check the paths, or pass --allow-empty", where)
+	}
+	ropts := report.Options{Rules: opts.Rules, ToolVersion: version, InformationURI: "https://github.com/ck8sargo/ck8sargo",
+		Color: o.useColor(), ShowSuppressed: o.showSuppress}
+	if err := report.Write(o.root.Out, o.output, rep, ropts); err != nil {
+		return err
+	}
+	if checkErr != nil {
+		return fmt.Errorf("some input could not be read (the rest was checked): %w", checkErr)
+	}
+	if rep.Fails(o.threshold) {
+		return policy.ErrFindings
+	}
+	return nil
+}
+
+func (o *policyCheckOptions) useColor() bool {
+	switch o.color {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if os.Getenv("NO_COLOR") != "" || o.output != "text" {
+		return false
+	}
+	f, ok := o.root.Out.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,207 @@
+package rules_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/rules"
+)
+
+// fixtureRepo is the repository URL the fixtures' Applications name; each fixture is
+// checked as that repository's root.
+const fixtureRepo = "https://git.example.com/team/deploy.git"
+
+// fixtureProfile is the default profile with the test tenant's managed namespaces, plus a
+// FIXTURE.profile.yaml next to the fixture when there is one.
+func fixtureProfile(t *testing.T, fixture string) argocdmanaged.Profile {
+	t.Helper()
+	p := argocdmanaged.DefaultProfile()
+	p.Namespaces.Managed = []string{"shop", "shop-staging"}
+	pf := strings.TrimSuffix(fixture, ".yaml") + ".profile.yaml"
+	if _, err := os.Stat(pf); err == nil {
+		var err error
+		p, err = argocdmanaged.LoadProfileFile(pf, p)
+		require.NoError(t, err)
+	}
+	return p
+}
+
+func checkFixture(t *testing.T, fixture string) policy.Report {
+	t.Helper()
+	opts := policy.DefaultOptions()
+	opts.Profile = fixtureProfile(t, fixture)
+	opts.Rules = rules.Builtin()
+	opts.RepoURL = fixtureRepo
+	opts.RepoRoot = fixture
+	if st, err := os.Stat(fixture); err == nil && !st.IsDir() {
+		opts.RepoRoot = filepath.Dir(fixture)
+	}
+	opts.BaseDir = filepath.Dir(fixture)
+	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{fixture}}, opts)
+	require.NoError(t, err)
+	return rep
+}
+
+func findingsOf(rep policy.Report, rule string) []policy.Finding {
+	var out []policy.Finding
+	for _, f := range rep.Findings {
+		if f.Rule == rule {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// fixtures lists testdata/RULE/fires-* and passes-* (files and directories), skipping
+// profile files.
+func fixtures(t *testing.T, rule string) (fires, passes []string) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join("testdata", rule))
+	if err != nil {
+		return nil, nil
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasSuffix(name, ".profile.yaml") {
+			continue
+		}
+		p := filepath.Join("testdata", rule, name)
+		switch {
+		case strings.HasPrefix(name, "fires-"):
+			fires = append(fires, p)
+		case strings.HasPrefix(name, "passes-"):
+			passes = append(passes, p)
+		}
+	}
+	return fires, passes
+}
+
+func TestEveryRuleFiresOnItsFailingFixturesAndNotOnItsPassingOnes(t *testing.T) {
+	for _, r := range rules.Builtin() {
+		fires, passes := fixtures(t, r.ID)
+		for _, f := range fires {
+			t.Run(r.ID+"/"+filepath.Base(f), func(t *testing.T) {
+				rep := checkFixture(t, f)
+				got := findingsOf(rep, r.ID)
+				require.NotEmpty(t, got, "rule %s should fire on %s; findings: %+v", r.ID, f, rep.Findings)
+				for _, g := range got {
+					assert.NotEmpty(t, g.Message)
+					assert.NotEmpty(t, g.Remediation)
+					assert.NotEmpty(t, g.File)
+				}
+			})
+		}
+		for _, p := range passes {
+			t.Run(r.ID+"/"+filepath.Base(p), func(t *testing.T) {
+				rep := checkFixture(t, p)
+				assert.Empty(t, findingsOf(rep, r.ID), "rule %s should not fire on %s", r.ID, p)
+				assert.Positive(t, rep.Summary.Objects)
+			})
+		}
+	}
+}
+
+func TestEveryRuleHasFixturesAndCompleteDocs(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "policy.md"))
+	require.NoError(t, err)
+	for _, r := range rules.Builtin() {
+		fires, passes := fixtures(t, r.ID)
+		assert.NotEmpty(t, fires, "rule %s has no testdata/%s/fires-* fixture", r.ID, r.ID)
+		assert.NotEmpty(t, passes, "rule %s has no testdata/%s/passes-* fixture", r.ID, r.ID)
+		assert.Contains(t, string(doc), "### "+r.ID+"\n", "docs/policy.md has no section for %s", r.ID)
+		assert.NotEmpty(t, r.Title)
+		assert.NotEmpty(t, r.Rationale)
+		assert.NotEmpty(t, r.Remediation)
+	}
+}
+
+func TestBuiltinRegistersWithoutDuplicates(t *testing.T) {
+	_, err := policy.NewRegistry(rules.Builtin()...)
+	require.NoError(t, err)
+	_, err = policy.NewRegistry(append(rules.Builtin(), rules.Platform()[0])...)
+	require.ErrorContains(t, err, "registered twice")
+}
+
+func TestRenderedFindingsNameTheApplicationAndTheTemplateFile(t *testing.T) {
+	rep := checkFixture(t, filepath.Join("testdata", "no-namespace-resource", "fires-helm-rendered"))
+	got := findingsOf(rep, "no-namespace-resource")
+	require.Len(t, got, 1)
+	assert.Equal(t, "shop", got[0].Application)
+	assert.Equal(t, "fires-helm-rendered/chart/templates/ns.yaml", got[0].File)
+	assert.Equal(t, "shop", got[0].Object.Name, "the Namespace is named after the release namespace")
+
+	rep = checkFixture(t, filepath.Join("testdata", "no-namespace-resource", "fires-kustomize-rendered"))
+	got = findingsOf(rep, "no-namespace-resource")
+	require.Len(t, got, 1)
+	assert.Equal(t, "fires-kustomize-rendered/overlay/kustomization.yaml", got[0].File)
+}
+
+func TestAppsOfAppsIsAWarningWhenThePreviewIsEnabled(t *testing.T) {
+	fixture := filepath.Join("testdata", "apps-of-apps", "fires-directory-source")
+	opts := policy.DefaultOptions()
+	opts.Profile.Features.AppsOfApps.Enabled = true
+	opts.Rules = rules.Builtin()
+	opts.RepoURL, opts.RepoRoot, opts.BaseDir = fixtureRepo, fixture, fixture
+	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{fixture}}, opts)
+	require.NoError(t, err)
+	got := findingsOf(rep, "apps-of-apps")
+	require.Len(t, got, 1)
+	assert.Equal(t, policy.SeverityWarning, got[0].Severity)
+}
+
+func TestFindingsPointAtTheOffendingField(t *testing.T) {
+	rep := checkFixture(t, filepath.Join("testdata", "no-create-namespace", "fires-sync-option.yaml"))
+	got := findingsOf(rep, "no-create-namespace")
+	require.Len(t, got, 1)
+	// The Application starts on line 1; syncOptions is on line 11.
+	assert.Equal(t, 11, got[0].Line)
+}
+
+func TestUnencryptedSecretsFileUsesTheSecretsScanner(t *testing.T) {
+	rep := checkFixture(t, filepath.Join("testdata", "unencrypted-secrets-file", "fires-plaintext"))
+	got := findingsOf(rep, "unencrypted-secrets-file")
+	require.NotEmpty(t, got)
+	assert.Contains(t, got[0].Message, "secrets.yaml")
+	for _, f := range rep.Findings {
+		assert.NotContains(t, f.Message, "not-encrypted", "a finding must never carry a secret value")
+	}
+}
+
+func TestListGeneratorApplicationSetsAreRendered(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	write("appset.yaml", `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata: {name: shop, namespace: argocd-system}
+spec:
+  generators: [{list: {elements: [{env: staging}]}}]
+  template:
+    metadata: {name: "shop-{{env}}"}
+    spec:
+      project: shop
+      source: {repoURL: `+fixtureRepo+`, path: "envs/{{env}}"}
+      destination: {server: https://kubernetes.default.svc, namespace: shop-staging}
+`)
+	write("envs/staging/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop-staging}\n")
+	opts := policy.DefaultOptions()
+	opts.Rules = rules.Builtin()
+	opts.RepoURL, opts.RepoRoot, opts.BaseDir = fixtureRepo, dir, dir
+	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{filepath.Join(dir, "appset.yaml")}}, opts)
+	require.NoError(t, err)
+	got := findingsOf(rep, "no-namespace-resource")
+	require.Len(t, got, 1)
+	assert.Equal(t, "shop-staging", got[0].Application)
+	assert.True(t, slices.ContainsFunc(rep.Findings, func(f policy.Finding) bool { return f.File == "envs/staging/ns.yaml" }))
+}
