@@ -75,6 +75,9 @@ func Seal(secret *corev1.Secret, cert *Certificate, opts SealOptions) (*ssv1alph
 	if secret.Name == "" {
 		return nil, errors.New("the Secret has no metadata.name: a SealedSecret unseals into a Secret of the same name")
 	}
+	if len(secret.Data) == 0 && len(secret.StringData) == 0 {
+		return nil, fmt.Errorf("Secret %q has no data: nothing to seal", secret.Name)
+	}
 	s := secret.DeepCopy()
 	switch {
 	case opts.Namespace != "" && s.Namespace == "":
