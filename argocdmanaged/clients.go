@@ -42,6 +42,12 @@ func NewClientsForConfig(cfg *rest.Config) (*Clients, error) {
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = "kubectl-ck8sargo"
 	}
+	// client-go logs API warnings through klog by default; a library must not print, so
+	// warnings are dropped unless the caller installs a handler (the plugin prints them
+	// as kubectl does).
+	if cfg.WarningHandler == nil && cfg.WarningHandlerWithContext == nil {
+		cfg.WarningHandler = rest.NoWarnings{}
+	}
 	kube, err := kubernetes.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("building Kubernetes client: %w", err)

@@ -185,7 +185,9 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, seen map[string]int) *
 			return wrong("a mapping")
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			if err := checkNode(n.Content[i+1], t.Elem(), joinPath(path, n.Content[i].Value), seen); err != nil {
+			child := joinPath(path, n.Content[i].Value)
+			seen[child] = n.Content[i].Line
+			if err := checkNode(n.Content[i+1], t.Elem(), child, seen); err != nil {
 				return err
 			}
 		}
@@ -194,7 +196,9 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, seen map[string]int) *
 			return wrong("a list")
 		}
 		for i, item := range n.Content {
-			if err := checkNode(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i), seen); err != nil {
+			child := fmt.Sprintf("%s[%d]", path, i)
+			seen[child] = item.Line
+			if err := checkNode(item, t.Elem(), child, seen); err != nil {
 				return err
 			}
 		}
@@ -272,7 +276,7 @@ func (p *Profile) Validate() error {
 	}
 	for _, path := range sortedKeys(names) {
 		if errs := validation.IsDNS1123Label(names[path]); len(errs) > 0 {
-			return bad(path, "%q is not a namespace name: %s", names[path], errs[0])
+			return bad(path, "%q is not a namespace name (lower case letters, digits and '-', at most 63)", names[path])
 		}
 	}
 	objects := map[string]string{
@@ -284,7 +288,7 @@ func (p *Profile) Validate() error {
 	}
 	for _, path := range sortedKeys(objects) {
 		if errs := validation.IsDNS1123Subdomain(objects[path]); len(errs) > 0 {
-			return bad(path, "%q is not an object name: %s", objects[path], errs[0])
+			return bad(path, "%q is not an object name (lower case letters, digits, '-' and '.')", objects[path])
 		}
 	}
 	labels := map[string]string{
@@ -297,7 +301,7 @@ func (p *Profile) Validate() error {
 		}
 	}
 	if errs := validation.IsConfigMapKey(p.Features.HelmSecrets.KeySecretDataKey); len(errs) > 0 {
-		return bad("features.helmSecrets.keySecretDataKey", "%q is not a Secret data key: %s", p.Features.HelmSecrets.KeySecretDataKey, errs[0])
+		return bad("features.helmSecrets.keySecretDataKey", "%q is not a Secret data key (letters, digits, '-', '_' and '.')", p.Features.HelmSecrets.KeySecretDataKey)
 	}
 	if u, err := url.Parse(p.ArgoCD.Server); err != nil || u.Scheme != "https" || u.Host == "" {
 		return bad("argocd.server", "%q is not an https URL; the in-cluster server is https://kubernetes.default.svc", p.ArgoCD.Server)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/client-go/rest"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
@@ -46,6 +47,12 @@ what is wrong with an environment.`,
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return UsageErrorf("%v; see '%s --help'", err, c.CommandPath())
 	})
+	// API warnings go to stderr once each, the way kubectl shows them.
+	warnings := rest.NewWarningWriter(streams.ErrOut, rest.WarningWriterOptions{Deduplicate: true})
+	o.ConfigFlags.WrapConfigFn = func(c *rest.Config) *rest.Config {
+		c.WarningHandler = warnings
+		return c
+	}
 	flags := cmd.PersistentFlags()
 	o.ConfigFlags.AddFlags(flags)
 	flags.StringVar(&o.ProfileFile, "profile", "", "platform profile file (default: .ck8sargo.yaml found from the working directory up)")

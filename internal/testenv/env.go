@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -72,7 +73,13 @@ func Start(ctx context.Context) (*Env, error) {
 	e := &Env{
 		env: &envtest.Environment{
 			BinaryAssetsDirectory: bin,
-			CRDInstallOptions:     envtest.CRDInstallOptions{Paths: crds, ErrorIfPathMissing: true},
+			// Generous timeouts: a CI machine with two cores may be building other packages
+			// while the control plane starts.
+			ControlPlaneStartTimeout: 2 * time.Minute,
+			ControlPlaneStopTimeout:  time.Minute,
+			CRDInstallOptions: envtest.CRDInstallOptions{
+				Paths: crds, ErrorIfPathMissing: true, MaxTime: 2 * time.Minute,
+			},
 		},
 		dir:     dir,
 		Profile: argocdmanaged.DefaultProfile(),
