@@ -37,8 +37,8 @@ func newFixture(t testing.TB, p argocdmanaged.Profile, n sizes) *fixture {
 		s := obj("v1", "Secret", ns, fmt.Sprintf("repo-%04d", i), map[string]any{
 			"type": "Opaque",
 			"data": map[string]any{
-				"url":      b64(fmt.Appendf(nil, "https://git.example.com/team/repo-%d.git", i)),
-				"password": b64(randomBytes(24)),
+				"url":           b64(fmt.Appendf(nil, "https://git.example.com/team/repo-%d.git", i)),
+				"password":      b64(randomBytes(24)),
 				"sshPrivateKey": b64(append([]byte{0, 0xff, 0xfe, '\n'}, randomBytes(64)...)),
 			},
 		})
