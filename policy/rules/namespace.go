@@ -10,7 +10,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/policy"
 )
 
-const namespaceCreateHint = "Remove the Namespace from the manifests and create it as an HNC subnamespace with `kubectl ck8sargo namespace create`; then ask the Platform Administrator to let Argo CD manage it if it is not listed yet."
+const namespaceCreateHint = "Remove the Namespace from the manifests and create it as an HNC subnamespace with `kubectl ck8sargo namespace create NAME --parent PARENT --wait`; then ask the Platform Administrator to let Argo CD manage it if it is not listed yet."
 
 var noNamespaceResource = policy.Rule{
 	ID:       "no-namespace-resource",
@@ -25,7 +25,9 @@ var noNamespaceResource = policy.Rule{
 	Remediation: namespaceCreateHint,
 	Kinds:       []schema.GroupKind{{Kind: "Namespace"}},
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
-		return []policy.Violation{violation("", "Namespace %q would have to be created by Argo CD, which runs in namespaced mode here and cannot manage Namespaces", o.Name)}
+		v := violation("", "Namespace %q would have to be created by Argo CD, which runs in namespaced mode here and cannot manage Namespaces", o.Name)
+		v.Remediation = sprintf("Remove the Namespace from the manifests and create it as an HNC subnamespace with `kubectl ck8sargo namespace create %s --parent PARENT --wait`.", o.Name)
+		return []policy.Violation{v}
 	},
 }
 
@@ -36,7 +38,7 @@ var noCreateNamespace = policy.Rule{
 	Rationale: "`syncOptions: [CreateNamespace=true]` and `managedNamespaceMetadata` make Argo CD " +
 		"create or patch the destination Namespace, a cluster-scoped object that the platform's " +
 		"namespaced Argo CD may not manage; the sync fails.",
-	Remediation: "Remove CreateNamespace=true and managedNamespaceMetadata, and create the namespace with `kubectl ck8sargo namespace create`.",
+	Remediation: "Remove CreateNamespace=true and managedNamespaceMetadata, and create the namespace with `kubectl ck8sargo namespace create NAME --parent PARENT --wait`.",
 	Kinds:       argoApps,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		s := specOf(o)
@@ -44,14 +46,23 @@ var noCreateNamespace = policy.Rule{
 			return nil
 		}
 		var out []policy.Violation
+		ns := s.spec.Destination.Namespace
+		if ns == "" || isTemplated(ns) {
+			ns = "NAME"
+		}
+		fix := sprintf("Remove it, and create the namespace with `kubectl ck8sargo namespace create %s --parent PARENT --wait` before the first sync.", ns)
 		for _, opt := range s.spec.SyncPolicy.SyncOptions {
 			k, v, _ := strings.Cut(strings.ReplaceAll(opt, " ", ""), "=")
 			if k == "CreateNamespace" && strings.EqualFold(v, "true") {
-				out = append(out, violation(s.path+".syncPolicy.syncOptions", "syncOptions has %s: Argo CD may not create Namespaces on this platform", opt))
+				v := violation(s.path+".syncPolicy.syncOptions", "syncOptions has %s: Argo CD may not create Namespaces on this platform", opt)
+				v.Remediation = fix
+				out = append(out, v)
 			}
 		}
 		if s.spec.SyncPolicy.ManagedNamespaceMetadata != nil {
-			out = append(out, violation(s.path+".syncPolicy.managedNamespaceMetadata", "managedNamespaceMetadata makes Argo CD manage the destination Namespace, which it may not do on this platform"))
+			v := violation(s.path+".syncPolicy.managedNamespaceMetadata", "managedNamespaceMetadata makes Argo CD manage the destination Namespace, which it may not do on this platform")
+			v.Remediation = fix
+			out = append(out, v)
 		}
 		return out
 	},
@@ -65,7 +76,7 @@ var noTemplatedNamespace = policy.Rule{
 		"before the Application is compared; Argo CD cannot create it, and HNC subnamespaces " +
 		"cannot be created and deployed into by the same Application. The platform's " +
 		"documentation says the namespace cannot be templated in ApplicationSets.",
-	Remediation: "Write the destination namespace literally in the template (one ApplicationSet per namespace), after creating it with `kubectl ck8sargo namespace create`.",
+	Remediation: "Write the destination namespace literally in the template (one ApplicationSet per namespace), after creating it with `kubectl ck8sargo namespace create NAME --parent PARENT --wait`.",
 	Kinds:       []schema.GroupKind{kindApplicationSet},
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		var out []policy.Violation
@@ -112,7 +123,7 @@ var noHNCSubnamespace = policy.Rule{
 	Rationale: "Argo CD cannot create HNC subnamespaces and deploy into them: the new namespace " +
 		"is not in Argo CD's managed list when the Application is compared, so the deployment " +
 		"into it fails. Subnamespaces are created by the developer, outside Argo CD.",
-	Remediation: "Remove the object from the manifests and create the subnamespace with `kubectl ck8sargo namespace create` before deploying into it.",
+	Remediation: "Remove the object from the manifests and create the subnamespace with `kubectl ck8sargo namespace create NAME --parent PARENT --wait` before deploying into it.",
 	Kinds: []schema.GroupKind{
 		{Group: "hnc.x-k8s.io", Kind: "SubnamespaceAnchor"}, {Group: "hnc.x-k8s.io", Kind: "HierarchyConfiguration"},
 	},
@@ -159,7 +170,7 @@ var destinationNamespaceNotManaged = policy.Rule{
 	Rationale: "Argo CD only holds Roles in the namespaces listed in its cluster Secret; a " +
 		"deployment anywhere else fails with a permission error, and an empty destination " +
 		"namespace leaves namespaced objects without a namespace.",
-	Remediation: "Deploy into a namespace from the profile's managed list, or create the namespace with `kubectl ck8sargo namespace create` and ask the Platform Administrator to have Argo CD manage it.",
+	Remediation: "Deploy into a namespace from the profile's managed list, or create the namespace with `kubectl ck8sargo namespace create NAME --parent PARENT --wait` and ask the Platform Administrator to have Argo CD manage it.",
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		if s := specOf(o); s != nil && o.Group == argocdmanaged.Group {
 			ns := s.spec.Destination.Namespace
