@@ -1,0 +1,45 @@
+package vals
+
+import (
+	"fmt"
+	"strings"
+)
+
+// LiteralPrefix is how helm-secrets hands a value to vals in a Helm fileParameter path.
+const LiteralPrefix = "secrets+literal://vals!"
+
+// Ref is the fileParameters path that makes the repo server put the value of key at path
+// in Vault into a Helm value: secrets+literal://vals!ref+vault://PATH#/KEY.
+func Ref(path, key string) (string, error) {
+	switch {
+	case path == "" || key == "":
+		return "", fmt.Errorf("both the Vault path and the key are needed, as in: vault secret/data/shop password")
+	case strings.ContainsAny(path, "#+ \t\n\"") || strings.HasPrefix(path, "/"):
+		return "", fmt.Errorf("the Vault path %q may not start with / nor contain #, +, quotes or spaces", path)
+	case strings.ContainsAny(key, "#+ \t\n\"/"):
+		return "", fmt.Errorf("the key %q may not contain #, +, /, quotes or spaces", key)
+	}
+	return LiteralPrefix + "ref+vault://" + path + "#/" + key, nil
+}
+
+// ParseWireSpec reads NAME=vault:PATH#KEY (secrets wire --vals) into the Helm parameter
+// name and its fileParameters path.
+func ParseWireSpec(spec string) (name, path string, err error) {
+	name, rest, ok := strings.Cut(spec, "=")
+	if !ok || name == "" {
+		return "", "", fmt.Errorf("--vals %q: expected NAME=vault:PATH#KEY", spec)
+	}
+	backend, ref, ok := strings.Cut(rest, ":")
+	if !ok || backend != "vault" {
+		return "", "", fmt.Errorf("--vals %q: expected NAME=vault:PATH#KEY (only vault is supported)", spec)
+	}
+	p, key, ok := strings.Cut(ref, "#")
+	if !ok {
+		return "", "", fmt.Errorf("--vals %q: expected NAME=vault:PATH#KEY, the #KEY is missing", spec)
+	}
+	path, err = Ref(p, strings.TrimPrefix(key, "/"))
+	if err != nil {
+		return "", "", fmt.Errorf("--vals %q: %w", spec, err)
+	}
+	return name, path, nil
+}
