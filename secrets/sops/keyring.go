@@ -1,0 +1,179 @@
+package sops
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"filippo.io/age"
+	"github.com/ProtonMail/go-crypto/openpgp"
+)
+
+// Keyring holds the keys an operation may use, in process: OpenPGP private keys and age
+// identities to decrypt data keys, and OpenPGP public keys to encrypt them. Nothing in it is
+// passed through environment variables or to the gpg binary. Only when GnuPGHome is set are
+// OpenPGP keys that the keyring does not hold left to GnuPG in that home, as sops does.
+type Keyring struct {
+	pgpPrivate openpgp.EntityList
+	pgpPublic  openpgp.EntityList
+	age        []age.Identity
+	sources    []string
+	// GnuPGHome, when not empty, is the GnuPG home that OpenPGP operations fall back to for
+	// keys not in the keyring (sops' own behaviour: its legacy secring, then the gpg
+	// binary). Empty means never.
+	GnuPGHome string
+}
+
+// NewKeyring returns an empty keyring.
+func NewKeyring() *Keyring { return &Keyring{} }
+
+// Sources names where the keyring's keys came from (files, environment variables), for
+// messages; never the keys themselves.
+func (k *Keyring) Sources() []string { return append([]string(nil), k.sources...) }
+
+// Empty says whether the keyring holds no private key and falls back to no GnuPG home.
+func (k *Keyring) Empty() bool {
+	return len(k.pgpPrivate) == 0 && len(k.age) == 0 && k.GnuPGHome == ""
+}
+
+// ErrNotAKey is returned for data that is neither an armored OpenPGP key nor an age
+// identity file.
+var ErrNotAKey = errors.New("neither an armored OpenPGP private key nor an age identity file")
+
+// AddIdentity adds the private keys in data: an armored OpenPGP private key (its public part
+// is added too, for encryption) or an age identity file (AGE-SECRET-KEY-1... lines, comments
+// allowed). source names the data in errors. Passphrase-protected OpenPGP keys are refused:
+// the repo server could not use them either.
+func (k *Keyring) AddIdentity(source string, data []byte) error {
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case bytes.HasPrefix(trimmed, []byte("-----BEGIN PGP PRIVATE KEY BLOCK-----")):
+		el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(data))
+		if err != nil {
+			return fmt.Errorf("%s: reading the OpenPGP private key: %w", source, err)
+		}
+		for _, e := range el {
+			if e.PrivateKey == nil {
+				return fmt.Errorf("%s: the OpenPGP key %X has no private part", source, e.PrimaryKey.Fingerprint)
+			}
+			if e.PrivateKey.Encrypted {
+				return fmt.Errorf("%s: the OpenPGP key %X is protected by a passphrase: export it without one (the repo server cannot enter a passphrase either)", source, e.PrimaryKey.Fingerprint)
+			}
+			for _, sk := range e.Subkeys {
+				if sk.PrivateKey != nil && sk.PrivateKey.Encrypted {
+					return fmt.Errorf("%s: a subkey of the OpenPGP key %X is protected by a passphrase: export it without one", source, e.PrimaryKey.Fingerprint)
+				}
+			}
+		}
+		k.pgpPrivate = append(k.pgpPrivate, el...)
+		k.pgpPublic = append(k.pgpPublic, el...)
+	case bytes.Contains(data, []byte("AGE-SECRET-KEY-")):
+		ids, err := age.ParseIdentities(bytes.NewReader(data))
+		if err != nil {
+			// age's parse errors can quote the offending line: name the file only.
+			return fmt.Errorf("%s: not a valid age identity file", source)
+		}
+		k.age = append(k.age, ids...)
+	default:
+		return fmt.Errorf("%s: %w", source, ErrNotAKey)
+	}
+	k.sources = append(k.sources, source)
+	return nil
+}
+
+// AddIdentityFile reads an identity file; see AddIdentity.
+func (k *Keyring) AddIdentityFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("reading identity: %w", err)
+	}
+	return k.AddIdentity(path, data)
+}
+
+// AddPublicKey adds armored OpenPGP public keys, used to encrypt data keys for fingerprints
+// of .sops.yaml whose private key the keyring does not hold.
+func (k *Keyring) AddPublicKey(source string, data []byte) error {
+	el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(data))
+	if err != nil {
+		return fmt.Errorf("%s: reading the OpenPGP public key: %w", source, err)
+	}
+	k.pgpPublic = append(k.pgpPublic, el...)
+	k.sources = append(k.sources, source)
+	return nil
+}
+
+// Environment variables sops reads its keys from.
+const (
+	EnvAgeKeyFile = "SOPS_AGE_KEY_FILE"
+	EnvAgeKey     = "SOPS_AGE_KEY"
+	EnvGnuPGHome  = "GNUPGHOME"
+)
+
+// AddEnvironment adds the keys sops itself would find, for users whose setup already works
+// with sops: the age identities of SOPS_AGE_KEY_FILE, of SOPS_AGE_KEY and of sops' default
+// file ($XDG_CONFIG_HOME/sops/age/keys.txt), and the GnuPG home (GNUPGHOME or ~/.gnupg) as
+// the OpenPGP fallback. getenv is os.Getenv in a program; missing files are skipped,
+// unreadable ones are errors.
+func (k *Keyring) AddEnvironment(getenv func(string) string) error {
+	var errs []error
+	if f := getenv(EnvAgeKeyFile); f != "" {
+		if err := k.AddIdentityFile(f); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", EnvAgeKeyFile, err))
+		}
+	}
+	if v := getenv(EnvAgeKey); v != "" {
+		ids, err := age.ParseIdentities(strings.NewReader(v))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s does not hold valid age identities", EnvAgeKey))
+		} else {
+			k.age = append(k.age, ids...)
+			k.sources = append(k.sources, "$"+EnvAgeKey)
+		}
+	}
+	home := getenv("HOME")
+	cfg := getenv("XDG_CONFIG_HOME")
+	if cfg == "" && home != "" {
+		cfg = filepath.Join(home, ".config")
+	}
+	if cfg != "" {
+		f := filepath.Join(cfg, "sops", "age", "keys.txt")
+		if _, err := os.Stat(f); err == nil {
+			if err := k.AddIdentityFile(f); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	gh := getenv(EnvGnuPGHome)
+	if gh == "" && home != "" {
+		gh = filepath.Join(home, ".gnupg")
+	}
+	if gh != "" {
+		if _, err := os.Stat(gh); err == nil {
+			k.GnuPGHome = gh
+			k.sources = append(k.sources, "GnuPG home "+gh)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// publicEntity finds the OpenPGP key with this fingerprint (full, or the last 16 hex digits
+// as sops allows), among public and private keys.
+func (k *Keyring) publicEntity(fingerprint string) *openpgp.Entity {
+	fp := strings.ToUpper(strings.ReplaceAll(strings.TrimSuffix(fingerprint, "!"), " ", ""))
+	for _, e := range k.pgpPublic {
+		full := fmt.Sprintf("%X", e.PrimaryKey.Fingerprint)
+		if full == fp || len(fp) >= 16 && strings.HasSuffix(full, fp) {
+			return e
+		}
+		for _, sk := range e.Subkeys {
+			sub := fmt.Sprintf("%X", sk.PublicKey.Fingerprint)
+			if sub == fp || len(fp) >= 16 && strings.HasSuffix(sub, fp) {
+				return e
+			}
+		}
+	}
+	return nil
+}
