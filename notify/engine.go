@@ -29,6 +29,8 @@ type Engine struct {
 	secrets   map[string][]byte
 	projects  map[string]map[string]any
 	now       func() time.Time
+	// serviceTypes maps service names to types, for reports.
+	serviceTypes map[string]string
 }
 
 // EngineOptions tune an Engine.

@@ -63,8 +63,11 @@ type ConditionResult struct {
 // Delivery is one notification for one recipient.
 type Delivery struct {
 	Condition int    `json:"condition"`
-	Service   string `json:"service"`
-	Recipient string `json:"recipient"`
+	Service string `json:"service"`
+	// ServiceType is the type of the service (email, slack, ...); empty when the service
+	// does not exist.
+	ServiceType string `json:"serviceType"`
+	Recipient   string `json:"recipient"`
 	// Triggered says whether the controller would send it now.
 	Triggered bool `json:"triggered"`
 	// AlreadyNotified says that the Application's notified annotation records it as
@@ -137,6 +140,12 @@ func Evaluate(ctx context.Context, cfg *Config, app *argocdmanaged.Application, 
 	if err != nil {
 		return nil, err
 	}
+	eng.serviceTypes = map[string]string{}
+	for _, s := range cfg.Services() {
+		if s.Err == nil {
+			eng.serviceTypes[s.Name] = s.Type
+		}
+	}
 	dests, err := Destinations(cfg, app, project)
 	if err != nil {
 		return nil, err
@@ -190,7 +199,7 @@ func (e *Engine) evaluateTrigger(ctx context.Context, name string, obj map[strin
 			continue
 		}
 		for _, d := range dests {
-			del := Delivery{Condition: i, Service: d.Service, Recipient: d.Recipient, Triggered: r.Triggered, Templates: r.Templates}
+			del := Delivery{Condition: i, Service: d.Service, ServiceType: e.serviceTypes[d.Service], Recipient: d.Recipient, Triggered: r.Triggered, Templates: r.Templates}
 			_, del.AlreadyNotified = notified[controller.StateItemKey(false, "", name, r, d)]
 			n, err := e.Render(obj, r.Templates, d)
 			if err != nil {

@@ -109,3 +109,5 @@ func isEmptyDoc(raw []byte) bool {
 	var v any
 	return sigsyaml.Unmarshal(raw, &v) == nil && v == nil
 }
+
+func yamlUnmarshal(raw []byte, into any) error { return sigsyaml.Unmarshal(raw, into) }

@@ -63,6 +63,7 @@ what is wrong with an environment.`,
 		NewCmdSecrets(o),
 		NewCmdNamespace(o),
 		NewCmdPolicy(o),
+		NewCmdNotify(o),
 	)
 	return cmd
 }

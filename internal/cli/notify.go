@@ -1,0 +1,235 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/sirupsen/logrus"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"sigs.k8s.io/yaml"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/notify"
+)
+
+// NewCmdNotify groups the commands that set up, check and try Argo CD notifications.
+func NewCmdNotify(root *RootOptions) *cobra.Command {
+	// notifications-engine logs through logrus, with secret-bearing request dumps at debug
+	// level; the plugin reports results itself, so the engine's log is silenced.
+	logrus.SetOutput(io.Discard)
+	cmd := &cobra.Command{
+		Use:   "notify",
+		Short: "Set up, lint and test Argo CD notifications like the controller does",
+		Long: `Argo CD notifications are configured in the notifications ConfigMap and Secret of the Argo CD
+namespace (names from the profile). One typo there makes the controller reject the whole
+configuration, silently. These commands edit the two objects with typed flags, lint them
+with the controller's own engine (notifications-engine), and show which trigger fires for
+an Application and what each recipient would get.`,
+		Example: `  kubectl ck8sargo notify catalog --install --only on-sync-failed,on-deployed
+  kubectl ck8sargo notify service add email --host smtp.gmail.com --port 465 \
+      --username sender@example.com --password-file app-password.txt
+  kubectl ck8sargo notify subscribe my-app --trigger on-sync-failed --service email --recipient dev@example.com
+  kubectl ck8sargo notify lint
+  kubectl ck8sargo notify test my-app`,
+		Args: cobra.NoArgs,
+	}
+	cmd.AddCommand(
+		NewCmdNotifyCatalog(root),
+		NewCmdNotifyService(root),
+		NewCmdNotifySubscribe(root),
+		NewCmdNotifyUnsubscribe(root),
+		NewCmdNotifyLint(root),
+		NewCmdNotifyTest(root),
+	)
+	return cmd
+}
+
+// writeFlags are the flags of every notify command that changes the cluster.
+type writeFlags struct {
+	dryRun string
+	output string
+	dry    notify.DryRun
+}
+
+func (w *writeFlags) add(fs *pflag.FlagSet) {
+	fs.StringVar(&w.dryRun, "dry-run", "none", `"client" prints what would change without sending it; "server" has the API server validate it without storing`)
+	fs.StringVarP(&w.output, "output", "o", "", "print the written objects: yaml or json (Secret values are redacted)")
+	fs.Lookup("dry-run").NoOptDefVal = "client"
+}
+
+func (w *writeFlags) validate() error {
+	d, err := notify.ParseDryRun(w.dryRun)
+	if err != nil {
+		return UsageErrorf("%v", err)
+	}
+	w.dry = d
+	if w.output != "" {
+		return validateOutput(w.output, "yaml", "json")
+	}
+	return nil
+}
+
+// dryNote is the suffix of a status line in a dry run.
+func (w *writeFlags) dryNote() string {
+	if w.dry == notify.DryRunNone {
+		return ""
+	}
+	return fmt.Sprintf(" (dry run: %s)", w.dry)
+}
+
+// loadLive reads the notifications configuration with the user's identity.
+func loadLive(ctx context.Context, root *RootOptions) (*notify.Config, *argocdmanaged.Clients, argocdmanaged.Profile, error) {
+	p, err := root.Profile()
+	if err != nil {
+		return nil, nil, p, err
+	}
+	c, err := root.Clients()
+	if err != nil {
+		return nil, nil, p, err
+	}
+	cfg, err := notify.Load(ctx, c, p)
+	if err != nil {
+		return nil, nil, p, err
+	}
+	return cfg, c, p, nil
+}
+
+// applyConfig writes cfg and prints the result: a status line per object, or the objects.
+func applyConfig(ctx context.Context, root *RootOptions, c *argocdmanaged.Clients, cfg *notify.Config, w *writeFlags) error {
+	res, err := notify.Apply(ctx, c, cfg, w.dry)
+	if err != nil {
+		return err
+	}
+	if w.output != "" {
+		var objs []any
+		if res.ConfigMap != nil {
+			res.ConfigMap.ManagedFields = nil
+			objs = append(objs, res.ConfigMap)
+		}
+		if res.Secret != nil {
+			res.Secret.ManagedFields = nil
+			objs = append(objs, res.Secret)
+		}
+		return printObjects(root.Out, w.output, objs)
+	}
+	if res.ConfigMap == nil && res.Secret == nil {
+		_, err := fmt.Fprintln(root.Out, "nothing to change")
+		return err
+	}
+	if res.Secret != nil {
+		fmt.Fprintf(root.Out, "secret/%s configured%s\n", cfg.SecretName, w.dryNote())
+	}
+	if res.ConfigMap != nil {
+		fmt.Fprintf(root.Out, "configmap/%s configured%s\n", cfg.ConfigMapName, w.dryNote())
+	}
+	return nil
+}
+
+// printObjects writes objects as a YAML stream or, for json, a JSON list.
+func printObjects(w io.Writer, format string, objs []any) error {
+	if format == "json" {
+		return printStructured(w, "json", map[string]any{"apiVersion": "v1", "kind": "List", "items": objs})
+	}
+	for i, o := range objs {
+		data, err := yaml.Marshal(o)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			fmt.Fprintln(w, "---")
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readSecretFile reads a credential from a file ("-" for standard input). One final line
+// break is dropped, as `echo -n` would have, so the Secret holds exactly the credential;
+// any other line break is refused by the library.
+func readSecretFile(root *RootOptions, flag, path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	var data []byte
+	var err error
+	if path == "-" {
+		data, err = io.ReadAll(io.LimitReader(root.In, 1<<20))
+	} else {
+		data, err = os.ReadFile(path)
+	}
+	if err != nil {
+		return nil, UsageErrorf("%s: %v", flag, err)
+	}
+	if !bytes.Contains(data, []byte("PRIVATE KEY")) {
+		data = bytes.TrimSuffix(data, []byte("\n"))
+		data = bytes.TrimSuffix(data, []byte("\r"))
+	}
+	if len(data) == 0 {
+		return nil, UsageErrorf("%s: %s is empty", flag, path)
+	}
+	return data, nil
+}
+
+// readKeyedFiles reads NAME=FILE flags into a map of secrets.
+func readKeyedFiles(root *RootOptions, flag string, pairs []string) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, p := range pairs {
+		name, file, ok := strings.Cut(p, "=")
+		if !ok || name == "" || file == "" {
+			return nil, UsageErrorf("%s %q: want NAME=FILE", flag, p)
+		}
+		v, err := readSecretFile(root, flag, file)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+// readLocalConfig reads --config-map and --secret files into a configuration.
+func readLocalConfig(root *RootOptions, cmFile, secretFile string) (*notify.Config, error) {
+	p, err := root.Profile()
+	if err != nil {
+		return nil, err
+	}
+	var m notify.Manifests
+	for _, f := range []string{cmFile, secretFile} {
+		if f == "" || (f == secretFile && f == cmFile && len(m.ConfigMaps) > 0) {
+			continue
+		}
+		if err := readManifestFile(f, &m); err != nil {
+			return nil, err
+		}
+	}
+	if len(m.ConfigMaps) != 1 {
+		return nil, UsageErrorf("--config-map %s: want exactly one ConfigMap, found %d", cmFile, len(m.ConfigMaps))
+	}
+	if len(m.Secrets) > 1 {
+		return nil, UsageErrorf("--secret %s: want at most one Secret, found %d", secretFile, len(m.Secrets))
+	}
+	cfg := notify.FromObjects(p, m.ConfigMaps[0].Object, nil)
+	if len(m.Secrets) == 1 {
+		cfg = notify.FromObjects(p, m.ConfigMaps[0].Object, m.Secrets[0].Object)
+	}
+	return cfg, nil
+}
+
+func readManifestFile(path string, into *notify.Manifests) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return UsageErrorf("%v", err)
+	}
+	defer f.Close()
+	if err := notify.ReadManifests(path, f, into); err != nil {
+		return UsageErrorf("%v", err)
+	}
+	return nil
+}

@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/ck8sargo/ck8sargo/notify"
+)
+
+type notifyCatalogOptions struct {
+	root    *RootOptions
+	install bool
+	only    []string
+	force   bool
+	write   writeFlags
+}
+
+// NewCmdNotifyCatalog shows or installs the project's catalog of triggers and templates.
+func NewCmdNotifyCatalog(root *RootOptions) *cobra.Command {
+	o := &notifyCatalogOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "catalog",
+		Short: "Show or install the standard triggers and templates (on-sync-failed, on-deployed, ...)",
+		Long: `The catalog has the triggers of Argo CD's notifications catalog (on-created, on-deleted,
+on-deployed, on-health-degraded, on-sync-failed, on-sync-running, on-sync-status-unknown,
+on-sync-succeeded) and their app-* templates, written for this project: the conditions fire
+exactly when Argo CD's do, but are false rather than an error on Applications without
+status, and the templates have email, Slack and Teams messages that render whatever fields
+are missing.
+
+--install adds them to the notifications ConfigMap. A trigger or template of the same name
+that you wrote yourself is kept unless you pass --force.`,
+		Example: `  # list the catalog
+  kubectl ck8sargo notify catalog
+
+  # install two triggers and their templates, showing what would change first
+  kubectl ck8sargo notify catalog --install --only on-sync-failed,on-deployed --dry-run=client -o yaml
+  kubectl ck8sargo notify catalog --install --only on-sync-failed,on-deployed`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	cmd.Flags().BoolVar(&o.install, "install", false, "add the catalog to the notifications ConfigMap")
+	cmd.Flags().StringSliceVar(&o.only, "only", nil, "only these triggers (and their templates), comma-separated")
+	cmd.Flags().BoolVar(&o.force, "force", false, "replace your own triggers and templates of the same names")
+	o.write.add(cmd.Flags())
+	return cmd
+}
+
+func (o *notifyCatalogOptions) Validate() error {
+	if err := o.write.validate(); err != nil {
+		return err
+	}
+	if _, err := notify.CatalogEntries(o.only); err != nil {
+		return UsageErrorf("--only: %v", err)
+	}
+	return nil
+}
+
+func (o *notifyCatalogOptions) Run(cmd *cobra.Command) error {
+	if !o.install {
+		return o.show()
+	}
+	ctx := cmd.Context()
+	cfg, c, _, err := loadLive(ctx, o.root)
+	if err != nil {
+		return err
+	}
+	res, err := cfg.InstallCatalog(o.only, o.force)
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Kept {
+		fmt.Fprintf(o.root.ErrOut, "warning: kept your own %s; pass --force to replace it with the catalog's\n", k)
+	}
+	if o.write.output == "" {
+		for _, k := range res.Added {
+			fmt.Fprintf(o.root.Out, "added %s\n", k)
+		}
+		for _, k := range res.Replaced {
+			fmt.Fprintf(o.root.Out, "replaced %s\n", k)
+		}
+	}
+	return applyConfig(ctx, o.root, c, cfg, &o.write)
+}
+
+func (o *notifyCatalogOptions) show() error {
+	entries, err := notify.CatalogEntries(o.only)
+	if err != nil {
+		return err
+	}
+	switch o.write.output {
+	case "yaml":
+		data, err := yaml.Marshal(map[string]any{"data": entries})
+		if err != nil {
+			return err
+		}
+		_, err = o.root.Out.Write(data)
+		return err
+	case "json":
+		return printStructured(o.root.Out, "json", map[string]any{"data": entries})
+	}
+	tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TRIGGER\tSENDS\tWHEN")
+	cfg := &notify.Config{Data: entries}
+	for _, t := range cfg.Triggers() {
+		for _, c := range t.Conditions {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", t.Name, strings.Join(c.Send, ","), c.Description)
+		}
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,206 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/notify"
+	"github.com/ck8sargo/ck8sargo/policy"
+)
+
+type notifyLintOptions struct {
+	root       *RootOptions
+	configMap  string
+	secret     string
+	manifests  []string
+	output     string
+	failOnFlag string
+	failOn     policy.Severity
+}
+
+// NewCmdNotifyLint checks the notifications configuration as the controller would read it.
+func NewCmdNotifyLint(root *RootOptions) *cobra.Command {
+	o := &notifyLintOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "lint [MANIFEST...]",
+		Short: "Find every mistake the notifications controller would trip on",
+		Long: `Checks the notifications ConfigMap and Secret with the controller's own engine: service keys
+and types, required fields, $secret references, triggers (send, when, oncePer, nil guards),
+templates (syntax, functions, rendering on typical Applications), default triggers,
+subscriptions on Applications and AppProjects, and whether the engine accepts the
+configuration as a whole. Each problem is a finding with a rule ID (see docs/notify.md).
+
+Without --config-map it lints the live objects and the subscriptions of the live
+Applications and AppProjects. MANIFEST files add Applications and AppProjects (and may hold
+the ConfigMap and Secret themselves). Exit code 1 when a finding reaches --fail-on, 2 when
+input cannot be read.`,
+		Example: `  # the live configuration and subscriptions
+  kubectl ck8sargo notify lint
+
+  # files, as a CI gate
+  kubectl ck8sargo notify lint --config-map argocd/notifications-cm.yaml --secret argocd/notifications-secret.yaml apps/*.yaml -o json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.manifests = args
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.configMap, "config-map", "", "file holding the notifications ConfigMap (default: the live one)")
+	f.StringVar(&o.secret, "secret", "", "file holding the notifications Secret (with --config-map)")
+	f.StringVarP(&o.output, "output", "o", "text", "report format: text or json")
+	f.StringVar(&o.failOnFlag, "fail-on", "error", "lowest severity that fails the check: error, warning, info or never")
+	return cmd
+}
+
+func (o *notifyLintOptions) Validate() error {
+	if err := validateOutput(o.output, lintFormats()...); err != nil {
+		return err
+	}
+	sev, err := policy.ParseSeverity(o.failOnFlag)
+	if err != nil {
+		return UsageErrorf("--fail-on: %v", err)
+	}
+	o.failOn = sev
+	if o.secret != "" && o.configMap == "" {
+		return UsageErrorf("--secret needs --config-map: a local Secret is linted with a local ConfigMap")
+	}
+	return nil
+}
+
+func (o *notifyLintOptions) Run(ctx context.Context) error {
+	p, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	var m notify.Manifests
+	seen := map[string]bool{}
+	for _, f := range append([]string{o.configMap, o.secret}, o.manifests...) {
+		if f != "" && !seen[f] {
+			seen[f] = true
+			if err := readManifestFile(f, &m); err != nil {
+				return err
+			}
+		}
+	}
+	opts := notify.LintOptions{Applications: m.Applications, AppProjects: m.AppProjects}
+	cm, cmFile := pickConfigMap(&m, p, o.configMap != "")
+	var cfg *notify.Config
+	switch {
+	case o.configMap != "" && cm == nil:
+		return UsageErrorf("--config-map %s holds no ConfigMap", o.configMap)
+	case cm != nil:
+		var secret *corev1.Secret
+		for _, s := range m.Secrets {
+			if s.Object.Name == p.Notifications.Secret || len(m.Secrets) == 1 {
+				secret, opts.SecretFile = s.Object, s.File
+			}
+		}
+		cfg = notify.FromObjects(p, cm, secret)
+		opts.ConfigMapFile = cmFile
+	default:
+		c, err := o.root.Clients()
+		if err != nil {
+			return err
+		}
+		if cfg, err = notify.Load(ctx, c, p); err != nil {
+			return err
+		}
+		if len(o.manifests) == 0 {
+			if err := liveSubscribers(ctx, o.root, c, p, &opts); err != nil {
+				return err
+			}
+		}
+	}
+	rep := notify.Lint(cfg, opts)
+	rep.Summary.Files = len(o.manifests)
+	if o.configMap != "" {
+		rep.Summary.Files++
+	}
+	if o.secret != "" {
+		rep.Summary.Files++
+	}
+	if err := writeLintReport(o.root.Out, o.output, rep); err != nil {
+		return err
+	}
+	if rep.Fails(o.failOn) {
+		return policy.ErrFindings
+	}
+	return nil
+}
+
+func pickConfigMap(m *notify.Manifests, p argocdmanaged.Profile, explicit bool) (*corev1.ConfigMap, string) {
+	for _, c := range m.ConfigMaps {
+		if c.Object.Name == p.Notifications.ConfigMap {
+			return c.Object, c.File
+		}
+	}
+	if explicit && len(m.ConfigMaps) == 1 {
+		return m.ConfigMaps[0].Object, m.ConfigMaps[0].File
+	}
+	return nil, ""
+}
+
+// liveSubscribers adds the live Applications and AppProjects of the Argo CD namespace. A
+// list the user may not make is a warning: the configuration is still linted.
+func liveSubscribers(ctx context.Context, root *RootOptions, c *argocdmanaged.Clients, p argocdmanaged.Profile, opts *notify.LintOptions) error {
+	ns := p.ArgoCD.Namespace
+	apps, err := c.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		fmt.Fprintf(root.ErrOut, "warning: subscriptions of Applications not checked: %s\n", oneLine(c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "").Error()))
+	} else {
+		for i := range apps.Items {
+			a := &argocdmanaged.Application{}
+			if err := argocdmanaged.FromUnstructured(&apps.Items[i], a); err != nil {
+				return err
+			}
+			opts.Applications = append(opts.Applications, notify.Located[*argocdmanaged.Application]{Object: a})
+		}
+	}
+	projects, err := c.Dynamic.Resource(argocdmanaged.AppProjectsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		fmt.Fprintf(root.ErrOut, "warning: subscriptions of AppProjects not checked: %s\n", oneLine(c.Explain(err, "list", argocdmanaged.AppProjectsResource, ns, "").Error()))
+		return nil
+	}
+	for i := range projects.Items {
+		pr := &argocdmanaged.AppProject{}
+		if err := argocdmanaged.FromUnstructured(&projects.Items[i], pr); err != nil {
+			return err
+		}
+		opts.AppProjects = append(opts.AppProjects, notify.Located[*argocdmanaged.AppProject]{Object: pr})
+	}
+	return nil
+}
+
+// lintFormats are the report formats of notify lint.
+func lintFormats() []string { return []string{"text", "json"} }
+
+// writeLintReport prints a report as text or JSON (the JSON contract of policy.Report).
+func writeLintReport(w io.Writer, format string, rep *policy.Report) error {
+	if format == "json" {
+		return printStructured(w, "json", rep)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, f := range rep.Findings {
+		where := f.Object.String()
+		if f.File != "" {
+			where = f.File + ": " + where
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Severity, f.Rule, where, f.Message)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := rep.Summary
+	_, err := fmt.Fprintf(w, "%d errors, %d warnings, %d infos\n", s.Errors, s.Warnings, s.Infos)
+	return err
+}

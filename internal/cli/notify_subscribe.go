@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
+	"github.com/ck8sargo/ck8sargo/notify"
+)
+
+type subscribeOptions struct {
+	root        *RootOptions
+	unsubscribe bool
+	project     bool
+	file        string
+	sub         notify.Subscription
+	write       writeFlags
+	target      notify.Target
+}
+
+// NewCmdNotifySubscribe adds recipients to an Application's or AppProject's subscription.
+func NewCmdNotifySubscribe(root *RootOptions) *cobra.Command {
+	return newSubscribeCmd(root, false)
+}
+
+// NewCmdNotifyUnsubscribe removes recipients, or a whole subscription.
+func NewCmdNotifyUnsubscribe(root *RootOptions) *cobra.Command {
+	return newSubscribeCmd(root, true)
+}
+
+func newSubscribeCmd(root *RootOptions, unsubscribe bool) *cobra.Command {
+	o := &subscribeOptions{root: root, unsubscribe: unsubscribe}
+	cmd := &cobra.Command{
+		Use:   "subscribe NAME --service SERVICE [--trigger TRIGGER] --recipient R [--recipient R2]",
+		Short: "Subscribe recipients to a trigger of an Application (or AppProject)",
+		Long: `Sets the annotation notifications.argoproj.io/subscribe.<trigger>.<service> of an Application
+in the Argo CD namespace (or of an AppProject with --project, which covers all its
+Applications), with recipients joined by ';'. Recipients already subscribed are kept.
+Without --trigger the subscription uses the default triggers of the ConfigMap.
+
+Live objects are changed with your identity by server-side apply; with -f the manifest file
+is edited instead, so the change goes through git.`,
+		Example: `  kubectl ck8sargo notify subscribe my-argo-application --trigger on-sync-succeeded --service email \
+      --recipient dev@example.com --recipient ops@example.com
+  kubectl ck8sargo notify subscribe shop --project --trigger on-sync-failed --service slack --recipient shop-alerts
+  kubectl ck8sargo notify subscribe shop -f apps/shop.yaml --trigger on-deployed --service slack --recipient deploys`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(args); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	if unsubscribe {
+		cmd.Use = "unsubscribe NAME --service SERVICE [--trigger TRIGGER] [--recipient R]"
+		cmd.Short = "Remove recipients, or a whole subscription, from an Application (or AppProject)"
+		cmd.Long = `Removes the given recipients from the annotation notifications.argoproj.io/subscribe.<trigger>.<service>;
+without --recipient, or when no recipient is left, the annotation is removed.`
+		cmd.Example = `  kubectl ck8sargo notify unsubscribe my-argo-application --trigger on-sync-succeeded --service email --recipient ops@example.com
+  kubectl ck8sargo notify unsubscribe shop --project --trigger on-sync-failed --service slack`
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.sub.Trigger, "trigger", "", "trigger name (default: the ConfigMap's default triggers)")
+	f.StringVar(&o.sub.Service, "service", "", "service name, as in service.<type>[.<name>]")
+	f.StringArrayVar(&o.sub.Recipients, "recipient", nil, "recipient: email address, channel, Teams recipient name, ... (repeatable)")
+	f.BoolVar(&o.project, "project", false, "NAME is an AppProject: the subscription covers all its Applications")
+	f.StringVarP(&o.file, "filename", "f", "", "edit this manifest file instead of the live object")
+	o.write.add(f)
+	return cmd
+}
+
+func (o *subscribeOptions) Validate(args []string) error {
+	if err := o.write.validate(); err != nil {
+		return err
+	}
+	o.target = notify.Target{Kind: argocdmanaged.KindApplication}
+	if o.project {
+		o.target.Kind = argocdmanaged.KindAppProject
+	}
+	if len(args) == 1 {
+		o.target.Name = args[0]
+	}
+	if o.target.Name == "" && o.file == "" {
+		return UsageErrorf("name the %s (or pass -f FILE)", o.target.Kind)
+	}
+	if o.sub.Service == "" {
+		return UsageErrorf("--service is required")
+	}
+	if !o.unsubscribe && len(o.sub.Recipients) == 0 {
+		fmt.Fprintln(o.root.ErrOut, "note: no --recipient: only services that need none (webhook, github) can deliver this")
+	}
+	if _, _, err := notify.Subscribe(nil, o.sub); err != nil {
+		return UsageErrorf("%v", err)
+	}
+	return nil
+}
+
+func (o *subscribeOptions) edit(annots map[string]string) (bool, error) {
+	if o.unsubscribe {
+		return notify.Unsubscribe(annots, o.sub)
+	}
+	_, changed, err := notify.Subscribe(annots, o.sub)
+	return changed, err
+}
+
+func (o *subscribeOptions) Run(cmd *cobra.Command) error {
+	if o.file != "" {
+		return o.runFile()
+	}
+	p, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	c, err := o.root.Clients()
+	if err != nil {
+		return err
+	}
+	obj, changed, err := notify.EditLive(cmd.Context(), c, p, o.target, o.edit, o.write.dry)
+	if err != nil {
+		return err
+	}
+	return o.report(obj, changed)
+}
+
+func (o *subscribeOptions) runFile() error {
+	content, err := os.ReadFile(o.file)
+	if err != nil {
+		return UsageErrorf("%v", err)
+	}
+	out, changed, err := notify.EditFile(content, o.target, o.edit)
+	if err != nil {
+		return UsageErrorf("%s: %v", o.file, err)
+	}
+	if o.write.output != "" || o.write.dry != notify.DryRunNone {
+		if o.write.output != "" {
+			_, err = o.root.Out.Write(out)
+			return err
+		}
+	}
+	if changed && o.write.dry == notify.DryRunNone {
+		info, err := os.Stat(o.file)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.Write(o.file, out, info.Mode().Perm()); err != nil {
+			return err
+		}
+	}
+	return o.status(changed, o.file)
+}
+
+func (o *subscribeOptions) report(obj *unstructured.Unstructured, changed bool) error {
+	if o.write.output != "" {
+		unstructured.RemoveNestedField(obj.Object, "metadata", "managedFields")
+		return printObjects(o.root.Out, o.write.output, []any{obj.Object})
+	}
+	return o.status(changed, strings.ToLower(o.target.Kind)+"/"+o.target.Name)
+}
+
+func (o *subscribeOptions) status(changed bool, what string) error {
+	key := o.sub.AnnotationKey()
+	switch {
+	case !changed:
+		_, err := fmt.Fprintf(o.root.Out, "%s unchanged: %s already as asked\n", what, key)
+		return err
+	case o.unsubscribe:
+		_, err := fmt.Fprintf(o.root.Out, "%s: updated %s%s\n", what, key, o.write.dryNote())
+		return err
+	}
+	_, err := fmt.Fprintf(o.root.Out, "%s: subscribed %s to %s%s\n", what, strings.Join(o.sub.Recipients, ";"), key, o.write.dryNote())
+	return err
+}

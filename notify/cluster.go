@@ -1,0 +1,167 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+)
+
+// FieldManager is the server-side apply field manager of every write of this project.
+const FieldManager = "kubectl-ck8sargo"
+
+// DryRun says whether and where a write is only simulated.
+type DryRun string
+
+// Dry-run modes, as kubectl's --dry-run.
+const (
+	DryRunNone   DryRun = "none"
+	DryRunClient DryRun = "client"
+	DryRunServer DryRun = "server"
+)
+
+// ParseDryRun reads a --dry-run value.
+func ParseDryRun(s string) (DryRun, error) {
+	switch DryRun(s) {
+	case DryRunNone, DryRunClient, DryRunServer:
+		return DryRun(s), nil
+	case "":
+		return DryRunNone, nil
+	}
+	return "", fmt.Errorf("--dry-run must be none, client or server, not %q", s)
+}
+
+var (
+	configMapsResource = corev1.SchemeGroupVersion.WithResource("configmaps")
+	secretsResource    = corev1.SchemeGroupVersion.WithResource("secrets")
+)
+
+// Load reads the notifications ConfigMap and Secret named by the profile. A missing object
+// is an empty one (Argo CD treats it so); a Secret the user may not read is an error that
+// names the right to ask for.
+func Load(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile) (*Config, error) {
+	ns := p.ArgoCD.Namespace
+	cm, err := c.Kube.CoreV1().ConfigMaps(ns).Get(ctx, p.Notifications.ConfigMap, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		cm = nil
+	case err != nil:
+		return nil, fmt.Errorf("reading the notifications configuration: %w", c.Explain(err, "get", configMapsResource, ns, p.Notifications.ConfigMap))
+	}
+	secret, err := c.Kube.CoreV1().Secrets(ns).Get(ctx, p.Notifications.Secret, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		secret = nil
+	case err != nil:
+		return nil, fmt.Errorf("reading the notifications configuration: %w", c.Explain(err, "get", secretsResource, ns, p.Notifications.Secret))
+	}
+	return FromObjects(p, cm, secret), nil
+}
+
+// ApplyResult holds the objects as written (or as they would be written in a dry run).
+// Secret is redacted: it is safe to print.
+type ApplyResult struct {
+	ConfigMap *corev1.ConfigMap `json:"configMap,omitempty"`
+	Secret    *corev1.Secret    `json:"secret,omitempty"`
+}
+
+// Apply writes the changed parts of cfg with the user's identity: server-side apply with
+// field manager kubectl-ck8sargo for the keys it holds, and a merge patch removing the keys
+// deleted since Load (apply alone cannot remove keys that other managers, such as
+// `kubectl edit`, also own). With DryRunClient nothing is sent; with DryRunServer the API
+// server validates and admits without storing.
+func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRun) (*ApplyResult, error) {
+	cmChanged, secretChanged := cfg.Changed()
+	removedData, removedSecret := cfg.removedKeys()
+	res := &ApplyResult{}
+	if dry == DryRunClient {
+		if cmChanged {
+			res.ConfigMap = cfg.ConfigMap()
+		}
+		if secretChanged {
+			res.Secret = cfg.RedactedSecret()
+		}
+		return res, nil
+	}
+	var dryRun []string
+	if dry == DryRunServer {
+		dryRun = []string{metav1.DryRunAll}
+	}
+	ns := cfg.Namespace
+	// The Secret first: a ConfigMap referencing keys that do not exist yet would make the
+	// controller send literal $key text in between.
+	if secretChanged {
+		s := c.Kube.CoreV1().Secrets(ns)
+		if len(removedSecret) > 0 && cfg.SecretExists {
+			if _, err := s.Patch(ctx, cfg.SecretName, types.MergePatchType, removalPatch(removedSecret), metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun}); err != nil {
+				return nil, fmt.Errorf("removing keys from Secret %s: %w", cfg.SecretName, c.Explain(err, "patch", secretsResource, ns, cfg.SecretName))
+			}
+		}
+		ac := corev1ac.Secret(cfg.SecretName, ns).WithType(corev1.SecretTypeOpaque).WithData(cfg.Secret().Data)
+		if cfg.SecretExists {
+			// The type of an existing Secret is immutable and may not be Opaque.
+			ac.Type = nil
+		}
+		out, err := s.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: dryRun})
+		if err != nil {
+			verb := "patch"
+			if !cfg.SecretExists {
+				verb = "create"
+			}
+			return nil, fmt.Errorf("writing Secret %s: %w", cfg.SecretName, c.Explain(err, verb, secretsResource, ns, cfg.SecretName))
+		}
+		if dry == DryRunServer {
+			for _, k := range removedSecret {
+				delete(out.Data, k)
+			}
+		}
+		res.Secret = redact(out)
+	}
+	if cmChanged {
+		m := c.Kube.CoreV1().ConfigMaps(ns)
+		if len(removedData) > 0 && cfg.ConfigMapExists {
+			if _, err := m.Patch(ctx, cfg.ConfigMapName, types.MergePatchType, removalPatch(removedData), metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun}); err != nil {
+				return nil, fmt.Errorf("removing keys from ConfigMap %s: %w", cfg.ConfigMapName, c.Explain(err, "patch", configMapsResource, ns, cfg.ConfigMapName))
+			}
+		}
+		ac := corev1ac.ConfigMap(cfg.ConfigMapName, ns).WithData(cfg.Data)
+		out, err := m.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: dryRun})
+		if err != nil {
+			verb := "patch"
+			if !cfg.ConfigMapExists {
+				verb = "create"
+			}
+			return nil, fmt.Errorf("writing ConfigMap %s: %w", cfg.ConfigMapName, c.Explain(err, verb, configMapsResource, ns, cfg.ConfigMapName))
+		}
+		if dry == DryRunServer {
+			// The dry-run patch above is not seen by the dry-run apply.
+			for _, k := range removedData {
+				delete(out.Data, k)
+			}
+		}
+		res.ConfigMap = out
+	}
+	if dry == DryRunNone {
+		cfg.ConfigMapExists = cfg.ConfigMapExists || cmChanged
+		cfg.SecretExists = cfg.SecretExists || secretChanged
+		cfg.markLoaded()
+	}
+	return res, nil
+}
+
+// removalPatch is a JSON merge patch deleting data keys.
+func removalPatch(keys []string) []byte {
+	data := map[string]any{}
+	for _, k := range keys {
+		data[k] = nil
+	}
+	b, _ := json.Marshal(map[string]any{"data": data})
+	return b
+}
