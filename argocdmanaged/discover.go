@@ -37,16 +37,23 @@ func Discover(ctx context.Context, c *Clients, base Profile) (*Discovery, error)
 	steps := []func(context.Context, *Clients) error{
 		d.clusterSecret, d.platformNamespaces, d.helmSecrets, d.vals, d.sealedSecrets,
 	}
+	var forbidden []error
 	for _, step := range steps {
 		err := step(ctx, c)
 		var fe *ForbiddenError
 		switch {
 		case err == nil:
 		case errors.As(err, &fe):
+			forbidden = append(forbidden, err)
 			d.Warnings = append(d.Warnings, err.Error())
 		default:
 			return nil, err
 		}
+	}
+	// An identity that may look at nothing has not discovered anything: that is an error,
+	// and the first refusal says which right to ask for.
+	if len(forbidden) == len(steps) {
+		return nil, fmt.Errorf("discovering the profile: %w (and %d more refusals)", forbidden[0], len(forbidden)-1)
 	}
 	return d, nil
 }

@@ -9,6 +9,8 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+//go:generate go run gen_json.go
+
 // Group and Version are those of the Argo CD custom resources.
 const (
 	Group   = "argoproj.io"

@@ -264,3 +264,17 @@ func (e *Env) create(ctx context.Context, obj any) error {
 	}
 	return nil
 }
+
+// AddUser adds an identity with no rights beyond what its groups are bound to, and returns
+// a kubeconfig file for it (for running the plugin) and its REST config.
+func (e *Env) AddUser(name string, groups ...string) (string, *rest.Config, error) {
+	u, err := e.env.AddUser(envtest.User{Name: name, Groups: groups}, nil)
+	if err != nil {
+		return "", nil, fmt.Errorf("adding user %s: %w", name, err)
+	}
+	path, err := writeKubeconfig(e.dir, strings.ReplaceAll(name, "@", "-at-"), u)
+	if err != nil {
+		return "", nil, err
+	}
+	return path, u.Config(), nil
+}
