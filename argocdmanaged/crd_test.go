@@ -103,7 +103,7 @@ func TestTheCRDCheckRefusesAnUnknownField(t *testing.T) {
 	u := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": argocdmanaged.APIVersion, "kind": "Application",
 		"metadata": map[string]any{"name": "typo", "namespace": "argocd-system"},
-		"spec": map[string]any{"project": "default", "destination": map[string]any{"srever": "https://kubernetes.default.svc"}},
+		"spec":     map[string]any{"project": "default", "destination": map[string]any{"srever": "https://kubernetes.default.svc"}},
 	}}
 	_, err = dyn.Resource(argocdmanaged.ApplicationsResource).Namespace("argocd-system").Create(context.Background(), u, metav1.CreateOptions{
 		DryRun: []string{metav1.DryRunAll}, FieldValidation: metav1.FieldValidationStrict,
