@@ -2,6 +2,7 @@ package policy
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -148,40 +149,38 @@ func (o *Object) FieldLine(path string) int {
 		return o.Line
 	}
 	cur := n.Content[0]
+	line := cur.Line
 	for _, key := range strings.Split(path, ".") {
-		next := childNode(cur, key)
+		keyLine, next := childNode(cur, key)
 		if next == nil {
 			break
 		}
-		cur = next
+		cur, line = next, keyLine
 	}
-	return o.line + cur.Line - 1
+	return o.line + line - 1
 }
 
-func childNode(n *yaml.Node, key string) *yaml.Node {
+// childNode returns a mapping's value for key, or a sequence's item at index key, with the
+// line of the key (or item) itself.
+func childNode(n *yaml.Node, key string) (int, *yaml.Node) {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == key {
-				return n.Content[i+1]
+				return n.Content[i].Line, n.Content[i+1]
 			}
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
 			if itoa(i) == key {
-				return c
+				return c.Line, c
 			}
 		}
 	}
-	return nil
+	return 0, nil
 }
 
-func itoa(i int) string {
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
-}
+func itoa(i int) string { return strconv.Itoa(i) }
 
 func lookup(m map[string]any, path ...string) any {
 	var cur any = m
