@@ -10,6 +10,8 @@ FUZZTIME  ?= 10s
 
 export CK8SARGO_TESTENV_BIN := $(BINDIR)
 export BINDIR
+# Binaries built for the tests are found after the machine's own (kubectl where it has none).
+export PATH := $(PATH):$(BINDIR)
 
 .PHONY: all build test test-short test-bin envtest-bin lint bench demo fuzz docs clean
 
