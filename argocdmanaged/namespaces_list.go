@@ -172,6 +172,9 @@ func (l *namespaceLister) namespaces(ctx context.Context, seeds []string) error 
 		}
 		slices.Sort(queue)
 		queue = slices.Compact(queue)
+		if len(queue) == 0 {
+			l.warnings = append(l.warnings, "you may not list all namespaces, and no namespace to start from was found (no seed, managed list or Application destination); name one of yours")
+		}
 	default:
 		return l.c.Explain(err, "list", namespacesResource, "", "")
 	}
@@ -274,7 +277,7 @@ func (l *namespaceLister) tree() *NamespaceTree {
 			nodes[child] = &NamespaceInfo{Name: child, Parent: parent, State: NamespaceNotCreated, Subnamespace: true, Applications: l.apps[child]}
 		}
 	}
-	t := &NamespaceTree{Warnings: l.warnings}
+	t := &NamespaceTree{Namespaces: []*NamespaceInfo{}, Warnings: l.warnings}
 	for _, n := range nodes {
 		if p := nodes[n.Parent]; p != nil && n.Parent != n.Name {
 			p.Children = append(p.Children, n)

@@ -31,10 +31,11 @@ func NewCmdNamespaceList(root *RootOptions) *cobra.Command {
   unknown          the managed list could not be read (see the warning)
 
 with the Argo CD Applications that deploy into it. A developer who may not list all
-namespaces sees those it can read, found from the kubeconfig namespace, Argo CD's managed
-list, the Applications' destinations and their subnamespaces.`,
+namespaces sees those it can read, found from the kubeconfig namespace (or -n), Argo CD's
+managed list, the Applications' destinations and their subnamespaces.`,
 		Example: `  kubectl ck8sargo namespace list
-  kubectl ck8sargo namespace list -o json`,
+  # As a developer who may not list all namespaces: start from one of yours
+  kubectl ck8sargo namespace list -n shop -o json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
