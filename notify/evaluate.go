@@ -63,7 +63,7 @@ type ConditionResult struct {
 // Delivery is one notification for one recipient.
 type Delivery struct {
 	Condition int    `json:"condition"`
-	Service string `json:"service"`
+	Service   string `json:"service"`
 	// ServiceType is the type of the service (email, slack, ...); empty when the service
 	// does not exist.
 	ServiceType string `json:"serviceType"`

@@ -1,0 +1,358 @@
+package notify_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/mail"
+	"net/url"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/notify"
+)
+
+// received is one message an SMTP test server accepted.
+type received struct {
+	user, password string
+	from           string
+	rcpts          []string
+	tls            bool
+	msg            *mail.Message
+	body           string
+}
+
+// smtpServer is a real SMTP server (go-smtp) on a loopback address, requiring a login
+// over TLS: implicit TLS, or STARTTLS.
+type smtpServer struct {
+	mu   sync.Mutex
+	msgs []received
+	host string
+	port int
+}
+
+type smtpSession struct {
+	srv  *smtpServer
+	conn *smtp.Conn
+	cur  received
+}
+
+func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
+func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		if username != "sender@example.com" {
+			return errors.New("unknown user")
+		}
+		s.cur.user, s.cur.password = username, password
+		return nil
+	}), nil
+}
+func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	s.cur.from = from
+	return nil
+}
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.cur.rcpts = append(s.cur.rcpts, to)
+	return nil
+}
+func (s *smtpSession) Data(r io.Reader) error {
+	m, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(m.Body)
+	if err != nil {
+		return err
+	}
+	_, s.cur.tls = s.conn.TLSConnectionState()
+	s.cur.msg, s.cur.body = m, string(body)
+	s.srv.mu.Lock()
+	s.srv.msgs = append(s.srv.msgs, s.cur)
+	s.srv.mu.Unlock()
+	s.cur = received{user: s.cur.user, password: s.cur.password}
+	return nil
+}
+func (s *smtpSession) Reset()        { s.cur = received{user: s.cur.user, password: s.cur.password} }
+func (s *smtpSession) Logout() error { return nil }
+
+func (s *smtpServer) messages() []received {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]received(nil), s.msgs...)
+}
+
+// startSMTP serves on port of a random 127.x.y.z address: the engine chooses implicit TLS
+// by the port number (465), so the test server must listen on the real port, and a private
+// loopback address keeps parallel runs apart.
+func startSMTP(t *testing.T, port int, implicitTLS bool) *smtpServer {
+	t.Helper()
+	srv := &smtpServer{port: port}
+	be := smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{srv: srv, conn: c}, nil })
+	s := smtp.NewServer(be)
+	s.Domain = "mail.test"
+	s.TLSConfig = &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}}
+	s.AllowInsecureAuth = false // a login only after TLS: proves STARTTLS was used
+	s.ReadTimeout, s.WriteTimeout = 10*time.Second, 10*time.Second
+	var l net.Listener
+	var err error
+	for i := 0; i < 20; i++ {
+		n, _ := rand.Int(rand.Reader, big.NewInt(250*250))
+		srv.host = fmt.Sprintf("127.%d.%d.%d", 1+n.Int64()/250, 1+n.Int64()%250, 1+i)
+		addr := net.JoinHostPort(srv.host, fmt.Sprint(port))
+		if implicitTLS {
+			l, err = tls.Listen("tcp", addr, s.TLSConfig)
+		} else {
+			l, err = net.Listen("tcp", addr)
+		}
+		if err == nil || !errors.Is(err, syscall.EADDRINUSE) {
+			break
+		}
+	}
+	require.NoError(t, err, "listening on port %d needs the right to bind privileged ports (root or CAP_NET_BIND_SERVICE)", port)
+	go func() { _ = s.Serve(l) }()
+	t.Cleanup(func() { _ = s.Close() })
+	return srv
+}
+
+func selfSigned(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mail.test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		DNSNames: []string{"mail.test"}, KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// failedApp is an Application whose sync has failed, subscribed as the annotations say.
+func failedApp(t *testing.T, annotations map[string]string) *argocdmanaged.Application {
+	t.Helper()
+	st := appState{name: "sync failed", status: `{"sync":{"status":"OutOfSync","revision":"abc123"},"health":{"status":"Degraded"},"operationState":` + op("Failed", t0, t1) + `}`}
+	app := mustApp(t, st.object())
+	app.Annotations = annotations
+	return app
+}
+
+func catalogWith(t *testing.T, specs ...notify.ServiceSpec) *notify.Config {
+	t.Helper()
+	cfg := projectCatalog()
+	require.NoError(t, cfg.SetContext("argocdUrl", "https://argocd.example.com"))
+	for _, s := range specs {
+		require.NoError(t, cfg.AddService(s, false))
+	}
+	return cfg
+}
+
+func send(t *testing.T, cfg *notify.Config, app *argocdmanaged.Application) *notify.Evaluation {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ev, err := notify.Evaluate(ctx, cfg, app, notify.EvaluateOptions{Send: true})
+	require.NoError(t, err)
+	require.False(t, ev.RenderFailed())
+	for _, tr := range ev.Triggers {
+		for _, d := range tr.Deliveries {
+			require.Empty(t, d.SendError, "%s to %s", d.Service, d.Recipient)
+			require.True(t, d.Sent)
+		}
+	}
+	return ev
+}
+
+func TestEmailIsDeliveredThroughARealSMTPServerWithImplicitTLSAndSTARTTLS(t *testing.T) {
+	const password = "app password with spaces"
+	tests := []struct {
+		name     string
+		port     int
+		implicit bool
+	}{
+		{"port 465 is implicit TLS", 465, true},
+		{"port 587 is STARTTLS", 587, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startSMTP(t, tt.port, tt.implicit)
+			spec, err := notify.EmailService(notify.EmailOptions{
+				Host: srv.host, Port: tt.port, Username: "sender@example.com", Password: []byte(password),
+				InsecureSkipVerify: true, // the test server's certificate is self-signed
+			})
+			require.NoError(t, err)
+			assert.Contains(t, strings.Join(spec.Warnings, " "), "app password")
+			cfg := catalogWith(t, spec)
+			assert.Equal(t, []byte(password), cfg.SecretData["email-password"], "the Secret holds the exact bytes")
+
+			app := failedApp(t, map[string]string{
+				"notifications.argoproj.io/subscribe.on-sync-failed.email": "dev@example.com;ops@example.com",
+			})
+			send(t, cfg, app)
+
+			msgs := srv.messages()
+			require.Len(t, msgs, 2, "one message per recipient, as the controller sends")
+			var rcpts []string
+			for _, m := range msgs {
+				assert.True(t, m.tls, "delivered over TLS")
+				assert.Equal(t, "sender@example.com", m.user)
+				assert.Equal(t, password, m.password, "the password arrives as stored, without a newline")
+				assert.Equal(t, "sender@example.com", m.from)
+				rcpts = append(rcpts, m.rcpts...)
+				assert.Equal(t, "[Argo CD] shop sync failed", m.msg.Header.Get("Subject"))
+				assert.Contains(t, m.body, "The sync operation of application shop has failed")
+				assert.Contains(t, m.body, "https://argocd.example.com/applications/shop?operation=3Dtrue", "quoted-printable body")
+			}
+			assert.ElementsMatch(t, []string{"dev@example.com", "ops@example.com"}, rcpts)
+		})
+	}
+}
+
+// request is one HTTP request a test endpoint received.
+type request struct {
+	method, path, contentType, auth string
+	body                            []byte
+	form                            url.Values
+}
+
+func endpoint(t *testing.T, reply string) (*httptest.Server, func() []request) {
+	t.Helper()
+	var mu sync.Mutex
+	var reqs []request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		form, _ := url.ParseQuery(string(body))
+		mu.Lock()
+		reqs = append(reqs, request{r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Authorization"), body, form})
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, reply)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []request {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]request(nil), reqs...)
+	}
+}
+
+func TestWebhookIsDeliveredWithTheTemplateBodyAndSecretHeader(t *testing.T) {
+	srv, got := endpoint(t, "ok")
+	spec, err := notify.WebhookService(notify.WebhookOptions{Name: "deploy-log", URL: srv.URL + "/hooks",
+		Headers:       map[string]string{"Content-Type": "application/json"},
+		SecretHeaders: map[string][]byte{"Authorization": []byte("Bearer s3cret")}})
+	require.NoError(t, err)
+	cfg := catalogWith(t, spec)
+	cfg.Data["template.app-sync-failed"] += `webhook:
+  deploy-log:
+    method: POST
+    path: /argocd
+    body: '{"app": {{toJson .app.metadata.name}}, "phase": {{toJson (dig "status" "operationState" "phase" "" .app)}}}'
+`
+	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.deploy-log": ""})
+	send(t, cfg, app)
+
+	reqs := got()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, http.MethodPost, reqs[0].method)
+	assert.Equal(t, "/hooks/argocd", reqs[0].path)
+	assert.Equal(t, "Bearer s3cret", reqs[0].auth)
+	assert.JSONEq(t, `{"app":"shop","phase":"Failed"}`, string(reqs[0].body))
+}
+
+func TestSlackMessageIsPostedToASlackShapedAPI(t *testing.T) {
+	srv, got := endpoint(t, `{"ok":true,"channel":"C1","ts":"1700000000.000100"}`)
+	spec, err := notify.SlackService(notify.SlackOptions{Token: []byte("xoxb-test-token"), APIURL: srv.URL})
+	require.NoError(t, err)
+	cfg := catalogWith(t, spec)
+	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.slack": "shop-alerts"})
+	send(t, cfg, app)
+
+	reqs := got()
+	require.Len(t, reqs, 1)
+	r := reqs[0]
+	assert.Equal(t, "/chat.postMessage", r.path)
+	assert.Equal(t, "xoxb-test-token", r.form.Get("token")+strings.TrimPrefix(r.auth, "Bearer "))
+	assert.Equal(t, "shop-alerts", r.form.Get("channel"))
+	assert.Contains(t, r.form.Get("text"), "The sync operation of application shop has failed")
+	var attachments []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.form.Get("attachments")), &attachments))
+	require.Len(t, attachments, 1)
+	assert.Equal(t, "shop", attachments[0]["title"])
+}
+
+func TestTeamsMessageIsPostedToATeamsShapedWebhook(t *testing.T) {
+	srv, got := endpoint(t, "1") // Teams answers "1" on success
+	spec, err := notify.KeyedService("teams", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(srv.URL + "/webhookb2/abc")}})
+	require.NoError(t, err)
+	cfg := catalogWith(t, spec)
+	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.teams": "ops"})
+	send(t, cfg, app)
+
+	reqs := got()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/webhookb2/abc", reqs[0].path)
+	var card map[string]any
+	require.NoError(t, json.Unmarshal(reqs[0].body, &card), string(reqs[0].body))
+	assert.Equal(t, "MessageCard", card["@type"])
+	assert.Equal(t, "Failed to sync application shop.", card["title"])
+	facts := card["sections"].([]any)[0].(map[string]any)["facts"].([]any)
+	assert.Contains(t, facts, map[string]any{"name": "Phase", "value": "Failed"})
+}
+
+func TestMattermostAndAlertmanagerAndGoogleChatAreDeliveredOnLoopback(t *testing.T) {
+	mm, mmGot := endpoint(t, `{"id":"p1"}`)
+	am, amGot := endpoint(t, `{}`)
+	gc, gcGot := endpoint(t, `{"name":"spaces/x/messages/y"}`)
+	mmSpec, err := notify.TokenService("mattermost", notify.TokenOptions{Token: []byte("mm-token"), APIURL: mm.URL})
+	require.NoError(t, err)
+	amSpec, err := notify.AlertmanagerService(notify.AlertmanagerOptions{Targets: []string{strings.TrimPrefix(am.URL, "http://")}, Scheme: "http"})
+	require.NoError(t, err)
+	gcSpec, err := notify.KeyedService("googlechat", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"team": []byte(gc.URL + "/v1/spaces/x/messages")}})
+	require.NoError(t, err)
+	cfg := catalogWith(t, mmSpec, amSpec, gcSpec)
+	cfg.Data["template.app-sync-failed"] += `alertmanager:
+  labels:
+    alertname: ArgoCDSyncFailed
+    app: '{{.app.metadata.name}}'
+`
+	app := failedApp(t, map[string]string{
+		"notifications.argoproj.io/subscribe.on-sync-failed.mattermost":   "channel-id",
+		"notifications.argoproj.io/subscribe.on-sync-failed.alertmanager": "",
+		"notifications.argoproj.io/subscribe.on-sync-failed.googlechat":   "team",
+	})
+	send(t, cfg, app)
+
+	require.Len(t, mmGot(), 1)
+	assert.Equal(t, "/api/v4/posts", mmGot()[0].path)
+	assert.Equal(t, "Bearer mm-token", mmGot()[0].auth)
+	assert.Contains(t, string(mmGot()[0].body), `"channel_id":"channel-id"`)
+
+	require.Len(t, amGot(), 1)
+	assert.Equal(t, "/api/v2/alerts", amGot()[0].path)
+	assert.Contains(t, string(amGot()[0].body), `"alertname":"ArgoCDSyncFailed"`)
+
+	require.Len(t, gcGot(), 1)
+	assert.Contains(t, string(gcGot()[0].body), "The sync operation of application shop has failed")
+}
