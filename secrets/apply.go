@@ -1,0 +1,47 @@
+package secrets
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+)
+
+// FieldManager is the server-side apply field manager of the Secrets this module writes.
+const FieldManager = "kubectl-ck8sargo"
+
+// SecretsResource is the core/v1 secrets resource, for error explanations.
+var SecretsResource = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+
+// PodsResource is the core/v1 pods resource, for error explanations.
+var PodsResource = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+
+// ApplyOptions tune ApplySecret.
+type ApplyOptions struct {
+	// DryRun asks the API server to check the request without storing anything.
+	DryRun bool
+}
+
+// ApplySecret creates or updates s by server-side apply with the identity of c: the user's,
+// so that the API server decides what the user may do. Fields another manager set (a Secret
+// made with `kubectl create` as in the platform's documentation) are taken over, as the
+// Secret is the user's to define. A refusal is an *argocdmanaged.ForbiddenError naming the
+// permission to ask the Platform Administrator for. The returned Secret's data are those
+// the API server stored; callers must not print them.
+func ApplySecret(ctx context.Context, c *argocdmanaged.Clients, s *corev1.Secret, o ApplyOptions) (*corev1.Secret, error) {
+	ac := corev1ac.Secret(s.Name, s.Namespace).WithLabels(s.Labels).WithType(s.Type).WithData(s.Data)
+	opts := metav1.ApplyOptions{FieldManager: FieldManager, Force: true}
+	if o.DryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	out, err := c.Kube.CoreV1().Secrets(s.Namespace).Apply(ctx, ac, opts)
+	if err != nil {
+		return nil, fmt.Errorf("applying Secret %s/%s: %w", s.Namespace, s.Name, c.Explain(err, "patch", SecretsResource, s.Namespace, s.Name))
+	}
+	return out, nil
+}

@@ -1,0 +1,299 @@
+package wire
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Target says which Application and which of its sources to edit.
+type Target struct {
+	// Application is the Application's metadata.name; needed only when the file holds more
+	// than one Application.
+	Application string
+	// Source is the index in spec.sources, or -1 (the default from DefaultTarget) to pick
+	// the only source that is not a pure $ref source. Ignored with spec.source.
+	Source int
+	// SourceName picks the entry of spec.sources with this name instead of Source.
+	SourceName string
+}
+
+// DefaultTarget picks the only Application of the file and its only Helm-capable source.
+func DefaultTarget() Target { return Target{Source: -1} }
+
+// Change says what an edit did.
+type Change struct {
+	Application string `json:"application"`
+	// Source is the path of the edited source: "spec.source" or "spec.sources[1]".
+	Source string `json:"source"`
+	// Field is the edited list: "helm.valueFiles" or "helm.fileParameters".
+	Field string `json:"field"`
+	// Entry is what was added (or was already there).
+	Entry string `json:"entry"`
+	// Added is false when the entry was already there and nothing changed.
+	Added bool `json:"added"`
+}
+
+// ErrNoApplication is returned for a file without an argoproj.io Application.
+var ErrNoApplication = errors.New("no Argo CD Application (apiVersion argoproj.io/v1alpha1, kind Application) in the file")
+
+// SecretsValueFile is the valueFiles entry of a helm-secrets values file.
+func SecretsValueFile(file string) string {
+	if strings.Contains(file, "://") {
+		return file
+	}
+	return "secrets://" + file
+}
+
+// AddValueFile adds entry (such as secrets://secrets.yaml) to the end of the target
+// source's helm.valueFiles, creating helm and valueFiles when missing. Helm merges value
+// files in order, so the last one wins: a secrets file normally comes after values.yaml.
+func AddValueFile(manifest []byte, entry string, t Target) ([]byte, Change, error) {
+	return edit(manifest, t, "valueFiles", entry, func(helm *yaml.Node) (bool, error) {
+		list, err := ensureSeq(helm, "valueFiles")
+		if err != nil {
+			return false, err
+		}
+		for _, n := range list.Content {
+			if n.Value == entry {
+				return false, nil
+			}
+		}
+		list.Content = append(list.Content, str(entry))
+		return true, nil
+	})
+}
+
+// AddFileParameter adds {name: NAME, path: PATH} to the target source's
+// helm.fileParameters; an existing parameter of that name gets the new path. The vals
+// backend uses it for secrets+literal://vals!ref+vault://PATH#/KEY references.
+func AddFileParameter(manifest []byte, name, path string, t Target) ([]byte, Change, error) {
+	if name == "" || path == "" {
+		return nil, Change{}, errors.New("a file parameter needs a name and a path")
+	}
+	return edit(manifest, t, "fileParameters", name+"="+path, func(helm *yaml.Node) (bool, error) {
+		list, err := ensureSeq(helm, "fileParameters")
+		if err != nil {
+			return false, err
+		}
+		for _, n := range list.Content {
+			if n.Kind == yaml.MappingNode && value(n, "name") != nil && value(n, "name").Value == name {
+				p := value(n, "path")
+				if p != nil && p.Value == path {
+					return false, nil
+				}
+				if p == nil {
+					n.Content = append(n.Content, str("path"), str(path))
+				} else {
+					p.Value, p.Style, p.Tag = path, 0, "!!str"
+				}
+				return true, nil
+			}
+		}
+		list.Content = append(list.Content, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map",
+			Content: []*yaml.Node{str("name"), str(name), str("path"), str(path)}})
+		return true, nil
+	})
+}
+
+// edit finds the target source of the target Application and lets change edit its helm
+// mapping; the file is re-encoded only when change reports a change.
+func edit(manifest []byte, t Target, field, entry string, change func(helm *yaml.Node) (bool, error)) ([]byte, Change, error) {
+	c := Change{Field: "helm." + field, Entry: entry}
+	var docs []*yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(manifest))
+	for {
+		var d yaml.Node
+		if err := dec.Decode(&d); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return nil, c, fmt.Errorf("not valid YAML: %w", err)
+		}
+		docs = append(docs, &d)
+	}
+	var app *yaml.Node
+	var names []string
+	for _, d := range docs {
+		if len(d.Content) == 0 {
+			continue
+		}
+		r := d.Content[0]
+		if r.Kind != yaml.MappingNode || !strings.HasPrefix(scalar(r, "apiVersion"), "argoproj.io/") || scalar(r, "kind") != "Application" {
+			continue
+		}
+		name := scalar(value(r, "metadata"), "name")
+		names = append(names, name)
+		if t.Application == "" || t.Application == name {
+			if app != nil && t.Application == "" {
+				return nil, c, fmt.Errorf("the file holds several Applications (%s): name one with --app", strings.Join(names, ", "))
+			}
+			if app == nil {
+				app, c.Application = r, name
+			}
+		}
+	}
+	if app == nil {
+		if t.Application != "" && len(names) > 0 {
+			return nil, c, fmt.Errorf("no Application named %q in the file (found %s)", t.Application, strings.Join(names, ", "))
+		}
+		return nil, c, ErrNoApplication
+	}
+	spec := value(app, "spec")
+	if spec == nil || spec.Kind != yaml.MappingNode {
+		return nil, c, fmt.Errorf("Application %s has no spec", c.Application)
+	}
+	src, path, err := pickSource(spec, t)
+	if err != nil {
+		return nil, c, fmt.Errorf("Application %s: %w", c.Application, err)
+	}
+	c.Source = path
+	if value(src, "chart") == nil && value(src, "path") == nil {
+		return nil, c, fmt.Errorf("Application %s: %s has neither path nor chart, so it is not a Helm source", c.Application, path)
+	}
+	helm := value(src, "helm")
+	if helm == nil {
+		helm = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		src.Content = append(src.Content, str("helm"), helm)
+	} else if helm.Kind != yaml.MappingNode {
+		return nil, c, fmt.Errorf("Application %s: %s.helm is not a mapping", c.Application, path)
+	}
+	added, err := change(helm)
+	if err != nil {
+		return nil, c, fmt.Errorf("Application %s: %s.helm: %w", c.Application, path, err)
+	}
+	c.Added = added
+	if !added {
+		return manifest, c, nil
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(detectIndent(manifest))
+	for _, d := range docs {
+		if err := enc.Encode(d); err != nil {
+			return nil, c, err
+		}
+	}
+	if err := enc.Close(); err != nil {
+		return nil, c, err
+	}
+	out := buf.Bytes()
+	if bytes.HasPrefix(bytes.TrimSpace(manifest), []byte("---")) && !bytes.HasPrefix(out, []byte("---")) {
+		out = append([]byte("---\n"), out...)
+	}
+	return out, c, nil
+}
+
+// pickSource returns the source to edit and its path in the spec.
+func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, error) {
+	if s := value(spec, "source"); s != nil && value(spec, "sources") == nil {
+		if s.Kind != yaml.MappingNode {
+			return nil, "", errors.New("spec.source is not a mapping")
+		}
+		return s, "spec.source", nil
+	}
+	ss := value(spec, "sources")
+	if ss == nil || ss.Kind != yaml.SequenceNode || len(ss.Content) == 0 {
+		return nil, "", errors.New("neither spec.source nor spec.sources")
+	}
+	at := func(i int) (*yaml.Node, string, error) {
+		if ss.Content[i].Kind != yaml.MappingNode {
+			return nil, "", fmt.Errorf("spec.sources[%d] is not a mapping", i)
+		}
+		return ss.Content[i], fmt.Sprintf("spec.sources[%d]", i), nil
+	}
+	if t.SourceName != "" {
+		for i, s := range ss.Content {
+			if scalar(s, "name") == t.SourceName {
+				return at(i)
+			}
+		}
+		return nil, "", fmt.Errorf("no entry of spec.sources is named %q", t.SourceName)
+	}
+	if t.Source >= 0 {
+		if t.Source >= len(ss.Content) {
+			return nil, "", fmt.Errorf("spec.sources has %d entries: --source %d is out of range", len(ss.Content), t.Source)
+		}
+		return at(t.Source)
+	}
+	// Pure $ref sources (ref, no path or chart) only provide files to the others, and
+	// Kustomize, directory and plugin sources are not Helm.
+	var candidates []int
+	for i, s := range ss.Content {
+		if (value(s, "path") != nil || value(s, "chart") != nil) &&
+			value(s, "kustomize") == nil && value(s, "directory") == nil && value(s, "plugin") == nil {
+			candidates = append(candidates, i)
+		}
+	}
+	if len(candidates) != 1 {
+		return nil, "", fmt.Errorf("spec.sources has %d sources that may be Helm sources: pick one with --source INDEX or --source-name NAME", len(candidates))
+	}
+	return at(candidates[0])
+}
+
+func ensureSeq(m *yaml.Node, key string) (*yaml.Node, error) {
+	v := value(m, key)
+	if v == nil {
+		v = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		m.Content = append(m.Content, str(key), v)
+		return v, nil
+	}
+	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
+		*v = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", HeadComment: v.HeadComment, LineComment: v.LineComment}
+		return v, nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("%s is not a list", key)
+	}
+	return v, nil
+}
+
+func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+func value(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func scalar(m *yaml.Node, key string) string {
+	if v := value(m, key); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
+}
+
+// detectIndent guesses the indentation of YAML text: the smallest indentation of a line
+// under a "key:" line, 2 when there is none.
+func detectIndent(data []byte) int {
+	best := 0
+	lines := strings.Split(string(data), "\n")
+	for i := 1; i < len(lines); i++ {
+		prev := strings.TrimRight(lines[i-1], " \t\r")
+		if !strings.HasSuffix(prev, ":") || strings.HasPrefix(strings.TrimSpace(prev), "#") {
+			continue
+		}
+		trimmed := strings.TrimLeft(lines[i], " ")
+		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
+			continue
+		}
+		d := len(lines[i]) - len(trimmed) - (len(prev) - len(strings.TrimLeft(prev, " ")))
+		if d > 0 && (best == 0 || d < best) {
+			best = d
+		}
+	}
+	if best < 2 || best > 8 {
+		return 2
+	}
+	return best
+}
