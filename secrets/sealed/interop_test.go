@@ -16,6 +16,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/secrets/sealed"
+	"github.com/ck8sargo/ck8sargo/secrets/sealed/sealedtest"
 )
 
 // applySealed creates ss (as the cluster admin would through Argo CD) in namespace ns.
@@ -27,7 +28,7 @@ func applySealed(t *testing.T, ctx context.Context, ss *ssv1alpha1.SealedSecret)
 	require.NoError(t, json.Unmarshal(data, &obj))
 	dyn, err := dynamic.NewForConfig(env.Admin)
 	require.NoError(t, err)
-	_, err = dyn.Resource(sealedSecretsGVR).Namespace(ss.Namespace).Create(ctx, &unstructured.Unstructured{Object: obj}, metav1.CreateOptions{})
+	_, err = dyn.Resource(sealedtest.SealedSecretsResource).Namespace(ss.Namespace).Create(ctx, &unstructured.Unstructured{Object: obj}, metav1.CreateOptions{})
 	require.NoError(t, err)
 }
 
@@ -74,7 +75,7 @@ func TestControllerUnsealsWhatSealSealed(t *testing.T) {
 				ss.Namespace = env.Namespace(t, "sealed-other")
 			}
 			applySealed(t, ctx, ss)
-			got, err := waitForSecret(ctx, ss.Namespace, ss.Name)
+			got, err := ctrl.WaitForSecret(ctx, ss.Namespace, ss.Name)
 			require.NoError(t, err)
 			assert.Equal(t, plantedValues, got.Data, "the unsealed Secret holds the input bytes exactly")
 
@@ -108,7 +109,7 @@ func TestControllerRefusesAStrictSecretUnderAnotherName(t *testing.T) {
 	// The controller records its failure in the SealedSecret's status; wait for that
 	// rather than for an arbitrary time.
 	require.Eventually(t, func() bool {
-		u, err := dyn.Resource(sealedSecretsGVR).Namespace(ns).Get(ctx, ss.Name, metav1.GetOptions{})
+		u, err := dyn.Resource(sealedtest.SealedSecretsResource).Namespace(ns).Get(ctx, ss.Name, metav1.GetOptions{})
 		if err != nil {
 			return false
 		}
@@ -148,7 +149,7 @@ func TestResealKeepsTheValuesAndTheManifest(t *testing.T) {
 		assert.NotEqual(t, ss.Spec.EncryptedData[k], re.Spec.EncryptedData[k], "key %s is encrypted anew", k)
 	}
 	applySealed(t, ctx, re)
-	got, err := waitForSecret(ctx, ns, "api")
+	got, err := ctrl.WaitForSecret(ctx, ns, "api")
 	require.NoError(t, err)
 	assert.Equal(t, plantedValues, got.Data)
 	assert.Equal(t, "shop", got.Labels["app"])
