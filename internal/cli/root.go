@@ -64,6 +64,7 @@ what is wrong with an environment.`,
 		NewCmdNamespace(o),
 		NewCmdPolicy(o),
 		NewCmdNotify(o),
+		NewCmdBackup(o),
 	)
 	return cmd
 }

@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"sigs.k8s.io/yaml"
+
+	"github.com/ck8sargo/ck8sargo/backup"
+)
+
+type backupScheduleOptions struct {
+	root       *RootOptions
+	window     string
+	timezone   string
+	to         string
+	image      string
+	recipients []string
+	keep       time.Duration
+}
+
+// NewCmdBackupSchedule prints the manifests of a daily export CronJob.
+func NewCmdBackupSchedule(root *RootOptions) *cobra.Command {
+	o := &backupScheduleOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "schedule",
+		Short: "Print manifests that run backup export daily in the team's namespace, with retention",
+		Long: `Prints a ServiceAccount, a CronJob that runs backup export once a day at a minute chosen in
+--window (timeZone set, concurrencyPolicy Forbid), a retention CronJob running backup prune,
+a NetworkPolicy and the profile as a ConfigMap, all in the team's namespace (-n), and a Role
+and RoleBinding in the Argo CD namespace with exactly the read rights an export needs. The
+Argo CD namespace belongs to the platform: ask the Platform Administrator to apply the Role
+and RoleBinding. Store credentials go in a Secret named ck8sargo-backup-store in the team's
+namespace (for S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).`,
+		Example: `  kubectl ck8sargo backup schedule -n shop --image harbor.example.com/tools/kubectl-ck8sargo:v0.1.0 \
+      --to 's3://backups?endpoint=https://s3.example.com&use_path_style=true&region=eu-north-1' \
+      --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p > backup-schedule.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error { return o.Run() },
+	}
+	cmd.Flags().StringVar(&o.window, "window", "00:00-06:00", "time window HH:MM-HH:MM in --timezone to start the export in")
+	cmd.Flags().StringVar(&o.timezone, "timezone", "Europe/Stockholm", "IANA time zone of the window (the CronJob's timeZone)")
+	cmd.Flags().StringVar(&o.to, "to", "", "store URL, object storage (default: the profile's backup.to)")
+	cmd.Flags().StringVar(&o.image, "image", "", "container image with kubectl-ck8sargo, with a version tag or digest (default: from the plugin's version and the profile's first registry)")
+	cmd.Flags().StringArrayVar(&o.recipients, "encrypt-to", nil, "age recipient for Secret data; repeatable (default: the profile's backup.recipients)")
+	cmd.Flags().DurationVar(&o.keep, "keep", backup.DefaultKeep, "retention of the backups")
+	return cmd
+}
+
+func (o *backupScheduleOptions) Run() error {
+	p, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	ns := ""
+	if o.root.ConfigFlags.Namespace != nil {
+		ns = *o.root.ConfigFlags.Namespace
+	}
+	image := o.image
+	if image == "" {
+		v := BuildVersion().Version
+		if !strings.HasPrefix(v, "v") {
+			return UsageErrorf("this build of the plugin has no release version to pick an image by; pass --image REGISTRY/kubectl-ck8sargo:TAG")
+		}
+		reg := "ghcr.io/ck8sargo"
+		if len(p.Registries) > 0 {
+			reg = strings.TrimSuffix(p.Registries[0], "/")
+		}
+		image = reg + "/kubectl-ck8sargo:" + v
+	}
+	to := o.to
+	if to == "" {
+		to = p.Backup.To
+	}
+	run, err := backup.Schedule(backup.ScheduleOptions{
+		Profile: p, Namespace: ns, Window: o.window, TimeZone: o.timezone, To: to,
+		Image: image, Recipients: o.recipients, Keep: o.keep,
+	})
+	if err != nil {
+		return UsageErrorf("%v", err)
+	}
+	fmt.Fprintf(o.root.Out, "# kubectl ck8sargo backup schedule: export daily at %q (%s), retention %s at %q.\n", run.Cron, o.timezone, o.keep, run.RetentionCron)
+	fmt.Fprintf(o.root.Out, "# The Role and RoleBinding in namespace %s must be applied by the Platform Administrator.\n", p.ArgoCD.Namespace)
+	for _, obj := range run.Objects {
+		data, err := yaml.Marshal(obj)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(o.root.Out, "---\n%s", data)
+	}
+	return nil
+}
