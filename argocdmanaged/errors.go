@@ -14,7 +14,7 @@ import (
 
 // ErrArgoCDNotInstalled means the argoproj.io API is missing from the cluster, or hidden
 // from the user.
-var ErrArgoCDNotInstalled = errors.New("Argo CD is not installed or not visible to you: the argoproj.io API was not found; check the kubeconfig context, or ask the Platform Administrator whether managed Argo CD is enabled")
+var ErrArgoCDNotInstalled = errors.New("the argoproj.io API was not found: Argo CD is not installed or not visible to you; check the kubeconfig context, or ask the Platform Administrator whether managed Argo CD is enabled")
 
 // ForbiddenError is an API request the user's identity may not make. Its message names the
 // right to ask the Platform Administrator for.
