@@ -146,6 +146,7 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 				delete(out.Data, k)
 			}
 		}
+		out.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}
 		res.ConfigMap = out
 	}
 	if dry == DryRunNone {

@@ -132,12 +132,16 @@ func (c *Config) RedactedSecret() *corev1.Secret {
 	return redact(c.Secret())
 }
 
+// redact replaces the Secret's values with their lengths, shown as stringData so that the
+// marker reads as text.
 func redact(s *corev1.Secret) *corev1.Secret {
 	out := s.DeepCopy()
-	out.StringData = nil
-	for k, v := range out.Data {
-		out.Data[k] = []byte(fmt.Sprintf("<redacted: %d bytes>", len(v)))
+	out.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}
+	out.StringData = map[string]string{}
+	for k, v := range s.Data {
+		out.StringData[k] = fmt.Sprintf("<redacted: %d bytes>", len(v))
 	}
+	out.Data = nil
 	return out
 }
 
