@@ -217,23 +217,18 @@ func clusterSecret(p argocdmanaged.Profile) *corev1.Secret {
 	}}
 }
 
-// developerRole is what the platform's documentation says a developer may do in the Argo CD
-// namespace: manage Argo CD objects, create the helm-secrets and vals Secrets, edit the
-// notifications ConfigMap and Secret, and look at the pods to see whether the repo server
-// started.
+// developerRole grants exactly the profile's DeveloperRights: what the platform's
+// documentation says a developer may do in the Argo CD namespace.
 func developerRole(p argocdmanaged.Profile) *rbacv1.Role {
-	named := []string{p.Features.HelmSecrets.KeySecretName, p.Features.Vals.SecretName, p.Notifications.Secret}
-	return &rbacv1.Role{
-		ObjectMeta: metav1.ObjectMeta{Namespace: p.ArgoCD.Namespace, Name: DeveloperRole},
-		Rules: []rbacv1.PolicyRule{
-			{APIGroups: []string{argocdmanaged.Group}, Resources: []string{"applications", "applicationsets", "appprojects"}, Verbs: []string{"*"}},
-			// create cannot be limited by name in RBAC; the names are limited for the rest.
-			{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"create"}},
-			{APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: named, Verbs: []string{"get", "update", "patch", "delete"}},
-			{APIGroups: []string{""}, Resources: []string{"configmaps"}, ResourceNames: []string{p.Notifications.ConfigMap}, Verbs: []string{"get", "update", "patch"}},
-			{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}},
-		},
+	role := &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Namespace: p.ArgoCD.Namespace, Name: DeveloperRole}}
+	for _, r := range p.DeveloperRights() {
+		rule := rbacv1.PolicyRule{APIGroups: []string{r.Group}, Resources: []string{r.Resource}, Verbs: []string{r.Verb}}
+		if r.Name != "" {
+			rule.ResourceNames = []string{r.Name}
+		}
+		role.Rules = append(role.Rules, rule)
 	}
+	return role
 }
 
 func binding(ns, role, kind string) *rbacv1.RoleBinding {
