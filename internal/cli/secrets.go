@@ -21,5 +21,6 @@ rotate, status, wire. Scanning before a commit: scan.`,
   kubectl ck8sargo secrets encrypt --in-place secrets.yaml`,
 		Args: cobra.NoArgs,
 	}
+	cmd.AddCommand(newSealedValsCommands(root)...)
 	return cmd
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
 	"github.com/ck8sargo/ck8sargo/secrets/vals"
+	"github.com/ck8sargo/ck8sargo/secrets/vals/valstest"
 )
 
 const (
@@ -109,7 +110,7 @@ spec:
 `
 
 func TestCheckReportsMissingReferencesWithoutValues(t *testing.T) {
-	srv := newKVServer(t, plantedToken, map[string]map[string]any{
+	srv := valstest.NewKVServer(t, plantedToken, map[string]map[string]any{
 		"shop/db": {"password": plantedPassword, "user": "shop"},
 	})
 	tokenFile := filepath.Join(t.TempDir(), "token")

@@ -1,4 +1,5 @@
-package vals_test
+// Package valstest serves the part of Vault's HTTP API that vals uses, for tests.
+package valstest
 
 import (
 	"encoding/json"
@@ -8,25 +9,27 @@ import (
 	"testing"
 )
 
-// kvServer speaks the part of Vault's HTTP API that vals uses to read a KV version 2
+// KVServer speaks the part of Vault's HTTP API that vals uses to read a KV version 2
 // secret: the mount preflight (sys/internal/ui/mounts) and GET MOUNT/data/PATH, with token
 // authentication. A Vault dev server cannot be built from the module proxy (the
 // github.com/hashicorp/vault module has replace directives), so this stands in for it.
-type kvServer struct {
+type KVServer struct {
 	*httptest.Server
 	token   string
 	mount   string
 	secrets map[string]map[string]any
 }
 
-func newKVServer(t *testing.T, token string, secrets map[string]map[string]any) *kvServer {
-	s := &kvServer{token: token, mount: "secret/", secrets: secrets}
+// NewKVServer serves secrets (path under the "secret/" mount → key → value) to requests
+// that carry token, until the test ends.
+func NewKVServer(t testing.TB, token string, secrets map[string]map[string]any) *KVServer {
+	s := &KVServer{token: token, mount: "secret/", secrets: secrets}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
 	return s
 }
 
-func (s *kvServer) serve(w http.ResponseWriter, r *http.Request) {
+func (s *KVServer) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	if r.Header.Get("X-Vault-Token") != s.token {
 		w.WriteHeader(http.StatusForbidden)
