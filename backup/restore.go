@@ -186,14 +186,23 @@ func RestoreArchive(ctx context.Context, c *argocdmanaged.Clients, open func(con
 	}
 	rs.total = total
 
+	// Whatever a prune would delete is confirmed before anything is applied, so that a
+	// "no" leaves the cluster as it was.
+	var victims []victim
+	if opts.Prune {
+		if victims, err = rs.pruneCandidates(ctx, inBackup); err != nil {
+			return nil, err
+		}
+	}
+
 	r, err = open(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
 	err = rs.apply(ctx, r, m, ro, only)
-	if err == nil && opts.Prune {
-		err = rs.prune(ctx, inBackup)
+	if err == nil && len(victims) > 0 {
+		err = rs.prune(ctx, victims)
 	}
 	slices.SortStableFunc(rs.res.Objects, func(a, b ObjectResult) int {
 		if d := archive.KindRank(a.Kind) - archive.KindRank(b.Kind); d != 0 {
@@ -445,9 +454,18 @@ func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) 
 	}
 	var err error
 	if known {
-		_, err = res.Apply(ctx, u.GetName(), u, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: dryRun})
+		applied, err := res.Apply(ctx, u.GetName(), u, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: dryRun})
 		if err != nil {
 			return rs.fail(o, "patch", k, err)
+		}
+		if _, stale := applied.Object["operation"]; stale && k.Kind == "Application" {
+			// An operation set by someone else survives an apply; a restored Application
+			// must not sync because of the restore.
+			_, err = res.Patch(ctx, u.GetName(), types.MergePatchType, []byte(`{"operation":null}`), metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun})
+			if err != nil {
+				return rs.fail(o, "patch", k, err)
+			}
+			note = joinNotes(note, "pending operation removed")
 		}
 	} else {
 		_, err = res.Create(ctx, u, metav1.CreateOptions{FieldManager: FieldManager, DryRun: dryRun})
@@ -467,8 +485,11 @@ func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) 
 }
 
 func joinNotes(a, b string) string {
-	if b == "" {
+	switch {
+	case b == "":
 		return a
+	case a == "":
+		return b
 	}
 	return a + "; " + b
 }
@@ -484,24 +505,25 @@ func (rs *restorer) fail(o ObjectResult, verb string, k kindInfo, err error) (Ob
 	return o, nil
 }
 
-// prune deletes in-scope live objects that are not in the backup, newest kinds first:
-// ApplicationSets (orphaning the apps they generated), Applications, AppProjects, then
-// Secrets and ConfigMaps. Argo CD's resources finalizers are removed first so that no
-// workload is deleted by cascade.
-func (rs *restorer) prune(ctx context.Context, inBackup map[string]bool) error {
+type victim struct {
+	k    kindInfo
+	name string
+	obj  liveObject
+}
+
+// pruneCandidates are the in-scope live objects that are not in the backup, in the
+// order a prune deletes them: ApplicationSets (orphaning the apps they generated),
+// Applications, AppProjects, then Secrets and ConfigMaps. It asks ConfirmPrune (not in a
+// dry run) and returns nothing when the answer is no.
+func (rs *restorer) pruneCandidates(ctx context.Context, inBackup map[string]bool) ([]victim, error) {
 	ns := rs.scope.Namespace()
 	var refs []string
-	type victim struct {
-		k    kindInfo
-		name string
-		obj  liveObject
-	}
 	var victims []victim
 	for i := len(kinds) - 1; i >= 0; i-- {
 		k := kinds[i]
 		live := rs.live[k.Kind]
 		if live == nil {
-			rs.res.Warnings = append(rs.res.Warnings, fmt.Sprintf("%ss were not pruned: you may not list secrets in namespace %s", strings.ToLower(k.Kind), ns))
+			rs.res.Warnings = append(rs.res.Warnings, fmt.Sprintf("%ss were not pruned: you may not list %ss in namespace %s", k.Kind, strings.ToLower(k.Kind), ns))
 			continue
 		}
 		names := make([]string, 0, len(live))
@@ -523,20 +545,27 @@ func (rs *restorer) prune(ctx context.Context, inBackup map[string]bool) error {
 			victims = append(victims, victim{k, n, live[n]})
 		}
 	}
-	if len(victims) == 0 {
-		return nil
+	if len(victims) == 0 || rs.opts.DryRun != DryRunNone {
+		return victims, nil
 	}
 	if rs.opts.ConfirmPrune == nil {
-		return fmt.Errorf("pruning %d objects needs confirmation", len(victims))
+		return nil, fmt.Errorf("pruning %d objects needs confirmation", len(victims))
 	}
 	ok, err := rs.opts.ConfirmPrune(ctx, refs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !ok {
 		rs.res.Warnings = append(rs.res.Warnings, fmt.Sprintf("prune of %d objects not confirmed; nothing deleted", len(victims)))
-		return nil
+		return nil, nil
 	}
+	return victims, nil
+}
+
+// prune deletes the confirmed victims. Argo CD's resources finalizers are removed first
+// so that no workload is deleted by cascade.
+func (rs *restorer) prune(ctx context.Context, victims []victim) error {
+	ns := rs.scope.Namespace()
 	var dryRun []string
 	if rs.opts.DryRun == DryRunServer {
 		dryRun = []string{metav1.DryRunAll}
@@ -561,7 +590,13 @@ func (rs *restorer) prune(ctx context.Context, inBackup map[string]bool) error {
 				continue
 			}
 		}
-		err := res.Delete(ctx, v.name, metav1.DeleteOptions{PropagationPolicy: &orphan, DryRun: dryRun})
+		del := metav1.DeleteOptions{DryRun: dryRun}
+		if v.k.Kind == "ApplicationSet" {
+			// Generated Applications are owned by their ApplicationSet; deleting it in the
+			// background would delete them, and their workloads, through the garbage collector.
+			del.PropagationPolicy = &orphan
+		}
+		err := res.Delete(ctx, v.name, del)
 		if err != nil && !apierrors.IsNotFound(err) {
 			if _, fatal := rs.fail(o, "delete", v.k, err); fatal != nil {
 				return fatal
