@@ -1,0 +1,86 @@
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/rules"
+)
+
+var applicationsCheck = Check{
+	Name:    "applications",
+	Summary: "the live Applications pass the platform's policy rules and are synced and healthy",
+	Run:     runApplications,
+}
+
+// namespacedModeMarker is the part of Argo CD's message for a cluster-scoped object in a
+// namespaced install that the doctor explains.
+const namespacedModeMarker = "can not be managed when in namespaced mode"
+
+func runApplications(ctx context.Context, r *run) (string, bool) {
+	p := r.opts.Profile
+	opts := policy.DefaultOptions()
+	opts.Profile = p
+	opts.Rules = rules.Builtin()
+	opts.NoRender = true
+	rep, err := policy.Check(ctx, policy.Inputs{Live: r.c}, opts)
+	if err != nil {
+		r.add(policy.Finding{Rule: "applications-policy", Severity: policy.SeverityWarning,
+			Object:  policy.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: p.ArgoCD.Namespace},
+			Message: "the live Applications could not be checked: " + err.Error()})
+	} else {
+		r.finding = append(r.finding, rep.Findings...)
+	}
+
+	apps, _, err := liveArgoObjects(ctx, r.c, p)
+	if err != nil {
+		return "Applications not readable", false
+	}
+	unhealthy := 0
+	for _, a := range apps {
+		if r.appStatus(a) {
+			unhealthy++
+		}
+	}
+	return fmt.Sprintf("%d Applications checked against the policy rules; %d with sync or health errors", len(apps), unhealthy), false
+}
+
+// appStatus reports an Application's error conditions and a failed or degraded state.
+func (r *run) appStatus(a *argocdmanaged.Application) bool {
+	ref := policy.ObjectRef{APIVersion: argocdmanaged.APIVersion, Kind: argocdmanaged.KindApplication, Namespace: a.Namespace, Name: a.Name}
+	st := a.Status
+	if st == nil {
+		return false
+	}
+	found := false
+	for _, c := range st.Conditions {
+		if !strings.HasSuffix(c.Type, "Error") && !strings.HasSuffix(c.Type, "Warning") {
+			continue
+		}
+		f := policy.Finding{Rule: "application-condition", Severity: policy.SeverityError, Object: ref, Application: a.Name,
+			Message: fmt.Sprintf("%s: %s", c.Type, c.Message)}
+		if strings.HasSuffix(c.Type, "Warning") {
+			f.Severity = policy.SeverityWarning
+		}
+		if strings.Contains(c.Message, namespacedModeMarker) {
+			f.Rule = "application-namespaced-mode"
+			f.Remediation = "Argo CD runs in namespaced mode here and may not manage cluster-scoped objects such as Namespaces: remove them from the source (and CreateNamespace=true from syncOptions); create namespaces with `kubectl ck8sargo namespace create CHILD --parent PARENT`, and run `kubectl ck8sargo policy check` before committing"
+		}
+		r.add(f)
+		found = true
+	}
+	if op := st.OperationState; op != nil && (op.Phase == "Failed" || op.Phase == "Error") {
+		r.add(policy.Finding{Rule: "application-sync", Severity: policy.SeverityError, Object: ref, Application: a.Name,
+			Message: fmt.Sprintf("last sync %s: %s", strings.ToLower(op.Phase), op.Message)})
+		found = true
+	}
+	if h := st.Health.Status; h == "Degraded" || h == "Missing" {
+		r.add(policy.Finding{Rule: "application-health", Severity: policy.SeverityWarning, Object: ref, Application: a.Name,
+			Message: strings.TrimSpace(fmt.Sprintf("health %s %s", h, st.Health.Message))})
+		found = true
+	}
+	return found
+}

@@ -1,0 +1,69 @@
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ck8sargo/ck8sargo/backup"
+	"github.com/ck8sargo/ck8sargo/backup/store"
+	"github.com/ck8sargo/ck8sargo/policy"
+)
+
+var backupCheck = Check{
+	Name:    "backup",
+	Summary: "the newest backup in the configured store is recent and verifies",
+	Run:     runBackup,
+}
+
+func runBackup(ctx context.Context, r *run) (string, bool) {
+	url := r.opts.BackupURL
+	if url == "" {
+		url = r.opts.Profile.Backup.To
+	}
+	if url == "" {
+		return "no backup store configured (profile backup.to or --backup-url)", true
+	}
+	ref := policy.ObjectRef{Kind: "BackupStore", Name: store.Redact(url)}
+	st, err := store.Open(ctx, url)
+	if err != nil {
+		r.add(policy.Finding{Rule: "backup-store", Severity: policy.SeverityError, Object: ref, Message: err.Error(),
+			Remediation: "check backup.to in the profile and the store's credentials"})
+		return "store not readable", false
+	}
+	defer st.Close()
+	list, err := st.List(ctx)
+	if err != nil {
+		r.add(policy.Finding{Rule: "backup-store", Severity: policy.SeverityError, Object: ref, Message: err.Error()})
+		return "store not readable", false
+	}
+	if len(list) == 0 {
+		r.add(policy.Finding{Rule: "backup-age", Severity: policy.SeverityError, Object: ref,
+			Message:     "the store holds no backup",
+			Remediation: "run `kubectl ck8sargo backup export`, and schedule it with `kubectl ck8sargo backup schedule`"})
+		return "no backup", false
+	}
+	newest := list[0]
+	for _, b := range list[1:] {
+		if b.Modified.After(newest.Modified) {
+			newest = b
+		}
+	}
+	ref.Name = newest.Name
+	age := r.now.Sub(newest.Modified)
+	if age > r.opts.BackupMaxAge {
+		r.add(policy.Finding{Rule: "backup-age", Severity: policy.SeverityError, Object: ref,
+			Message:     fmt.Sprintf("the newest backup %s is %s old, more than %s", newest.Name, age.Round(time.Minute), r.opts.BackupMaxAge),
+			Remediation: "check the backup CronJob (`kubectl ck8sargo backup schedule`) or run `kubectl ck8sargo backup export`"})
+	}
+	res, err := backup.Verify(ctx, st, newest.Name, backup.VerifyOptions{Profile: r.opts.Profile})
+	switch {
+	case err != nil:
+		r.add(policy.Finding{Rule: "backup-verify", Severity: policy.SeverityError, Object: ref,
+			Message: fmt.Sprintf("backup %s does not verify: %v", newest.Name, err), Remediation: "take a new backup and find out what damaged this one"})
+	case !res.OK():
+		r.add(policy.Finding{Rule: "backup-verify", Severity: policy.SeverityError, Object: ref,
+			Message: fmt.Sprintf("backup %s holds objects a restore would refuse: %v", newest.Name, res.Problems)})
+	}
+	return fmt.Sprintf("newest backup %s, %s old", newest.Name, age.Round(time.Minute)), false
+}

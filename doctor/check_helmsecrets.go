@@ -1,0 +1,137 @@
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/secrets"
+	"github.com/ck8sargo/ck8sargo/secrets/scan"
+	"github.com/ck8sargo/ck8sargo/secrets/sops"
+)
+
+var helmSecretsCheck = Check{
+	Name:    "helm-secrets",
+	Summary: "the helm-secrets key Secret is complete, usable, and the repo server runs with it",
+	Run:     runHelmSecrets,
+}
+
+func secretRef(ns, name string) policy.ObjectRef {
+	return policy.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: ns, Name: name}
+}
+
+func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
+	p := r.opts.Profile
+	f := p.Features.HelmSecrets
+	if !f.Enabled {
+		return "helm-secrets is not enabled in the profile", true
+	}
+	ns := p.ArgoCD.Namespace
+	ref := secretRef(ns, f.KeySecretName)
+	s, err := r.c.Kube.CoreV1().Secrets(ns).Get(ctx, f.KeySecretName, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityError, Object: ref,
+			Message:     fmt.Sprintf("Secret %s/%s does not exist: the repo server cannot start while helm-secrets is enabled", ns, f.KeySecretName),
+			Remediation: "create it with `kubectl ck8sargo secrets key-secret --private-key FILE --apply`"})
+		return "key Secret missing", false
+	}
+	if err != nil {
+		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityWarning, Object: ref,
+			Message: "cannot read the key Secret: " + r.c.Explain(err, "get", secretsGVR, ns, f.KeySecretName).Error()})
+		return "key Secret not readable", false
+	}
+	if label := s.Labels[argocdmanaged.SecretTypeLabel]; !p.IsHelmSecretsKeyLabel(label) {
+		r.add(policy.Finding{Rule: "helm-secrets-key-label", Severity: policy.SeverityError, Object: ref,
+			Message:     fmt.Sprintf("Secret %s/%s has label %s=%q; the platform expects %q", ns, f.KeySecretName, argocdmanaged.SecretTypeLabel, label, f.KeySecretLabel),
+			Remediation: "let `kubectl ck8sargo doctor --fix` add the label, or re-create the Secret with `secrets key-secret`"})
+		r.fixes = append(r.fixes, labelFix(r.c, "helm-secrets-key-label", ref, f.KeySecretLabel))
+	}
+	key, ok := s.Data[f.KeySecretDataKey]
+	if !ok || len(key) == 0 {
+		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityError, Object: ref,
+			Message:     fmt.Sprintf("Secret %s/%s has no data key %q: the repo server finds no private key", ns, f.KeySecretName, f.KeySecretDataKey),
+			Remediation: "re-create it with `kubectl ck8sargo secrets key-secret --private-key FILE --apply`"})
+		return "key missing from the Secret", false
+	}
+	keyring := sops.NewKeyring()
+	source := fmt.Sprintf("Secret %s/%s", ns, f.KeySecretName)
+	if err := keyring.AddIdentity(source, key); err != nil {
+		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityError, Object: ref,
+			Message:     fmt.Sprintf("the private key in %s cannot be used: %v", source, err),
+			Remediation: "generate a key without passphrase with `kubectl ck8sargo secrets keygen` and store it with `secrets key-secret`"})
+		return "key unusable", false
+	}
+	detail := "key Secret complete and its key usable"
+	if n, failed := r.decryptRepo(ctx, keyring, ref); n > 0 {
+		detail += fmt.Sprintf("; %d of %d sops files of the repository decrypt with it", n-failed, n)
+	}
+	st, err := secrets.CheckRepoServer(ctx, r.c, p, secrets.CheckRepoServerOptions{Secret: f.KeySecretName})
+	if err != nil {
+		r.add(policy.Finding{Rule: "helm-secrets-repo-server", Severity: policy.SeverityWarning, Object: ref,
+			Message: "cannot check the repo server: " + err.Error()})
+	} else if !st.Ready {
+		r.add(policy.Finding{Rule: "helm-secrets-repo-server", Severity: policy.SeverityError,
+			Object:  policy.ObjectRef{APIVersion: "v1", Kind: "Pod", Namespace: ns, Name: "argocd-repo-server"},
+			Message: "the Argo CD repo server is not running and ready", Remediation: st.Advice})
+	}
+	return detail, false
+}
+
+// decryptRepo decrypts every sops-encrypted file under RepoDir with the live key and
+// reports each that fails; it returns how many it tried and how many failed.
+func (r *run) decryptRepo(ctx context.Context, keyring *sops.Keyring, keyRef policy.ObjectRef) (tried, failed int) {
+	if r.opts.RepoDir == "" {
+		return 0, 0
+	}
+	client := &sops.Client{Keyring: keyring}
+	_ = filepath.WalkDir(r.opts.RepoDir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil
+		}
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") && path != r.opts.RepoDir {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil || scan.DetectEncryption(data) == scan.Plaintext {
+			return nil
+		}
+		tried++
+		if _, err := client.Decrypt(ctx, path, data); err != nil {
+			failed++
+			rel, _ := filepath.Rel(r.opts.RepoDir, path)
+			r.add(policy.Finding{Rule: "helm-secrets-decrypt", Severity: policy.SeverityError, Object: keyRef, File: rel,
+				Message:     fmt.Sprintf("%s does not decrypt with the key the repo server has: %v", rel, err),
+				Remediation: "add the key's recipient to .sops.yaml and run `kubectl ck8sargo secrets updatekeys` on the file"})
+		}
+		return nil
+	})
+	return tried, failed
+}
+
+// labelFix sets the secret-type label on a Secret with a merge patch.
+func labelFix(c *argocdmanaged.Clients, rule string, ref policy.ObjectRef, value string) Fix {
+	return Fix{
+		Rule: rule, Object: ref,
+		Description: fmt.Sprintf("label Secret %s/%s with %s=%s", ref.Namespace, ref.Name, argocdmanaged.SecretTypeLabel, value),
+		apply: func(ctx context.Context) error {
+			patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, argocdmanaged.SecretTypeLabel, value)
+			_, err := c.Kube.CoreV1().Secrets(ref.Namespace).Patch(ctx, ref.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: "kubectl-ck8sargo"})
+			return c.Explain(err, "patch", secretsGVR, ref.Namespace, ref.Name)
+		},
+	}
+}
+
+var secretsGVR = corev1.SchemeGroupVersion.WithResource("secrets")

@@ -1,0 +1,162 @@
+package doctor
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/policy"
+)
+
+// Options say what to look at.
+type Options struct {
+	Profile argocdmanaged.Profile
+	// RepoDir is a checkout of the team's repository: its sops files are decrypted with
+	// the live helm-secrets key to prove that the repo server could. Empty skips that part.
+	RepoDir string
+	// BackupURL is the backup store; empty means the profile's backup.to. Without either
+	// the backup check is skipped.
+	BackupURL string
+	// BackupMaxAge is how old the newest backup may be; 0 means 26 hours (a daily backup
+	// with slack).
+	BackupMaxAge time.Duration
+	// ArgoCDConfig is the Argo CD CLI's config file, read for the Dex login symptom; empty
+	// skips that check.
+	ArgoCDConfig string
+	// Only limits the run to these checks (see Checks); empty runs all.
+	Only []string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Status is how a check ended.
+type Status string
+
+// The statuses of a check.
+const (
+	StatusOK       Status = "ok"
+	StatusProblems Status = "problems"
+	StatusSkipped  Status = "skipped"
+)
+
+// CheckResult is one check's outcome, for the summary a person reads first.
+type CheckResult struct {
+	Name   string `json:"name"`
+	Status Status `json:"status"`
+	// Detail says what was looked at, or why the check was skipped.
+	Detail string `json:"detail"`
+}
+
+// Fix is a change the doctor can make itself to mend a finding.
+type Fix struct {
+	Rule        string           `json:"rule"`
+	Object      policy.ObjectRef `json:"object"`
+	Description string           `json:"description"`
+	apply       func(context.Context) error
+}
+
+// Apply makes the change.
+func (f Fix) Apply(ctx context.Context) error {
+	if err := f.apply(ctx); err != nil {
+		return fmt.Errorf("fixing %s: %w", f.Object, err)
+	}
+	return nil
+}
+
+// Result is what the doctor found.
+type Result struct {
+	Checks []CheckResult `json:"checks"`
+	Report policy.Report `json:"report"`
+	Fixes  []Fix         `json:"fixes"`
+}
+
+// Check is one area the doctor looks at: a name and a function. A check returns findings,
+// possibly fixes, and a detail line; it returns skipped=true when it does not apply.
+type Check struct {
+	Name    string
+	Summary string
+	Run     func(ctx context.Context, r *run) (detail string, skipped bool)
+}
+
+// Checks lists the doctor's checks in the order they run.
+func Checks() []Check {
+	return []Check{
+		accessCheck, helmSecretsCheck, valsCheck, sealedSecretsCheck,
+		notificationsCheck, applicationsCheck, backupCheck, dexCheck,
+	}
+}
+
+// run is the state one doctor run shares between checks.
+type run struct {
+	c       *argocdmanaged.Clients
+	opts    Options
+	now     time.Time
+	finding []policy.Finding
+	fixes   []Fix
+}
+
+func (r *run) add(f policy.Finding) { r.finding = append(r.finding, f) }
+
+// Run runs the checks against the cluster of c. An error is returned only when the cluster
+// cannot be asked at all; everything else is a finding.
+func Run(ctx context.Context, c *argocdmanaged.Clients, opts Options) (*Result, error) {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	if opts.BackupMaxAge == 0 {
+		opts.BackupMaxAge = 26 * time.Hour
+	}
+	if err := probe(ctx, c, opts.Profile); err != nil {
+		return nil, err
+	}
+	r := &run{c: c, opts: opts, now: now()}
+	res := &Result{}
+	for _, chk := range Checks() {
+		if len(opts.Only) > 0 && !contains(opts.Only, chk.Name) {
+			continue
+		}
+		before := len(r.finding)
+		detail, skipped := chk.Run(ctx, r)
+		status := StatusOK
+		switch {
+		case skipped:
+			status = StatusSkipped
+		case len(r.finding) > before:
+			status = StatusProblems
+		}
+		res.Checks = append(res.Checks, CheckResult{Name: chk.Name, Status: status, Detail: detail})
+	}
+	res.Report = policy.Report{Findings: r.finding}
+	res.Report.Count()
+	res.Fixes = r.fixes
+	return res, nil
+}
+
+// probe makes one request that any identity can make, so that an unreachable cluster or
+// rejected credentials end the run with one error instead of a finding per check.
+func probe(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile) error {
+	if _, err := c.Discovery.ServerVersion(); err != nil {
+		return c.Explain(err, "get", argocdmanaged.GroupVersion.WithResource("version"), "", "")
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckNames are the names Options.Only accepts.
+func CheckNames() []string {
+	var out []string
+	for _, c := range Checks() {
+		out = append(out, c.Name)
+	}
+	return out
+}
