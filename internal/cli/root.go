@@ -65,6 +65,7 @@ what is wrong with an environment.`,
 		NewCmdPolicy(o),
 		NewCmdNotify(o),
 		NewCmdBackup(o),
+		NewCmdDoctor(o),
 	)
 	return cmd
 }

@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ck8sargo/ck8sargo/doctor"
+	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/report"
+)
+
+type doctorOptions struct {
+	root         *RootOptions
+	output       string
+	failOn       string
+	threshold    policy.Severity
+	repoDir      string
+	backupURL    string
+	backupMaxAge time.Duration
+	argocdConfig string
+	only         []string
+	discover     bool
+	fix          bool
+	yes          bool
+}
+
+// NewCmdDoctor checks a live environment.
+func NewCmdDoctor(root *RootOptions) *cobra.Command {
+	o := &doctorOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Say what is wrong with the Argo CD setup of a live environment",
+		Long: `doctor checks, with your identity: your rights in the Argo CD namespace against what the
+platform gives developers; the helm-secrets key Secret, its key and the repo server; the
+vals-secret; the sealed-secrets controller and every SealedSecret of the managed namespaces;
+the notifications config and subscriptions; the live Applications (policy rules, sync and
+health errors, the namespaced-mode error explained); the newest backup; and the known Dex
+login issue of the Argo CD CLI. Findings print like policy check's; --fix offers, one by one,
+the fixes the plugin can make itself.`,
+		Example: `  kubectl ck8sargo doctor
+  kubectl ck8sargo doctor --discover --repo . --backup-url file:///backups
+  kubectl ck8sargo doctor --only helm-secrets,vals --fix
+  kubectl ck8sargo doctor -o sarif > doctor.sarif`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", "text", "output format: text, json, sarif, junit or github")
+	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, info or never")
+	f.StringVar(&o.repoDir, "repo", "", "a checkout of your repository: its sops files must decrypt with the live helm-secrets key")
+	f.StringVar(&o.backupURL, "backup-url", "", "backup store to check (default: the profile's backup.to)")
+	f.DurationVar(&o.backupMaxAge, "backup-max-age", 26*time.Hour, "how old the newest backup may be")
+	f.StringVar(&o.argocdConfig, "argocd-config", defaultArgoCDConfig(), "the Argo CD CLI config, read for the Dex login symptom")
+	f.StringSliceVar(&o.only, "only", nil, "run only these checks: "+strings.Join(doctor.CheckNames(), ", "))
+	f.BoolVar(&o.discover, "discover", false, "complete the profile from the cluster first")
+	f.BoolVar(&o.fix, "fix", false, "offer the fixes the plugin can make, one by one")
+	f.BoolVar(&o.yes, "yes", false, "with --fix, apply every fix without asking")
+	return cmd
+}
+
+func defaultArgoCDConfig() string {
+	if d := os.Getenv("ARGOCD_CONFIG_DIR"); d != "" {
+		return filepath.Join(d, "config")
+	}
+	if d, err := os.UserConfigDir(); err == nil {
+		return filepath.Join(d, "argocd", "config")
+	}
+	return ""
+}
+
+func (o *doctorOptions) Validate() error {
+	if !report.ValidFormat(o.output) {
+		return UsageErrorf("unsupported output format %q: use text, json, sarif, junit or github", o.output)
+	}
+	sev, err := policy.ParseSeverity(o.failOn)
+	if err != nil {
+		return UsageErrorf("--fail-on: %v", err)
+	}
+	o.threshold = sev
+	for _, name := range o.only {
+		if !slices.Contains(doctor.CheckNames(), name) {
+			return UsageErrorf("--only %q: unknown check; use %s", name, strings.Join(doctor.CheckNames(), ", "))
+		}
+	}
+	if o.yes && !o.fix {
+		return UsageErrorf("--yes goes with --fix")
+	}
+	return nil
+}
+
+func (o *doctorOptions) Run(cmd *cobra.Command) error {
+	ctx := cmd.Context()
+	p, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	if o.discover {
+		d, err := o.root.DiscoveredProfile(ctx)
+		if err != nil {
+			return err
+		}
+		printWarnings(o.root, d.Warnings)
+		p = d.Profile
+	}
+	c, err := o.root.Clients()
+	if err != nil {
+		return err
+	}
+	res, err := doctor.Run(ctx, c, doctor.Options{
+		Profile: p, RepoDir: o.repoDir, BackupURL: o.backupURL, BackupMaxAge: o.backupMaxAge,
+		ArgoCDConfig: o.argocdConfig, Only: o.only,
+	})
+	if err != nil {
+		return err
+	}
+	if err := o.print(res); err != nil {
+		return err
+	}
+	if o.fix {
+		if err := o.applyFixes(cmd, res.Fixes); err != nil {
+			return err
+		}
+	}
+	if res.Report.Fails(o.threshold) {
+		return policy.ErrFindings
+	}
+	return nil
+}
+
+// doctorJSON is the JSON form: the check summary, the report, and the fixes on offer.
+type doctorJSON struct {
+	Checks   []doctor.CheckResult `json:"checks"`
+	Findings []policy.Finding     `json:"findings"`
+	Summary  policy.Summary       `json:"summary"`
+	Fixes    []doctor.Fix         `json:"fixes"`
+}
+
+func (o *doctorOptions) print(res *doctor.Result) error {
+	switch o.output {
+	case "json":
+		out := doctorJSON{Checks: res.Checks, Findings: res.Report.Findings, Summary: res.Report.Summary, Fixes: res.Fixes}
+		if out.Findings == nil {
+			out.Findings = []policy.Finding{}
+		}
+		if out.Fixes == nil {
+			out.Fixes = []doctor.Fix{}
+		}
+		return printStructured(o.root.Out, "json", out)
+	case "text":
+		tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "CHECK\tSTATUS\tDETAIL")
+		for _, c := range res.Checks {
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.Status, c.Detail)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(o.root.Out)
+		if len(res.Fixes) > 0 && !o.fix {
+			defer fmt.Fprintf(o.root.Out, "\n%d of these can be fixed by the plugin: run again with --fix\n", len(res.Fixes))
+		}
+	}
+	return report.Write(o.root.Out, o.output, res.Report, report.Options{ToolName: "ck8sargo doctor", ToolVersion: version})
+}
+
+func (o *doctorOptions) applyFixes(cmd *cobra.Command, fixes []doctor.Fix) error {
+	in := bufio.NewReader(o.root.In)
+	for _, f := range fixes {
+		if !o.yes {
+			fmt.Fprintf(o.root.ErrOut, "%s? [y/N] ", f.Description)
+			answer, _ := in.ReadString('\n')
+			if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+				fmt.Fprintln(o.root.ErrOut, "skipped")
+				continue
+			}
+		}
+		if err := f.Apply(cmd.Context()); err != nil {
+			return err
+		}
+		fmt.Fprintf(o.root.Out, "fixed: %s\n", f.Description)
+	}
+	return nil
+}
