@@ -95,3 +95,13 @@ func lintRule(id string) LintRule {
 	}
 	return LintRule{ID: id, Severity: policy.SeverityError}
 }
+
+// PolicyRules returns LintRules as policy rules, for the shared report writers
+// (policy/report): SARIF lists them, text output prints their remediation.
+func PolicyRules() []policy.Rule {
+	out := make([]policy.Rule, 0, len(LintRules))
+	for _, r := range LintRules {
+		out = append(out, policy.Rule{ID: r.ID, Severity: r.Severity, Title: r.Title, Rationale: r.Title, Remediation: r.Remediation})
+	}
+	return out
+}

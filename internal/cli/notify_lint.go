@@ -4,15 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/notify"
 	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/report"
 )
 
 type notifyLintOptions struct {
@@ -57,7 +60,7 @@ input cannot be read.`,
 	f := cmd.Flags()
 	f.StringVar(&o.configMap, "config-map", "", "file holding the notifications ConfigMap (default: the live one)")
 	f.StringVar(&o.secret, "secret", "", "file holding the notifications Secret (with --config-map)")
-	f.StringVarP(&o.output, "output", "o", "text", "report format: text or json")
+	f.StringVarP(&o.output, "output", "o", "text", "report format: "+strings.Join(report.Formats, ", "))
 	f.StringVar(&o.failOnFlag, "fail-on", "error", "lowest severity that fails the check: error, warning, info or never")
 	return cmd
 }
@@ -181,26 +184,17 @@ func liveSubscribers(ctx context.Context, root *RootOptions, c *argocdmanaged.Cl
 	return nil
 }
 
-// lintFormats are the report formats of notify lint.
-func lintFormats() []string { return []string{"text", "json"} }
+// lintFormats are the report formats of notify lint: those of policy check.
+func lintFormats() []string { return report.Formats }
 
-// writeLintReport prints a report as text or JSON (the JSON contract of policy.Report).
+// writeLintReport prints a report with the shared report writers.
 func writeLintReport(w io.Writer, format string, rep *policy.Report) error {
-	if format == "json" {
-		return printStructured(w, "json", rep)
+	color := false
+	if f, ok := w.(*os.File); ok && format == "text" && os.Getenv("NO_COLOR") == "" {
+		color = term.IsTerminal(int(f.Fd()))
 	}
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	for _, f := range rep.Findings {
-		where := f.Object.String()
-		if f.File != "" {
-			where = f.File + ": " + where
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Severity, f.Rule, where, f.Message)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	s := rep.Summary
-	_, err := fmt.Fprintf(w, "%d errors, %d warnings, %d infos\n", s.Errors, s.Warnings, s.Infos)
-	return err
+	return report.Write(w, format, *rep, report.Options{
+		Rules: notify.PolicyRules(), ToolName: "ck8sargo notify lint", ToolVersion: version,
+		InformationURI: "https://github.com/ck8sargo/ck8sargo", Color: color,
+	})
 }
