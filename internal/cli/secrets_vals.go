@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ck8sargo/ck8sargo/secrets"
 	"github.com/ck8sargo/ck8sargo/secrets/vals"
 )
 
@@ -144,7 +145,7 @@ func (o *valsSecretOptions) Run(ctx context.Context) error {
 		return err
 	}
 	dry := o.dryRun == "server"
-	if _, err := vals.Apply(ctx, c, s, vals.ApplyOptions{DryRun: dry}); err != nil {
+	if _, err := secrets.ApplySecret(ctx, c, s, secrets.ApplyOptions{DryRun: dry}); err != nil {
 		return err
 	}
 	verb := "applied"

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/secrets"
 	"github.com/ck8sargo/ck8sargo/secrets/vals"
 	"github.com/ck8sargo/ck8sargo/secrets/vals/valstest"
 )
@@ -163,12 +164,12 @@ func TestApplyWithTheDeveloperIdentity(t *testing.T) {
 	s, err := vals.BuildSecret(env.Profile, vals.SecretOptions{Addr: "https://vault.example.com:8200", Token: vals.Value{Data: []byte(plantedToken)}})
 	require.NoError(t, err)
 
-	_, err = vals.Apply(ctx, dev, s, vals.ApplyOptions{DryRun: true})
+	_, err = secrets.ApplySecret(ctx, dev, s, secrets.ApplyOptions{DryRun: true})
 	require.NoError(t, err, "server-side dry run")
 	_, err = env.AdminClient.CoreV1().Secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
 	require.Error(t, err, "a dry run stores nothing")
 
-	got, err := vals.Apply(ctx, dev, s, vals.ApplyOptions{})
+	got, err := secrets.ApplySecret(ctx, dev, s, secrets.ApplyOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, []byte(plantedToken), got.Data[vals.KeyToken])
 	stored, err := env.AdminClient.CoreV1().Secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
@@ -179,17 +180,17 @@ func TestApplyWithTheDeveloperIdentity(t *testing.T) {
 	for _, m := range stored.ManagedFields {
 		managers = append(managers, m.Manager)
 	}
-	assert.Contains(t, managers, vals.FieldManager)
+	assert.Contains(t, managers, secrets.FieldManager)
 
 	// Applying again (a new token) updates it.
 	s.Data[vals.KeyToken] = []byte(plantedToken + "-2")
-	_, err = vals.Apply(ctx, dev, s, vals.ApplyOptions{})
+	_, err = secrets.ApplySecret(ctx, dev, s, secrets.ApplyOptions{})
 	require.NoError(t, err)
 
 	t.Run("a Secret the developer may not write is refused with the permission to ask for", func(t *testing.T) {
 		other := s.DeepCopy()
 		other.Name = "not-allowed"
-		_, err := vals.Apply(ctx, dev, other, vals.ApplyOptions{})
+		_, err := secrets.ApplySecret(ctx, dev, other, secrets.ApplyOptions{})
 		var fe *argocdmanaged.ForbiddenError
 		require.True(t, errors.As(err, &fe), "%v", err)
 		assert.Contains(t, err.Error(), "ask the Platform Administrator")
