@@ -13,7 +13,7 @@ export BINDIR
 # Binaries built for the tests are found after the machine's own (kubectl where it has none).
 export PATH := $(PATH):$(BINDIR)
 
-.PHONY: all build test test-short test-bin envtest-bin lint bench demo fuzz docs clean
+.PHONY: all build test test-short test-bin envtest-bin lint bench demo docs clean
 
 all: build
 
@@ -51,6 +51,10 @@ bench: test-bin build
 ## demo: a local control plane laid out like the platform, and the plugin run against it
 demo: envtest-bin build
 	$(GO) run ./internal/demo -plugin bin/kubectl-ck8sargo
+
+## docs: regenerate the command reference in docs/generated from the commands
+docs:
+	$(GO) run ./cmd/kubectl-ck8sargo docs --dir docs/generated
 
 clean:
 	rm -rf bin dist
