@@ -76,14 +76,14 @@ func Seal(secret *corev1.Secret, cert *Certificate, opts SealOptions) (*ssv1alph
 		return nil, errors.New("the Secret has no metadata.name: a SealedSecret unseals into a Secret of the same name")
 	}
 	if len(secret.Data) == 0 && len(secret.StringData) == 0 {
-		return nil, fmt.Errorf("Secret %q has no data: nothing to seal", secret.Name)
+		return nil, fmt.Errorf("secret %q has no data: nothing to seal", secret.Name)
 	}
 	s := secret.DeepCopy()
 	switch {
 	case opts.Namespace != "" && s.Namespace == "":
 		s.Namespace = opts.Namespace
 	case opts.Namespace != "" && s.Namespace != opts.Namespace:
-		return nil, fmt.Errorf("Secret %q is in namespace %q but --namespace says %q; remove one of them", s.Name, s.Namespace, opts.Namespace)
+		return nil, fmt.Errorf("secret %q is in namespace %q but --namespace says %q; remove one of them", s.Name, s.Namespace, opts.Namespace)
 	}
 	scope := opts.Scope
 	if scope == ScopeFromSecret {
@@ -91,10 +91,10 @@ func Seal(secret *corev1.Secret, cert *Certificate, opts SealOptions) (*ssv1alph
 	}
 	s.Annotations = ssv1alpha1.UpdateScopeAnnotations(s.Annotations, scope.upstream())
 	if scope != ScopeCluster && s.Namespace == "" {
-		return nil, fmt.Errorf("Secret %q: %w: the %s scope binds the sealed values to the namespace; set metadata.namespace, pass --namespace NS, or seal with --scope cluster-wide", s.Name, ErrNoNamespace, scope)
+		return nil, fmt.Errorf("secret %q: %w: the %s scope binds the sealed values to the namespace; set metadata.namespace, pass --namespace NS, or seal with --scope cluster-wide", s.Name, ErrNoNamespace, scope)
 	}
 	// Fields the API server sets have no place in a manifest kept in git.
-	s.ResourceVersion, s.UID, s.Generation, s.SelfLink = "", "", 0, ""
+	s.ResourceVersion, s.UID, s.Generation = "", "", 0
 	s.CreationTimestamp = metav1.Time{}
 	s.ManagedFields = nil
 	ss, err := ssv1alpha1.NewSealedSecret(scheme.Codecs, cert.PublicKey, s)

@@ -416,17 +416,6 @@ func (c *Controller) publishEndpoints(ctx context.Context) error {
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating the controller Service: %w", err)
 	}
-	//nolint:staticcheck // Endpoints are deprecated but some API server versions still proxy through them.
-	_, err = kube.CoreV1().Endpoints(c.Namespace).Create(ctx, &corev1.Endpoints{
-		ObjectMeta: metav1.ObjectMeta{Name: c.Name},
-		Subsets: []corev1.EndpointSubset{{
-			Addresses: []corev1.EndpointAddress{{IP: c.IP, TargetRef: &corev1.ObjectReference{Kind: "Pod", Namespace: c.Namespace, Name: c.Name + "-0"}}},
-			Ports:     []corev1.EndpointPort{{Name: portName, Port: port}},
-		}},
-	}, metav1.CreateOptions{})
-	if err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("creating the controller Endpoints: %w", err)
-	}
 	// The API server proxies only to endpoints that are pods with that address: record the
 	// controller as the pod a kubelet would have reported.
 	no := false
