@@ -153,6 +153,9 @@ func (e *Env) layOut(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := e.aggregateClusterRoles(ctx); err != nil {
+		return err
+	}
 	argo := p.ArgoCD.Namespace
 	objects := []func() error{
 		func() error { return e.create(ctx, clusterSecret(p)) },
@@ -272,4 +275,40 @@ func (e *Env) AddUser(name string, groups ...string) (string, *rest.Config, erro
 		return "", nil, err
 	}
 	return path, u.Config(), nil
+}
+
+// aggregateClusterRoles does once what kube-controller-manager's aggregation controller
+// does continuously: it fills the rules of the aggregated ClusterRoles (admin, edit, view)
+// from the ClusterRoles their selectors match. envtest runs no controller manager, and
+// without this the tenant's admin binding would grant nothing.
+func (e *Env) aggregateClusterRoles(ctx context.Context) error {
+	roles := e.AdminClient.RbacV1().ClusterRoles()
+	for _, name := range []string{"view", "edit", "admin"} {
+		role, err := roles.Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return fmt.Errorf("aggregating ClusterRole %s: %w", name, err)
+		}
+		if role.AggregationRule == nil {
+			continue
+		}
+		var rules []rbacv1.PolicyRule
+		for _, sel := range role.AggregationRule.ClusterRoleSelectors {
+			selector, err := metav1.LabelSelectorAsSelector(&sel)
+			if err != nil {
+				return err
+			}
+			parts, err := roles.List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
+			if err != nil {
+				return fmt.Errorf("aggregating ClusterRole %s: %w", name, err)
+			}
+			for _, p := range parts.Items {
+				rules = append(rules, p.Rules...)
+			}
+		}
+		role.Rules = rules
+		if _, err := roles.Update(ctx, role, metav1.UpdateOptions{}); err != nil {
+			return fmt.Errorf("aggregating ClusterRole %s: %w", name, err)
+		}
+	}
+	return nil
 }
