@@ -66,6 +66,7 @@ what is wrong with an environment.`,
 		NewCmdNotify(o),
 		NewCmdBackup(o),
 		NewCmdDoctor(o),
+		NewCmdGolive(o),
 		NewCmdDocs(o),
 	)
 	return cmd

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ck8sargo/ck8sargo/golive"
+	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/report"
+)
+
+type goliveOptions struct {
+	root      *RootOptions
+	paths     []string
+	live      bool
+	backupURL string
+	output    string
+	repoRoot  string
+	repoURL   string
+}
+
+// NewCmdGolive prints the platform's go-live checklist as far as it can be checked.
+func NewCmdGolive(root *RootOptions) *cobra.Command {
+	o := &goliveOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "golive [PATH...]",
+		Short: "The platform's go-live checklist: what passes, what fails, what needs a person",
+		Long: `golive goes through the platform's go-live checklist (load tests, rolling updates, node
+reboots, zone failure, disaster recovery, redeployment from scratch). What the manifests
+(with the Applications' Helm charts and Kustomize overlays rendered) and, with --live, the
+cluster can show is marked pass or fail with the objects at fault; the rest is marked
+needs-a-human with what to do. -o markdown is ready to paste into a go-live review.`,
+		Example: `  kubectl ck8sargo golive .
+  kubectl ck8sargo golive . --live --backup-url s3://backups/argocd?endpoint=https://s3.example.com -o markdown > go-live.md`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.paths = args
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.live, "live", false, "also check the workloads of the managed namespaces in the cluster")
+	f.StringVar(&o.backupURL, "backup-url", "", "backup store whose newest backup must verify (default: the profile's backup.to)")
+	f.StringVarP(&o.output, "output", "o", "text", "output format: text, markdown or json")
+	f.StringVar(&o.repoRoot, "repo-root", "", "repository whose Application sources are rendered (default: the git top level)")
+	f.StringVar(&o.repoURL, "repo-url", "", "the repository's URL as Applications name it (default: the origin remote)")
+	return cmd
+}
+
+func (o *goliveOptions) Validate() error {
+	if err := validateOutput(o.output, "text", "markdown", "json"); err != nil {
+		return err
+	}
+	if len(o.paths) == 0 && !o.live {
+		return UsageErrorf("give manifest paths, --live, or both")
+	}
+	return nil
+}
+
+func (o *goliveOptions) Run(cmd *cobra.Command) error {
+	p, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	in := golive.Inputs{Paths: o.paths, BackupURL: o.backupURL}
+	if o.live {
+		if in.Live, err = o.root.Clients(); err != nil {
+			return err
+		}
+	}
+	popts := policy.DefaultOptions()
+	popts.RepoRoot, popts.RepoURL = o.repoRoot, o.repoURL
+	cl, err := golive.Run(cmd.Context(), in, golive.Options{Profile: p, Policy: popts})
+	if err != nil {
+		return err
+	}
+	if err := o.print(cl); err != nil {
+		return err
+	}
+	if failed(cl) {
+		return ProblemsFound()
+	}
+	return nil
+}
+
+func (o *goliveOptions) print(cl *golive.Checklist) error {
+	switch o.output {
+	case "json":
+		return printStructured(o.root.Out, "json", cl)
+	case "markdown":
+		return writeGoliveMarkdown(o.root.Out, cl)
+	}
+	tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tITEM\tEVIDENCE")
+	for _, it := range cl.Items {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", it.Status, it.Title, it.Evidence)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(cl.Report.Findings) > 0 {
+		fmt.Fprintln(o.root.Out)
+		return report.Write(o.root.Out, "text", cl.Report, report.Options{})
+	}
+	return nil
+}
+
+func failed(cl *golive.Checklist) bool {
+	for _, it := range cl.Items {
+		if it.Status == golive.StatusFail {
+			return true
+		}
+	}
+	return false
+}
+
+var statusMark = map[golive.Status]string{golive.StatusPass: "✅ pass", golive.StatusFail: "❌ fail", golive.StatusNeedsHuman: "🧑 needs a human"}
+
+func writeGoliveMarkdown(w io.Writer, cl *golive.Checklist) error {
+	var b strings.Builder
+	b.WriteString("# Go-live checklist\n\n| Section | Item | Status | Evidence | To do |\n|---|---|---|---|---|\n")
+	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	for _, it := range cl.Items {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", esc(it.Section), esc(it.Title), statusMark[it.Status], esc(it.Evidence), esc(it.Todo))
+	}
+	for _, it := range cl.Items {
+		if len(it.Findings) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n## %s\n\n", it.Title)
+		for _, f := range it.Findings {
+			where := f.Object.String()
+			if f.File != "" {
+				where = fmt.Sprintf("%s (%s:%d)", where, f.File, f.Line)
+			}
+			fmt.Fprintf(&b, "- %s: %s\n", where, f.Message)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
