@@ -1,4 +1,4 @@
-package sops
+package sopsconfig
 
 import (
 	"bytes"
@@ -10,6 +10,15 @@ import (
 	"filippo.io/age"
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"go.yaml.in/yaml/v3"
+)
+
+// KeyType is the field of a creation rule a key goes into.
+type KeyType string
+
+// The key types of the platform's repo server.
+const (
+	KeyTypePGP KeyType = "pgp"
+	KeyTypeAge KeyType = "age"
 )
 
 // PublicKey is what a .sops.yaml creation rule names: an OpenPGP fingerprint or an age
