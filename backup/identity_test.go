@@ -106,7 +106,7 @@ func TestTheScheduledRoleIsEnoughForAFullExport(t *testing.T) {
 	require.NoError(t, err)
 	var role *rbacv1.Role
 	var binding *rbacv1.RoleBinding
-	for _, o := range run.Objects {
+	for _, o := range run.PlatformObjects {
 		switch v := o.(type) {
 		case *rbacv1.Role:
 			role = v

@@ -48,7 +48,11 @@ type ScheduleOptions struct {
 
 // ScheduledRun is the objects of a schedule, in apply order, and the minute chosen.
 type ScheduledRun struct {
+	// Objects go into the team's namespace; the team applies them.
 	Objects []runtime.Object
+	// PlatformObjects are the Role and RoleBinding in the Argo CD namespace, which belongs
+	// to the platform: the Platform Administrator applies them.
+	PlatformObjects []runtime.Object
 	// Cron is the export's schedule in TimeZone.
 	Cron string
 	// RetentionCron is the retention job's schedule.
@@ -163,7 +167,8 @@ func Schedule(opts ScheduleOptions) (*ScheduledRun, error) {
 			Egress: []networkingv1.NetworkPolicyEgressRule{{}},
 		},
 	}
-	run.Objects = []runtime.Object{sa, role, binding, cm, np, export, prune}
+	run.Objects = []runtime.Object{sa, cm, np, export, prune}
+	run.PlatformObjects = []runtime.Object{role, binding}
 	return run, nil
 }
 

@@ -19,6 +19,7 @@ type backupScheduleOptions struct {
 	image      string
 	recipients []string
 	keep       time.Duration
+	forWhom    string
 }
 
 // NewCmdBackupSchedule prints the manifests of a daily export CronJob.
@@ -29,16 +30,24 @@ func NewCmdBackupSchedule(root *RootOptions) *cobra.Command {
 		Short: "Print manifests that run backup export daily in the team's namespace, with retention",
 		Long: `Prints a ServiceAccount, a CronJob that runs backup export once a day at a minute chosen in
 --window (timeZone set, concurrencyPolicy Forbid), a retention CronJob running backup prune,
-a NetworkPolicy and the profile as a ConfigMap, all in the team's namespace (-n), and a Role
-and RoleBinding in the Argo CD namespace with exactly the read rights an export needs. The
-Argo CD namespace belongs to the platform: ask the Platform Administrator to apply the Role
-and RoleBinding. Store credentials go in a Secret named ck8sargo-backup-store in the team's
+a NetworkPolicy and the profile as a ConfigMap, all in the team's namespace (-n). With
+--for platform-admin it prints instead the Role and RoleBinding in the Argo CD namespace with
+exactly the read rights an export needs: that namespace belongs to the platform, so hand them
+to the Platform Administrator. Store credentials go in a Secret named ck8sargo-backup-store in the team's
 namespace (for S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).`,
 		Example: `  kubectl ck8sargo backup schedule -n shop --image harbor.example.com/tools/kubectl-ck8sargo:v0.1.0 \
       --to 's3://backups?endpoint=https://s3.example.com&use_path_style=true&region=eu-north-1' \
-      --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p > backup-schedule.yaml`,
+      --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p > backup-schedule.yaml
+
+  # the read rights to ask the Platform Administrator for
+  kubectl ck8sargo backup schedule -n shop --image harbor.example.com/tools/kubectl-ck8sargo:v0.1.0 --for platform-admin`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error { return o.Run() },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.forWhom != "team" && o.forWhom != "platform-admin" {
+				return UsageErrorf("invalid --for %q: use team or platform-admin", o.forWhom)
+			}
+			return o.Run()
+		},
 	}
 	cmd.Flags().StringVar(&o.window, "window", "00:00-06:00", "time window HH:MM-HH:MM in --timezone to start the export in")
 	cmd.Flags().StringVar(&o.timezone, "timezone", "Europe/Stockholm", "IANA time zone of the window (the CronJob's timeZone)")
@@ -46,6 +55,7 @@ namespace (for S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).`,
 	cmd.Flags().StringVar(&o.image, "image", "", "container image with kubectl-ck8sargo, with a version tag or digest (default: from the plugin's version and the profile's first registry)")
 	cmd.Flags().StringArrayVar(&o.recipients, "encrypt-to", nil, "age recipient for Secret data; repeatable (default: the profile's backup.recipients)")
 	cmd.Flags().DurationVar(&o.keep, "keep", backup.DefaultKeep, "retention of the backups")
+	cmd.Flags().StringVar(&o.forWhom, "for", "team", `"team": the manifests for the team's namespace; "platform-admin": the Role and RoleBinding in the Argo CD namespace to hand to the Platform Administrator`)
 	return cmd
 }
 
@@ -57,6 +67,12 @@ func (o *backupScheduleOptions) Run() error {
 	ns := ""
 	if o.root.ConfigFlags.Namespace != nil {
 		ns = *o.root.ConfigFlags.Namespace
+	}
+	if ns == "" {
+		// The kubeconfig context's namespace, as kubectl would use; "default" is nobody's team.
+		if cur, _, err := o.root.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err == nil && cur != "default" {
+			ns = cur
+		}
 	}
 	image := o.image
 	if image == "" {
@@ -81,9 +97,16 @@ func (o *backupScheduleOptions) Run() error {
 	if err != nil {
 		return UsageErrorf("%v", err)
 	}
-	fmt.Fprintf(o.root.Out, "# kubectl ck8sargo backup schedule: export daily at %q (%s), retention %s at %q.\n", run.Cron, o.timezone, o.keep, run.RetentionCron)
-	fmt.Fprintf(o.root.Out, "# The Role and RoleBinding in namespace %s must be applied by the Platform Administrator.\n", p.ArgoCD.Namespace)
-	for _, obj := range run.Objects {
+	objects := run.Objects
+	if o.forWhom == "platform-admin" {
+		objects = run.PlatformObjects
+		fmt.Fprintf(o.root.Out, "# For the Platform Administrator: read rights in namespace %s for the ServiceAccount %s/ck8sargo-backup\n", p.ArgoCD.Namespace, ns)
+		fmt.Fprintf(o.root.Out, "# to run kubectl ck8sargo backup export daily (list Argo CD objects and labelled Secrets, get the notifications objects).\n")
+	} else {
+		fmt.Fprintf(o.root.Out, "# kubectl ck8sargo backup schedule: export daily at %q (%s), retention %s at %q.\n", run.Cron, o.timezone, o.keep, run.RetentionCron)
+		fmt.Fprintf(o.root.Out, "# The export also needs read rights in namespace %s: ask the Platform Administrator to apply\n# the output of: kubectl ck8sargo backup schedule -n %s --for platform-admin\n", p.ArgoCD.Namespace, ns)
+	}
+	for _, obj := range objects {
 		data, err := yaml.Marshal(obj)
 		if err != nil {
 			return err
