@@ -15,12 +15,19 @@ func NewCmdSecrets(root *RootOptions) *cobra.Command {
 files that gpg, sops, helm-secrets, kubeseal and vals accept.
 
 helm-secrets with sops: keygen, init, key-secret, encrypt, decrypt, edit, updatekeys,
-rotate, status, wire. Scanning before a commit: scan.`,
+rotate, status, wire. SealedSecrets: seal, verify-sealed, reseal. vals with Vault:
+vals-secret, vals-ref, vals-check, wire --vals. Scanning before a commit: scan.`,
 		Example: `  kubectl ck8sargo secrets keygen --type age --out keys/
   kubectl ck8sargo secrets init --key "$(cat keys/recipient.txt)"
   kubectl ck8sargo secrets encrypt --in-place secrets.yaml`,
 		Args: cobra.NoArgs,
 	}
+	cmd.AddCommand(
+		NewCmdSecretsKeygen(root), NewCmdSecretsInit(root), NewCmdSecretsKeySecret(root),
+		NewCmdSecretsEncrypt(root), NewCmdSecretsDecrypt(root), NewCmdSecretsEdit(root),
+		NewCmdSecretsUpdateKeys(root), NewCmdSecretsRotate(root), NewCmdSecretsStatus(root),
+		NewCmdSecretsWire(root), NewCmdSecretsScan(root),
+	)
 	cmd.AddCommand(newSealedValsCommands(root)...)
 	return cmd
 }

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+type secretsEditOptions struct {
+	root *RootOptions
+	keys sopsKeyFlags
+	// editor is the command line of the editor: $SOPS_EDITOR, $EDITOR, else vi.
+	editor string
+}
+
+// NewCmdSecretsEdit opens a sops file's plaintext in $EDITOR and re-encrypts it.
+func NewCmdSecretsEdit(root *RootOptions) *cobra.Command {
+	o := &secretsEditOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "edit FILE",
+		Short: "Edit a sops file's plaintext in $EDITOR, then re-encrypt it",
+		Long: `edit decrypts FILE into a 0600 temporary file in a private temporary directory, opens it in
+$SOPS_EDITOR or $EDITOR (vi when neither is set) and, when the editor exits successfully,
+encrypts the result with the same data key and recipients and replaces FILE atomically.
+Nothing is written when the text is unchanged or when the editor fails; the temporary
+plaintext is removed on every exit path, interrupts included.`,
+		Example: `  kubectl ck8sargo secrets edit secrets.yaml --identity keys/key.txt
+  EDITOR="code --wait" kubectl ck8sargo secrets edit charts/shop/secrets.yaml`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.editor = editorCommand(os.Getenv)
+			return o.Run(cmd.Context(), args[0])
+		},
+	}
+	o.keys.addFlags(cmd.Flags(), false)
+	return cmd
+}
+
+func editorCommand(getenv func(string) string) string {
+	for _, v := range []string{"SOPS_EDITOR", "EDITOR"} {
+		if e := strings.TrimSpace(getenv(v)); e != "" {
+			return e
+		}
+	}
+	return "vi"
+}
+
+func (o *secretsEditOptions) Run(ctx context.Context, name string) error {
+	c, err := o.keys.client()
+	if err != nil {
+		return err
+	}
+	data, mode, err := readInput(name)
+	if err != nil {
+		return err
+	}
+	out, changed, err := c.Edit(ctx, name, data, func(plain []byte) ([]byte, error) {
+		return o.runEditor(ctx, name, plain)
+	})
+	if err != nil {
+		return err
+	}
+	if !changed {
+		fmt.Fprintf(o.root.Out, "%s: no change\n", name)
+		return nil
+	}
+	if err := replaceFile(name, out, mode); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.root.Out, "%s: re-encrypted\n", name)
+	return nil
+}
+
+// runEditor writes plain to a 0600 file in a 0700 directory of its own, runs the editor on
+// it and returns what it holds afterwards. The directory goes on every return.
+func (o *secretsEditOptions) runEditor(ctx context.Context, name string, plain []byte) (edited []byte, err error) {
+	dir, err := os.MkdirTemp("", "ck8sargo-edit-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	tmp := filepath.Join(dir, filepath.Base(name)) // the extension lets the editor highlight
+	if err := os.WriteFile(tmp, plain, 0o600); err != nil {
+		return nil, err
+	}
+	args := strings.Fields(o.editor)
+	cmd := exec.CommandContext(ctx, args[0], append(args[1:], tmp)...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.root.In, o.root.ErrOut, o.root.ErrOut
+	if f, ok := o.root.Out.(*os.File); ok {
+		cmd.Stdout = f // a terminal editor draws on the terminal
+	}
+	if err := cmd.Run(); err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return nil, fmt.Errorf("interrupted; %s was left as it was", name)
+		}
+		return nil, fmt.Errorf("the editor %q failed (%v); %s was left as it was", args[0], err, name)
+	}
+	return os.ReadFile(tmp)
+}

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
+	"github.com/ck8sargo/ck8sargo/secrets/sopsconfig"
+)
+
+type secretsInitOptions struct {
+	root           *RootOptions
+	key            string
+	pathRegex      string
+	encryptedRegex string
+	file           string
+	output         string
+}
+
+// NewCmdSecretsInit creates or extends .sops.yaml with a creation rule.
+func NewCmdSecretsInit(root *RootOptions) *cobra.Command {
+	o := &secretsInitOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "init --key PUBKEY_OR_RECIPIENT [--path-regex REGEX]",
+		Short: "Create or extend .sops.yaml with a creation rule for a key",
+		Long: `init writes the .sops.yaml that tells sops (and helm-secrets, and this plugin) whom to encrypt
+for. --key is an OpenPGP fingerprint, an age recipient, or a key file: public.asc,
+private.asc, recipient.txt or key.txt (only the public part is used).
+
+The key is added to the creation rule with the same --path-regex (none: the rule for every
+file, as in the platform's documentation), or a new rule is made: before the first rule
+without path_regex, as sops uses the first rule that matches. Every other rule, key and
+comment is kept. A rule with a path_regex also tells 'secrets scan' which files must be
+encrypted.`,
+		Example: `  kubectl ck8sargo secrets init --key keys/public.asc
+  kubectl ck8sargo secrets init --key age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p --path-regex 'secrets(\..+)?\.yaml$'
+  # Secret manifests: encrypt only data and stringData
+  kubectl ck8sargo secrets init --key keys/public.asc --path-regex 'secret\.yaml$' --encrypted-regex '^(data|stringData)$'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.key == "" {
+				return UsageErrorf("--key is required: a fingerprint, an age recipient or a key file")
+			}
+			if err := validateOutput(o.output, "text", "json"); err != nil {
+				return err
+			}
+			return o.Run()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.key, "key", "", "OpenPGP fingerprint, age recipient, or key file (required)")
+	f.StringVar(&o.pathRegex, "path-regex", "", "path_regex of the rule (default: none, every file)")
+	f.StringVar(&o.encryptedRegex, "encrypted-regex", "", "encrypted_regex of a new rule, e.g. ^(data|stringData)$")
+	f.StringVar(&o.file, "file", ".sops.yaml", "the .sops.yaml to create or extend")
+	f.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+type initOutput struct {
+	File string `json:"file"`
+	Type string `json:"type"`
+	Key  string `json:"key"`
+	sopsconfig.InitResult
+}
+
+func (o *secretsInitOptions) Run() error {
+	keyData := []byte(o.key)
+	if fi, err := os.Stat(o.key); err == nil && !fi.IsDir() {
+		if keyData, err = os.ReadFile(o.key); err != nil {
+			return UsageErrorf("--key: %v", err)
+		}
+	}
+	pk, err := sopsconfig.ParsePublicKey(keyData)
+	if err != nil {
+		return UsageErrorf("--key %s: %v", describeKeyArg(o.key), err)
+	}
+	existing, err := os.ReadFile(o.file)
+	mode := fs.FileMode(0o644)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if fi, err := os.Stat(o.file); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	out, res, err := sopsconfig.InitConfig(existing, sopsconfig.InitOptions{Key: pk, PathRegex: o.pathRegex, EncryptedRegex: o.encryptedRegex})
+	if err != nil {
+		return UsageErrorf("%s: %v", o.file, err)
+	}
+	if res.KeyAdded {
+		if err := atomicfile.Write(o.file, out, mode); err != nil {
+			return err
+		}
+	}
+	if o.output == "json" {
+		return printStructured(o.root.Out, "json", initOutput{File: o.file, Type: string(pk.Type), Key: pk.ID, InitResult: res})
+	}
+	switch {
+	case !res.KeyAdded:
+		fmt.Fprintf(o.root.Out, "%s: creation rule %d already names %s %s; nothing changed\n", o.file, res.RuleIndex+1, pk.Type, pk.ID)
+	case res.NewRule:
+		fmt.Fprintf(o.root.Out, "%s: added creation rule %d for %s %s\n", o.file, res.RuleIndex+1, pk.Type, pk.ID)
+	default:
+		fmt.Fprintf(o.root.Out, "%s: added %s %s to creation rule %d\n", o.file, pk.Type, pk.ID, res.RuleIndex+1)
+		fmt.Fprintf(o.root.Out, "files already encrypted are not yet readable with it: run kubectl ck8sargo secrets updatekeys FILE...\n")
+	}
+	return nil
+}
+
+// describeKeyArg names --key in an error without echoing what may be a private key pasted
+// on the command line.
+func describeKeyArg(key string) string {
+	if _, err := os.Stat(key); err == nil {
+		return filepath.Clean(key)
+	}
+	if len(key) > 80 || strings.Contains(strings.ToUpper(key), "SECRET") || strings.Contains(strings.ToUpper(key), "PRIVATE") {
+		return "(the value given)"
+	}
+	return fmt.Sprintf("%q", key)
+}

@@ -1,0 +1,142 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/secrets"
+	"github.com/ck8sargo/ck8sargo/secrets/sops"
+)
+
+type secretsKeySecretOptions struct {
+	root       *RootOptions
+	privateKey string
+	output     string
+	apply      bool
+	dryRun     string
+	wait       time.Duration
+}
+
+// NewCmdSecretsKeySecret creates the helm-secrets-private-keys Secret.
+func NewCmdSecretsKeySecret(root *RootOptions) *cobra.Command {
+	o := &secretsKeySecretOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "key-secret --private-key FILE [-o yaml|--apply]",
+		Short: "Create the Secret the repo server reads the helm-secrets private key from",
+		Long: `key-secret builds the Secret that Argo CD's repo server decrypts helm-secrets values files
+with: name, namespace, data key and label from the profile (by default
+helm-secrets-private-keys in argocd-system, data key key.asc, label
+argocd.argoproj.io/secret-type=helm-secrets). The private key file (private.asc or key.txt
+from 'secrets keygen', or 'gpg --armor --export-secret-keys') is taken byte for byte; a
+public key or a key with a passphrase is refused, as the repo server could not use it.
+
+--apply creates or updates the Secret with server-side apply as you (field manager
+kubectl-ck8sargo); your Platform Administrator must have granted you that Secret. Then the
+repo server pods (label app.kubernetes.io/component=repo-server) are checked: the repo
+server does not start while the Secret is missing and reads it when it (re)starts; if it is
+not ready, you are told what to do. --wait waits that long for it (exit code 1 if it is
+still not ready).
+
+-o yaml prints the Secret instead, for review or for 'kubectl apply -f -': it holds the
+private key, base64-encoded, so never commit it.`,
+		Example: `  kubectl ck8sargo secrets key-secret --private-key keys/private.asc --apply
+  kubectl ck8sargo secrets key-secret --private-key keys/key.txt --apply --wait 2m
+  kubectl ck8sargo secrets key-secret --private-key keys/private.asc --apply --dry-run=server
+  kubectl ck8sargo secrets key-secret --private-key keys/private.asc -o yaml | kubectl apply -f -`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.privateKey, "private-key", "", "private key file: armored OpenPGP without passphrase, or age identity file (required)")
+	f.StringVarP(&o.output, "output", "o", "", "print the Secret instead of applying it: yaml or json")
+	f.BoolVar(&o.apply, "apply", false, "create or update the Secret with server-side apply")
+	f.StringVar(&o.dryRun, "dry-run", "none", "with --apply: none, or server to have the API server check it without storing it")
+	f.DurationVar(&o.wait, "wait", 0, "with --apply: how long to wait for the repo server to be ready")
+	return cmd
+}
+
+func (o *secretsKeySecretOptions) Validate() error {
+	if o.privateKey == "" {
+		return UsageErrorf("--private-key is required")
+	}
+	if o.apply == (o.output != "") {
+		return UsageErrorf("pass either --apply or -o yaml|json")
+	}
+	if o.output != "" {
+		if err := validateOutput(o.output, "yaml", "json"); err != nil {
+			return err
+		}
+	}
+	if o.dryRun != "none" && o.dryRun != "server" {
+		return UsageErrorf("--dry-run must be none or server")
+	}
+	return nil
+}
+
+func (o *secretsKeySecretOptions) Run(ctx context.Context) error {
+	key, _, err := readInput(o.privateKey)
+	if err != nil {
+		return err
+	}
+	p, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	s, err := sops.KeySecret(p, key)
+	if err != nil {
+		return UsageErrorf("--private-key %s: %v", o.privateKey, trimPrefix(err, "the private key"))
+	}
+	if o.output != "" {
+		return printStructured(o.root.Out, o.output, s)
+	}
+	c, err := o.root.Clients()
+	if err != nil {
+		return err
+	}
+	dry := o.dryRun == "server"
+	if _, err := secrets.ApplySecret(ctx, c, s, secrets.ApplyOptions{DryRun: dry}); err != nil {
+		return err
+	}
+	ref := sops.KeySecretRef(p)
+	if dry {
+		fmt.Fprintf(o.root.Out, "Secret %s checked by the API server (dry run, not stored)\n", ref)
+		return nil
+	}
+	fmt.Fprintf(o.root.Out, "applied Secret %s (data key %s, label %s=%s)\n", ref,
+		p.Features.HelmSecrets.KeySecretDataKey, argocdmanaged.SecretTypeLabel, s.Labels[argocdmanaged.SecretTypeLabel])
+	st, err := secrets.CheckRepoServer(ctx, c, p, secrets.CheckRepoServerOptions{Wait: o.wait, Secret: ref})
+	if err != nil {
+		var fe *argocdmanaged.ForbiddenError
+		if errors.As(err, &fe) {
+			fmt.Fprintf(o.root.ErrOut, "warning: cannot check the repo server: %s\n", oneLine(err.Error()))
+			return nil
+		}
+		return err
+	}
+	if st.Ready {
+		fmt.Fprintf(o.root.Out, "repo server: %d pod(s) ready\n", len(st.Pods))
+		return nil
+	}
+	for _, ps := range st.Pods {
+		reason := ps.Reason
+		if reason == "" {
+			reason = "not ready"
+		}
+		fmt.Fprintf(o.root.Out, "repo server pod %s: %s (%s)\n", ps.Name, ps.Phase, reason)
+	}
+	fmt.Fprintf(o.root.ErrOut, "warning: %s\n", st.Advice)
+	if o.wait > 0 {
+		return &exitError{Code: ExitFindings, Err: fmt.Errorf("the repo server was not ready after %s", o.wait)}
+	}
+	return nil
+}

@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ck8sargo/ck8sargo/secrets/scan"
+)
+
+type secretsScanOptions struct {
+	root   *RootOptions
+	output string
+	// dir is the directory the scan starts from; the working directory unless a test sets it.
+	dir string
+}
+
+// NewCmdSecretsScan checks files before they are committed.
+func NewCmdSecretsScan(root *RootOptions) *cobra.Command {
+	o := &secretsScanOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "scan [PATH...]",
+		Short: "Refuse plaintext secrets before they are committed (pre-commit hook)",
+		Long: `scan checks files and directories (default: the whole repository) and prints file:line for:
+
+  plaintext-secret          a Secret manifest with data or stringData in plaintext
+  unencrypted-secrets-file  a file .sops.yaml says must be encrypted (a rule with a
+                            path_regex matches it, or it is named secrets*.yaml under a
+                            .sops.yaml) that is not, or only partly, or has no MAC; and every
+                            secrets:// file an Application references that is not encrypted
+  private-key               PGP private key blocks, AGE-SECRET-KEY-, PEM private keys
+  conflict-marker           git conflict markers inside a sops-encrypted file
+
+Encrypted and sealed files pass. Paths are taken relative to the repository root (the
+directory holding .git, found from the working directory up), where secrets:// references
+are resolved; .git is skipped. The exit code is 1 when anything is found, 2 on bad input.
+No value is ever printed.
+
+As a plain git hook, put this in .git/hooks/pre-commit (executable):
+
+  #!/bin/sh
+  git diff --cached --name-only --diff-filter=ACM -z | xargs -0 -r kubectl ck8sargo secrets scan
+
+With the pre-commit framework, use the hook "ck8sargo-secrets-scan" of this repository.`,
+		Example: `  kubectl ck8sargo secrets scan
+  kubectl ck8sargo secrets scan charts/shop apps/shop.yaml
+  kubectl ck8sargo secrets scan -o json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := validateOutput(o.output, "text", "json"); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context(), args)
+		},
+	}
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+func (o *secretsScanOptions) Run(ctx context.Context, args []string) error {
+	wd := o.dir
+	if wd == "" {
+		var err error
+		if wd, err = os.Getwd(); err != nil {
+			return err
+		}
+	}
+	root := repositoryRoot(wd)
+	var paths []string
+	for _, a := range args {
+		if !filepath.IsAbs(a) {
+			a = filepath.Join(wd, a)
+		}
+		rel, err := filepath.Rel(root, a)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return UsageErrorf("%s is outside the repository %s", a, root)
+		}
+		paths = append(paths, filepath.ToSlash(rel))
+	}
+	if len(args) == 0 {
+		rel, err := filepath.Rel(root, wd)
+		if err != nil {
+			return err
+		}
+		paths = []string{filepath.ToSlash(rel)}
+	}
+	res, err := scan.Scan(ctx, os.DirFS(root), paths...)
+	if err != nil {
+		if res == nil {
+			return err
+		}
+		// Problems with some paths: report what was found, then fail on the input.
+		defer func() { fmt.Fprintf(o.root.ErrOut, "error: %s\n", oneLine(err.Error())) }()
+	}
+	if o.output == "json" {
+		if err := printStructured(o.root.Out, "json", res); err != nil {
+			return err
+		}
+	} else {
+		for _, f := range res.Findings {
+			fmt.Fprintln(o.root.Out, f.String())
+			if f.Remediation != "" {
+				fmt.Fprintf(o.root.Out, "    %s\n", f.Remediation)
+			}
+		}
+		if len(res.Findings) > 0 {
+			fmt.Fprintf(o.root.ErrOut, "%d problem(s) in %d file(s) scanned\n", len(res.Findings), res.Files)
+		}
+	}
+	switch {
+	case err != nil:
+		return &exitError{Code: ExitError}
+	case len(res.Findings) > 0:
+		return ProblemsFound()
+	}
+	return nil
+}
+
+// repositoryRoot is the nearest directory at or above dir that holds .git, else dir.
+func repositoryRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return dir
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}

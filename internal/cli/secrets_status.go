@@ -1,0 +1,100 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ck8sargo/ck8sargo/secrets/sops"
+)
+
+type secretsStatusOptions struct {
+	root       *RootOptions
+	configFile string
+	output     string
+}
+
+// NewCmdSecretsStatus tells whether files are encrypted, for whom, and whether that matches
+// .sops.yaml.
+func NewCmdSecretsStatus(root *RootOptions) *cobra.Command {
+	o := &secretsStatusOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "status FILE...",
+		Short: "Show whether files are sops-encrypted, for whom, and whether that matches .sops.yaml",
+		Long: `status reads each file's sops metadata (no key needed): encrypted or not, the recipients
+its data key is wrapped for, when it was last modified, the sops version that wrote it, and
+whether the recipients match the creation rule of .sops.yaml (when not, run updatekeys).
+Values left in plaintext where the file's settings say they must be encrypted are listed
+by key. No value is printed.`,
+		Example: `  kubectl ck8sargo secrets status secrets.yaml
+  kubectl ck8sargo secrets status charts/*/secrets*.yaml -o json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
+				return err
+			}
+			return o.Run(cmd.Context(), args)
+		},
+	}
+	cmd.Flags().StringVar(&o.configFile, "sops-config", "", "the .sops.yaml to compare with (default: the nearest one in the file's directory or above)")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	return cmd
+}
+
+func (o *secretsStatusOptions) Run(ctx context.Context, files []string) error {
+	c := &sops.Client{ConfigFile: o.configFile}
+	var sts []*sops.FileStatus
+	for _, name := range files {
+		data, _, err := readInput(name)
+		if err != nil {
+			return err
+		}
+		st, err := c.Status(ctx, name, data)
+		if err != nil {
+			return err
+		}
+		sts = append(sts, st)
+	}
+	if o.output != "text" {
+		return printStructured(o.root.Out, o.output, sts)
+	}
+	tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE\tSTATUS\tRECIPIENTS\tLAST MODIFIED\tMATCHES .sops.yaml")
+	for _, st := range sts {
+		lm, match := "-", "-"
+		if st.LastModified != nil {
+			lm = st.LastModified.Format(time.RFC3339)
+		}
+		switch {
+		case st.RecipientsMatch == nil && st.ConfigFile == "":
+			match = "no .sops.yaml"
+		case st.RecipientsMatch == nil && st.ExpectedRecipients == nil:
+			match = "no matching rule"
+		case st.RecipientsMatch != nil && *st.RecipientsMatch:
+			match = "yes"
+		case st.RecipientsMatch != nil:
+			var d []string
+			if len(st.Missing) > 0 {
+				d = append(d, "missing "+strings.Join(st.Missing, ", "))
+			}
+			if len(st.Extra) > 0 {
+				d = append(d, "extra "+strings.Join(st.Extra, ", "))
+			}
+			match = "no: " + strings.Join(d, "; ")
+		}
+		status := st.Encryption
+		if len(st.PlaintextKeys) > 0 {
+			status += fmt.Sprintf(" (plaintext: %s)", strings.Join(st.PlaintextKeys, ", "))
+		}
+		rec := "-"
+		if len(st.Recipients) > 0 {
+			rec = strings.Join(st.Recipients, ", ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", st.File, status, rec, lm, match)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ck8sargo/ck8sargo/secrets/vals"
+	"github.com/ck8sargo/ck8sargo/secrets/wire"
+)
+
+type secretsWireOptions struct {
+	root       *RootOptions
+	valuesFile []string
+	vals       []string
+	app        string
+	source     int
+	sourceName string
+	dryRun     bool
+	output     string
+}
+
+// NewCmdSecretsWire adds secrets to an Application manifest: secrets:// value files and
+// vals file parameters.
+func NewCmdSecretsWire(root *RootOptions) *cobra.Command {
+	o := &secretsWireOptions{root: root}
+	cmd := &cobra.Command{
+		Use:   "wire APP.yaml (--values-file FILE | --vals NAME=vault:PATH#KEY)...",
+		Short: "Reference an encrypted values file or a Vault value from an Application manifest",
+		Long: `wire edits an Argo CD Application manifest in place:
+
+--values-file FILE adds secrets://FILE to the Helm source's valueFiles (after the values
+already there, so that its values win), so that helm-secrets decrypts it in the repo
+server. FILE is relative to the source's path, or $ref/... for a multi-source Application.
+
+--vals NAME=vault:PATH#KEY adds the Helm file parameter NAME with the vals reference
+secrets+literal://vals!ref+vault://PATH#/KEY (see 'secrets vals-ref').
+
+The source is spec.source, or the one entry of spec.sources that can be a Helm source;
+pick another with --source INDEX or --source-name NAME, and the Application with --app when
+the file holds several. Every other field, the comments and the order of keys are kept;
+an entry already there is not added again. --dry-run prints the result instead.`,
+		Example: `  kubectl ck8sargo secrets wire apps/shop.yaml --values-file secrets.yaml
+  kubectl ck8sargo secrets wire apps/shop.yaml --values-file '$values/env/prod/secrets.yaml' --source-name chart
+  kubectl ck8sargo secrets wire apps/shop.yaml --vals password=vault:secret/data/shop#password --dry-run`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(o.valuesFile) == 0 && len(o.vals) == 0 {
+				return UsageErrorf("nothing to wire: give --values-file FILE or --vals NAME=vault:PATH#KEY")
+			}
+			if err := validateOutput(o.output, "text", "json"); err != nil {
+				return err
+			}
+			return o.Run(args[0])
+		},
+	}
+	f := cmd.Flags()
+	f.StringArrayVar(&o.valuesFile, "values-file", nil, "sops-encrypted values file to add as secrets://FILE (repeatable)")
+	f.StringArrayVar(&o.vals, "vals", nil, "Helm file parameter NAME=vault:PATH#KEY to add as a vals reference (repeatable)")
+	f.StringVar(&o.app, "app", "", "the Application's name, when the file holds several")
+	f.IntVar(&o.source, "source", -1, "index in spec.sources of the source to edit")
+	f.StringVar(&o.sourceName, "source-name", "", "name of the entry of spec.sources to edit")
+	f.BoolVar(&o.dryRun, "dry-run", false, "print the edited manifest instead of writing it")
+	f.StringVarP(&o.output, "output", "o", "text", "summary format: text or json")
+	return cmd
+}
+
+func (o *secretsWireOptions) Run(file string) error {
+	data, mode, err := readInput(file)
+	if err != nil {
+		return err
+	}
+	t := wire.Target{Application: o.app, Source: o.source, SourceName: o.sourceName}
+	var changes []wire.Change
+	for _, vf := range o.valuesFile {
+		var ch wire.Change
+		data, ch, err = wire.AddValueFile(data, wire.SecretsValueFile(vf), t)
+		if err != nil {
+			return UsageErrorf("%s: %v", file, err)
+		}
+		changes = append(changes, ch)
+	}
+	for _, spec := range o.vals {
+		name, path, err := vals.ParseWireSpec(spec)
+		if err != nil {
+			return UsageErrorf("%v", err)
+		}
+		var ch wire.Change
+		data, ch, err = wire.AddFileParameter(data, name, path, t)
+		if err != nil {
+			return UsageErrorf("%s: %v", file, err)
+		}
+		changes = append(changes, ch)
+	}
+	if o.dryRun {
+		_, err := o.root.Out.Write(data)
+		return err
+	}
+	changed := false
+	for _, ch := range changes {
+		changed = changed || ch.Added
+	}
+	if changed {
+		if err := replaceFile(file, data, mode); err != nil {
+			return err
+		}
+	}
+	if o.output == "json" {
+		return printStructured(o.root.Out, "json", changes)
+	}
+	for _, ch := range changes {
+		verb := "added"
+		if !ch.Added {
+			verb = "already has"
+		}
+		fmt.Fprintf(o.root.Out, "%s: Application %s %s %s in %s.%s\n", file, ch.Application, verb, ch.Entry, ch.Source, ch.Field)
+	}
+	return nil
+}
