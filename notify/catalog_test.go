@@ -209,6 +209,27 @@ func TestCatalogTemplatesRenderForEmailSlackAndTeamsInEveryState(t *testing.T) {
 	}
 }
 
+func toAny(m map[string]string) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func mustAppB(b *testing.B, m map[string]any) *argocdmanaged.Application {
+	b.Helper()
+	data, err := json.Marshal(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	app := &argocdmanaged.Application{}
+	if err := json.Unmarshal(data, app); err != nil {
+		b.Fatal(err)
+	}
+	return app
+}
+
 func mustApp(t *testing.T, m map[string]any) *argocdmanaged.Application {
 	t.Helper()
 	data, err := json.Marshal(m)

@@ -51,11 +51,14 @@ type linter struct {
 	opts     LintOptions
 	findings []policy.Finding
 
-	services  map[string]Service // by name, readable ones
-	triggers  map[string]Trigger
-	templates map[string]Template
-	defaults  []string
-	perSvc    map[string][]string
+	services      map[string]Service // by name, readable ones
+	triggers      map[string]Trigger
+	templates     map[string]Template
+	defaults      []string
+	perSvc        map[string][]string
+	sampleObjects []map[string]any
+	// engine is the configuration's engine, nil when the engine rejects it.
+	engine *Engine
 }
 
 func (l *linter) cmRef() policy.ObjectRef {
@@ -75,6 +78,11 @@ func (l *linter) cm(rule, format string, args ...any) {
 }
 
 func (l *linter) run() {
+	for _, s := range sampleApplications {
+		l.sampleObjects = append(l.sampleObjects, s.object())
+	}
+	eng, engErr := NewEngine(l.cfg, EngineOptions{})
+	l.engine = eng
 	l.size()
 	l.unknownKeys()
 	l.lintServices()
@@ -91,8 +99,8 @@ func (l *linter) run() {
 		ref := policy.ObjectRef{APIVersion: argocdmanaged.APIVersion, Kind: argocdmanaged.KindAppProject, Namespace: p.Object.Namespace, Name: p.Object.Name}
 		l.lintAnnotations(p.Object.Annotations, ref, p.File)
 	}
-	if _, err := NewEngine(l.cfg, EngineOptions{}); err != nil {
-		l.cm(RuleConfigRejected, "%v", err)
+	if engErr != nil {
+		l.cm(RuleConfigRejected, "%v", engErr)
 	}
 	slices.SortStableFunc(l.findings, func(a, b policy.Finding) int {
 		return strings.Compare(a.Object.Kind+a.Object.Name, b.Object.Kind+b.Object.Name)
@@ -350,7 +358,10 @@ func guarded(e string) bool {
 func (l *linter) lintTriggers() {
 	l.triggers = map[string]Trigger{}
 	used := map[string]bool{}
-	eng := newSampleEngine(l.cfg)
+	eng := l.engine
+	if eng == nil {
+		eng = newSampleEngine(l.cfg, l.templates)
+	}
 	for _, t := range l.cfg.Triggers() {
 		if t.Err != nil {
 			l.cm(RuleTriggerYAML, "%v", t.Err)
@@ -412,8 +423,8 @@ func (l *linter) sampleRun(eng *Engine, where, when string, send []string) {
 		return
 	}
 	reported := false
-	for _, s := range sampleApplications {
-		obj := s.object()
+	for i, s := range sampleApplications {
+		obj := l.sampleObjects[i]
 		v, err := runSafely(prog, eng.Vars(obj, services.Destination{}))
 		if err != nil {
 			if !reported {
@@ -458,28 +469,18 @@ func runSafely(prog *vm.Program, vars map[string]any) (v any, err error) {
 	return expr.Run(prog, vars)
 }
 
-// newSampleEngine builds an engine for the sample runs; nil when the configuration is
-// rejected (that is its own finding) or has no templates to render.
-func newSampleEngine(cfg *Config) *Engine {
+// newSampleEngine builds an engine for the sample runs of a configuration the engine
+// rejects, from its readable templates and context only, so that a broken service does not
+// hide template problems; nil when even that fails.
+func newSampleEngine(cfg *Config, templates map[string]Template) *Engine {
 	trial := &Config{Namespace: cfg.Namespace, ConfigMapName: cfg.ConfigMapName, SecretName: cfg.SecretName, Data: map[string]string{}, SecretData: cfg.SecretData}
-	// Only the parts the samples need, so that a broken service does not hide template
-	// problems.
-	for k, v := range cfg.Data {
-		if strings.HasPrefix(k, TemplatePrefix) || k == ContextKey {
-			trial.Data[k] = v
-		}
+	for _, t := range templates {
+		trial.Data[t.Key] = t.Raw
 	}
-	for _, t := range cfg.Templates() {
-		if t.Err != nil {
-			delete(trial.Data, t.Key)
-			continue
+	if _, err := cfg.Context(); err == nil {
+		if v, ok := cfg.Data[ContextKey]; ok {
+			trial.Data[ContextKey] = v
 		}
-		if _, err := getTemplaterSafely(&t.Notification, t.Name, templateFuncs()); err != nil {
-			delete(trial.Data, t.Key)
-		}
-	}
-	if _, err := cfg.Context(); err != nil {
-		delete(trial.Data, ContextKey)
 	}
 	e, err := NewEngine(trial, EngineOptions{})
 	if err != nil {

@@ -2,18 +2,16 @@ package notify_test
 
 import (
 	"io"
-
-	"github.com/sirupsen/logrus"
 	"os"
 	"testing"
 
-	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/sirupsen/logrus"
 )
 
-var env *testenv.Env
-
+// The library's tests need no control plane (the commands' tests, which do, are in
+// internal/cli); the upstream catalog comes from the Argo CD module via testenv.ModuleDir.
 func TestMain(m *testing.M) {
 	// The engine logs through logrus; keep test output readable.
 	logrus.SetOutput(io.Discard)
-	os.Exit(testenv.Main(m, &env))
+	os.Exit(m.Run())
 }
