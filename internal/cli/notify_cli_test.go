@@ -167,7 +167,7 @@ func TestSetupCommandsAsTheDeveloperWriteAConfigurationTheEngineAccepts(t *testi
 
 	code, out, errOut := notifyPlugin(t, "notify", "lint")
 	assert.Equal(t, 0, code, "%s%s", out, errOut)
-	assert.Contains(t, out, "0 errors")
+	assert.Contains(t, out, "0 error(s)")
 
 	code, out, errOut = notifyPlugin(t, "notify", "test", "my-argo-application")
 	assert.Equal(t, 0, code, "%s%s", out, errOut)
