@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
@@ -21,6 +24,7 @@ type Context struct {
 	clusterScoped map[schema.GroupKind]bool
 	discovered    bool
 	netpols       map[string][]*Object
+	netpolSel     map[string][]labels.Selector
 	projects      map[string]*Object
 	apps          map[string]*Object
 	workloads     map[string][]*Object
@@ -47,6 +51,7 @@ func NewContext(p *argocdmanaged.Profile, objs []*Object) *Context {
 // index builds the indexes over objs; CRDs in the input add their kinds' scope.
 func (c *Context) index(objs []*Object) {
 	c.netpols = map[string][]*Object{}
+	c.netpolSel = map[string][]labels.Selector{}
 	c.projects = map[string]*Object{}
 	c.apps = map[string]*Object{}
 	c.workloads = map[string][]*Object{}
@@ -54,6 +59,9 @@ func (c *Context) index(objs []*Object) {
 		switch {
 		case o.Is("networking.k8s.io", "NetworkPolicy"):
 			c.netpols[o.Namespace] = append(c.netpols[o.Namespace], o)
+			if sel, ok := LabelSelector(o.Get("spec", "podSelector")); ok {
+				c.netpolSel[o.Namespace] = append(c.netpolSel[o.Namespace], sel)
+			}
 		case o.Is(argocdmanaged.Group, argocdmanaged.KindAppProject) && o.Application == "":
 			c.projects[o.Name] = o
 		case o.Is(argocdmanaged.Group, argocdmanaged.KindApplication) && o.Application == "":
@@ -77,6 +85,26 @@ func (c *Context) IsClusterScoped(gk schema.GroupKind) bool { return c.clusterSc
 
 // NetworkPolicies returns the NetworkPolicies of a namespace in the input.
 func (c *Context) NetworkPolicies(namespace string) []*Object { return c.netpols[namespace] }
+
+// NetworkPolicySelectors returns the pod selectors of the NetworkPolicies of a namespace
+// in the input, compiled once per check.
+func (c *Context) NetworkPolicySelectors(namespace string) []labels.Selector {
+	return c.netpolSel[namespace]
+}
+
+// LabelSelector compiles a metav1.LabelSelector read from a manifest; an absent selector
+// selects everything. false means the selector is malformed.
+func LabelSelector(v any) (labels.Selector, bool) {
+	m, _ := v.(map[string]any)
+	var sel metav1.LabelSelector
+	if m != nil {
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &sel); err != nil {
+			return nil, false
+		}
+	}
+	s, err := metav1.LabelSelectorAsSelector(&sel)
+	return s, err == nil
+}
 
 // Workloads returns the objects with a pod template (and Pods) of a namespace in the input.
 func (c *Context) Workloads(namespace string) []*Object { return c.workloads[namespace] }

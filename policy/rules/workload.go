@@ -3,9 +3,7 @@ package rules
 import (
 	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
@@ -185,17 +183,7 @@ var minimumReplicas = policy.Rule{
 	},
 }
 
-func selectorOf(v any) (labels.Selector, bool) {
-	m := asMap(v)
-	var sel metav1.LabelSelector
-	if m != nil {
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(m, &sel); err != nil {
-			return nil, false
-		}
-	}
-	s, err := metav1.LabelSelectorAsSelector(&sel)
-	return s, err == nil
-}
+func selectorOf(v any) (labels.Selector, bool) { return policy.LabelSelector(v) }
 
 var networkPolicy = policy.Rule{
 	ID:       "network-policy",
@@ -212,9 +200,8 @@ var networkPolicy = policy.Rule{
 			return nil
 		}
 		podLabels := labels.Set(policy.PodLabels(o))
-		for _, np := range c.NetworkPolicies(o.Namespace) {
-			sel, ok := selectorOf(np.Get("spec", "podSelector"))
-			if ok && sel.Matches(podLabels) {
+		for _, sel := range c.NetworkPolicySelectors(o.Namespace) {
+			if sel.Matches(podLabels) {
 				return nil
 			}
 		}
