@@ -10,7 +10,6 @@ import (
 
 	"filippo.io/age"
 	"github.com/stretchr/testify/require"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -18,7 +17,6 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
-	"github.com/ck8sargo/ck8sargo/backup"
 	"github.com/ck8sargo/ck8sargo/backup/store"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
 )
@@ -175,6 +173,3 @@ func randomBytes(n int) []byte {
 	_, _ = rand.Read(b)
 	return b
 }
-
-var _ = apierrors.IsNotFound
-var _ = backup.FieldManager

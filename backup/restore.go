@@ -279,11 +279,15 @@ type restorer struct {
 // loadLive lists the existing objects' metadata only (names, labels, finalizers), so that
 // a restore of thousands of objects needs no read per object.
 func (rs *restorer) loadLive(ctx context.Context) error {
+	rs.live = map[string]map[string]liveObject{}
+	if rs.c.Config == nil {
+		// Clients without a REST config (an embedder's own): check object by object.
+		return nil
+	}
 	mc, err := metadata.NewForConfig(rs.c.Config)
 	if err != nil {
 		return fmt.Errorf("building metadata client: %w", err)
 	}
-	rs.live = map[string]map[string]liveObject{}
 	ns := rs.scope.Namespace()
 	for _, k := range kinds {
 		names := map[string]liveObject{}
