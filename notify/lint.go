@@ -195,6 +195,9 @@ func (l *linter) lintServices() {
 		if s.Type == "email" {
 			l.emailTLS(s)
 		}
+		if u, ok := s.Options["apiUrl"].(string); ok && s.Type == "opsgenie" && strings.Contains(u, "://") {
+			l.cm(RuleServiceField, "service %s has apiUrl %q: the Opsgenie client wants the host alone (api.opsgenie.com) and adds https:// itself", s.Key, u)
+		}
 	}
 }
 

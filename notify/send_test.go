@@ -356,3 +356,26 @@ func TestMattermostAndAlertmanagerAndGoogleChatAreDeliveredOnLoopback(t *testing
 	require.Len(t, gcGot(), 1)
 	assert.Contains(t, string(gcGot()[0].body), "The sync operation of application shop has failed")
 }
+
+func TestOpsgenieAlertIsCreatedOnAnOpsgenieShapedAPI(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.URL.Path != "/v2/alerts" || r.Header.Get("Authorization") != "GenieKey og-key" || !strings.Contains(string(body), "sync operation of application shop") {
+			http.Error(w, "unexpected request "+r.URL.Path+" "+string(body), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("X-Request-Id", "r1")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusAccepted)
+		_, _ = io.WriteString(w, `{"result":"Request will be processed","took":0.1,"requestId":"r1"}`)
+	}))
+	t.Cleanup(srv.Close)
+	// The Opsgenie client takes a host and uses plain http for hosts without "api" in
+	// them, which is what lets it talk to a loopback server.
+	spec, err := notify.KeyedService("opsgenie", notify.KeyedSecretsOptions{APIURL: srv.URL, Secrets: map[string][]byte{"ops": []byte("og-key")}})
+	require.NoError(t, err)
+	assert.Equal(t, strings.TrimPrefix(srv.URL, "http://"), spec.Options["apiUrl"])
+	cfg := catalogWith(t, spec)
+	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.opsgenie": "ops"})
+	send(t, cfg, app)
+}

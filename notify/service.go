@@ -357,13 +357,12 @@ func KeyedService(serviceType string, o KeyedSecretsOptions) (ServiceSpec, error
 	}
 	opts := map[string]any{field: m}
 	if serviceType == "opsgenie" {
-		if o.APIURL == "" {
-			return s, errors.New("--api-url is required for opsgenie: https://api.opsgenie.com or https://api.eu.opsgenie.com")
+		// The Opsgenie client takes a host name and adds https:// itself.
+		host := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(o.APIURL, "https://"), "http://"), "/")
+		if host == "" || strings.ContainsAny(host, "/?# ") {
+			return s, errors.New("--api-url is required for opsgenie: the API host, api.opsgenie.com or api.eu.opsgenie.com")
 		}
-		if err := checkURL("--api-url", o.APIURL, false); err != nil {
-			return s, err
-		}
-		opts["apiUrl"] = o.APIURL
+		opts["apiUrl"] = host
 	}
 	s.Options = opts
 	return s, nil

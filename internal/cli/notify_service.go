@@ -189,7 +189,7 @@ keys, as the exact bytes: one final line break in a file is dropped, any other i
 		keyedServiceCmd(root, "googlechat", "Add a Google Chat service (webhooks per space)", "webhook-file", "SPACE=FILE with the space's webhook URL (repeatable)",
 			`  kubectl ck8sargo notify service add googlechat --webhook-file team=chat-webhook-url.txt`),
 		keyedServiceCmd(root, "opsgenie", "Add an Opsgenie service (API keys per team)", "api-key-file", "TEAM=FILE with the team's API key (repeatable)",
-			`  kubectl ck8sargo notify service add opsgenie --api-url https://api.eu.opsgenie.com --api-key-file ops=opsgenie-key.txt`),
+			`  kubectl ck8sargo notify service add opsgenie --api-url api.eu.opsgenie.com --api-key-file ops=opsgenie-key.txt`),
 		keyedServiceCmd(root, "pagerdutyv2", "Add a PagerDuty Events v2 service (integration keys per service)", "service-key-file", "SERVICE=FILE with the integration key (repeatable)",
 			`  kubectl ck8sargo notify service add pagerdutyv2 --service-key-file shop=pagerduty-key.txt`),
 		tokenServiceCmd(root, "mattermost", "Add a Mattermost service",
@@ -244,7 +244,7 @@ func keyedServiceCmd(root *RootOptions, typ, short, flag, help, example string) 
 		var apiURL string
 		cmd.Flags().StringArrayVar(&pairs, flag, nil, help)
 		if typ == "opsgenie" {
-			cmd.Flags().StringVar(&apiURL, "api-url", "", "Opsgenie API URL: https://api.opsgenie.com or https://api.eu.opsgenie.com")
+			cmd.Flags().StringVar(&apiURL, "api-url", "", "Opsgenie API host: api.opsgenie.com or api.eu.opsgenie.com")
 		}
 		o.build = func() (notify.ServiceSpec, error) {
 			secrets, err := readKeyedFiles(o.root, "--"+flag, pairs)
