@@ -80,6 +80,9 @@ func (o *secretsInitOptions) Run() error {
 	if err != nil {
 		return UsageErrorf("--key %s: %v", describeKeyArg(o.key), err)
 	}
+	if fi, err := os.Stat(filepath.Dir(o.file)); err != nil || !fi.IsDir() {
+		return UsageErrorf("--file %s: the directory %s does not exist", o.file, filepath.Dir(o.file))
+	}
 	existing, err := os.ReadFile(o.file)
 	mode := fs.FileMode(0o644)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {

@@ -83,7 +83,7 @@ func (o *secretsWireOptions) Run(file string) error {
 	for _, spec := range o.vals {
 		name, path, err := vals.ParseWireSpec(spec)
 		if err != nil {
-			return UsageErrorf("%v", err)
+			return UsageErrorf("--vals %v", err)
 		}
 		var ch wire.Change
 		data, ch, err = wire.AddFileParameter(data, name, path, t)

@@ -1,0 +1,359 @@
+package cli
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/testenv"
+)
+
+// sopsPlanted are values that only `secrets decrypt` may print.
+const (
+	sopsPlantedPassword = "planted-sops-pw-5e21"
+	sopsPlantedToken    = "planted-sops-token-88af"
+)
+
+type sopsRun struct {
+	code                int
+	msg, stdout, stderr string
+}
+
+func (r sopsRun) all() string { return r.msg + "\n" + r.stdout + "\n" + r.stderr }
+
+// runSopsCmd runs a command line of the plugin as main would, with the environment of the
+// test (no SOPS_* or GNUPGHOME of the machine: see isolateSopsEnv).
+func runSopsCmd(t *testing.T, args ...string) sopsRun {
+	t.Helper()
+	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
+	cmd := NewRootCmd(streams)
+	cmd.SetArgs(args)
+	code, msg := ExitCode(cmd.ExecuteContext(context.Background()))
+	return sopsRun{code: code, msg: msg, stdout: out.String(), stderr: errOut.String()}
+}
+
+// isolateSopsEnv keeps the machine's keys out of the test: no sops variables, a HOME and
+// GNUPGHOME of the test's own.
+func isolateSopsEnv(t *testing.T) string {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	t.Setenv("GNUPGHOME", filepath.Join(home, "no-gnupg"))
+	t.Setenv("SOPS_AGE_KEY_FILE", "")
+	t.Setenv("SOPS_AGE_KEY", "")
+	t.Setenv("TMPDIR", filepath.Join(home, "tmp"))
+	require.NoError(t, os.MkdirAll(filepath.Join(home, "tmp"), 0o700))
+	return home
+}
+
+// sopsRepo is a git repository with an age key, a .sops.yaml for it, and a values file in
+// plaintext, as the platform's flow starts.
+type sopsRepo struct {
+	dir, keyFile, recipient, values string
+}
+
+func newSopsRepo(t *testing.T) sopsRepo {
+	t.Helper()
+	isolateSopsEnv(t)
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, ".git"), 0o755))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "chart"), 0o755))
+	keys := t.TempDir()
+	r := runSopsCmd(t, "secrets", "keygen", "--type", "age", "--out", keys, "-o", "json")
+	require.Equal(t, 0, r.code, r.all())
+	var kg map[string]string
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &kg))
+	r = runSopsCmd(t, "secrets", "init", "--key", kg["publicKeyFile"], "--path-regex", `secrets.*\.yaml$`, "--file", filepath.Join(dir, "chart", ".sops.yaml"))
+	require.Equal(t, 0, r.code, r.all())
+	values := filepath.Join(dir, "chart", "secrets.yaml")
+	require.NoError(t, os.WriteFile(values, []byte("db:\n    password: "+sopsPlantedPassword+"\ntoken: "+sopsPlantedToken+"\n"), 0o644))
+	return sopsRepo{dir: dir, keyFile: kg["privateKeyFile"], recipient: kg["recipient"], values: values}
+}
+
+func TestSecretsSopsFlow_endToEndWithoutPrintingSecrets(t *testing.T) {
+	repo := newSopsRepo(t)
+	t.Chdir(repo.dir)
+	var runs []sopsRun
+	run := func(args ...string) sopsRun {
+		r := runSopsCmd(t, args...)
+		runs = append(runs, r)
+		return r
+	}
+
+	r := run("secrets", "scan")
+	assert.Equal(t, ExitFindings, r.code, "the plaintext values file is refused before it is encrypted")
+	assert.Contains(t, r.stdout, "chart/secrets.yaml:1: unencrypted-secrets-file")
+
+	r = run("secrets", "encrypt", "--in-place", repo.values)
+	require.Equal(t, 0, r.code, r.all())
+	enc, err := os.ReadFile(repo.values)
+	require.NoError(t, err)
+	assert.NotContains(t, string(enc), sopsPlantedPassword)
+
+	r = run("secrets", "scan", "chart")
+	assert.Equal(t, 0, r.code, "encrypted files pass: %s", r.all())
+
+	r = run("secrets", "status", repo.values, "-o", "json")
+	require.Equal(t, 0, r.code, r.all())
+	var st []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &st))
+	assert.Equal(t, true, st[0]["encrypted"])
+	assert.Equal(t, true, st[0]["recipientsMatch"])
+
+	r = run("secrets", "status", repo.values)
+	require.Equal(t, 0, r.code, r.all())
+	assert.Contains(t, r.stdout, "age:"+repo.recipient)
+
+	r = run("secrets", "decrypt", repo.values, "--identity", repo.keyFile)
+	require.Equal(t, 0, r.code, r.all())
+	assert.Contains(t, r.stdout, sopsPlantedPassword, "decrypt is the one command that prints values")
+	decrypted := r.stdout
+	runs = runs[:len(runs)-1]
+
+	out := filepath.Join(t.TempDir(), "plain.yaml")
+	r = run("secrets", "decrypt", repo.values, "--identity", repo.keyFile, "--output", out)
+	require.Equal(t, 0, r.code, r.all())
+	fi, err := os.Stat(out)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	got, err := os.ReadFile(out)
+	require.NoError(t, err)
+	assert.Equal(t, decrypted, string(got))
+
+	t.Setenv("SOPS_AGE_KEY_FILE", repo.keyFile)
+	r = run("secrets", "rotate", repo.values)
+	require.Equal(t, 0, r.code, r.all())
+	r = run("secrets", "updatekeys", repo.values)
+	require.Equal(t, 0, r.code, r.all())
+	assert.Contains(t, r.stdout, "recipients already match")
+
+	app := filepath.Join(repo.dir, "app.yaml")
+	require.NoError(t, os.WriteFile(app, []byte("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\nspec:\n  source:\n    path: chart\n    helm:\n      valueFiles:\n        - values.yaml\n"), 0o644))
+	r = run("secrets", "wire", app, "--values-file", "secrets.yaml", "--vals", "password=vault:secret/data/shop#password")
+	require.Equal(t, 0, r.code, r.all())
+	wired, err := os.ReadFile(app)
+	require.NoError(t, err)
+	assert.Contains(t, string(wired), "        - values.yaml\n        - secrets://secrets.yaml\n")
+	assert.Contains(t, string(wired), "path: secrets+literal://vals!ref+vault://secret/data/shop#/password")
+
+	key, err := os.ReadFile(repo.keyFile)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(repo.dir, "key.txt"), key, 0o600))
+	r = run("secrets", "scan")
+	assert.Equal(t, ExitFindings, r.code, "a key file committed by mistake is found")
+	assert.Contains(t, r.stdout, "private-key")
+
+	secretKey := strings.TrimSpace(string(key)[strings.Index(string(key), "AGE-SECRET-KEY-"):])
+	for _, r := range runs {
+		for _, v := range []string{sopsPlantedPassword, sopsPlantedToken, secretKey} {
+			assert.NotContains(t, r.all(), v)
+		}
+	}
+}
+
+func TestSecretsSops_badInputIsOneLineExit2AndLeavesTheFile(t *testing.T) {
+	repo := newSopsRepo(t)
+	r := runSopsCmd(t, "secrets", "encrypt", "--in-place", repo.values)
+	require.Equal(t, 0, r.code, r.all())
+	enc, err := os.ReadFile(repo.values)
+	require.NoError(t, err)
+	other := t.TempDir()
+	r = runSopsCmd(t, "secrets", "keygen", "--type", "age", "--out", other)
+	require.Equal(t, 0, r.code, r.all())
+	otherKey := filepath.Join(other, "key.txt")
+
+	write := func(name, content string) string {
+		p := filepath.Join(filepath.Dir(repo.values), name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o644))
+		return p
+	}
+	tampered := write("secrets.tampered.yaml", strings.Replace(string(enc), "lastmodified: \"", "lastmodified: \"1", 1))
+	truncated := write("secrets.truncated.yaml", string(enc)[:len(enc)*2/3])
+	tests := []struct {
+		name string
+		args []string
+		file string
+		want string
+	}{
+		{"wrong key", []string{"decrypt", repo.values, "--identity", otherKey}, repo.values, "none of the keys given can decrypt it"},
+		{"wrong key for edit", []string{"edit", repo.values, "--identity", otherKey}, repo.values, "none of the keys given can decrypt it"},
+		{"MAC mismatch", []string{"decrypt", tampered, "--identity", repo.keyFile}, tampered, ""},
+		{"truncated file", []string{"decrypt", truncated, "--identity", repo.keyFile}, truncated, "secrets.truncated.yaml"},
+		{"truncated file in rotate", []string{"rotate", truncated, "--identity", repo.keyFile}, truncated, "secrets.truncated.yaml"},
+		{"an identity that is no key", []string{"decrypt", repo.values, "--identity", repo.values}, repo.values, "--identity"},
+		{"a missing file", []string{"decrypt", "nope.yaml", "--identity", repo.keyFile}, repo.values, "nope.yaml"},
+		{"encrypting twice", []string{"encrypt", "--in-place", repo.values}, repo.values, "already encrypted"},
+		{"key-secret with a public key", []string{"key-secret", "--private-key", filepath.Join(other, "recipient.txt"), "-o", "yaml"}, repo.values, "--private-key"},
+		{"keygen without type", []string{"keygen"}, repo.values, "--type is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before, err := os.ReadFile(tt.file)
+			require.NoError(t, err)
+			r := runSopsCmd(t, append([]string{"secrets"}, tt.args...)...)
+			assert.Equal(t, ExitError, r.code, r.all())
+			assert.NotEmpty(t, r.msg)
+			assert.NotContains(t, r.msg, "\n")
+			assert.Contains(t, r.msg, tt.want)
+			assert.NotContains(t, r.all(), sopsPlantedPassword)
+			after, err := os.ReadFile(tt.file)
+			require.NoError(t, err)
+			assert.Equal(t, before, after, "the input file is untouched")
+		})
+	}
+}
+
+func TestSecretsEdit_reencryptsOnlyChangesAndRemovesThePlaintext(t *testing.T) {
+	repo := newSopsRepo(t)
+	r := runSopsCmd(t, "secrets", "encrypt", "--in-place", repo.values)
+	require.Equal(t, 0, r.code, r.all())
+	before, err := os.ReadFile(repo.values)
+	require.NoError(t, err)
+	scripts := t.TempDir()
+	script := func(name, body string) string {
+		p := filepath.Join(scripts, name)
+		require.NoError(t, os.WriteFile(p, []byte("#!/bin/sh\n"+body+"\n"), 0o755))
+		return p
+	}
+	seen := filepath.Join(scripts, "seen")
+	tmpdir := os.Getenv("TMPDIR")
+
+	t.Run("unchanged text writes nothing", func(t *testing.T) {
+		t.Setenv("EDITOR", script("noop", `stat -c %a "$1" > `+seen))
+		r := runSopsCmd(t, "secrets", "edit", repo.values, "--identity", repo.keyFile)
+		require.Equal(t, 0, r.code, r.all())
+		assert.Contains(t, r.stdout, "no change")
+		after, _ := os.ReadFile(repo.values)
+		assert.Equal(t, before, after)
+		mode, _ := os.ReadFile(seen)
+		assert.Equal(t, "600\n", string(mode), "the plaintext is 0600 while the editor has it")
+	})
+	t.Run("a failing editor writes nothing", func(t *testing.T) {
+		t.Setenv("EDITOR", script("fail", `echo changed >> "$1"; exit 3`))
+		r := runSopsCmd(t, "secrets", "edit", repo.values, "--identity", repo.keyFile)
+		assert.Equal(t, ExitError, r.code)
+		assert.Contains(t, r.msg, "left as it was")
+		after, _ := os.ReadFile(repo.values)
+		assert.Equal(t, before, after)
+	})
+	t.Run("a change is re-encrypted", func(t *testing.T) {
+		t.Setenv("EDITOR", script("edit", `sed -i 's/^token: .*/token: rotated-token/' "$1"`))
+		r := runSopsCmd(t, "secrets", "edit", repo.values, "--identity", repo.keyFile)
+		require.Equal(t, 0, r.code, r.all())
+		after, _ := os.ReadFile(repo.values)
+		assert.NotContains(t, string(after), "rotated-token")
+		r = runSopsCmd(t, "secrets", "decrypt", repo.values, "--identity", repo.keyFile)
+		assert.Contains(t, r.stdout, "token: rotated-token")
+		assert.Contains(t, r.stdout, sopsPlantedPassword)
+	})
+	left, err := os.ReadDir(tmpdir)
+	require.NoError(t, err)
+	assert.Empty(t, left, "no temporary plaintext is left behind")
+}
+
+func TestSecretsKeygen_pgpJSONAndFiles(t *testing.T) {
+	isolateSopsEnv(t)
+	dir := t.TempDir()
+	r := runSopsCmd(t, "secrets", "keygen", "--type", "pgp", "--algorithm", "ed25519", "--out", dir, "-o", "json")
+	require.Equal(t, 0, r.code, r.all())
+	var got map[string]string
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &got))
+	assert.Equal(t, "pgp", got["type"])
+	assert.Regexp(t, `^[0-9A-F]{40}$`, got["fingerprint"])
+	assert.Equal(t, filepath.Join(dir, "private.asc"), got["privateKeyFile"])
+	assert.Equal(t, filepath.Join(dir, "public.asc"), got["publicKeyFile"])
+	fi, err := os.Stat(got["privateKeyFile"])
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	assert.NotContains(t, r.stdout, "PRIVATE KEY")
+
+	r = runSopsCmd(t, "secrets", "keygen", "--type", "pgp", "--algorithm", "ed25519", "--out", dir)
+	assert.Equal(t, ExitError, r.code, "an existing key is not overwritten")
+}
+
+func TestSecretsKeySecret_appliedWithTheDeveloperIdentity(t *testing.T) {
+	testenv.Require(t, env)
+	isolateSopsEnv(t)
+	ctx := context.Background()
+	p := env.Profile
+	keys := t.TempDir()
+	r := runSopsCmd(t, "secrets", "keygen", "--type", "age", "--out", keys)
+	require.Equal(t, 0, r.code, r.all())
+	keyFile := filepath.Join(keys, "key.txt")
+	key, err := os.ReadFile(keyFile)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_ = env.AdminClient.CoreV1().Secrets(p.ArgoCD.Namespace).Delete(ctx, p.Features.HelmSecrets.KeySecretName, metav1.DeleteOptions{})
+	})
+	secretKey := strings.TrimSpace(string(key)[strings.Index(string(key), "AGE-SECRET-KEY-"):])
+
+	r = runSopsCmd(t, "--kubeconfig", env.DeveloperKubeconfig, "secrets", "key-secret", "--private-key", keyFile, "--apply")
+	require.Equal(t, 0, r.code, r.all())
+	assert.Contains(t, r.stdout, "applied Secret "+p.ArgoCD.Namespace+"/"+p.Features.HelmSecrets.KeySecretName)
+	assert.Contains(t, r.stderr, "no repo server pod", "says what to check when the repo server is not there")
+	assert.NotContains(t, r.all(), secretKey)
+	assert.NotContains(t, r.all(), base64.StdEncoding.EncodeToString(key))
+	s, err := env.AdminClient.CoreV1().Secrets(p.ArgoCD.Namespace).Get(ctx, p.Features.HelmSecrets.KeySecretName, metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, key, s.Data[p.Features.HelmSecrets.KeySecretDataKey])
+	assert.Equal(t, argocdmanaged.SecretTypeHelmSecrets, s.Labels[argocdmanaged.SecretTypeLabel])
+
+	t.Run("a Secret the developer was not granted is refused with the permission to ask for", func(t *testing.T) {
+		prof := filepath.Join(t.TempDir(), "profile.yaml")
+		require.NoError(t, os.WriteFile(prof, []byte("apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\nfeatures:\n  helmSecrets:\n    keySecretName: someone-elses-keys\n"), 0o644))
+		r := runSopsCmd(t, "--kubeconfig", env.DeveloperKubeconfig, "--profile", prof, "secrets", "key-secret", "--private-key", keyFile, "--apply")
+		assert.Equal(t, ExitError, r.code, r.all())
+		assert.Contains(t, r.msg, "forbidden")
+		assert.Contains(t, r.msg, "ask the Platform Administrator")
+		assert.NotContains(t, r.all(), secretKey)
+	})
+	t.Run("a server dry run stores nothing new", func(t *testing.T) {
+		r := runSopsCmd(t, "--kubeconfig", env.DeveloperKubeconfig, "secrets", "key-secret", "--private-key", keyFile, "--apply", "--dry-run=server")
+		require.Equal(t, 0, r.code, r.all())
+		assert.Contains(t, r.stdout, "dry run")
+	})
+}
+
+func TestSecretsSopsCommands_haveExamples(t *testing.T) {
+	root := NewRootCmd(genericiooptions.IOStreams{In: strings.NewReader(""), Out: &strings.Builder{}, ErrOut: &strings.Builder{}})
+	for _, name := range []string{"keygen", "init", "key-secret", "encrypt", "decrypt", "edit", "updatekeys", "rotate", "status", "wire", "scan"} {
+		cmd, _, err := root.Find([]string{"secrets", name})
+		require.NoError(t, err, name)
+		require.Equal(t, name, cmd.Name())
+		assert.NotEmpty(t, cmd.Example, name)
+		assert.Contains(t, cmd.Example, "kubectl ck8sargo secrets "+name, name)
+	}
+}
+
+func TestSecretsScan_findsPlaintextSecretManifestsAndPrintsJSON(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.Mkdir(filepath.Join(dir, ".git"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "secret.yaml"), []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: "+sopsPlantedPassword+"\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "sealed.yaml"), []byte("apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK\n"), 0o644))
+	t.Chdir(dir)
+	r := runSopsCmd(t, "secrets", "scan", "-o", "json")
+	assert.Equal(t, ExitFindings, r.code, r.all())
+	var res struct {
+		Findings []map[string]any `json:"findings"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &res))
+	require.Len(t, res.Findings, 1, "the sealed file passes")
+	assert.Equal(t, "plaintext-secret", res.Findings[0]["check"])
+	assert.Equal(t, "secret.yaml", res.Findings[0]["file"])
+	assert.Equal(t, float64(5), res.Findings[0]["line"])
+	assert.NotContains(t, r.all(), sopsPlantedPassword)
+
+	r = runSopsCmd(t, "secrets", "scan", "/etc/hostname")
+	assert.Equal(t, ExitError, r.code, "a path outside the repository is bad input")
+}
