@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -242,4 +245,58 @@ func TestBadInputAndMissingRightsExitTwoWithOneLine(t *testing.T) {
 	code, msg := ExitCode(cmd.Execute())
 	assert.Equal(t, 2, code, out.String()+errOut.String())
 	assert.Contains(t, msg, "ask the Platform Administrator for the right to get configmaps")
+}
+
+func TestNotifyTestSendsThroughAWebhookAndSubscribeEditsAFile(t *testing.T) {
+	testenv.Require(t, env)
+	resetNotifications(t)
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got = append(got, r.Method+" "+r.URL.Path+" "+r.Header.Get("Authorization")+" "+string(body))
+	}))
+	defer srv.Close()
+
+	steps := [][]string{
+		{"notify", "catalog", "--install", "--only", "on-created"},
+		{"notify", "service", "add", "webhook", "--name", "hook", "--url", srv.URL + "/in", "--secret-header", "Authorization=" + notifyValueFile(t, "Bearer hook-token\n")},
+	}
+	for _, args := range steps {
+		code, out, errOut := notifyPlugin(t, args...)
+		require.Equal(t, 0, code, "%v: %s%s", args, out, errOut)
+	}
+	dir := t.TempDir()
+	app := filepath.Join(dir, "app.yaml")
+	require.NoError(t, os.WriteFile(app, []byte(`apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: shop
+  namespace: argocd-system
+spec:
+  project: default
+  destination: {server: https://kubernetes.default.svc, namespace: shop}
+  source: {repoURL: https://git.example.com/shop.git, path: deploy}
+`), 0o644))
+	code, out, errOut := notifyPlugin(t, "notify", "subscribe", "shop", "-f", app, "--trigger", "on-created", "--service", "hook")
+	require.Equal(t, 0, code, "%s%s", out, errOut)
+	data, err := os.ReadFile(app)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `notifications.argoproj.io/subscribe.on-created.hook: ""`)
+
+	code, out, errOut = notifyPlugin(t, "notify", "test", "-f", app, "--send")
+	require.Equal(t, 0, code, "%s%s", out, errOut)
+	assert.Contains(t, out, "condition 0: TRUE")
+	assert.Contains(t, out, "sent")
+	require.Len(t, got, 1)
+	assert.Equal(t, "GET /in Bearer hook-token Application shop has been created.", got[0], "the catalog message, with the header from the Secret")
+	assert.NotContains(t, out+errOut, "hook-token")
+
+	// A template that fails to render makes the test fail with exit code 1.
+	cm, _ := notifyObjects(t)
+	cm.Data["template.app-created"] = "message: '{{.app.metadata.name | upper | printf \"%d\" | int | div 0}}'\n"
+	_, err = env.AdminClient.CoreV1().ConfigMaps(cm.Namespace).Update(context.Background(), cm, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	code, out, errOut = notifyPlugin(t, "notify", "test", "-f", app)
+	assert.Equal(t, 1, code, "%s%s", out, errOut)
+	assert.Contains(t, out, "render error")
 }
