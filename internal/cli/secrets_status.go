@@ -87,6 +87,9 @@ func (o *secretsStatusOptions) Run(ctx context.Context, files []string) error {
 			match = "no: " + strings.Join(d, "; ")
 		}
 		status := st.Encryption
+		if st.Problem != "" {
+			status += " (damaged: see -o json)"
+		}
 		if len(st.PlaintextKeys) > 0 {
 			status += fmt.Sprintf(" (plaintext: %s)", strings.Join(st.PlaintextKeys, ", "))
 		}

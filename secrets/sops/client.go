@@ -289,6 +289,10 @@ func (c *Client) load(name string, data []byte) (*sopslib.Tree, common.Store, er
 		}
 		return nil, nil, fmt.Errorf("%s: %w: %w", name, ErrDamaged, parseError(name, err))
 	}
+	if tree.Metadata.Version == "" || tree.Metadata.LastModified.IsZero() || tree.Metadata.MessageAuthenticationCode == "" {
+		// sops always writes these; the version comes last, so a cut file loses it first.
+		return nil, nil, fmt.Errorf("%s: %w: the sops metadata is incomplete (the file may be truncated)", name, ErrDamaged)
+	}
 	abs, err := filepath.Abs(name)
 	if err != nil {
 		return nil, nil, err

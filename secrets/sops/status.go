@@ -35,6 +35,9 @@ type FileStatus struct {
 	// PlaintextKeys are the key paths of values left in plaintext that the file's sops
 	// settings say must be encrypted.
 	PlaintextKeys []string `json:"plaintextKeys,omitempty"`
+	// Problem says why the sops metadata could not be read (no MAC, truncated); empty when
+	// it could.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Status reports whether data (the content of the file name) is encrypted, for whom, when
@@ -58,6 +61,10 @@ func (c *Client) Status(ctx context.Context, name string, data []byte) (*FileSta
 	if err != nil {
 		if errors.Is(err, ErrNotEncrypted) {
 			st.Encryption = scan.Plaintext.String()
+			return st, nil
+		}
+		if errors.Is(err, ErrDamaged) {
+			st.Problem = err.Error()
 			return st, nil
 		}
 		return nil, err

@@ -1,0 +1,79 @@
+package sops_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/secrets/sops"
+)
+
+// values1000 is a values file of 1,000 keys in 100 groups.
+func values1000() []byte {
+	var b strings.Builder
+	for g := 0; g < 100; g++ {
+		fmt.Fprintf(&b, "group%03d:\n", g)
+		for k := 0; k < 10; k++ {
+			fmt.Fprintf(&b, "    key%d: value-%03d-%d-0123456789abcdef\n", k, g, k)
+		}
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkValues1000 encrypts and decrypts a 1,000-key values file with age, in process
+// and with the real sops CLI on the same file, so that one run gives both figures.
+func BenchmarkValues1000(b *testing.B) {
+	k, err := sops.GenerateKey(sops.KeygenOptions{Type: sops.KeyTypeAge})
+	require.NoError(b, err)
+	dir := b.TempDir()
+	keyFile := filepath.Join(dir, "key.txt")
+	writeFile(b, keyFile, k.Private)
+	writeFile(b, filepath.Join(dir, ".sops.yaml"), []byte("creation_rules:\n  - age: "+k.Recipient+"\n"))
+	plain := values1000()
+	plainFile := filepath.Join(dir, "plain.yaml")
+	writeFile(b, plainFile, plain)
+	kr := sops.NewKeyring()
+	require.NoError(b, kr.AddIdentity("key.txt", k.Private))
+	c := &sops.Client{Keyring: kr}
+	ctx := context.Background()
+	name := filepath.Join(dir, "secrets.yaml")
+	enc, err := c.Encrypt(ctx, name, plain)
+	require.NoError(b, err)
+	writeFile(b, name, enc)
+	env := []string{"SOPS_AGE_KEY_FILE=" + keyFile}
+
+	b.Run("encrypt/ck8sargo", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.Encrypt(ctx, name, plain); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encrypt/sops-cli", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := runSops(b, dir, env, "--encrypt", "--filename-override", "secrets.yaml", "plain.yaml"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decrypt/ck8sargo", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := c.Decrypt(ctx, name, enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decrypt/sops-cli", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := runSops(b, dir, env, "--decrypt", "secrets.yaml"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	_ = os.Remove(plainFile)
+}
