@@ -50,6 +50,7 @@ bench: test-bin build
 
 ## demo: a local control plane laid out like the platform, and the plugin run against it
 demo: envtest-bin build
+	tools/sealed-secrets/build.sh
 	$(GO) run ./internal/demo -plugin bin/kubectl-ck8sargo
 
 ## docs: regenerate the command reference in docs/generated from the commands
