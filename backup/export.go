@@ -270,23 +270,42 @@ func getOne(ctx context.Context, c *argocdmanaged.Clients, k kindInfo, ns, name 
 	return fn(k, u)
 }
 
-// listAll lists a kind page by page. The error is the API's, unexplained, so that callers
-// can branch on Forbidden.
+// listAll lists a kind page by page, fetching the next page while fn works through the
+// current one (the API server's work and the encoding overlap), with at most two pages in
+// memory. The error is the API's, unexplained, so that callers can branch on Forbidden.
 func listAll(ctx context.Context, c *argocdmanaged.Clients, k kindInfo, ns, selector string, fn func(*unstructured.Unstructured) error) error {
-	opts := metav1.ListOptions{Limit: listPageSize, LabelSelector: selector}
-	for {
-		list, err := c.Dynamic.Resource(k.GVR).Namespace(ns).List(ctx, opts)
-		if err != nil {
-			return err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type page struct {
+		list *unstructured.UnstructuredList
+		err  error
+	}
+	pages := make(chan page, 1)
+	go func() {
+		defer close(pages)
+		opts := metav1.ListOptions{Limit: listPageSize, LabelSelector: selector}
+		for {
+			list, err := c.Dynamic.Resource(k.GVR).Namespace(ns).List(ctx, opts)
+			select {
+			case pages <- page{list, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || list.GetContinue() == "" {
+				return
+			}
+			opts.Continue = list.GetContinue()
 		}
-		for i := range list.Items {
-			if err := fn(&list.Items[i]); err != nil {
+	}()
+	for p := range pages {
+		if p.err != nil {
+			return p.err
+		}
+		for i := range p.list.Items {
+			if err := fn(&p.list.Items[i]); err != nil {
 				return err
 			}
 		}
-		if list.GetContinue() == "" {
-			return nil
-		}
-		opts.Continue = list.GetContinue()
 	}
+	return ctx.Err()
 }
