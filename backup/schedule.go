@@ -83,7 +83,7 @@ func Schedule(opts ScheduleOptions) (*ScheduledRun, error) {
 		return nil, fmt.Errorf("a store URL is required: pass --to s3://bucket?endpoint=... or set backup.to in the profile")
 	}
 	if u.Scheme == "file" {
-		return nil, fmt.Errorf("a scheduled backup needs object storage: %s is a directory inside the pod and is lost with it; pass --to s3://...", opts.To)
+		return nil, fmt.Errorf("a scheduled backup needs object storage: %s is a directory inside the pod and is lost with it; pass an s3:// (or gs://, azblob://) URL with --to", opts.To)
 	}
 	if opts.Window == "" {
 		opts.Window = "00:00-06:00"
