@@ -53,7 +53,13 @@ func TestInteropPGP(t *testing.T) {
 	if testing.Short() {
 		t.Skip("needs gpg and the sops CLI")
 	}
-	k := testKey(t, sops.KeyTypePGP, sops.PGPRSA4096)
+	for _, alg := range []sops.PGPAlgorithm{sops.PGPRSA4096, sops.PGPEd25519} {
+		t.Run(string(alg), func(t *testing.T) { interopPGP(t, alg) })
+	}
+}
+
+func interopPGP(t *testing.T, alg sops.PGPAlgorithm) {
+	k := testKey(t, sops.KeyTypePGP, alg)
 	home := gnupgHome(t, k.Private)
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, ".sops.yaml"), []byte("creation_rules:\n  - path_regex: secrets.*\\.yaml$\n    pgp: "+k.Fingerprint+"\n"))
@@ -84,6 +90,28 @@ func TestInteropPGP(t *testing.T) {
 		out, err := c.Decrypt(ctx, name, enc)
 		require.NoError(t, err)
 		assert.Equal(t, plainValues, string(out))
+	})
+	t.Run("without identities, the GnuPG home is the fallback, as for sops", func(t *testing.T) {
+		kr := sops.NewKeyring()
+		require.NoError(t, kr.AddEnvironment(func(v string) string {
+			if v == sops.EnvGnuPGHome {
+				return home
+			}
+			return ""
+		}))
+		gc := &sops.Client{Keyring: kr}
+		name := filepath.Join(dir, "secrets.gnupg.yaml")
+		enc, err := gc.Encrypt(ctx, name, []byte(plainValues))
+		require.NoError(t, err, "the public key comes from GnuPG's keyring")
+		out, err := gc.Decrypt(ctx, name, enc)
+		require.NoError(t, err)
+		assert.Equal(t, plainValues, string(out))
+	})
+	t.Run("a fingerprint without any public key is a clear error", func(t *testing.T) {
+		bare := &sops.Client{Keyring: sops.NewKeyring()}
+		_, err := bare.Encrypt(ctx, filepath.Join(dir, "secrets.x.yaml"), []byte(plainValues))
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "--public-key")
 	})
 }
 
