@@ -251,6 +251,8 @@ func TestSecretsEdit_reencryptsOnlyChangesAndRemovesThePlaintext(t *testing.T) {
 		t.Setenv("EDITOR", script("edit", `sed -i 's/^token: .*/token: rotated-token/' "$1"`))
 		r := runSopsCmd(t, "secrets", "edit", repo.values, "--identity", repo.keyFile)
 		require.Equal(t, 0, r.code, r.all())
+		assert.NotContains(t, r.all(), sopsPlantedPassword)
+		assert.NotContains(t, r.all(), "rotated-token")
 		after, _ := os.ReadFile(repo.values)
 		assert.NotContains(t, string(after), "rotated-token")
 		r = runSopsCmd(t, "secrets", "decrypt", repo.values, "--identity", repo.keyFile)

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -123,7 +124,7 @@ func (c *Client) creationRule(name string) (*config.Config, string, error) {
 	}
 	rule, err := config.LoadCreationRuleForFile(cf, abs, nil)
 	if err != nil {
-		if regexp.MustCompile(`no matching creation rules found`).MatchString(err.Error()) {
+		if strings.Contains(err.Error(), "no matching creation rules found") {
 			return nil, cf, nil
 		}
 		return nil, cf, fmt.Errorf("reading %s: %w", cf, err)
