@@ -95,7 +95,9 @@ func parseFile(display string, data []byte) ([]*Object, []Finding) {
 	encrypted := false
 	for _, d := range splitDocuments(data) {
 		var v any
-		if err := yaml.Unmarshal(d.text, &v); err != nil {
+		if m, ok := fastYAML(d.text); ok {
+			v = m
+		} else if err := yaml.Unmarshal(d.text, &v); err != nil {
 			line, msg := yamlErrorLine(err)
 			findings = append(findings, bad(d.line+max(line, 1)-1, "invalid YAML: %s", msg))
 			continue
