@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,6 +41,24 @@ func repoRoot(t testing.TB) string {
 	return dir
 }
 
+var (
+	headOnce sync.Once
+	head     string
+)
+
+// headCommit is HEAD when the test started: both builds of the reproducibility check must
+// build the same commit, even if someone commits in between.
+func headCommit(t testing.TB) string {
+	t.Helper()
+	headOnce.Do(func() {
+		out, err := exec.Command("git", "-C", repoRoot(t), "rev-parse", "HEAD").Output()
+		require.NoError(t, err)
+		head = strings.TrimSpace(string(out))
+	})
+	require.NotEmpty(t, head)
+	return head
+}
+
 type release struct {
 	dir, manifest string
 }
@@ -51,7 +70,7 @@ func runDist(t testing.TB, platforms ...string) release {
 	r := release{dir: filepath.Join(out, "dist"), manifest: filepath.Join(out, "plugins", "ck8sargo.yaml")}
 	cmd := exec.Command(filepath.Join(repoRoot(t), "tools", "dist", "dist.sh"), platforms...)
 	cmd.Env = append(os.Environ(),
-		"DIST_FROM_COMMIT=HEAD", "VERSION="+testVersion, "COMMIT="+testCommit, "SOURCE_DATE_EPOCH="+testEpoch,
+		"DIST_FROM_COMMIT="+headCommit(t), "VERSION="+testVersion, "COMMIT="+testCommit, "SOURCE_DATE_EPOCH="+testEpoch,
 		"DIST_DIR="+r.dir, "MANIFEST="+r.manifest, "RELEASE_URL=https://example.invalid/releases/"+testVersion)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

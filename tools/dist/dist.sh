@@ -86,7 +86,11 @@ for platform in "${platforms[@]}"; do
   archives+=("$os|$arch|$bin|$archive")
 done
 
-(cd "$DIST_DIR" && sha256sum -- kubectl-ck8sargo_"${VERSION}"_* | LC_ALL=C sort -k2 >"kubectl-ck8sargo_${VERSION}_checksums.txt")
+# The sums of the archives of this run only (not of older files in DIST_DIR), sorted by name.
+names=()
+for a in "${archives[@]}"; do names+=("${a##*|}"); done
+(cd "$DIST_DIR" && sha256sum -- "${names[@]}" | LC_ALL=C sort -k2) >"$work/checksums.txt"
+mv "$work/checksums.txt" "$DIST_DIR/kubectl-ck8sargo_${VERSION}_checksums.txt"
 
 # The manifest: the template's head and tail once, its platform block per archive.
 template=$root/tools/dist/krew-template.yaml
