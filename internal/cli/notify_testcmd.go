@@ -109,7 +109,12 @@ func (o *notifyTestOptions) Run(ctx context.Context) error {
 		return err
 	}
 	o.opts.Projects = projects
+	restore := func() {}
+	if o.opts.Send {
+		restore = quietStderr()
+	}
 	ev, err := notify.Evaluate(ctx, cfg, app, o.opts)
+	restore()
 	if err != nil {
 		return err
 	}
