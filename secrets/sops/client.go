@@ -401,7 +401,7 @@ func (k KeyChange) Changed() bool { return len(k.Added) > 0 || len(k.Removed) > 
 // unwrap the data key. When nothing changes, it returns data itself.
 func (c *Client) UpdateKeys(ctx context.Context, name string, data []byte) ([]byte, KeyChange, error) {
 	var change KeyChange
-	tree, store, err := c.load(name, data)
+	tree, _, err := c.load(name, data)
 	if err != nil {
 		return nil, change, err
 	}
@@ -425,7 +425,7 @@ func (c *Client) UpdateKeys(ctx context.Context, name string, data []byte) ([]by
 		return nil, change, err
 	}
 	// decryptTree decrypted the values in place; re-load the ciphertext to keep it as is.
-	tree, store, err = c.load(name, data)
+	tree, store, err := c.load(name, data)
 	if err != nil {
 		return nil, change, err
 	}

@@ -112,6 +112,3 @@ func writeFile(t testing.TB, path string, data []byte) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, data, 0o600))
 }
-
-// noEnv is a getenv that finds nothing, so that the machine's keys take no part.
-func noEnv(string) string { return "" }

@@ -145,26 +145,26 @@ func edit(manifest []byte, t Target, field, entry string, change func(helm *yaml
 	}
 	spec := value(app, "spec")
 	if spec == nil || spec.Kind != yaml.MappingNode {
-		return nil, c, fmt.Errorf("Application %s has no spec", c.Application)
+		return nil, c, fmt.Errorf("the Application %s has no spec", c.Application)
 	}
 	src, path, err := pickSource(spec, t)
 	if err != nil {
-		return nil, c, fmt.Errorf("Application %s: %w", c.Application, err)
+		return nil, c, fmt.Errorf("in Application %s: %w", c.Application, err)
 	}
 	c.Source = path
 	if value(src, "chart") == nil && value(src, "path") == nil {
-		return nil, c, fmt.Errorf("Application %s: %s has neither path nor chart, so it is not a Helm source", c.Application, path)
+		return nil, c, fmt.Errorf("in Application %s: %s has neither path nor chart, so it is not a Helm source", c.Application, path)
 	}
 	helm := value(src, "helm")
 	if helm == nil {
 		helm = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		src.Content = append(src.Content, str("helm"), helm)
 	} else if helm.Kind != yaml.MappingNode {
-		return nil, c, fmt.Errorf("Application %s: %s.helm is not a mapping", c.Application, path)
+		return nil, c, fmt.Errorf("in Application %s: %s.helm is not a mapping", c.Application, path)
 	}
 	added, err := change(helm)
 	if err != nil {
-		return nil, c, fmt.Errorf("Application %s: %s.helm: %w", c.Application, path, err)
+		return nil, c, fmt.Errorf("in Application %s: %s.helm: %w", c.Application, path, err)
 	}
 	c.Added = added
 	if !added {
