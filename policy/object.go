@@ -138,12 +138,21 @@ func (o *Object) Document() (text []byte, firstLine int) {
 }
 
 // FieldLine returns the line of the field at a dotted path ("spec.syncPolicy.syncOptions")
-// in the object's file, or the document's line when the field cannot be found. It parses
-// the document again, so it is only called for findings.
+// in the object's file: the line of the deepest part of the path that is written in block
+// style, or the document's line when none is. It is only called for findings.
 func (o *Object) FieldLine(path string) int {
 	if o.Line == 0 || path == "" || len(o.doc) == 0 {
 		return o.Line
 	}
+	if line, ok := blockFieldLine(o.doc, path); ok {
+		return o.line + line - 1
+	}
+	return o.yamlFieldLine(path)
+}
+
+// yamlFieldLine finds the line with the general parser, for documents the line scan
+// cannot follow.
+func (o *Object) yamlFieldLine(path string) int {
 	var n yaml.Node
 	if err := yaml.Unmarshal(o.doc, &n); err != nil || len(n.Content) == 0 {
 		return o.Line
