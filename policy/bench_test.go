@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -125,6 +126,20 @@ spec:
 	return dir, paths
 }
 
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration { return rusage(syscall.RUSAGE_SELF) }
+
+// childCPUTime is the CPU time of the child processes that have ended.
+func childCPUTime() time.Duration { return rusage(syscall.RUSAGE_CHILDREN) }
+
+func rusage(who int) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(who, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // BenchmarkCheck checks 10,000 objects in 1,000 files with every rule, on one core and on
 // all, and runs kube-score v1.20.0 (built by tools/kube-score/build.sh) on the same files
 // in the same run. objects/s is the figure to compare.
@@ -140,7 +155,7 @@ func BenchmarkCheck(b *testing.B) {
 		opts.Workers = workers
 		opts.BaseDir = dir
 		b.ResetTimer()
-		start := time.Now()
+		start, cpu := time.Now(), cpuTime()
 		for i := 0; i < b.N; i++ {
 			rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{dir}}, opts)
 			if err != nil {
@@ -151,6 +166,8 @@ func BenchmarkCheck(b *testing.B) {
 			}
 		}
 		b.ReportMetric(objects*float64(b.N)/time.Since(start).Seconds(), "objects/s")
+		// On a shared machine wall time includes waiting for a CPU; CPU time does not.
+		b.ReportMetric(objects*float64(b.N)/(cpuTime()-cpu).Seconds(), "objects/cpu-s")
 	}
 	b.Run("ck8sargo/one-core", func(b *testing.B) {
 		old := runtime.GOMAXPROCS(1)
@@ -167,7 +184,7 @@ func BenchmarkCheck(b *testing.B) {
 		}
 		args := append([]string{"score", "--output-format", "ci"}, paths...)
 		b.ResetTimer()
-		start := time.Now()
+		start, cpu := time.Now(), childCPUTime()
 		for i := 0; i < b.N; i++ {
 			out, err := exec.Command(bin, args...).Output()
 			// kube-score exits 1 when it finds critical problems, as a linter does.
@@ -179,5 +196,6 @@ func BenchmarkCheck(b *testing.B) {
 			}
 		}
 		b.ReportMetric(objects*float64(b.N)/time.Since(start).Seconds(), "objects/s")
+		b.ReportMetric(objects*float64(b.N)/(childCPUTime()-cpu).Seconds(), "objects/cpu-s")
 	})
 }
