@@ -166,10 +166,8 @@ func TestCatalogConditionsNeverFailOnMissingFields(t *testing.T) {
 			continue // a malformed timestamp is an error on purpose, as in Argo CD
 		}
 		app := mustApp(t, st.object())
-		ev, err := notify.Evaluate(context.Background(), cfg, app, notify.EvaluateOptions{Trigger: ""})
-		require.NoError(t, err)
 		for _, trigger := range notify.CatalogTriggers {
-			ev, err = notify.Evaluate(context.Background(), cfg, app, notify.EvaluateOptions{Trigger: trigger})
+			ev, err := notify.Evaluate(context.Background(), cfg, app, notify.EvaluateOptions{Trigger: trigger})
 			require.NoError(t, err)
 			for _, c := range ev.Triggers[0].Conditions {
 				assert.Empty(t, c.Error, "%s on %q", trigger, st.name)
