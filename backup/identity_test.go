@@ -138,3 +138,40 @@ func TestTheScheduledRoleIsEnoughForAFullExport(t *testing.T) {
 		assert.Subset(t, []string{"get", "list"}, r.Verbs)
 	}
 }
+
+// TestDeveloperRestoresASecretTheyMayCreateButNotRead restores, as the developer, a
+// repository Secret from a backup taken with more rights (such as the scheduled job's): the
+// developer may create Secrets but not read them, so the restore creates it, and a second
+// run leaves it alone.
+func TestDeveloperRestoresASecretTheyMayCreateButNotRead(t *testing.T) {
+	testenv.Require(t, env)
+	ctx := context.Background()
+	admin := adminClients(t)
+	dev, err := argocdmanaged.NewClientsForConfig(fastConfig(env.Developer))
+	require.NoError(t, err)
+	p := env.Profile
+	ns := p.ArgoCD.Namespace
+	repo := obj("v1", "Secret", ns, "dev-restore-repo", map[string]any{"data": map[string]any{"password": "c2VjcmV0LXZhbHVl"}})
+	repo.SetLabels(map[string]string{argocdmanaged.SecretTypeLabel: argocdmanaged.SecretTypeRepository})
+	createAll(t, admin, []*unstructured.Unstructured{repo})
+	t.Cleanup(func() { _ = admin.Kube.CoreV1().Secrets(ns).Delete(context.Background(), "dev-restore-repo", metav1.DeleteOptions{}) })
+
+	st := fileStore(t)
+	id := newIdentity(t)
+	exp, err := backup.Export(ctx, admin, st, backup.ExportOptions{Profile: p, Recipients: []string{id.Recipient().String()}})
+	require.NoError(t, err)
+	require.NoError(t, admin.Kube.CoreV1().Secrets(ns).Delete(ctx, "dev-restore-repo", metav1.DeleteOptions{}))
+
+	opts := backup.RestoreOptions{Profile: p, Identities: []age.Identity{id}, Only: []string{"secret/dev-restore-repo"}}
+	res, err := backup.Restore(ctx, dev, st, exp.Name, opts)
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Created)
+	got, err := admin.Kube.CoreV1().Secrets(ns).Get(ctx, "dev-restore-repo", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "secret-value", string(got.Data["password"]))
+
+	res, err = backup.Restore(ctx, dev, st, exp.Name, opts)
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Skipped)
+	assert.Contains(t, res.Objects[0].Message, "you may not read it")
+}
