@@ -154,7 +154,9 @@ func TestDeveloperRestoresASecretTheyMayCreateButNotRead(t *testing.T) {
 	repo := obj("v1", "Secret", ns, "dev-restore-repo", map[string]any{"data": map[string]any{"password": "c2VjcmV0LXZhbHVl"}})
 	repo.SetLabels(map[string]string{argocdmanaged.SecretTypeLabel: argocdmanaged.SecretTypeRepository})
 	createAll(t, admin, []*unstructured.Unstructured{repo})
-	t.Cleanup(func() { _ = admin.Kube.CoreV1().Secrets(ns).Delete(context.Background(), "dev-restore-repo", metav1.DeleteOptions{}) })
+	t.Cleanup(func() {
+		_ = admin.Kube.CoreV1().Secrets(ns).Delete(context.Background(), "dev-restore-repo", metav1.DeleteOptions{})
+	})
 
 	st := fileStore(t)
 	id := newIdentity(t)
