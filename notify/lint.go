@@ -33,6 +33,9 @@ type LintOptions struct {
 	// ConfigMapFile and SecretFile name where the configuration was read from, for the
 	// findings; empty for live objects.
 	ConfigMapFile, SecretFile string
+	// ConfigMapSource is the content of ConfigMapFile; when set, findings about a key
+	// point at the key's line.
+	ConfigMapSource []byte
 }
 
 // Lint finds every problem the notifications controller would trip on: each is a finding
@@ -57,6 +60,10 @@ type linter struct {
 	defaults      []string
 	perSvc        map[string][]string
 	sampleObjects []map[string]any
+	// key is the ConfigMap key the findings being made are about; lines maps keys to
+	// their lines in ConfigMapSource.
+	key   string
+	lines map[string]int
 	// engine is the configuration's engine, nil when the engine rejects it.
 	engine *Engine
 }
@@ -75,12 +82,16 @@ func (l *linter) add(rule string, obj policy.ObjectRef, file string, format stri
 
 func (l *linter) cm(rule, format string, args ...any) {
 	l.add(rule, l.cmRef(), l.opts.ConfigMapFile, format, args...)
+	if line, ok := l.lines[l.key]; ok && l.key != "" {
+		l.findings[len(l.findings)-1].Line = line
+	}
 }
 
 func (l *linter) run() {
 	for _, s := range sampleApplications {
 		l.sampleObjects = append(l.sampleObjects, s.object())
 	}
+	l.lines = keyLines(l.opts.ConfigMapSource)
 	eng, engErr := NewEngine(l.cfg, EngineOptions{})
 	l.engine = eng
 	l.size()
@@ -99,6 +110,7 @@ func (l *linter) run() {
 		ref := policy.ObjectRef{APIVersion: argocdmanaged.APIVersion, Kind: argocdmanaged.KindAppProject, Namespace: p.Object.Namespace, Name: p.Object.Name}
 		l.lintAnnotations(p.Object.Annotations, ref, p.File)
 	}
+	l.key = ""
 	if engErr != nil {
 		l.cm(RuleConfigRejected, "%v", engErr)
 	}
@@ -108,6 +120,7 @@ func (l *linter) run() {
 }
 
 func (l *linter) size() {
+	l.key = ""
 	n := 0
 	for k, v := range l.cfg.Data {
 		n += len(k) + len(v)
@@ -126,6 +139,7 @@ var misspelt = map[string]string{
 
 func (l *linter) unknownKeys() {
 	for _, k := range l.cfg.UnknownKeys() {
+		l.key = k
 		for wrong, right := range misspelt {
 			if strings.HasPrefix(strings.ToLower(k), wrong) {
 				l.cm(RuleUnknownKey, "key %q is ignored by Argo CD; did you mean %q?", k, right+strings.TrimPrefix(strings.ToLower(k), wrong))
@@ -162,6 +176,7 @@ var credentialFields = []string{"password", "token", "apiKey", "apiKeys", "priva
 func (l *linter) lintServices() {
 	l.services = map[string]Service{}
 	for _, s := range l.cfg.Services() {
+		l.key = s.Key
 		if s.Err != nil {
 			if strings.HasPrefix(s.Err.Error(), "invalid service key") {
 				l.cm(RuleServiceKey, "%v", s.Err)
@@ -315,6 +330,7 @@ func (l *linter) lintTemplates() {
 	l.templates = map[string]Template{}
 	funcs := templateFuncs()
 	for _, t := range l.cfg.Templates() {
+		l.key = t.Key
 		if t.Err != nil {
 			l.cm(RuleTemplateYAML, "%v", t.Err)
 			continue
@@ -366,6 +382,7 @@ func (l *linter) lintTriggers() {
 		eng = newSampleEngine(l.cfg, l.templates)
 	}
 	for _, t := range l.cfg.Triggers() {
+		l.key = t.Key
 		if t.Err != nil {
 			l.cm(RuleTriggerYAML, "%v", t.Err)
 			continue
@@ -411,6 +428,7 @@ func (l *linter) lintTriggers() {
 		}
 	}
 	for name := range l.templates {
+		l.key = TemplatePrefix + name
 		if !used[name] {
 			l.cm(RuleTemplateUnused, "template %s is not sent by any trigger", name)
 		}
@@ -493,6 +511,7 @@ func newSampleEngine(cfg *Config, templates map[string]Template) *Engine {
 }
 
 func (l *linter) lintDefaults() {
+	l.key = DefaultTriggersKey
 	defaults, err := l.cfg.DefaultTriggers()
 	if err != nil {
 		l.cm(RuleDefaultTriggers, "%v", err)
@@ -505,10 +524,12 @@ func (l *linter) lintDefaults() {
 	}
 	per, errs := l.cfg.ServiceDefaultTriggers()
 	for _, name := range sortedStringKeys(errs) {
+		l.key = DefaultTriggersPrefix + name
 		l.cm(RuleDefaultTriggers, "%v", errs[name])
 	}
 	l.perSvc = per
 	for _, svc := range sortedStringKeys(per) {
+		l.key = DefaultTriggersPrefix + svc
 		if _, ok := l.services[svc]; !ok {
 			l.cm(RuleDefaultTriggers, "defaultTriggers.%s is for service %q, which does not exist", svc, svc)
 		}
@@ -521,12 +542,14 @@ func (l *linter) lintDefaults() {
 }
 
 func (l *linter) lintContext() {
+	l.key = ContextKey
 	if _, err := l.cfg.Context(); err != nil {
 		l.cm(RuleContext, "%v; Argo CD then rejects the whole configuration", err)
 	}
 }
 
 func (l *linter) lintGlobalSubscriptions() {
+	l.key = SubscriptionsKey
 	subs, err := l.cfg.Subscriptions()
 	if err != nil {
 		l.cm(RuleSubscriptionsKey, "%v", err)
@@ -649,4 +672,39 @@ func oneLine(err error) string {
 func hasNoValue(n *services.Notification) bool {
 	data, err := json.Marshal(n)
 	return err == nil && strings.Contains(string(data), `\u003cno value\u003e`)
+}
+
+var dataKeyLine = regexp.MustCompile(`^\s+["']?([A-Za-z0-9._-]+)["']?\s*:(\s|$)`)
+
+// keyLines maps the keys of a ConfigMap manifest's data to their 1-based lines: the first
+// indented occurrence after a `data:` line.
+func keyLines(src []byte) map[string]int {
+	out := map[string]int{}
+	inData, indent := false, -1
+	for i, line := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(line, "data:") {
+			inData, indent = true, -1
+			continue
+		}
+		if !inData {
+			continue
+		}
+		if line != "" && line[0] != ' ' && line[0] != '#' {
+			inData = strings.HasPrefix(line, "data:")
+			continue
+		}
+		m := dataKeyLine.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		// Keys of data share the indentation of the first; deeper lines are values.
+		ind := len(line) - len(strings.TrimLeft(line, " "))
+		if indent < 0 {
+			indent = ind
+		}
+		if _, seen := out[m[1]]; !seen && ind == indent {
+			out[m[1]] = i + 1
+		}
+	}
+	return out
 }

@@ -24,10 +24,14 @@ func lintFile(t *testing.T, path string) *policy.Report {
 	require.NoError(t, err)
 	var m notify.Manifests
 	require.NoError(t, notify.ReadManifests(path, bytes.NewReader(data), &m))
-	return lintManifests(&m, path)
+	return lintManifestsWithSource(&m, path, data)
 }
 
 func lintManifests(m *notify.Manifests, file string) *policy.Report {
+	return lintManifestsWithSource(m, file, nil)
+}
+
+func lintManifestsWithSource(m *notify.Manifests, file string, src []byte) *policy.Report {
 	var cm *corev1.ConfigMap
 	var secret *corev1.Secret
 	if len(m.ConfigMaps) > 0 {
@@ -37,7 +41,7 @@ func lintManifests(m *notify.Manifests, file string) *policy.Report {
 		secret = m.Secrets[0].Object
 	}
 	cfg := notify.FromObjects(argocdmanaged.DefaultProfile(), cm, secret)
-	return notify.Lint(cfg, notify.LintOptions{Applications: m.Applications, AppProjects: m.AppProjects, ConfigMapFile: file, SecretFile: file})
+	return notify.Lint(cfg, notify.LintOptions{Applications: m.Applications, AppProjects: m.AppProjects, ConfigMapFile: file, SecretFile: file, ConfigMapSource: src})
 }
 
 func rules(rep *policy.Report) []string {
@@ -139,4 +143,14 @@ func describe(rep *policy.Report) string {
 		fmt.Fprintf(&b, "\n  %s %s: %s", f.Severity, f.Rule, f.Message)
 	}
 	return b.String()
+}
+
+func TestLintFindingsPointAtTheKeyLine(t *testing.T) {
+	rep := lintFile(t, "testdata/lint/broken/secret-ref-typo.yaml")
+	require.Contains(t, rules(rep), notify.RuleSecretRef)
+	for _, f := range rep.Findings {
+		if f.Rule == notify.RuleSecretRef {
+			assert.Equal(t, 8, f.Line, "service.slack is on line 8")
+		}
+	}
 }

@@ -81,8 +81,13 @@ func lint(files []string) (*policy.Report, error) {
 		}
 	}
 	cfg := notify.FromObjects(p, cm.Object, secret.Object)
+	src, err := os.ReadFile(cm.File) // for the line of each finding
+	if err != nil {
+		return nil, err
+	}
 	rep := notify.Lint(cfg, notify.LintOptions{
-		Applications: m.Applications, AppProjects: m.AppProjects,
+		ConfigMapSource: src,
+		Applications:    m.Applications, AppProjects: m.AppProjects,
 		ConfigMapFile: cm.File, SecretFile: secret.File,
 	})
 	rep.Summary.Files = len(files)

@@ -33,7 +33,7 @@ func TestGateBuildsAndFailsOnlyOnFindings(t *testing.T) {
 
 	code, out = gate("-format", "github", corpus+"broken/trigger-sends-missing-template.yaml")
 	assert.Equal(t, 1, code)
-	assert.Contains(t, out, "::error file=")
+	assert.Contains(t, out, "::error file=../../notify/testdata/lint/broken/trigger-sends-missing-template.yaml,line=8,")
 	assert.Contains(t, out, "title=notify-trigger-template::")
 
 	code, _ = gate(corpus + "broken/trigger-without-nil-guard.yaml")

@@ -110,6 +110,8 @@ func (o *notifyLintOptions) Run(ctx context.Context) error {
 		}
 		cfg = notify.FromObjects(p, cm, secret)
 		opts.ConfigMapFile = cmFile
+		// Findings point at the key's line; without the source they name the key only.
+		opts.ConfigMapSource, _ = os.ReadFile(cmFile)
 	default:
 		c, err := o.root.Clients()
 		if err != nil {
