@@ -51,6 +51,17 @@ type Options struct {
 	// BaseDir is the directory that file names in findings are relative to; empty means
 	// the working directory.
 	BaseDir string
+	// Decrypter, when set, decrypts sops-encrypted secrets:// value files so that the
+	// chart renders with their values, as the repo server does (a *sops.Client of package
+	// secrets/sops is one). Without it, or when it fails, such a file is left out and
+	// reported as not-rendered (info). Decrypted values stay in memory and never appear in
+	// findings.
+	Decrypter Decrypter
+}
+
+// Decrypter decrypts a sops file; name selects the format by its extension.
+type Decrypter interface {
+	Decrypt(ctx context.Context, name string, data []byte) ([]byte, error)
 }
 
 // DefaultOptions returns the platform's default profile, a 16 MiB file limit and no rules:

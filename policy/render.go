@@ -27,6 +27,7 @@ import (
 
 // renderer renders the sources of the Applications found in the input.
 type renderer struct {
+	ctx    context.Context
 	ch     *checker
 	c      *Context
 	repo   *repository
@@ -48,6 +49,7 @@ type source struct {
 }
 
 func (r *renderer) renderAll(ctx context.Context, objs []*Object, standalone []string) ([]*Object, []Finding) {
+	r.ctx = ctx
 	for _, o := range objs {
 		if o.abs != "" {
 			r.byFile[o.abs] = append(r.byFile[o.abs], o)
@@ -211,7 +213,7 @@ func (r *renderer) renderHelm(s source) ([]*Object, []Finding, error) {
 			for _, vf := range h.ValueFiles {
 				v, f, err := r.valueFile(s, vf)
 				if err != nil {
-					return nil, nil, err
+					return nil, findings, err
 				}
 				findings = append(findings, f...)
 				vals = mergeMaps(vals, v)
@@ -219,14 +221,14 @@ func (r *renderer) renderHelm(s source) ([]*Object, []Finding, error) {
 			if h.Values != "" {
 				var v map[string]any
 				if err := yaml.Unmarshal([]byte(h.Values), &v); err != nil {
-					return nil, nil, fmt.Errorf("helm.values: %w", err)
+					return nil, findings, fmt.Errorf("helm.values: %w", err)
 				}
 				vals = mergeMaps(vals, v)
 			}
 			if len(h.ValuesObject) > 0 && string(h.ValuesObject) != "null" {
 				var v map[string]any
 				if err := json.Unmarshal(h.ValuesObject, &v); err != nil {
-					return nil, nil, fmt.Errorf("helm.valuesObject: %w", err)
+					return nil, findings, fmt.Errorf("helm.valuesObject: %w", err)
 				}
 				vals = mergeMaps(vals, v)
 			}
@@ -238,23 +240,23 @@ func (r *renderer) renderHelm(s source) ([]*Object, []Finding, error) {
 					err = strvals.ParseInto(p.Name+"="+p.Value, vals)
 				}
 				if err != nil {
-					return nil, nil, fmt.Errorf("helm.parameters %s: %w", p.Name, err)
+					return nil, findings, fmt.Errorf("helm.parameters %s: %w", p.Name, err)
 				}
 			}
 		}
 	}
 	if err := chartutil.ProcessDependenciesWithMerge(chrt, vals); err != nil {
-		return nil, nil, err
+		return nil, findings, err
 	}
 	rv, err := chartutil.ToRenderValues(chrt, vals, chartutil.ReleaseOptions{
 		Name: release, Namespace: s.namespace, Revision: 1, IsInstall: true,
 	}, chartutil.DefaultCapabilities)
 	if err != nil {
-		return nil, nil, err
+		return nil, findings, err
 	}
 	out, err := engine.Render(chrt, rv)
 	if err != nil {
-		return nil, nil, err
+		return nil, findings, err
 	}
 	var objs []*Object
 	for _, crd := range chrt.CRDObjects() {
@@ -304,8 +306,19 @@ func (r *renderer) valueFile(s source, vf string) (map[string]any, []Finding, er
 		return nil, nil, fmt.Errorf("value file %s: %w", vf, err)
 	}
 	if _, enc := v["sops"]; enc && scheme != "" {
+		why := "no decryption key was given"
+		if d := r.ch.opts.Decrypter; d != nil {
+			plain, err := d.Decrypt(r.ctx, abs, data)
+			if err == nil {
+				var dv map[string]any
+				if err = yaml.Unmarshal(plain, &dv); err == nil {
+					return dv, nil, nil
+				}
+			}
+			why = "decrypting it failed: " + oneLine(err)
+		}
 		return nil, []Finding{{Rule: RuleNotRendered, Severity: SeverityInfo, File: r.ch.display(abs),
-			Object: s.appObj.Ref(), Message: fmt.Sprintf("value file %s is sops-encrypted and was not decrypted; the rendering uses none of its values", vf)}}, nil
+			Object: s.appObj.Ref(), Message: fmt.Sprintf("value file %s is sops-encrypted and was not decrypted (%s); the rendering uses none of its values", vf, why)}}, nil
 	}
 	return v, nil, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/report"
 	"github.com/ck8sargo/ck8sargo/policy/rules"
+	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
 
 type policyCheckOptions struct {
@@ -31,6 +32,7 @@ type policyCheckOptions struct {
 	maxFileSize  string
 	color        string
 	showSuppress bool
+	noDecrypt    bool
 
 	threshold policy.Severity
 	maxBytes  int64
@@ -79,6 +81,7 @@ could not be read, no object was found (unless --allow-empty), or the command wa
 	f.StringVar(&o.maxFileSize, "max-file-size", "16Mi", "largest file read; larger files are a finding")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	f.BoolVar(&o.showSuppress, "show-suppressed", false, "list suppressed findings in text output")
+	f.BoolVar(&o.noDecrypt, "no-decrypt", false, "do not decrypt sops-encrypted secrets:// value files (by default they are decrypted in memory with the keys sops would find)")
 	return cmd
 }
 
@@ -125,6 +128,15 @@ func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
 	opts.Rules = rules.Builtin()
 	opts.RepoRoot, opts.RepoURL, opts.NoRender = o.repoRoot, o.repoURL, o.noRender
 	opts.MaxFileSize = o.maxBytes
+	if !o.noDecrypt {
+		// The keys sops itself would use (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, the default age
+		// key file, the GnuPG home); decrypted values stay in memory.
+		ring := sops.NewKeyring()
+		if err := ring.AddEnvironment(os.Getenv); err != nil {
+			return fmt.Errorf("reading sops keys: %w", err)
+		}
+		opts.Decrypter = &sops.Client{Keyring: ring}
+	}
 
 	in := policy.Inputs{Paths: o.paths, Stdin: o.root.In}
 	if len(in.Paths) == 0 && !o.live {
