@@ -21,10 +21,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apiextensions "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
@@ -43,7 +41,7 @@ const HNCAdminRole = "hnc-admin-role"
 
 // InstallHNC installs HNC's SubnamespaceAnchor CRD and its admin ClusterRole from HNCModule
 // into env, waits until the API is served, and aggregates the ClusterRoles as
-// kube-controller-manager would (see AggregateClusterRoles), so that the developer, admin
+// kube-controller-manager would (see testenv.AggregateClusterRoles), so that the developer, admin
 // in the tenant namespaces, may make subnamespaces there as in a real cluster. It is safe
 // to call again.
 func InstallHNC(ctx context.Context, env *testenv.Env) error {
@@ -81,7 +79,7 @@ func InstallHNC(ctx context.Context, env *testenv.Env) error {
 	if err := installHNCAdminRole(ctx, env, dir); err != nil {
 		return err
 	}
-	if err := AggregateClusterRoles(ctx, env.AdminClient); err != nil {
+	if err := testenv.AggregateClusterRoles(ctx, env.AdminClient); err != nil {
 		return err
 	}
 	r := argocdmanaged.SubnamespaceAnchorsResource
@@ -100,48 +98,6 @@ func installHNCAdminRole(ctx context.Context, env *testenv.Env, hncDir string) e
 	role.Name = HNCAdminRole
 	if _, err := env.AdminClient.RbacV1().ClusterRoles().Create(ctx, &role, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
-	}
-	return nil
-}
-
-// AggregateClusterRoles fills the rules of every ClusterRole with an aggregationRule from
-// the ClusterRoles its selectors match, as kube-controller-manager's clusterrole-aggregation
-// controller does. The test control plane runs no controller manager, so without this the
-// built-in admin role, bound to the developer in the tenant namespaces, grants nothing.
-func AggregateClusterRoles(ctx context.Context, c kubernetes.Interface) error {
-	roles := c.RbacV1().ClusterRoles()
-	// Aggregated roles can select other aggregated roles (admin selects edit's rules);
-	// a few rounds reach the fixed point.
-	for range 3 {
-		list, err := roles.List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return err
-		}
-		for i := range list.Items {
-			agg := &list.Items[i]
-			if agg.AggregationRule == nil {
-				continue
-			}
-			var rules []rbacv1.PolicyRule
-			for _, sel := range agg.AggregationRule.ClusterRoleSelectors {
-				selector, err := metav1.LabelSelectorAsSelector(&sel)
-				if err != nil {
-					return err
-				}
-				for _, r := range list.Items {
-					if r.Name != agg.Name && selector.Matches(labels.Set(r.Labels)) {
-						rules = append(rules, r.Rules...)
-					}
-				}
-			}
-			if equality.Semantic.DeepEqual(rules, agg.Rules) {
-				continue
-			}
-			agg.Rules = rules
-			if _, err := roles.Update(ctx, agg, metav1.UpdateOptions{}); err != nil {
-				return fmt.Errorf("aggregating ClusterRole %s: %w", agg.Name, err)
-			}
-		}
 	}
 	return nil
 }

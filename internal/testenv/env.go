@@ -11,8 +11,10 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -153,7 +155,7 @@ func (e *Env) layOut(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := e.aggregateClusterRoles(ctx); err != nil {
+	if err := AggregateClusterRoles(ctx, e.AdminClient); err != nil {
 		return err
 	}
 	argo := p.ArgoCD.Namespace
@@ -277,37 +279,43 @@ func (e *Env) AddUser(name string, groups ...string) (string, *rest.Config, erro
 	return path, u.Config(), nil
 }
 
-// aggregateClusterRoles does once what kube-controller-manager's aggregation controller
-// does continuously: it fills the rules of the aggregated ClusterRoles (admin, edit, view)
-// from the ClusterRoles their selectors match. envtest runs no controller manager, and
-// without this the tenant's admin binding would grant nothing.
-func (e *Env) aggregateClusterRoles(ctx context.Context) error {
-	roles := e.AdminClient.RbacV1().ClusterRoles()
-	for _, name := range []string{"view", "edit", "admin"} {
-		role, err := roles.Get(ctx, name, metav1.GetOptions{})
+// AggregateClusterRoles fills the rules of every ClusterRole with an aggregationRule from
+// the ClusterRoles its selectors match, as kube-controller-manager's clusterrole-aggregation
+// controller does. The test control plane runs no controller manager, so without this the
+// built-in admin role, bound to the developer in the tenant namespaces, grants nothing.
+func AggregateClusterRoles(ctx context.Context, c kubernetes.Interface) error {
+	roles := c.RbacV1().ClusterRoles()
+	// Aggregated roles can select other aggregated roles (admin selects edit's rules);
+	// a few rounds reach the fixed point.
+	for range 3 {
+		list, err := roles.List(ctx, metav1.ListOptions{})
 		if err != nil {
-			return fmt.Errorf("aggregating ClusterRole %s: %w", name, err)
+			return err
 		}
-		if role.AggregationRule == nil {
-			continue
-		}
-		var rules []rbacv1.PolicyRule
-		for _, sel := range role.AggregationRule.ClusterRoleSelectors {
-			selector, err := metav1.LabelSelectorAsSelector(&sel)
-			if err != nil {
-				return err
+		for i := range list.Items {
+			agg := &list.Items[i]
+			if agg.AggregationRule == nil {
+				continue
 			}
-			parts, err := roles.List(ctx, metav1.ListOptions{LabelSelector: selector.String()})
-			if err != nil {
-				return fmt.Errorf("aggregating ClusterRole %s: %w", name, err)
+			var rules []rbacv1.PolicyRule
+			for _, sel := range agg.AggregationRule.ClusterRoleSelectors {
+				selector, err := metav1.LabelSelectorAsSelector(&sel)
+				if err != nil {
+					return err
+				}
+				for _, r := range list.Items {
+					if r.Name != agg.Name && selector.Matches(labels.Set(r.Labels)) {
+						rules = append(rules, r.Rules...)
+					}
+				}
 			}
-			for _, p := range parts.Items {
-				rules = append(rules, p.Rules...)
+			if equality.Semantic.DeepEqual(rules, agg.Rules) {
+				continue
 			}
-		}
-		role.Rules = rules
-		if _, err := roles.Update(ctx, role, metav1.UpdateOptions{}); err != nil {
-			return fmt.Errorf("aggregating ClusterRole %s: %w", name, err)
+			agg.Rules = rules
+			if _, err := roles.Update(ctx, agg, metav1.UpdateOptions{}); err != nil {
+				return fmt.Errorf("aggregating ClusterRole %s: %w", agg.Name, err)
+			}
 		}
 	}
 	return nil
