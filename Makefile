@@ -13,7 +13,7 @@ export BINDIR
 # Binaries built for the tests are found after the machine's own (kubectl where it has none).
 export PATH := $(PATH):$(BINDIR)
 
-.PHONY: all build test test-short test-bin envtest-bin lint bench demo docs clean
+.PHONY: all build test test-short test-bin envtest-bin lint bench demo dist docs clean
 
 all: build
 
@@ -53,9 +53,13 @@ demo: envtest-bin build
 	tools/sealed-secrets/build.sh
 	$(GO) run ./internal/demo -plugin bin/kubectl-ck8sargo
 
+## dist: reproducible release archives for five platforms, SHA-256 sums, and the krew manifest
+dist:
+	tools/dist/dist.sh
+
 ## docs: regenerate the command reference in docs/generated from the commands
 docs:
 	$(GO) run ./cmd/kubectl-ck8sargo docs --dir docs/generated
 
 clean:
-	rm -rf bin dist
+	rm -rf bin dist plugins

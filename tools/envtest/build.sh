@@ -1,8 +1,6 @@
 #!/usr/bin/env bash
 # Builds the test control plane (kube-apiserver, etcd) from the Go module proxy into $BINDIR.
 # About four minutes cold on two cores; skipped when the binaries of this version are there.
-# With KUBECTL_FROM_SOURCE=1 (set by .ci/run on a machine without kubectl) it also builds
-# kubectl from the same Kubernetes release.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
@@ -12,8 +10,4 @@ if [[ ! -x "$BINDIR/kube-apiserver" || ! -x "$BINDIR/etcd" || ! -f "$stamp" ]]; 
   go build -trimpath -o "$BINDIR/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
   go build -trimpath -o "$BINDIR/etcd" go.etcd.io/etcd/server/v3
   touch "$stamp"
-fi
-if [[ "${KUBECTL_FROM_SOURCE:-}" == 1 && ! -x "$BINDIR/kubectl" ]]; then
-  echo "building kubectl into $BINDIR" >&2
-  go build -trimpath -o "$BINDIR/kubectl" k8s.io/kubernetes/cmd/kubectl
 fi

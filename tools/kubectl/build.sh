@@ -3,8 +3,8 @@
 # into $BINDIR: the peer of the backup benchmarks. A few minutes cold.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-# Any kubectl already in $BINDIR will do as the peer (tools/envtest/build.sh builds one from
-# k8s.io/kubernetes when .ci/run asks it to): do not build it twice.
+# It is also the kubectl the tests find on PATH where the machine has none (the Makefile
+# appends $BINDIR to PATH).
 if [[ -x "$BINDIR/kubectl" ]]; then
   exit 0
 fi
