@@ -179,7 +179,7 @@ func TestNamespaceList_printsTheTreeAndJSON(t *testing.T) {
 	res := runPlugin(t, env.AdminKubeconfig, "", "namespace", "list")
 	require.Equal(t, ExitOK, res.code, res.msg)
 	assert.Regexp(t, `(?m)^NAMESPACE\s+STATE\s+APPLICATIONS$`, res.stdout)
-	assert.Regexp(t, fmt.Sprintf(`(?m)^shop\s+managed\s+-$`), res.stdout)
+	assert.Regexp(t, `(?m)^shop\s+managed\s+-$`, res.stdout)
 	assert.Regexp(t, fmt.Sprintf(`(?m)^└─ %s\s+managed\s+-$`, child), res.stdout)
 	assert.Regexp(t, `(?m)^kube-system\s+platform-owned\s+-$`, res.stdout)
 
