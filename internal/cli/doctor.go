@@ -103,17 +103,9 @@ func (o *doctorOptions) Validate() error {
 
 func (o *doctorOptions) Run(cmd *cobra.Command) error {
 	ctx := cmd.Context()
-	p, err := o.root.Profile()
+	p, err := o.root.EffectiveProfile(ctx, o.discover)
 	if err != nil {
 		return err
-	}
-	if o.discover {
-		d, err := o.root.DiscoveredProfile(ctx)
-		if err != nil {
-			return err
-		}
-		printWarnings(o.root, d.Warnings)
-		p = d.Profile
 	}
 	c, err := o.root.Clients()
 	if err != nil {

@@ -112,17 +112,9 @@ func (o *policyCheckOptions) Validate() error {
 func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
 	ctx := cmd.Context()
 	opts := policy.DefaultOptions()
-	p, err := o.root.Profile()
+	p, err := o.root.EffectiveProfile(ctx, o.discover)
 	if err != nil {
 		return err
-	}
-	if o.discover {
-		d, err := o.root.DiscoveredProfile(ctx)
-		if err != nil {
-			return err
-		}
-		printWarnings(o.root, d.Warnings)
-		p = d.Profile
 	}
 	opts.Profile = p
 	opts.Rules = rules.Builtin()

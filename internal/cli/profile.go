@@ -124,17 +124,9 @@ func (o *profileInitOptions) Run(cmd *cobra.Command) error {
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	p, err := o.root.Profile()
+	p, err := o.root.EffectiveProfile(cmd.Context(), o.discover)
 	if err != nil {
 		return err
-	}
-	if o.discover {
-		d, err := o.root.DiscoveredProfile(cmd.Context())
-		if err != nil {
-			return err
-		}
-		printWarnings(o.root, d.Warnings)
-		p = d.Profile
 	}
 	data, err := argocdmanaged.MarshalProfile(p)
 	if err != nil {

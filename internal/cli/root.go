@@ -115,3 +115,17 @@ func (o *RootOptions) DiscoveredProfile(ctx context.Context) (*argocdmanaged.Dis
 	}
 	return d, nil
 }
+
+// EffectiveProfile is Profile, completed from the cluster when discover is set (the
+// --discover flag of several commands); what discovery could not see is printed as warnings.
+func (o *RootOptions) EffectiveProfile(ctx context.Context, discover bool) (argocdmanaged.Profile, error) {
+	if !discover {
+		return o.Profile()
+	}
+	d, err := o.DiscoveredProfile(ctx)
+	if err != nil {
+		return argocdmanaged.Profile{}, err
+	}
+	printWarnings(o, d.Warnings)
+	return d.Profile, nil
+}
