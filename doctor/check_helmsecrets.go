@@ -30,6 +30,25 @@ func secretRef(ns, name string) policy.ObjectRef {
 	return policy.ObjectRef{APIVersion: "v1", Kind: "Secret", Namespace: ns, Name: name}
 }
 
+// platformSecret reads a Secret of the Argo CD namespace that a feature needs. A missing
+// Secret is an error finding saying why it matters and how to create it; one the user may
+// not read is a warning. Both return a nil Secret and the check's detail line.
+func (r *run) platformSecret(ctx context.Context, rule string, ref policy.ObjectRef, why, remedy string) (*corev1.Secret, string) {
+	s, err := r.c.Kube.CoreV1().Secrets(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+	if apierrors.IsNotFound(err) {
+		r.add(policy.Finding{Rule: rule, Severity: policy.SeverityError, Object: ref,
+			Message:     fmt.Sprintf("Secret %s/%s does not exist: %s", ref.Namespace, ref.Name, why),
+			Remediation: remedy})
+		return nil, fmt.Sprintf("Secret %s missing", ref.Name)
+	}
+	if err != nil {
+		r.add(policy.Finding{Rule: rule, Severity: policy.SeverityWarning, Object: ref,
+			Message: fmt.Sprintf("cannot read Secret %s/%s: %v", ref.Namespace, ref.Name, r.c.Explain(err, "get", secretsGVR, ref.Namespace, ref.Name))})
+		return nil, fmt.Sprintf("Secret %s not readable", ref.Name)
+	}
+	return s, ""
+}
+
 func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
 	p := r.opts.Profile
 	f := p.Features.HelmSecrets
@@ -38,17 +57,11 @@ func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
 	}
 	ns := p.ArgoCD.Namespace
 	ref := secretRef(ns, f.KeySecretName)
-	s, err := r.c.Kube.CoreV1().Secrets(ns).Get(ctx, f.KeySecretName, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityError, Object: ref,
-			Message:     fmt.Sprintf("Secret %s/%s does not exist: the repo server cannot start while helm-secrets is enabled", ns, f.KeySecretName),
-			Remediation: "create it with `kubectl ck8sargo secrets key-secret --private-key FILE --apply`"})
-		return "key Secret missing", false
-	}
-	if err != nil {
-		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityWarning, Object: ref,
-			Message: "cannot read the key Secret: " + r.c.Explain(err, "get", secretsGVR, ns, f.KeySecretName).Error()})
-		return "key Secret not readable", false
+	s, detail := r.platformSecret(ctx, "helm-secrets-key", ref,
+		"the repo server cannot start while helm-secrets is enabled",
+		"create it with `kubectl ck8sargo secrets key-secret --private-key FILE --apply`")
+	if s == nil {
+		return detail, false
 	}
 	if label := s.Labels[argocdmanaged.SecretTypeLabel]; !p.IsHelmSecretsKeyLabel(label) {
 		r.add(policy.Finding{Rule: "helm-secrets-key-label", Severity: policy.SeverityError, Object: ref,
@@ -71,7 +84,7 @@ func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
 			Remediation: "generate a key without passphrase with `kubectl ck8sargo secrets keygen` and store it with `secrets key-secret`"})
 		return "key unusable", false
 	}
-	detail := "key Secret complete and its key usable"
+	detail = "key Secret complete and its key usable"
 	if n, failed := r.decryptRepo(ctx, keyring, ref); n > 0 {
 		detail += fmt.Sprintf("; %d of %d sops files of the repository decrypt with it", n-failed, n)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
@@ -28,17 +27,11 @@ func runVals(ctx context.Context, r *run) (string, bool) {
 	}
 	ns := p.ArgoCD.Namespace
 	ref := secretRef(ns, f.SecretName)
-	s, err := r.c.Kube.CoreV1().Secrets(ns).Get(ctx, f.SecretName, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		r.add(policy.Finding{Rule: "vals-secret", Severity: policy.SeverityError, Object: ref,
-			Message:     fmt.Sprintf("Secret %s/%s does not exist: the repo server cannot reach Vault", ns, f.SecretName),
-			Remediation: "create it with `kubectl ck8sargo secrets vals-secret --addr URL ... --apply`, then ask the Platform Administrator to restart the repo server"})
-		return "vals-secret missing", false
-	}
-	if err != nil {
-		r.add(policy.Finding{Rule: "vals-secret", Severity: policy.SeverityWarning, Object: ref,
-			Message: "cannot read the vals-secret: " + r.c.Explain(err, "get", secretsGVR, ns, f.SecretName).Error()})
-		return "vals-secret not readable", false
+	s, detail := r.platformSecret(ctx, "vals-secret", ref,
+		"the repo server cannot reach Vault",
+		"create it with `kubectl ck8sargo secrets vals-secret --addr URL ... --apply`, then ask the Platform Administrator to restart the repo server")
+	if s == nil {
+		return detail, false
 	}
 	if s.Labels[argocdmanaged.SecretTypeLabel] != f.SecretLabel {
 		r.add(policy.Finding{Rule: "vals-secret-label", Severity: policy.SeverityError, Object: ref,
