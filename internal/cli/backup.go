@@ -65,6 +65,9 @@ func storeURL(flag string, p argocdmanaged.Profile) (string, error) {
 	return store.DefaultURL()
 }
 
+// storeFlagHelp is the help of every backup command's --to or --from flag.
+const storeFlagHelp = "store URL (default: the profile's backup.to, else file://$XDG_DATA_HOME/ck8sargo/backups)"
+
 func openStore(ctx context.Context, flag string, p argocdmanaged.Profile) (*store.Store, error) {
 	u, err := storeURL(flag, p)
 	if err != nil {

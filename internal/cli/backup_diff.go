@@ -50,7 +50,7 @@ Exit 1 when there are differences.`,
 			return o.Run(cmd, args)
 		},
 	}
-	cmd.Flags().StringVar(&o.from, "from", "", "store URL (default: the profile's backup.to, else file://$XDG_DATA_HOME/ck8sargo/backups)")
+	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	cmd.Flags().BoolVar(&o.live, "live", false, "compare with the live cluster (the default with one name)")
 	o.id.add(cmd)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")

@@ -40,7 +40,7 @@ the export refuses unless --include-plaintext-secrets.`,
 			return o.Run(cmd)
 		},
 	}
-	cmd.Flags().StringVar(&o.to, "to", "", "store URL (default: the profile's backup.to, else file://$XDG_DATA_HOME/ck8sargo/backups)")
+	cmd.Flags().StringVar(&o.to, "to", "", storeFlagHelp)
 	cmd.Flags().StringArrayVar(&o.recipients, "encrypt-to", nil, "age recipient (age1...) to encrypt Secret data to; repeatable (default: the profile's backup.recipients)")
 	cmd.Flags().BoolVar(&o.plaintext, "include-plaintext-secrets", false, "allow writing Secret data unencrypted when there are no recipients")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")

@@ -51,7 +51,7 @@ func NewCmdBackupList(root *RootOptions) *cobra.Command {
 			return o.Run(cmd)
 		},
 	}
-	cmd.Flags().StringVar(&o.from, "from", "", "store URL (default: the profile's backup.to, else file://$XDG_DATA_HOME/ck8sargo/backups)")
+	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
 	return cmd
 }
@@ -131,7 +131,7 @@ func NewCmdBackupShow(root *RootOptions) *cobra.Command {
 			return o.Run(cmd, name)
 		},
 	}
-	cmd.Flags().StringVar(&o.from, "from", "", "store URL (default: the profile's backup.to, else file://$XDG_DATA_HOME/ck8sargo/backups)")
+	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
 	return cmd
 }

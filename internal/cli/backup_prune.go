@@ -37,7 +37,7 @@ func NewCmdBackupPrune(root *RootOptions) *cobra.Command {
 			return o.Run(cmd)
 		},
 	}
-	cmd.Flags().StringVar(&o.from, "from", "", "store URL (default: the profile's backup.to, else file://$XDG_DATA_HOME/ck8sargo/backups)")
+	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	cmd.Flags().DurationVar(&o.keep, "keep", backup.DefaultKeep, "delete backups older than this")
 	cmd.Flags().IntVar(&o.keepLast, "keep-last", 0, "always keep this many of the newest backups")
 	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "only say what would be deleted")

@@ -57,7 +57,7 @@ interruption finishes the job. The total time is the measured recovery time.`,
 			return o.Run(cmd, name)
 		},
 	}
-	cmd.Flags().StringVar(&o.from, "from", "", "store URL (default: the profile's backup.to, else file://$XDG_DATA_HOME/ck8sargo/backups)")
+	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	o.id.add(cmd)
 	cmd.Flags().StringVar(&o.dryRun, "dry-run", "none", `"client": report what would be done without changing anything; "server": send the writes with dryRun`)
 	cmd.Flags().Lookup("dry-run").NoOptDefVal = "client"

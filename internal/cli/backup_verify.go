@@ -38,7 +38,7 @@ SOPS_AGE_KEY_FILE) encrypted Secrets are checked for integrity only.`,
 			return o.Run(cmd, name)
 		},
 	}
-	cmd.Flags().StringVar(&o.from, "from", "", "store URL (default: the profile's backup.to, else file://$XDG_DATA_HOME/ck8sargo/backups)")
+	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	o.id.add(cmd)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
 	return cmd
