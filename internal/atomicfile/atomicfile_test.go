@@ -36,3 +36,83 @@ func TestWriteIntoMissingDirectoryFailsAndLeavesNothing(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	assert.Empty(t, entries)
 }
+
+func TestWriteThroughASymlinkReplacesTheTargetAndKeepsTheLink(t *testing.T) {
+	root := t.TempDir()
+	targetDir := filepath.Join(root, "real")
+	linkDir := filepath.Join(root, "links")
+	require.NoError(t, os.Mkdir(targetDir, 0o755))
+	require.NoError(t, os.Mkdir(linkDir, 0o755))
+	target := filepath.Join(targetDir, "secrets.yaml")
+	require.NoError(t, os.WriteFile(target, []byte("plain"), 0o640))
+
+	for _, tc := range []struct {
+		name, dest string
+	}{
+		{"absolute link", target},
+		{"relative link", filepath.Join("..", "real", "secrets.yaml")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			link := filepath.Join(linkDir, "link.yaml")
+			require.NoError(t, os.Symlink(tc.dest, link))
+			t.Cleanup(func() { os.Remove(link) })
+			chain := filepath.Join(linkDir, "chain.yaml")
+			require.NoError(t, os.Symlink("link.yaml", chain))
+			t.Cleanup(func() { os.Remove(chain) })
+
+			require.NoError(t, atomicfile.Write(chain, []byte("encrypted "+tc.name), 0o640))
+
+			data, err := os.ReadFile(target)
+			require.NoError(t, err)
+			assert.Equal(t, "encrypted "+tc.name, string(data), "the target holds the new content")
+			for _, l := range []string{link, chain} {
+				st, err := os.Lstat(l)
+				require.NoError(t, err)
+				assert.NotZero(t, st.Mode()&os.ModeSymlink, "%s is still a link", l)
+			}
+			st, err := os.Stat(target)
+			require.NoError(t, err)
+			assert.Equal(t, os.FileMode(0o640), st.Mode().Perm())
+			entries, err := os.ReadDir(targetDir)
+			require.NoError(t, err)
+			assert.Len(t, entries, 1, "no temporary file left beside the target")
+			entries, err = os.ReadDir(linkDir)
+			require.NoError(t, err)
+			assert.Len(t, entries, 2, "nothing written beside the links")
+		})
+	}
+}
+
+func TestWriteRefusesADanglingLinkOrATargetThatIsNotAFile(t *testing.T) {
+	dir := t.TempDir()
+	dangling := filepath.Join(dir, "dangling.yaml")
+	require.NoError(t, os.Symlink("gone.yaml", dangling))
+	toDir := filepath.Join(dir, "todir")
+	require.NoError(t, os.Symlink(t.TempDir(), toDir))
+	toDev := filepath.Join(dir, "todev")
+	require.NoError(t, os.Symlink("/dev/null", toDev))
+
+	for _, tc := range []struct {
+		name, path, msg string
+		is              error
+	}{
+		{"dangling", dangling, dangling + " is a symbolic link to gone.yaml: its target does not exist", atomicfile.ErrDanglingLink},
+		{"link to a directory", toDir, "a directory", atomicfile.ErrNotRegular},
+		{"link to a device", toDev, "a device", atomicfile.ErrNotRegular},
+		{"directory", dir, "a directory", atomicfile.ErrNotRegular},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			err = atomicfile.Write(tc.path, []byte("x"), 0o600)
+			require.Error(t, err)
+			assert.ErrorIs(t, err, tc.is)
+			assert.Contains(t, err.Error(), tc.msg)
+			after, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Equal(t, len(before), len(after), "nothing created")
+			_, err = os.Stat(filepath.Join(dir, "gone.yaml"))
+			assert.ErrorIs(t, err, os.ErrNotExist)
+		})
+	}
+}
