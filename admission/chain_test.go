@@ -1,0 +1,99 @@
+package admission_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	sigyaml "sigs.k8s.io/yaml"
+
+	"github.com/ck8sargo/ck8sargo/admission"
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+)
+
+func objects(t testing.TB, docs ...string) []admission.Object {
+	t.Helper()
+	var out []admission.Object
+	for _, d := range docs {
+		var o map[string]any
+		require.NoError(t, sigyaml.Unmarshal([]byte(d), &o))
+		out = append(out, o)
+	}
+	return out
+}
+
+func builtinChain(t testing.TB, p argocdmanaged.Profile) *admission.Chain {
+	t.Helper()
+	c, problems, err := admission.New(context.Background(), admission.Builtin(p), admission.DefaultOptions(p))
+	require.NoError(t, err)
+	require.Empty(t, problems)
+	return c
+}
+
+func rulesOf(r admission.Result) []string {
+	var out []string
+	for _, v := range r.Verdicts {
+		out = append(out, v.Rule)
+	}
+	return out
+}
+
+const netpol = `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: all, namespace: shop}
+spec: {podSelector: {}}
+`
+
+func TestAPodWithoutSecurityContextIsAdmittedOnTheDefaultsWithTheNonRootNote(t *testing.T) {
+	c := builtinChain(t, argocdmanaged.DefaultProfile())
+	res, err := c.Review(context.Background(), objects(t, `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: web
+        image: harbor.example.com/shop/web:1.0
+        resources: {requests: {cpu: 100m, memory: 64Mi}}
+`, netpol))
+	require.NoError(t, err)
+	assert.Empty(t, res.Errors)
+	assert.Empty(t, res.Verdicts)
+	var notes []string
+	for _, m := range res.Mutations {
+		if m.Note != "" {
+			notes = append(notes, m.Note)
+			assert.Equal(t, "spec.template.spec.containers.0.securityContext.runAsNonRoot", m.Path)
+		}
+	}
+	require.Len(t, notes, 1)
+	assert.Contains(t, notes[0], `the platform sets runAsNonRoot: true on container "web"; the image must run as a non-root user`)
+}
+
+func TestAPodThatPodSecurityRejectsAfterMutationIsAnError(t *testing.T) {
+	c := builtinChain(t, argocdmanaged.DefaultProfile())
+	res, err := c.Review(context.Background(), objects(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: root, namespace: shop}
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    resources: {requests: {cpu: 100m, memory: 64Mi}}
+    securityContext: {runAsUser: 0, capabilities: {add: [NET_ADMIN]}}
+`, netpol))
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"pod-security/capabilities_restricted", "pod-security/runAsUser"}, rulesOf(res))
+	for _, v := range res.Verdicts {
+		assert.Equal(t, admission.SeverityError, v.Severity)
+		assert.Contains(t, v.Message, `violates PodSecurity "restricted:latest"`)
+	}
+}

@@ -1,0 +1,201 @@
+package admission
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+)
+
+// Gatekeeper API groups and the target its templates must name.
+const (
+	TemplatesGroup   = "templates.gatekeeper.sh"
+	ConstraintsGroup = "constraints.gatekeeper.sh"
+	KindTemplate     = "ConstraintTemplate"
+	// Target is the only ConstraintTemplate target Gatekeeper's admission webhook uses.
+	Target = "admission.k8s.gatekeeper.sh"
+)
+
+// template is a compiled ConstraintTemplate: one prepared query over its Rego and libs.
+type template struct {
+	name         string // metadata.name
+	kind         string // the constraint kind it defines
+	query        rego.PreparedEvalQuery
+	useInventory bool
+}
+
+// constraint is one Constraint of a known template.
+type constraint struct {
+	kind, name string
+	tmpl       *template
+	match      *matcher
+	action     Severity
+	params     *ast.Term
+}
+
+// compileTemplate prepares a template's Rego once. Templates use Rego v0 syntax unless
+// their source says version v1, as in Gatekeeper.
+func compileTemplate(ctx context.Context, u map[string]any, store storage.Store) (*template, error) {
+	spec := asMap(u["spec"])
+	t := &template{name: str(asMap(u["metadata"])["name"])}
+	t.kind = str(asMap(asMap(asMap(spec["crd"])["spec"])["names"])["kind"])
+	if t.kind == "" {
+		return nil, fmt.Errorf("spec.crd.spec.names.kind is empty")
+	}
+	var src string
+	var libs []string
+	version := ast.RegoV0
+	found := false
+	for _, tg := range asSlice(spec["targets"]) {
+		tm := asMap(tg)
+		if str(tm["target"]) != Target {
+			continue
+		}
+		src, libs = str(tm["rego"]), asStrings(tm["libs"])
+		for _, c := range asSlice(tm["code"]) {
+			cm := asMap(c)
+			if str(cm["engine"]) != "Rego" {
+				continue
+			}
+			s := asMap(cm["source"])
+			src, libs = str(s["rego"]), asStrings(s["libs"])
+			if str(s["version"]) == "v1" {
+				version = ast.RegoV1
+			}
+		}
+		found = src != ""
+	}
+	if !found {
+		return nil, fmt.Errorf("no Rego for target %s (templates with only CEL code are not judged)", Target)
+	}
+	opts := ast.ParserOptions{RegoVersion: version}
+	main, err := ast.ParseModuleWithOpts(t.name+".rego", src, opts)
+	if err != nil {
+		return nil, fmt.Errorf("rego: %w", err)
+	}
+	regoOpts := []func(*rego.Rego){
+		rego.Query(main.Package.Path.String() + ".violation"),
+		rego.ParsedModule(main),
+		rego.Store(store),
+		rego.SetRegoVersion(version),
+	}
+	for i, l := range libs {
+		lm, err := ast.ParseModuleWithOpts(fmt.Sprintf("%s-lib%d.rego", t.name, i), l, opts)
+		if err != nil {
+			return nil, fmt.Errorf("libs[%d]: %w", i, err)
+		}
+		if !strings.HasPrefix(lm.Package.Path.String(), "data.lib.") && lm.Package.Path.String() != "data.lib" {
+			return nil, fmt.Errorf("libs[%d]: package %s is not under lib", i, strings.TrimPrefix(lm.Package.Path.String(), "data."))
+		}
+		regoOpts = append(regoOpts, rego.ParsedModule(lm))
+	}
+	hasViolation := false
+	for _, r := range main.Rules {
+		if r.Head.Name.String() == "violation" || (len(r.Head.Reference) > 0 && r.Head.Reference[0].String() == "violation") {
+			hasViolation = true
+		}
+	}
+	if !hasViolation {
+		return nil, fmt.Errorf("rego: no violation rule")
+	}
+	t.useInventory = strings.Contains(src, "data.inventory") || strings.Contains(strings.Join(libs, "\n"), "data.inventory")
+	if t.query, err = rego.New(regoOpts...).PrepareForEval(ctx); err != nil {
+		return nil, fmt.Errorf("rego: %w", err)
+	}
+	return t, nil
+}
+
+func compileConstraint(u map[string]any, tmpl *template) (*constraint, error) {
+	spec := asMap(u["spec"])
+	c := &constraint{kind: str(u["kind"]), name: str(asMap(u["metadata"])["name"]), tmpl: tmpl}
+	var err error
+	if c.match, err = compileMatch(asMap(spec["match"])); err != nil {
+		return nil, err
+	}
+	if c.action, err = enforcement(spec); err != nil {
+		return nil, err
+	}
+	params := spec["parameters"]
+	if params == nil {
+		params = map[string]any{}
+	}
+	v, err := ast.InterfaceToValue(params)
+	if err != nil {
+		return nil, fmt.Errorf("spec.parameters: %w", err)
+	}
+	c.params = ast.NewTerm(v)
+	return c, nil
+}
+
+// enforcement maps enforcementAction to a severity: deny is an error, warn a warning,
+// dryrun only information. "scoped" takes the strictest action of the webhook's entries.
+func enforcement(spec map[string]any) (Severity, error) {
+	switch a := str(spec["enforcementAction"]); a {
+	case "", "deny":
+		return SeverityError, nil
+	case "warn":
+		return SeverityWarning, nil
+	case "dryrun":
+		return SeverityInfo, nil
+	case "scoped":
+		best := Severity(0)
+		for _, s := range asSlice(spec["scopedEnforcementActions"]) {
+			sm := asMap(s)
+			points := asSlice(sm["enforcementPoints"])
+			webhook := len(points) == 0
+			for _, p := range points {
+				if n := str(asMap(p)["name"]); n == "*" || n == "validation.gatekeeper.sh" {
+					webhook = true
+				}
+			}
+			if !webhook {
+				continue
+			}
+			sev, err := enforcement(map[string]any{"enforcementAction": sm["action"]})
+			if err != nil {
+				return 0, err
+			}
+			best = max(best, sev)
+		}
+		if best == 0 {
+			return SeverityInfo, nil
+		}
+		return best, nil
+	default:
+		return 0, fmt.Errorf("spec.enforcementAction %q is not deny, warn, dryrun or scoped", a)
+	}
+}
+
+// violation is one result of a constraint's Rego.
+type violation struct {
+	msg   string
+	field string
+}
+
+func (c *constraint) eval(ctx context.Context, review *ast.Term) ([]violation, error) {
+	input := ast.NewObject(
+		ast.Item(ast.StringTerm("review"), review),
+		ast.Item(ast.StringTerm("parameters"), c.params),
+	)
+	rs, err := c.tmpl.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return nil, err
+	}
+	var out []violation
+	for _, r := range rs {
+		for _, e := range r.Expressions {
+			for _, v := range asSlice(e.Value) {
+				vm := asMap(v)
+				msg, _ := vm["msg"].(string)
+				if msg == "" {
+					msg = fmt.Sprint(vm["msg"])
+				}
+				out = append(out, violation{msg: msg, field: str(asMap(vm["details"])["field"])})
+			}
+		}
+	}
+	return out, nil
+}
