@@ -49,7 +49,23 @@ type Manifest struct {
 	Counts map[string]int `json:"counts"`
 	// Warnings say what the export could not read (for example Secrets it may not list).
 	Warnings []string `json:"warnings,omitempty"`
+	// Signature, when set, is a MAC over this manifest made with the team's backup key
+	// (see Writer.Sign); nil for an unsigned backup.
+	Signature *Signature `json:"signature,omitempty"`
+
+	// raw is the manifest exactly as stored, when it was read or written.
+	raw []byte
+	// signatureChecked says whether a reader checked the signature with the key.
+	signatureChecked bool
 }
+
+// Bytes is the manifest exactly as it is stored in the archive, when it was read from one
+// or written by a Writer; nil for a Manifest built in memory.
+func (m *Manifest) Bytes() []byte { return m.raw }
+
+// SignatureChecked says whether Verify checked the manifest's signature with the key it
+// was made with. A signed manifest read without that key is signed but unchecked.
+func (m *Manifest) SignatureChecked() bool { return m.signatureChecked }
 
 // Encryption says how Secret data is protected.
 type Encryption struct {
@@ -95,6 +111,20 @@ var (
 	ErrChecksum = errors.New("checksum mismatch")
 	// ErrNoIdentity is an encrypted backup read without an age identity that opens it.
 	ErrNoIdentity = errors.New("no age identity to decrypt the backup's Secrets")
+	// ErrTruncated is an archive that ends before its gzip stream does (returned together
+	// with ErrCorrupt).
+	ErrTruncated = errors.New("backup archive is truncated")
+	// ErrNameMismatch is an archive whose manifest records another backup's name: the
+	// archive was copied or renamed from another backup.
+	ErrNameMismatch = errors.New("backup archive belongs to another backup")
+	// ErrManifestMismatch is a manifest copy stored beside an archive that differs from the
+	// manifest inside it.
+	ErrManifestMismatch = errors.New("the manifest stored beside the backup differs from the one inside it")
+	// ErrUnsigned is an unsigned backup read with ReadOptions.RequireSignature.
+	ErrUnsigned = errors.New("backup is not signed")
+	// ErrBadSignature is a signature that does not match the manifest, or that cannot be
+	// checked with the given identities when a signature is required.
+	ErrBadSignature = errors.New("backup signature does not verify")
 )
 
 // ParseManifest decodes and checks a manifest: the format version, and that every entry
@@ -120,6 +150,7 @@ func ParseManifest(data []byte) (*Manifest, error) {
 	if err := m.check(); err != nil {
 		return nil, err
 	}
+	m.raw = data
 	return &m, nil
 }
 

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -36,12 +37,26 @@ type ReadOptions struct {
 	// SkipDecrypt leaves encrypted Secrets closed (Object.Data nil) instead of failing
 	// without identities: for checking a backup's integrity without its key.
 	SkipDecrypt bool
+	// Name, when set, is the name of the backup the archive is read as: its manifest must
+	// record that name (ErrNameMismatch), so that another backup's archive copied under
+	// this name fails.
+	Name string
+	// Manifest, when not nil, is the manifest copy stored beside the archive: it must equal
+	// the archive's own manifest byte for byte (ErrManifestMismatch).
+	Manifest []byte
+	// RequireSignature refuses an unsigned archive (ErrUnsigned) and one whose signature
+	// cannot be checked with Identities (ErrBadSignature). Without it a signature is
+	// still checked when one of Identities made it, and a wrong one is refused.
+	RequireSignature bool
 }
 
-// Verify reads a whole archive: every entry is hashed and matched against the manifest at
-// the end, in order, and encrypted Secrets are decrypted (unless SkipDecrypt). visit, when
-// not nil, sees each object as it is read, before its checksum is confirmed: use it to
-// check, never to act. The returned manifest is only valid when the error is nil.
+// Verify reads a whole archive to the verified end of its gzip stream (CRC-32 and size,
+// nothing after it): every entry is hashed and matched against the manifest at the end, in
+// order, and encrypted Secrets are decrypted (unless SkipDecrypt). It then binds the
+// archive to the name and manifest copy of opts and checks the signature (see
+// ReadOptions). visit, when not nil, sees each object as it is read, before its checksum
+// is confirmed: use it to check, never to act. The returned manifest is only valid when
+// the error is nil.
 func Verify(r io.Reader, opts ReadOptions, visit func(Object) error) (*Manifest, error) {
 	type seenEntry struct{ path, sum string }
 	var seen []seenEntry
@@ -89,6 +104,15 @@ func Verify(r io.Reader, opts ReadOptions, visit func(Object) error) (*Manifest,
 			return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, e.Ref(), ErrChecksum)
 		}
 	}
+	if opts.Name != "" && m.Name != opts.Name {
+		return nil, fmt.Errorf("%w: the archive of %s is the archive of %q", ErrNameMismatch, opts.Name, m.Name)
+	}
+	if opts.Manifest != nil && !bytes.Equal(opts.Manifest, m.Bytes()) {
+		return nil, ErrManifestMismatch
+	}
+	if err := checkSignature(m, opts); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -124,20 +148,25 @@ func Replay(r io.Reader, m *Manifest, opts ReadOptions, visit func(Object) error
 var errStop = errors.New("stop")
 
 // walk reads each regular entry of a gzip'd tar stream into memory, within the limits.
+// Unless fn stops it, it reads on to the end of the gzip member, which checks its CRC-32
+// and size, and refuses anything after the tar stream's end (but its zero padding) or
+// after the gzip member.
 func walk(r io.Reader, fn func(*tar.Header, []byte) error) error {
-	gz, err := gzip.NewReader(r)
+	br := bufio.NewReaderSize(r, 64<<10)
+	gz, err := gzip.NewReader(br)
 	if err != nil {
-		return fmt.Errorf("%w: not a gzip stream: %v", ErrCorrupt, err)
+		return streamError("not a gzip stream", err)
 	}
 	defer gz.Close()
+	gz.Multistream(false)
 	tr := tar.NewReader(gz)
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
-			return nil
+			return finish(br, gz)
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %v", ErrCorrupt, err)
+			return streamError("reading the tar stream", err)
 		}
 		if hdr.Typeflag != tar.TypeReg {
 			return fmt.Errorf("%w: entry %q is not a regular file", ErrCorrupt, hdr.Name)
@@ -151,7 +180,7 @@ func walk(r io.Reader, fn func(*tar.Header, []byte) error) error {
 		}
 		data := make([]byte, hdr.Size)
 		if _, err := io.ReadFull(tr, data); err != nil {
-			return fmt.Errorf("%w: reading %q: %v", ErrCorrupt, hdr.Name, err)
+			return streamError(fmt.Sprintf("reading %q", hdr.Name), err)
 		}
 		if err := fn(hdr, data); err != nil {
 			if errors.Is(err, errStop) {
@@ -160,6 +189,46 @@ func walk(r io.Reader, fn func(*tar.Header, []byte) error) error {
 			return err
 		}
 	}
+}
+
+// finish reads the gzip member to its end after the tar stream's end marker: what is left
+// must be zero padding, the trailer must match (gzip checks CRC-32 and size at EOF), and
+// nothing may follow the member.
+func finish(br *bufio.Reader, gz *gzip.Reader) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := gz.Read(buf)
+		for _, b := range buf[:n] {
+			if b != 0 {
+				return fmt.Errorf("%w: data after the end of the tar stream", ErrCorrupt)
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return streamError("reading the end of the gzip stream", err)
+		}
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		if err != nil {
+			return fmt.Errorf("%w: reading past the gzip stream: %v", ErrCorrupt, err)
+		}
+		return fmt.Errorf("%w: data after the end of the gzip stream", ErrCorrupt)
+	}
+	return nil
+}
+
+// streamError classifies a read error of the compressed stream: a stream that ends early
+// is ErrTruncated (and ErrCorrupt), anything else ErrCorrupt.
+func streamError(step string, err error) error {
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return fmt.Errorf("%w: %w: %s: the stream ends early", ErrCorrupt, ErrTruncated, step)
+	case errors.Is(err, gzip.ErrChecksum):
+		return fmt.Errorf("%w: %s: the gzip trailer (CRC-32 and size) does not match the data", ErrCorrupt, step)
+	}
+	return fmt.Errorf("%w: %s: %v", ErrCorrupt, step, err)
 }
 
 // entryFromPath parses objects/KIND/NAME.yaml[.age].

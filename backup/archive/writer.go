@@ -25,6 +25,7 @@ type Writer struct {
 	rank       int
 	seen       map[string]bool
 	closed     bool
+	signer     *age.X25519Identity
 }
 
 // NewWriter starts an archive on w. m holds the header fields (Name, Created, Server,
@@ -112,10 +113,26 @@ func (w *Writer) Close() (*Manifest, error) {
 		return nil, errors.New("archive writer is closed")
 	}
 	w.closed = true
+	w.m.Signature = nil
+	if w.signer != nil {
+		w.m.Signature = &Signature{Alg: SignatureHMAC, Key: w.signer.Recipient().String(), MAC: macPlaceholder}
+	}
 	data, err := json.MarshalIndent(&w.m, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("encoding manifest: %w", err)
 	}
+	if w.signer != nil {
+		if data, err = sign(w.signer, data); err != nil {
+			return nil, err
+		}
+		// The returned manifest carries the MAC that was stored.
+		parsed, err := ParseManifest(data)
+		if err != nil {
+			return nil, fmt.Errorf("signing manifest: %w", err)
+		}
+		w.m.Signature = parsed.Signature
+	}
+	w.m.raw = data
 	if err := w.file(ManifestPath, data); err != nil {
 		return nil, fmt.Errorf("writing manifest: %w", err)
 	}
@@ -128,6 +145,10 @@ func (w *Writer) Close() (*Manifest, error) {
 	m := w.m
 	return &m, nil
 }
+
+// Sign makes Close sign the manifest with a key derived from id, the team's backup key
+// (see SignatureHMAC). Call it before Close.
+func (w *Writer) Sign(id *age.X25519Identity) { w.signer = id }
 
 // SetWarnings records what the export could not read, in the manifest.
 func (w *Writer) SetWarnings(warnings []string) { w.m.Warnings = warnings }
