@@ -1,0 +1,254 @@
+package appset
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// Cache keeps a checkout's directory and file lists, and the files read, between Generate
+// calls over the same checkout. Safe for concurrent use. The zero value is not usable; use
+// NewCache.
+type Cache struct {
+	mu      sync.Mutex
+	dirs    map[string][]string
+	files   map[string][]string
+	content map[string][]byte
+}
+
+// NewCache returns an empty cache.
+func NewCache() *Cache {
+	return &Cache{dirs: map[string][]string{}, files: map[string][]string{}, content: map[string][]byte{}}
+}
+
+// checkout is the repository the git generators read, confined to its root.
+type checkout struct {
+	root      string // symbolic links resolved
+	rootErr   error
+	revisions []string
+	cache     *Cache
+}
+
+func newCheckout(opts Options) *checkout {
+	c := &checkout{cache: opts.Cache}
+	if opts.RepoRoot != "" {
+		abs, err := filepath.Abs(opts.RepoRoot)
+		if err == nil {
+			abs, err = filepath.EvalSymlinks(abs)
+		}
+		c.root, c.rootErr = abs, err
+	}
+	c.revisions = opts.Revisions
+	if c.revisions == nil && c.root != "" {
+		c.revisions = gitRevisions(c.root)
+	}
+	return c
+}
+
+// answersTo says whether revision names what is checked out.
+func (c *checkout) answersTo(revision string) bool {
+	if revision == "" || revision == "HEAD" {
+		return true
+	}
+	for _, r := range c.revisions {
+		if r == revision || strings.TrimPrefix(revision, "refs/heads/") == r || strings.TrimPrefix(revision, "refs/tags/") == r {
+			return true
+		}
+		// An abbreviated commit.
+		if len(revision) >= 7 && len(r) == 40 && strings.HasPrefix(r, revision) {
+			return true
+		}
+	}
+	return false
+}
+
+// gitRevisions reads the branch and commit that .git/HEAD points at, without running git.
+func gitRevisions(root string) []string {
+	gitDir := filepath.Join(root, ".git")
+	if b, err := os.ReadFile(gitDir); err == nil {
+		// A worktree or submodule: "gitdir: PATH".
+		if s, ok := strings.CutPrefix(strings.TrimSpace(string(b)), "gitdir: "); ok {
+			if !filepath.IsAbs(s) {
+				s = filepath.Join(root, s)
+			}
+			gitDir = s
+		}
+	}
+	head, err := os.ReadFile(filepath.Join(gitDir, "HEAD"))
+	if err != nil {
+		return []string{}
+	}
+	h := strings.TrimSpace(string(head))
+	ref, isRef := strings.CutPrefix(h, "ref: ")
+	if !isRef {
+		return []string{h}
+	}
+	out := []string{strings.TrimPrefix(ref, "refs/heads/")}
+	if b, err := os.ReadFile(filepath.Join(gitDir, filepath.FromSlash(ref))); err == nil {
+		out = append(out, strings.TrimSpace(string(b)))
+	} else if b, err := os.ReadFile(filepath.Join(gitDir, "packed-refs")); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if sha, name, ok := strings.Cut(strings.TrimSpace(line), " "); ok && name == ref {
+				out = append(out, sha)
+			}
+		}
+	}
+	return out
+}
+
+// directories lists the directories as Argo CD's repo server does for the git directory
+// generator: every directory below the root, slash-separated and relative, in walk order,
+// hidden ones (and what is below them) left out, symbolic links not followed.
+func (c *checkout) directories() ([]string, error) {
+	if c.rootErr != nil {
+		return nil, c.rootErr
+	}
+	if c.cache != nil {
+		c.cache.mu.Lock()
+		d, ok := c.cache.dirs[c.root]
+		c.cache.mu.Unlock()
+		if ok {
+			return d, nil
+		}
+	}
+	var paths []string
+	err := filepath.WalkDir(c.root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return fmt.Errorf("error walking the file tree: %w", err)
+		}
+		if !e.IsDir() {
+			return nil
+		}
+		if p != c.root && strings.HasPrefix(e.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if p == c.root {
+			return nil
+		}
+		rel, err := filepath.Rel(c.root, p)
+		if err != nil {
+			return err
+		}
+		paths = append(paths, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.cache != nil {
+		c.cache.mu.Lock()
+		c.cache.dirs[c.root] = paths
+		c.cache.mu.Unlock()
+	}
+	return paths, nil
+}
+
+// files lists the files of the checkout (regular files and symbolic links), relative and
+// slash-separated, .git left out: what `git ls-files` lists of a clean checkout.
+func (c *checkout) files() ([]string, error) {
+	if c.rootErr != nil {
+		return nil, c.rootErr
+	}
+	if c.cache != nil {
+		c.cache.mu.Lock()
+		f, ok := c.cache.files[c.root]
+		c.cache.mu.Unlock()
+		if ok {
+			return f, nil
+		}
+	}
+	var files []string
+	err := filepath.WalkDir(c.root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if e.IsDir() {
+			if e.Name() == ".git" && p != c.root {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !e.Type().IsRegular() && e.Type()&fs.ModeSymlink == 0 {
+			return nil
+		}
+		rel, err := filepath.Rel(c.root, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if c.cache != nil {
+		c.cache.mu.Lock()
+		c.cache.files[c.root] = files
+		c.cache.mu.Unlock()
+	}
+	return files, nil
+}
+
+// errOutside is a file whose symbolic links lead out of the checkout.
+var errOutside = errors.New("the file links outside the repository")
+
+// read reads a file of the checkout, its symbolic links resolved and kept inside.
+func (c *checkout) read(rel string) ([]byte, error) {
+	if c.cache != nil {
+		c.cache.mu.Lock()
+		b, ok := c.cache.content[c.root+"\x00"+rel]
+		c.cache.mu.Unlock()
+		if ok {
+			return b, nil
+		}
+	}
+	p := filepath.Join(c.root, filepath.FromSlash(rel))
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return nil, fmt.Errorf("resolving %s: %w", rel, err)
+	}
+	if r, err := filepath.Rel(c.root, real); err != nil || r == ".." || strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return nil, errOutside
+	}
+	b, err := os.ReadFile(real)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", rel, err)
+	}
+	if c.cache != nil {
+		c.cache.mu.Lock()
+		c.cache.content[c.root+"\x00"+rel] = b
+		c.cache.mu.Unlock()
+	}
+	return b, nil
+}
+
+// normalizeRepoURL is policy.NormalizeRepoURL (render/appset cannot import policy): the
+// scheme, user, port and ".git" dropped, lower case, scp-like URLs as host/path.
+func normalizeRepoURL(u string) string {
+	s := strings.ToLower(strings.TrimSpace(u))
+	hadScheme := false
+	if i := strings.Index(s, "://"); i >= 0 {
+		s = s[i+3:]
+		hadScheme = true
+	}
+	if at := strings.IndexByte(s, '@'); at >= 0 && (strings.IndexByte(s, '/') < 0 || at < strings.IndexByte(s, '/')) {
+		s = s[at+1:]
+	}
+	slash := strings.IndexByte(s, '/')
+	if colon := strings.IndexByte(s, ':'); colon >= 0 && (slash < 0 || colon < slash) {
+		host, rest := s[:colon], s[colon+1:]
+		if hadScheme {
+			if i := strings.IndexByte(rest, '/'); i >= 0 {
+				rest = rest[i+1:]
+			}
+		}
+		s = host + "/" + strings.TrimPrefix(rest, "/")
+	}
+	s = strings.TrimRight(s, "/")
+	s = strings.TrimSuffix(s, ".git")
+	return strings.TrimRight(s, "/")
+}
