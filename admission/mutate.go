@@ -31,11 +31,11 @@ type mutator struct {
 	location   string
 	tests      []pathTest
 
-	value        any    // Assign, AssignMetadata
-	fromMetadata string // Assign: "namespace" or "name"
-	prune        bool   // ModifySet: remove values instead of adding them
-	values       []any  // ModifySet
-	domain, path, tag string
+	value                      any    // Assign, AssignMetadata
+	fromMetadata               string // Assign: "namespace" or "name"
+	prune                      bool   // ModifySet: remove values instead of adding them
+	values                     []any  // ModifySet
+	domain, path, tag          string
 	hasDomain, hasPath, hasTag bool
 }
 

@@ -21,11 +21,14 @@ type PodSecurityCheck struct {
 }
 
 // PodSecurityChecks lists the checks of Pod Security Admission's latest version, baseline
-// first, each sorted by ID, as the API server orders its messages.
+// first (including those the restricted level replaces), each sorted by ID, as the API
+// server orders its messages.
 func PodSecurityChecks() []PodSecurityCheck {
 	var out []PodSecurityCheck
-	for _, c := range checksFor(psaapi.LevelRestricted, psaapi.LatestVersion()) {
-		out = append(out, PodSecurityCheck{ID: c.id, Level: string(c.level)})
+	for _, c := range append(checksFor(psaapi.LevelBaseline, psaapi.LatestVersion()), checksFor(psaapi.LevelRestricted, psaapi.LatestVersion())...) {
+		if !slices.ContainsFunc(out, func(x PodSecurityCheck) bool { return x.ID == c.id }) {
+			out = append(out, PodSecurityCheck{ID: c.id, Level: string(c.level)})
+		}
 	}
 	return out
 }

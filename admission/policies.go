@@ -149,3 +149,7 @@ func (p Policies) MarshalList() ([]byte, error) {
 	}
 	return sigyaml.Marshal(map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
 }
+
+// SnapshotFile is where a repository keeps the snapshot of its environment's admission
+// policies, relative to the repository root.
+const SnapshotFile = ".ck8sargo/admission.yaml"

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
@@ -57,6 +58,11 @@ type Options struct {
 	// reported as not-rendered (info). Decrypted values stay in memory and never appear in
 	// findings.
 	Decrypter Decrypter
+	// Admission are the admission policies (Gatekeeper mutators, ConstraintTemplates and
+	// Constraints) workloads are judged by. Nil means the cluster's when the check is
+	// live, else the repository's snapshot (admission.SnapshotFile) when there is one,
+	// else admission.Builtin(Profile).
+	Admission *admission.Policies
 }
 
 // Decrypter decrypts a sops file; name selects the format by its extension.
@@ -207,6 +213,12 @@ func (ch *checker) run(ctx context.Context, in Inputs) (Report, error) {
 	if err := ctx.Err(); err != nil {
 		return Report{}, err
 	}
+	// The admission chain judges all objects at once; the safeguard rules read its verdicts.
+	af, err := ch.admit(ctx, c, in.Live, objs)
+	if err != nil {
+		return Report{}, err
+	}
+	findings = append(findings, af...)
 	findings = append(findings, ch.checkObjects(c, objs)...)
 	for i := range findings {
 		ch.finish(&findings[i])
@@ -414,12 +426,12 @@ func (ch *checker) checkObject(c *Context, o *Object, out []Finding) []Finding {
 			continue
 		}
 		for _, v := range runRule(r, c, o) {
-			f := Finding{Rule: r.ID, Severity: cmp.Or(v.Severity, r.Severity), Message: v.Message,
+			f := Finding{Rule: cmp.Or(v.Rule, r.ID), Severity: cmp.Or(v.Severity, r.Severity), Message: v.Message,
 				Remediation: v.Remediation, File: o.File, Line: o.Line, Object: o.Ref(), Application: o.Application}
 			if v.Field != "" {
 				f.Line = o.FieldLine(v.Field)
 			}
-			if slices.Contains(ignore, r.ID) || slices.Contains(ignore, "*") {
+			if slices.Contains(ignore, r.ID) || slices.Contains(ignore, f.Rule) || slices.Contains(ignore, "*") {
 				f.Suppressed, f.SuppressReason = true, reason
 			}
 			out = append(out, f)

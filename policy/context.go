@@ -30,6 +30,7 @@ type Context struct {
 	workloads     map[string][]*Object
 	repo          *repository
 	display       func(abs string) string
+	admission     *admissionResult // the admission chain's verdicts, by object
 }
 
 func newContext(p *argocdmanaged.Profile) *Context {

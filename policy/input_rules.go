@@ -42,5 +42,6 @@ func InputRules() []Rule {
 				"seen by this check.",
 			Remediation: "Check the other repository too, or pass --repo-root and --repo-url when the source is in this one.",
 		},
+		admissionPolicyRule,
 	}
 }

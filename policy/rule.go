@@ -46,9 +46,15 @@ type Violation struct {
 	Severity Severity
 	// Remediation replaces the rule's remediation when set.
 	Remediation string
+	// Rule replaces the rule's ID in the finding when set, for a rule that stands for a
+	// family of IDs (the admission chain's gatekeeper/<kind> and pod-security/<check>).
+	// Ignoring either ID suppresses the finding.
+	Rule string
 }
 
-var ruleID = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+// ruleID is kebab-case, or the admission chain's "gatekeeper/<ConstraintKind>" and
+// "pod-security/<check>".
+var ruleID = regexp.MustCompile(`^([a-z][a-z0-9]*(-[a-z0-9]+)*|gatekeeper/[A-Za-z][A-Za-z0-9]*|pod-security/[A-Za-z][A-Za-z0-9_]*)$`)
 
 // Registry is a validated set of rules, in the order they were given.
 type Registry struct {
@@ -61,7 +67,7 @@ func NewRegistry(rules ...Rule) (*Registry, error) {
 	r := &Registry{byID: make(map[string]int, len(rules))}
 	for _, rule := range rules {
 		if !ruleID.MatchString(rule.ID) {
-			return nil, fmt.Errorf("rule ID %q is not kebab-case", rule.ID)
+			return nil, fmt.Errorf("rule ID %q is not kebab-case (or gatekeeper/<Kind>, pod-security/<check>)", rule.ID)
 		}
 		if _, dup := r.byID[rule.ID]; dup {
 			return nil, fmt.Errorf("rule %q is registered twice", rule.ID)

@@ -27,13 +27,16 @@ func Platform() []policy.Rule {
 	}
 }
 
-// Workload returns the workload safeguards: the platform's admission policies, checked
-// before Argo CD applies the objects.
+// Workload returns the workload safeguards: the rules that report the platform's
+// admission chain (Gatekeeper mutations, constraints and Pod Security), run on the
+// objects before Argo CD applies them; then one rule per Pod Security check.
 func Workload() []policy.Rule {
-	return []policy.Rule{
+	out := []policy.Rule{
 		resourceRequests, disallowedImageTag, imageRegistry, minimumReplicas, networkPolicy,
 		pdbAllowsDisruption, noLoadBalancer, noLocalhostSeccomp, podSecurityRestricted,
+		gatekeeperConstraint, admissionMutation,
 	}
+	return append(out, PodSecurity()...)
 }
 
 var (
@@ -46,6 +49,7 @@ var (
 		{Group: "apps", Kind: "Deployment"}, {Group: "apps", Kind: "StatefulSet"},
 		{Group: "apps", Kind: "DaemonSet"}, {Group: "apps", Kind: "ReplicaSet"},
 		{Group: "batch", Kind: "Job"}, {Group: "batch", Kind: "CronJob"},
+		{Group: "argoproj.io", Kind: "Rollout"},
 	}
 )
 

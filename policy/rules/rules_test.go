@@ -54,7 +54,7 @@ func checkFixture(t *testing.T, fixture string) policy.Report {
 func findingsOf(rep policy.Report, rule string) []policy.Finding {
 	var out []policy.Finding
 	for _, f := range rep.Findings {
-		if f.Rule == rule {
+		if f.Rule == rule || rules.FamilyOf(f.Rule) == rule {
 			out = append(out, f)
 		}
 	}
@@ -114,6 +114,12 @@ func TestEveryRuleHasFixturesAndCompleteDocs(t *testing.T) {
 	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "policy.md"))
 	require.NoError(t, err)
 	for _, r := range rules.Builtin() {
+		if strings.HasPrefix(r.ID, "pod-security/") {
+			// One rule per Pod Security check: the differential test of package admission
+			// judges them against the kube-apiserver; the family rule has the fixtures.
+			assert.Contains(t, string(doc), "### "+r.ID+"\n")
+			continue
+		}
 		fires, passes := fixtures(t, r.ID)
 		assert.NotEmpty(t, fires, "rule %s has no testdata/%s/fires-* fixture", r.ID, r.ID)
 		assert.NotEmpty(t, passes, "rule %s has no testdata/%s/passes-* fixture", r.ID, r.ID)
