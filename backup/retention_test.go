@@ -37,7 +37,7 @@ func TestPruneKeepsThirtyDaysAndTheNewestN(t *testing.T) {
 	old1 := backupAt(t, st, now.Add(-40*24*time.Hour))
 	old2 := backupAt(t, st, now.Add(-31*24*time.Hour))
 	recent := backupAt(t, st, now.Add(-29*24*time.Hour))
-	// A failed upload two days old.
+	// An old archive without a manifest that is not a backup: never deleted.
 	stale := filepath.Join(dir, "argocd-backup-failed"+store.ArchiveSuffix)
 	require.NoError(t, os.WriteFile(stale, []byte("x"), 0o600))
 	require.NoError(t, os.Chtimes(stale, time.Now().Add(-48*time.Hour), time.Now().Add(-48*time.Hour)))
@@ -53,12 +53,13 @@ func TestPruneKeepsThirtyDaysAndTheNewestN(t *testing.T) {
 	res, err = backup.Prune(ctx, st, backup.PruneOptions{Now: clock})
 	require.NoError(t, err)
 	assert.Equal(t, []string{old2, old1}, res.Deleted)
-	assert.Equal(t, []string{"argocd-backup-failed"}, res.Incomplete)
+	assert.Empty(t, res.Incomplete)
+	assert.Equal(t, []backup.LeftAlone{{Object: "argocd-backup-failed.tar.gz", Reason: "not named like a backup (argocd-backup-<UTC time>), and no manifest beside it"}}, res.LeftAlone)
 	list, _ = st.List(ctx)
 	require.Len(t, list, 1)
 	assert.Equal(t, recent, list[0].Name)
 	_, err = os.Stat(stale)
-	assert.True(t, os.IsNotExist(err))
+	assert.NoError(t, err)
 
 	_, err = backup.Prune(ctx, st, backup.PruneOptions{KeepLast: -1})
 	assert.Error(t, err)

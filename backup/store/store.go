@@ -194,7 +194,8 @@ func writerOptions(contentType string) *blob.WriterOptions {
 func (u *Upload) Write(p []byte) (int, error) { return u.w.Write(p) }
 
 // Commit finishes the archive and then writes the manifest copy, which makes the backup
-// visible to List.
+// visible to List. The copy is m.Bytes() when m came from an archive.Writer (the archive's
+// own manifest, byte for byte), else m encoded.
 func (u *Upload) Commit(ctx context.Context, m *archive.Manifest) error {
 	if u.done {
 		return errors.New("upload already finished")
@@ -204,9 +205,13 @@ func (u *Upload) Commit(ctx context.Context, m *archive.Manifest) error {
 	if err := u.w.Close(); err != nil {
 		return fmt.Errorf("writing %s to %s: %w", u.name, u.s.URL(), err)
 	}
-	data, err := marshalManifest(m)
-	if err != nil {
-		return err
+	// The copy is the archive's manifest byte for byte, so that a reader can compare them.
+	data := m.Bytes()
+	if data == nil {
+		var err error
+		if data, err = marshalManifest(m); err != nil {
+			return err
+		}
 	}
 	if err := u.s.bucket.WriteAll(ctx, u.name+ManifestSuffix, data, writerOptions("application/json")); err != nil {
 		// The archive without its manifest copy is not a listed backup; remove it.
@@ -314,6 +319,19 @@ func (s *Store) Open(ctx context.Context, name string) (io.ReadCloser, error) {
 	}
 	if ok, err := s.bucket.Exists(ctx, name+ManifestSuffix); err != nil || !ok {
 		return nil, s.notFound(name, err)
+	}
+	r, err := s.bucket.NewReader(ctx, name+ArchiveSuffix, nil)
+	if err != nil {
+		return nil, s.notFound(name, err)
+	}
+	return r, nil
+}
+
+// OpenArchive reads NAME.tar.gz whether or not its manifest copy exists: for checking an
+// upload that never got its copy before removing it.
+func (s *Store) OpenArchive(ctx context.Context, name string) (io.ReadCloser, error) {
+	if err := ValidName(name); err != nil {
+		return nil, err
 	}
 	r, err := s.bucket.NewReader(ctx, name+ArchiveSuffix, nil)
 	if err != nil {

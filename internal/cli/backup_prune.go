@@ -24,6 +24,12 @@ func NewCmdBackupPrune(root *RootOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "prune",
 		Short: "Delete backups older than --keep (30 days, like the platform), keeping the --keep-last newest",
+		Long: `Deletes only what backup export wrote: under the store's prefix, an archive named
+argocd-backup-<UTC time> whose manifest stored beside it names it, gives that time, and
+equals the manifest inside the archive (read completely before it is deleted). Failed
+uploads (an archive without its manifest copy) go after a day, when the archive is a
+complete backup of that name. Anything else is left alone and listed; --dry-run lists what
+would go.`,
 		Example: `  kubectl ck8sargo backup prune
   kubectl ck8sargo backup prune --keep 168h --keep-last 3 --dry-run`,
 		Args: cobra.NoArgs,
@@ -72,6 +78,9 @@ func (o *backupPruneOptions) Run(cmd *cobra.Command) error {
 	}
 	for _, n := range res.Incomplete {
 		fmt.Fprintf(o.root.Out, "%s %s (incomplete upload)\n", verb, n)
+	}
+	for _, l := range res.LeftAlone {
+		fmt.Fprintf(o.root.Out, "left alone %s: %s\n", l.Object, l.Reason)
 	}
 	fmt.Fprintf(o.root.Out, "%s %d backups, kept %d\n", verb, len(res.Deleted), len(res.Kept))
 	return nil
