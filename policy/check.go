@@ -13,9 +13,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/render"
 )
 
 // Inputs are what a check reads.
@@ -52,6 +54,17 @@ type Options struct {
 	// BaseDir is the directory that file names in findings are relative to; empty means
 	// the working directory.
 	BaseDir string
+	// RenderTimeout is the time budget of rendering one source; past it the source is a
+	// render-failed finding. 0 means no budget.
+	RenderTimeout time.Duration
+	// Offline forbids the network while rendering: remote Kustomize bases and charts not
+	// in the cache are not-rendered findings.
+	Offline bool
+	// ArgoCDConfig is the part of argocd-cm that changes rendering (kustomize.buildOptions).
+	ArgoCDConfig render.ArgoCDConfig
+	// Charts fetches charts from Helm repositories and OCI registries and chart
+	// dependencies that are not vendored; nil leaves them out.
+	Charts render.ChartSource
 	// Decrypter, when set, decrypts sops-encrypted secrets:// value files so that the
 	// chart renders with their values, as the repo server does (a *sops.Client of package
 	// secrets/sops is one). Without it, or when it fails, such a file is left out and
@@ -73,7 +86,7 @@ type Decrypter interface {
 // DefaultOptions returns the platform's default profile, a 16 MiB file limit and no rules:
 // set Rules (rules.Builtin() for all of them).
 func DefaultOptions() Options {
-	return Options{Profile: argocdmanaged.DefaultProfile(), MaxFileSize: 16 << 20}
+	return Options{Profile: argocdmanaged.DefaultProfile(), MaxFileSize: 16 << 20, RenderTimeout: 2 * time.Minute}
 }
 
 // Annotations that control checks on one object.
@@ -203,11 +216,12 @@ func (ch *checker) run(ctx context.Context, in Inputs) (Report, error) {
 		objs = append(objs, live...)
 	}
 	c.index(objs)
+	var rendered *render.Result
 	if !ch.opts.NoRender {
-		r := newRenderer(ch, c)
-		rendered, rf := r.renderAll(ctx, objs, sources)
+		objs2, rf, res := ch.renderSources(ctx, c, objs, sources)
 		findings = append(findings, rf...)
-		objs = append(objs, rendered...)
+		objs = append(objs, objs2...)
+		rendered = res
 		c.index(objs)
 	}
 	if err := ctx.Err(); err != nil {
@@ -222,6 +236,12 @@ func (ch *checker) run(ctx context.Context, in Inputs) (Report, error) {
 	findings = append(findings, ch.checkObjects(c, objs)...)
 	for i := range findings {
 		ch.finish(&findings[i])
+		if rendered.Tainted() {
+			// Decrypted values are redacted from every message, whatever rule quoted them.
+			f := &findings[i]
+			f.Message, f.Remediation = rendered.Redact(f.Message), rendered.Redact(f.Remediation)
+			f.SuppressReason = rendered.Redact(f.SuppressReason)
+		}
 	}
 	sortFindings(findings)
 	rep.Findings = findings

@@ -120,4 +120,6 @@ type Application struct {
 type Result struct {
 	Applications []Application
 	Notes        []Note
+
+	taint *taint // the values that came from decryption, see Redact
 }

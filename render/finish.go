@@ -1,0 +1,127 @@
+package render
+
+import (
+	"os"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// trackingAnnotation is Argo CD's resource tracking annotation; Argo CD sets it when it
+// applies, so what a repository carries is not what is deployed.
+const trackingAnnotation = "argocd.argoproj.io/tracking-id"
+
+// finish makes the objects what Argo CD applies, as its controller's
+// DeduplicateTargetObjects: cluster-scoped objects lose their namespace, namespaced ones
+// without one get the destination's, and of objects with the same group, kind, namespace
+// and name the last one wins (in the place of the first).
+func (r *Renderer) finish(app *Application, namespace string) {
+	crds := map[schema.GroupKind]bool{}
+	for _, o := range app.Objects {
+		gvk := o.GroupVersionKind()
+		if gvk.Group == "apiextensions.k8s.io" && gvk.Kind == "CustomResourceDefinition" {
+			spec, _ := o.Content["spec"].(map[string]any)
+			names, _ := spec["names"].(map[string]any)
+			g, _ := spec["group"].(string)
+			k, _ := names["kind"].(string)
+			scope, _ := spec["scope"].(string)
+			crds[schema.GroupKind{Group: g, Kind: k}] = scope == "Cluster"
+		}
+	}
+	clusterScoped := func(gk schema.GroupKind) bool {
+		if v, ok := crds[gk]; ok {
+			return v
+		}
+		if r.opts.ClusterScoped != nil {
+			return r.opts.ClusterScoped(gk)
+		}
+		return builtinClusterScoped[gk]
+	}
+	type key struct {
+		gk       schema.GroupKind
+		ns, name string
+	}
+	pos := map[key]int{}
+	out := app.Objects[:0:0]
+	for _, o := range app.Objects {
+		md, _ := o.Content["metadata"].(map[string]any)
+		if md == nil {
+			md = map[string]any{}
+			o.Content["metadata"] = md
+		}
+		gk := o.GroupVersionKind().GroupKind()
+		if clusterScoped(gk) {
+			delete(md, "namespace")
+		} else if ns, _ := md["namespace"].(string); ns == "" && namespace != "" {
+			md["namespace"] = namespace
+		}
+		if ann, ok := md["annotations"].(map[string]any); ok {
+			delete(ann, trackingAnnotation)
+			if len(ann) == 0 {
+				delete(md, "annotations")
+			}
+		}
+		k := key{gk, o.Namespace(), o.Name()}
+		if k.name == "" {
+			out = append(out, o)
+			continue
+		}
+		if i, ok := pos[k]; ok {
+			out[i] = o
+			continue
+		}
+		pos[k] = len(out)
+		out = append(out, o)
+	}
+	app.Objects = out
+}
+
+func fileExists(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+var builtinClusterScoped = map[schema.GroupKind]bool{}
+
+func init() {
+	for _, gk := range []schema.GroupKind{
+		{Kind: "Namespace"}, {Kind: "Node"}, {Kind: "PersistentVolume"}, {Kind: "ComponentStatus"},
+		{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},
+		{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
+		{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
+		{Group: "apiregistration.k8s.io", Kind: "APIService"},
+		{Group: "storage.k8s.io", Kind: "StorageClass"},
+		{Group: "storage.k8s.io", Kind: "CSIDriver"},
+		{Group: "storage.k8s.io", Kind: "CSINode"},
+		{Group: "storage.k8s.io", Kind: "VolumeAttachment"},
+		{Group: "storage.k8s.io", Kind: "VolumeAttributesClass"},
+		{Group: "scheduling.k8s.io", Kind: "PriorityClass"},
+		{Group: "networking.k8s.io", Kind: "IngressClass"},
+		{Group: "networking.k8s.io", Kind: "IPAddress"},
+		{Group: "networking.k8s.io", Kind: "ServiceCIDR"},
+		{Group: "node.k8s.io", Kind: "RuntimeClass"},
+		{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"},
+		{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"},
+		{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"},
+		{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"},
+		{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicy"},
+		{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicyBinding"},
+		{Group: "certificates.k8s.io", Kind: "CertificateSigningRequest"},
+		{Group: "certificates.k8s.io", Kind: "ClusterTrustBundle"},
+		{Group: "flowcontrol.apiserver.k8s.io", Kind: "FlowSchema"},
+		{Group: "flowcontrol.apiserver.k8s.io", Kind: "PriorityLevelConfiguration"},
+		{Group: "resource.k8s.io", Kind: "DeviceClass"},
+		{Group: "resource.k8s.io", Kind: "ResourceSlice"},
+		{Group: "policy", Kind: "PodSecurityPolicy"},
+		{Group: "cert-manager.io", Kind: "ClusterIssuer"},
+		{Group: "templates.gatekeeper.sh", Kind: "ConstraintTemplate"},
+		{Group: "hnc.x-k8s.io", Kind: "HNCConfiguration"},
+		{Group: "external-secrets.io", Kind: "ClusterSecretStore"},
+		{Group: "external-secrets.io", Kind: "ClusterExternalSecret"},
+		{Group: "kyverno.io", Kind: "ClusterPolicy"},
+		{Group: "velero.io", Kind: "ServerStatusRequest"},
+		{Group: "monitoring.coreos.com", Kind: "ClusterRule"},
+		{Group: "argoproj.io", Kind: "ClusterWorkflowTemplate"},
+	} {
+		builtinClusterScoped[gk] = true
+	}
+}
