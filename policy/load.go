@@ -14,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 )
 
 // FileError is a file that could not be read at all: a path that does not exist, a
@@ -276,22 +278,18 @@ func readFile(f inputFile, stdin io.Reader, limit int64) ([]byte, error) {
 		}
 		r = stdin
 	} else {
-		fh, err := os.Open(f.abs)
-		if err != nil {
-			return nil, err
+		// Regular files only, checked before opening: opening a FIFO blocks until a
+		// writer comes.
+		data, err := inputfile.Read(f.abs, limit)
+		var tl *inputfile.TooLargeError
+		var nr *inputfile.NotRegularError
+		switch {
+		case errors.As(err, &tl):
+			return nil, errTooLarge{tl.Size}
+		case errors.As(err, &nr):
+			return nil, fmt.Errorf("is %s, not a regular file; it is not read", nr.What)
 		}
-		defer fh.Close()
-		st, err := fh.Stat()
-		if err != nil {
-			return nil, err
-		}
-		if st.IsDir() {
-			return nil, errors.New("is a directory")
-		}
-		if limit > 0 && st.Size() > limit {
-			return nil, errTooLarge{st.Size()}
-		}
-		r = fh
+		return data, err
 	}
 	if limit > 0 {
 		r = io.LimitReader(r, limit+1)
