@@ -39,13 +39,13 @@ type Snapshot struct {
 // LoadBackup reads a backup into a Snapshot, verifying it as it goes. Without identities
 // an encrypted backup's Secrets are sealed: present, but not compared.
 func LoadBackup(ctx context.Context, st *store.Store, name string, ids []age.Identity) (*Snapshot, error) {
-	r, err := st.Open(ctx, name)
+	r, ro, err := openBound(ctx, st, name, archive.ReadOptions{Identities: ids, SkipDecrypt: len(ids) == 0})
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
 	s := &Snapshot{Label: name, Objects: map[string]*unstructured.Unstructured{}, Sealed: map[string]bool{}}
-	_, err = archive.Verify(r, archive.ReadOptions{Identities: ids, SkipDecrypt: len(ids) == 0}, func(o archive.Object) error {
+	_, err = archive.Verify(r, ro, func(o archive.Object) error {
 		if o.Data == nil {
 			s.Sealed[o.Ref()] = true
 			u := &unstructured.Unstructured{}

@@ -12,7 +12,10 @@
 // archive before it applies anything, then applies in dependency order with server-side
 // apply, leaving existing objects alone unless asked, never bringing back an Application's
 // operation, and giving ApplicationSets create-update semantics so that they cannot delete
-// apps on the way in. Diff, Prune (retention) and Schedule (a daily CronJob) complete it.
+// apps on the way in. Verify and Restore bind an archive to its name and to the manifest
+// copy beside it, and check its signature (ExportOptions.Sign; RequireSignature refuses an
+// unsigned backup). Diff, Prune (retention, which deletes only archives an export wrote)
+// and Schedule (a daily CronJob) complete it.
 //
 // Every function takes a context and the user's clients, reports progress through the
 // Progress interface, and never prints.

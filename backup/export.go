@@ -40,6 +40,10 @@ type ExportOptions struct {
 	// IncludePlaintextSecrets allows a backup without recipients, with Secret data in
 	// plaintext.
 	IncludePlaintextSecrets bool
+	// Sign, when set, signs the manifest with a key derived from this identity (see
+	// archive.SignatureHMAC), so that a reader holding it can tell the backup was written
+	// by a holder of the team's key. archive.SigningIdentity picks one from a key file.
+	Sign *age.X25519Identity
 	// Name overrides NamePrefix + the time.
 	Name string
 	// Now is the clock; nil means time.Now.
@@ -60,10 +64,13 @@ type ExportResult struct {
 	Objects   int            `json:"objects"`
 	Counts    map[string]int `json:"counts"`
 	Encrypted bool           `json:"encrypted"`
-	Size      int64          `json:"size"`
-	Excluded  []Excluded     `json:"excluded,omitempty"`
-	Warnings  []string       `json:"warnings,omitempty"`
-	Seconds   float64        `json:"seconds"`
+	// SignedBy is the age recipient (public key) of the identity that signed the backup;
+	// empty for an unsigned one.
+	SignedBy string     `json:"signedBy,omitempty"`
+	Size     int64      `json:"size"`
+	Excluded []Excluded `json:"excluded,omitempty"`
+	Warnings []string   `json:"warnings,omitempty"`
+	Seconds  float64    `json:"seconds"`
 }
 
 // Export reads every object in scope and writes one backup to st.
@@ -171,6 +178,9 @@ func WriteArchive(ctx context.Context, c *argocdmanaged.Clients, w io.Writer, op
 	aw := archive.NewWriter(w, archive.Manifest{
 		Name: opts.Name, Created: now, Server: server, Namespace: scope.Namespace(), Profile: opts.Profile,
 	}, recipients, names)
+	if opts.Sign != nil {
+		aw.Sign(opts.Sign)
+	}
 	res := &ExportResult{Name: opts.Name}
 	progress := progressOr(opts.Progress)
 	done := 0
@@ -204,6 +214,9 @@ func WriteArchive(ctx context.Context, c *argocdmanaged.Clients, w io.Writer, op
 	res.Objects = m.Total()
 	res.Counts = m.Counts
 	res.Encrypted = m.Encrypted()
+	if m.Signature != nil {
+		res.SignedBy = m.Signature.Key
+	}
 	res.Warnings = warnings
 	return m, res, nil
 }

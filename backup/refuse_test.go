@@ -38,9 +38,15 @@ func newCraftedStore(t *testing.T) *craftedStore {
 
 func (c *craftedStore) put(t *testing.T, name string, data []byte) {
 	t.Helper()
+	// A crafted archive is named like the backup it is stored as (an archive of another
+	// name is refused for that alone).
+	entryNames, files := tarEntries(t, data)
+	if m, ok := files[archive.ManifestPath]; ok && bytes.Contains(m, []byte(`"name": "crafted"`)) {
+		files[archive.ManifestPath] = bytes.Replace(m, []byte(`"name": "crafted"`), []byte(`"name": "`+name+`"`), 1)
+		data = tarGz(t, entryNames, files)
+	}
 	require.NoError(t, os.WriteFile(filepath.Join(c.dir, name+store.ArchiveSuffix), data, 0o600))
 	// The manifest copy is the archive's last entry.
-	_, files := tarEntries(t, data)
 	m := files[archive.ManifestPath]
 	if m == nil {
 		m = []byte(`{"formatVersion":1,"encryption":{"secrets":"none"}}`)

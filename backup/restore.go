@@ -54,6 +54,9 @@ var resourcesFinalizers = []string{
 type RestoreOptions struct {
 	Profile    argocdmanaged.Profile
 	Identities []age.Identity
+	// RequireSignature refuses, before anything is applied, a backup that is not signed or
+	// whose signature the Identities cannot check.
+	RequireSignature bool
 	// DryRun is DryRunNone, DryRunClient (nothing is sent that changes the cluster) or
 	// DryRunServer (writes are sent with dryRun=All).
 	DryRun string
@@ -71,6 +74,9 @@ type RestoreOptions struct {
 	// Workers is the number of concurrent API requests; 0 means 16.
 	Workers  int
 	Progress Progress
+
+	// bind holds the name and manifest copy Restore binds the archive to.
+	bind *archive.ReadOptions
 }
 
 // ObjectResult is what a restore did with one object.
@@ -115,11 +121,14 @@ func (r *RestoreResult) add(o ObjectResult) {
 // ErrRestoreFailed is a restore in which some objects failed; the result says which.
 var ErrRestoreFailed = errors.New("some objects were not restored")
 
-// Restore applies backup name from st to the cluster. See RestoreArchive.
+// Restore applies backup name from st to the cluster, refusing an archive that is not the
+// one of that name or differs from the manifest copy beside it. See RestoreArchive.
 func Restore(ctx context.Context, c *argocdmanaged.Clients, st *store.Store, name string, opts RestoreOptions) (*RestoreResult, error) {
-	if _, err := st.Stat(ctx, name); err != nil {
+	info, err := st.Stat(ctx, name)
+	if err != nil {
 		return nil, err
 	}
+	opts.bind = &archive.ReadOptions{Name: name, Manifest: info.Manifest.Bytes()}
 	res, err := RestoreArchive(ctx, c, func(ctx context.Context) (io.ReadCloser, error) { return st.Open(ctx, name) }, opts)
 	if res != nil && res.Name == "" {
 		res.Name = name
@@ -152,7 +161,10 @@ func RestoreArchive(ctx context.Context, c *argocdmanaged.Clients, open func(con
 	}
 	scope := Scope{Profile: opts.Profile}
 	progress := progressOr(opts.Progress)
-	ro := archive.ReadOptions{Identities: opts.Identities}
+	ro := archive.ReadOptions{Identities: opts.Identities, RequireSignature: opts.RequireSignature}
+	if opts.bind != nil {
+		ro.Name, ro.Manifest = opts.bind.Name, opts.bind.Manifest
+	}
 
 	r, err := open(ctx)
 	if err != nil {

@@ -25,10 +25,13 @@ var ErrInvalidBackup = errors.New("backup holds objects a restore must not apply
 // VerifyOptions say how to check a backup.
 type VerifyOptions struct {
 	Profile argocdmanaged.Profile
-	// Identities open the backup's Secrets; without them an encrypted backup is checked
-	// for integrity only.
+	// Identities open the backup's Secrets and check its signature; without them an
+	// encrypted backup is checked for integrity only.
 	Identities []age.Identity
-	Progress   Progress
+	// RequireSignature refuses a backup that is not signed (archive.ErrUnsigned) or whose
+	// signature the Identities cannot check (archive.ErrBadSignature).
+	RequireSignature bool
+	Progress         Progress
 }
 
 // VerifyResult is what a verification found. Integrity failures (corrupt archive,
@@ -40,6 +43,12 @@ type VerifyResult struct {
 	Encrypted bool           `json:"encrypted"`
 	// Decrypted says whether the Secrets were decrypted with the given identities.
 	Decrypted bool `json:"decrypted"`
+	// Signed says whether the manifest is signed; SignedBy is the age recipient (public
+	// key) of the identity that signed it, and SignatureChecked whether the signature was
+	// checked with that identity (it is refused when it does not match).
+	Signed           bool   `json:"signed"`
+	SignedBy         string `json:"signedBy,omitempty"`
+	SignatureChecked bool   `json:"signatureChecked"`
 	// Problems are objects a restore would refuse.
 	Problems []string `json:"problems,omitempty"`
 }
@@ -47,24 +56,43 @@ type VerifyResult struct {
 // OK says whether a restore would accept the backup.
 func (r *VerifyResult) OK() bool { return len(r.Problems) == 0 }
 
-// Verify reads backup name from st completely: archive integrity, every checksum,
-// decryptability with the identities, and that every object parses as its kind and is in
-// scope.
+// Verify reads backup name from st completely: archive integrity to the end of the gzip
+// stream, every checksum, that the archive is the one of this name and equals the manifest
+// copy beside it, the signature, decryptability with the identities, and that every object
+// parses as its kind and is in scope.
 func Verify(ctx context.Context, st *store.Store, name string, opts VerifyOptions) (*VerifyResult, error) {
-	r, err := st.Open(ctx, name)
+	ro := archive.ReadOptions{Identities: opts.Identities, SkipDecrypt: len(opts.Identities) == 0, RequireSignature: opts.RequireSignature}
+	r, ro, err := openBound(ctx, st, name, ro)
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	ro := archive.ReadOptions{Identities: opts.Identities, SkipDecrypt: len(opts.Identities) == 0}
 	m, problems, err := verifyArchive(r, Scope{Profile: opts.Profile}, ro, progressOr(opts.Progress))
 	if err != nil {
 		return nil, fmt.Errorf("verifying %s: %w", name, err)
 	}
-	return &VerifyResult{
+	res := &VerifyResult{
 		Name: m.Name, Objects: m.Total(), Counts: m.Counts, Encrypted: m.Encrypted(),
 		Decrypted: m.Encrypted() && !ro.SkipDecrypt, Problems: problems,
-	}, nil
+		Signed: m.Signature != nil, SignatureChecked: m.SignatureChecked(),
+	}
+	if m.Signature != nil {
+		res.SignedBy = m.Signature.Key
+	}
+	return res, nil
+}
+
+// openBound opens backup name's archive and sets ro to bind it to the name and to the
+// manifest copy stored beside it.
+func openBound(ctx context.Context, st *store.Store, name string, ro archive.ReadOptions) (io.ReadCloser, archive.ReadOptions, error) {
+	info, err := st.Stat(ctx, name)
+	if err != nil {
+		return nil, ro, err
+	}
+	ro.Name = name
+	ro.Manifest = info.Manifest.Bytes()
+	r, err := st.Open(ctx, name)
+	return r, ro, err
 }
 
 // verifyArchive reads an archive through archive.Verify and checks each object.

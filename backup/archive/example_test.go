@@ -2,6 +2,7 @@ package archive_test
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,4 +30,26 @@ func ExampleVerify() {
 	// Secret/repo encrypted=true "kind: Secret\n"
 	// Application/shop encrypted=false "kind: Application\n"
 	// map[Application:1 Secret:1] <nil>
+}
+
+// A backup signed with the team's age identity: Verify checks the signature with it, and
+// RequireSignature refuses a backup without one.
+func ExampleWriter_Sign() {
+	team, _ := age.GenerateX25519Identity()
+	var buf bytes.Buffer
+	w := archive.NewWriter(&buf, archive.Manifest{Name: "argocd-backup-20260101T000000Z", Created: time.Now()}, nil, nil)
+	w.Sign(team)
+	_ = w.Add("Application", "argocd-system", "shop", []byte("kind: Application\n"))
+	_, _ = w.Close()
+
+	m, err := archive.Verify(bytes.NewReader(buf.Bytes()), archive.ReadOptions{
+		Identities: []age.Identity{team}, RequireSignature: true, Name: "argocd-backup-20260101T000000Z",
+	}, nil)
+	fmt.Println(m.Signature.Key == team.Recipient().String(), m.SignatureChecked(), err)
+
+	_, err = archive.Verify(bytes.NewReader(buf.Bytes()), archive.ReadOptions{Name: "argocd-backup-20260102T000000Z"}, nil)
+	fmt.Println(errors.Is(err, archive.ErrNameMismatch))
+	// Output:
+	// true true <nil>
+	// true
 }

@@ -105,8 +105,15 @@ func backupClients(root *RootOptions) (*argocdmanaged.Clients, error) {
 type identityFlag struct{ file string }
 
 func (f *identityFlag) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.file, "identity", "", "age identity file (age-keygen format) to decrypt Secrets; default $SOPS_AGE_KEY_FILE")
+	f.addWithHelp(cmd, "age identity file (age-keygen format) to decrypt Secrets and check the backup's signature; default $SOPS_AGE_KEY_FILE")
 }
+
+func (f *identityFlag) addWithHelp(cmd *cobra.Command, help string) {
+	cmd.Flags().StringVar(&f.file, "identity", "", help)
+}
+
+// requireSignatureHelp is the help of verify's and restore's --require-signature.
+const requireSignatureHelp = "refuse a backup that is not signed, or whose signature the --identity key does not check"
 
 func (f *identityFlag) load() ([]age.Identity, error) {
 	path := f.file
@@ -210,6 +217,12 @@ func inputError(err error) error {
 		errors.Is(err, backup.ErrInvalidBackup), errors.Is(err, store.ErrNotFound),
 		errors.Is(err, backup.ErrPlaintextSecrets):
 		return &exitError{Code: ExitError, Err: err}
+	case errors.Is(err, archive.ErrUnsigned):
+		return UsageErrorf("%v; it was exported without the team's key: export with --identity (or SOPS_AGE_KEY_FILE) to sign it", err)
+	case errors.Is(err, archive.ErrBadSignature):
+		return UsageErrorf("%v; give the team's key with --identity, and do not restore this backup unless you know who changed it", err)
+	case errors.Is(err, archive.ErrNameMismatch), errors.Is(err, archive.ErrManifestMismatch):
+		return UsageErrorf("%v; the store was changed after the export: do not restore this backup unless you know who changed it", err)
 	}
 	return err
 }

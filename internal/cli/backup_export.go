@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ck8sargo/ck8sargo/backup"
+	"github.com/ck8sargo/ck8sargo/backup/archive"
 )
 
 type backupExportOptions struct {
@@ -13,6 +14,7 @@ type backupExportOptions struct {
 	to         string
 	recipients []string
 	plaintext  bool
+	id         identityFlag
 	output     string
 }
 
@@ -26,7 +28,11 @@ func NewCmdBackupExport(root *RootOptions) *cobra.Command {
 generation, creationTimestamp, managedFields, ownerReferences and the last-applied
 annotation) and writes one archive named argocd-backup-<UTC time>. Secret data is encrypted
 to the age recipients of --encrypt-to or the profile's backup.recipients; without recipients
-the export refuses unless --include-plaintext-secrets.`,
+the export refuses unless --include-plaintext-secrets.
+
+With the team's age identity (--identity or SOPS_AGE_KEY_FILE) whose public key is one of
+the recipients, the manifest is signed with an HMAC keyed from it, so that verify and
+restore --require-signature can tell that a holder of the team's key wrote the backup.`,
 		Example: `  # to the default directory, Secrets encrypted to a team key
   kubectl ck8sargo backup export --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p
 
@@ -43,6 +49,7 @@ the export refuses unless --include-plaintext-secrets.`,
 	cmd.Flags().StringVar(&o.to, "to", "", storeFlagHelp)
 	cmd.Flags().StringArrayVar(&o.recipients, "encrypt-to", nil, "age recipient (age1...) to encrypt Secret data to; repeatable (default: the profile's backup.recipients)")
 	cmd.Flags().BoolVar(&o.plaintext, "include-plaintext-secrets", false, "allow writing Secret data unencrypted when there are no recipients")
+	o.id.addWithHelp(cmd, "age identity file (age-keygen format) to sign the backup with; its public key must be one of the recipients; default $SOPS_AGE_KEY_FILE")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
 	return cmd
 }
@@ -56,6 +63,18 @@ func (o *backupExportOptions) Run(cmd *cobra.Command) error {
 	if _, err := backup.ParseRecipients(o.recipients); err != nil {
 		return UsageErrorf("%v", err)
 	}
+	ids, err := o.id.load()
+	if err != nil {
+		return err
+	}
+	recipients := o.recipients
+	if len(recipients) == 0 {
+		recipients = p.Backup.Recipients
+	}
+	signer := archive.SigningIdentity(ids, recipients)
+	if signer == nil && len(ids) > 0 {
+		fmt.Fprintln(o.root.ErrOut, "warning: the backup is not signed: no identity in the --identity file (or SOPS_AGE_KEY_FILE) is one of the recipients")
+	}
 	c, err := backupClients(o.root)
 	if err != nil {
 		return err
@@ -67,7 +86,7 @@ func (o *backupExportOptions) Run(cmd *cobra.Command) error {
 	defer st.Close()
 	progress := progressFor(o.root)
 	res, err := backup.Export(ctx, c, st, backup.ExportOptions{
-		Profile: p, Recipients: o.recipients, IncludePlaintextSecrets: o.plaintext, Progress: progress,
+		Profile: p, Recipients: o.recipients, IncludePlaintextSecrets: o.plaintext, Sign: signer, Progress: progress,
 	})
 	endProgress(progress)
 	if err != nil {
@@ -82,6 +101,11 @@ func (o *backupExportOptions) Run(cmd *cobra.Command) error {
 	enc := "Secrets encrypted with age"
 	if !res.Encrypted {
 		enc = "Secrets in PLAINTEXT"
+	}
+	if res.SignedBy != "" {
+		enc += ", signed with the key of " + res.SignedBy
+	} else {
+		enc += ", not signed"
 	}
 	fmt.Fprintf(o.root.Out, "exported %d objects to %s in %s (%s, %.1fs)\n", res.Objects, res.Name, res.URL, enc, res.Seconds)
 	for _, k := range backupKinds() {

@@ -20,6 +20,7 @@ type backupRestoreOptions struct {
 	overwrite bool
 	prune     bool
 	yes       bool
+	require   bool
 	output    string
 }
 
@@ -59,6 +60,7 @@ interruption finishes the job. The total time is the measured recovery time.`,
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	o.id.add(cmd)
+	cmd.Flags().BoolVar(&o.require, "require-signature", false, requireSignatureHelp)
 	cmd.Flags().StringVar(&o.dryRun, "dry-run", "none", `"client": report what would be done without changing anything; "server": send the writes with dryRun`)
 	cmd.Flags().Lookup("dry-run").NoOptDefVal = "client"
 	cmd.Flags().StringArrayVar(&o.only, "only", nil, "restore only KIND/NAME (such as application/shop); repeatable")
@@ -104,7 +106,7 @@ func (o *backupRestoreOptions) Run(cmd *cobra.Command, name string) error {
 	defer st.Close()
 	progress := progressFor(o.root)
 	res, err := backup.Restore(ctx, c, st, name, backup.RestoreOptions{
-		Profile: p, Identities: ids, DryRun: o.dryRun, Only: o.only, Overwrite: o.overwrite,
+		Profile: p, Identities: ids, RequireSignature: o.require, DryRun: o.dryRun, Only: o.only, Overwrite: o.overwrite,
 		Prune: o.prune, Progress: progress,
 		ConfirmPrune: func(ctx context.Context, refs []string) (bool, error) {
 			if o.yes {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 	"github.com/stretchr/testify/assert"
@@ -293,4 +294,79 @@ func TestBackupCommandsHaveExamples(t *testing.T) {
 		assert.NotEmptyf(t, c.Example, "%s has no example", c.Name())
 	}
 	assert.ElementsMatch(t, []string{"export", "list", "show", "verify", "diff", "restore", "prune", "schedule"}, names)
+}
+
+func TestBackupSignatureIsMadeByExportAndRequiredByVerifyAndRestore(t *testing.T) {
+	testenv.Require(t, env)
+	profile, _, _ := backupTeam(t)
+	dir := t.TempDir()
+	store := "file://" + dir
+	key, recipient := writeIdentity(t)
+	// Another recipient, who can decrypt but did not sign.
+	other, otherRecipient := writeIdentity(t)
+	stranger, _ := writeIdentity(t)
+	secretKey, err := os.ReadFile(key)
+	require.NoError(t, err)
+	t.Setenv("SOPS_AGE_KEY_FILE", "")
+	export := func(args ...string) string {
+		t.Helper()
+		r := runBackupCmd(t, "", append([]string{"backup", "export", "--profile", profile, "--to", store, "--encrypt-to", recipient, "--encrypt-to", otherRecipient}, args...)...)
+		require.Equal(t, 0, r.code, r.msg)
+		assert.NotContains(t, r.stdout+r.stderr, strings.TrimSpace(strings.Split(string(secretKey), "\n")[1]), "the key is never printed")
+		time.Sleep(1100 * time.Millisecond) // backup names have a resolution of one second
+		return r.stdout
+	}
+	nameOf := func(out string) string { return strings.Fields(out)[4] }
+
+	out := export("--identity", key)
+	assert.Contains(t, out, "signed with the key of "+recipient)
+	signed := nameOf(out)
+	out = export()
+	assert.Contains(t, out, "not signed")
+	unsigned := nameOf(out)
+	r := runBackupCmd(t, "", "backup", "export", "--profile", profile, "--to", store, "--encrypt-to", recipient, "--identity", stranger)
+	require.Equal(t, 0, r.code, r.msg)
+	assert.Contains(t, r.stderr, "warning: the backup is not signed")
+
+	verify := func(name string, args ...string) backupRun {
+		return runBackupCmd(t, "", append([]string{"backup", "verify", name, "--profile", profile, "--from", store}, args...)...)
+	}
+	r = verify(signed, "--identity", key, "--require-signature")
+	require.Equal(t, 0, r.code, r.msg)
+	assert.Contains(t, r.stdout, "Signature: checked, made with the key of "+recipient)
+	r = verify(signed)
+	require.Equal(t, 0, r.code, r.msg)
+	assert.Contains(t, r.stdout, "NOT checked")
+
+	for _, tt := range []struct {
+		name, backup string
+		args         []string
+		want         string
+	}{
+		{"unsigned", unsigned, []string{"--identity", key, "--require-signature"}, "backup is not signed"},
+		{"a wrong key", signed, []string{"--identity", other, "--require-signature"}, "backup signature does not verify"},
+		{"no key", signed, []string{"--require-signature"}, "backup signature does not verify"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmds := []string{"verify", "restore"}
+			if tt.name == "no key" {
+				cmds = cmds[:1] // a restore without the key already stops at the encrypted Secrets
+			}
+			for _, cmd := range cmds {
+				r := runBackupCmd(t, "", append([]string{"backup", cmd, tt.backup, "--profile", profile, "--from", store}, tt.args...)...)
+				assert.Equal(t, 2, r.code, cmd)
+				assert.Contains(t, r.msg, tt.want, cmd)
+				assert.Contains(t, r.msg, "--identity", cmd)
+				assert.NotContains(t, r.msg, "\n", cmd)
+			}
+		})
+	}
+
+	// The signed backup's archive copied under the unsigned one's name.
+	data, err := os.ReadFile(filepath.Join(dir, signed+".tar.gz"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, unsigned+".tar.gz"), data, 0o600))
+	r = verify(unsigned, "--identity", key)
+	assert.Equal(t, 2, r.code)
+	assert.Contains(t, r.msg, "belongs to another backup")
 }

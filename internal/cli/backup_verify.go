@@ -9,10 +9,11 @@ import (
 )
 
 type backupVerifyOptions struct {
-	root   *RootOptions
-	from   string
-	id     identityFlag
-	output string
+	root    *RootOptions
+	from    string
+	id      identityFlag
+	require bool
+	output  string
 }
 
 // NewCmdBackupVerify checks a backup completely.
@@ -23,8 +24,11 @@ func NewCmdBackupVerify(root *RootOptions) *cobra.Command {
 		Short: "Check a backup: archive integrity, every checksum, decryption, and that every object parses and is in scope",
 		Long: `Reads the whole archive. Exit 0 when a restore would accept it, 1 when objects are out of
 scope or do not parse, 2 when the archive is corrupt, a checksum is wrong, it is of another
-format version, or the identity does not open its Secrets. Without --identity (or
-SOPS_AGE_KEY_FILE) encrypted Secrets are checked for integrity only.`,
+format version, the identity does not open its Secrets, the archive is not the one of NAME
+or differs from the manifest stored beside it, or its signature does not verify. Without
+--identity (or SOPS_AGE_KEY_FILE) encrypted Secrets are checked for integrity only and a
+signature is not checked; --require-signature refuses an unsigned backup and one whose
+signature the identity does not check.`,
 		Example: `  kubectl ck8sargo backup verify argocd-backup-20260101T020304Z --identity key.txt
   SOPS_AGE_KEY_FILE=key.txt kubectl ck8sargo backup verify argocd-backup-20260101T020304Z -o json`,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -40,6 +44,7 @@ SOPS_AGE_KEY_FILE) encrypted Secrets are checked for integrity only.`,
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	o.id.add(cmd)
+	cmd.Flags().BoolVar(&o.require, "require-signature", false, requireSignatureHelp)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
 	return cmd
 }
@@ -60,7 +65,7 @@ func (o *backupVerifyOptions) Run(cmd *cobra.Command, name string) error {
 	}
 	defer st.Close()
 	progress := progressFor(o.root)
-	res, err := backup.Verify(ctx, st, name, backup.VerifyOptions{Profile: p, Identities: ids, Progress: progress})
+	res, err := backup.Verify(ctx, st, name, backup.VerifyOptions{Profile: p, Identities: ids, RequireSignature: o.require, Progress: progress})
 	endProgress(progress)
 	if err != nil {
 		return inputError(err)
@@ -78,6 +83,14 @@ func (o *backupVerifyOptions) Run(cmd *cobra.Command, name string) error {
 			fmt.Fprintln(o.root.Out, "Secrets: encrypted, NOT decrypted (pass --identity to check the key opens them)")
 		default:
 			fmt.Fprintln(o.root.Out, "Secrets: plaintext")
+		}
+		switch {
+		case res.SignatureChecked:
+			fmt.Fprintf(o.root.Out, "Signature: checked, made with the key of %s\n", res.SignedBy)
+		case res.Signed:
+			fmt.Fprintf(o.root.Out, "Signature: made with the key of %s, NOT checked (pass --identity with that key)\n", res.SignedBy)
+		default:
+			fmt.Fprintln(o.root.Out, "Signature: none (anyone with write access to the store could have written this backup)")
 		}
 		for _, pr := range res.Problems {
 			fmt.Fprintf(o.root.Out, "problem: %s\n", pr)
