@@ -143,6 +143,25 @@ func (s *appSpec) destinationNamespace() string { return s.Destination.Namespace
 // charts/; the others come from the chart source, as `helm dependency build` would fetch
 // them.
 func (s *srcRun) dependencies(ctx context.Context, chrt *chart.Chart) error {
+	// file:// dependencies are in the checkout: read them from there, confined, as `helm
+	// dependency build` copies them.
+	if chrt.Metadata != nil && s.dir != "" {
+		for _, d := range chrt.Metadata.Dependencies {
+			p, ok := strings.CutPrefix(d.Repository, "file://")
+			if !ok || slices.ContainsFunc(chrt.Dependencies(), func(c *chart.Chart) bool { return c.Name() == d.Name }) {
+				continue
+			}
+			dir := filepath.Join(s.dir, filepath.FromSlash(p))
+			if !inside(s.r.rootAbs, dir) {
+				return fmt.Errorf("dependency %s at %s leaves the repository", d.Name, d.Repository)
+			}
+			sub, err := s.r.loadChart(dir)
+			if err != nil {
+				return fmt.Errorf("dependency %s: %w", d.Name, err)
+			}
+			chrt.AddDependency(sub)
+		}
+	}
 	missing := missingDependencies(chrt)
 	if len(missing) == 0 {
 		return nil

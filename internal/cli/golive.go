@@ -5,12 +5,14 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ck8sargo/ck8sargo/golive"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/report"
+	"github.com/ck8sargo/ck8sargo/render/charts"
 )
 
 type goliveOptions struct {
@@ -21,6 +23,8 @@ type goliveOptions struct {
 	output    string
 	repoRoot  string
 	repoURL   string
+	// renderTime is --render-timeout.
+	renderTime time.Duration
 }
 
 // NewCmdGolive prints the platform's go-live checklist as far as it can be checked.
@@ -50,6 +54,7 @@ needs-a-human with what to do. -o markdown is ready to paste into a go-live revi
 	f.StringVarP(&o.output, "output", "o", "text", "output format: text, markdown or json")
 	f.StringVar(&o.repoRoot, "repo-root", "", "repository whose Application sources are rendered (default: the git top level)")
 	f.StringVar(&o.repoURL, "repo-url", "", "the repository's URL as Applications name it (default: the origin remote)")
+	f.DurationVar(&o.renderTime, "render-timeout", 2*time.Minute, "time budget of rendering one Application source; past it the source is a render-failed finding")
 	return cmd
 }
 
@@ -76,6 +81,10 @@ func (o *goliveOptions) Run(cmd *cobra.Command) error {
 	}
 	popts := policy.DefaultOptions()
 	popts.RepoRoot, popts.RepoURL = o.repoRoot, o.repoURL
+	popts.RenderTimeout = o.renderTime
+	if popts.Charts, err = charts.New(charts.Options{}); err != nil {
+		return err
+	}
 	cl, err := golive.Run(cmd.Context(), in, golive.Options{Profile: p, Policy: popts})
 	if err != nil {
 		return err

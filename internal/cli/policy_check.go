@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -14,6 +15,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/report"
 	"github.com/ck8sargo/ck8sargo/policy/rules"
+	"github.com/ck8sargo/ck8sargo/render/charts"
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
 
@@ -33,6 +35,8 @@ type policyCheckOptions struct {
 	color        string
 	showSuppress bool
 	noDecrypt    bool
+	renderTime   time.Duration
+	offline      bool
 
 	threshold policy.Severity
 	maxBytes  int64
@@ -81,6 +85,8 @@ could not be read, no object was found (unless --allow-empty), or the command wa
 	f.StringVar(&o.maxFileSize, "max-file-size", "16Mi", "largest file read; larger files are a finding")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always or never")
 	f.BoolVar(&o.showSuppress, "show-suppressed", false, "list suppressed findings in text output")
+	f.DurationVar(&o.renderTime, "render-timeout", 2*time.Minute, "time budget of rendering one Application source; past it the source is a render-failed finding")
+	f.BoolVar(&o.offline, "offline", false, "do not use the network while rendering: charts from Helm repositories come from the cache only, remote Kustomize bases are not fetched")
 	f.BoolVar(&o.noDecrypt, "no-decrypt", false, "do not decrypt sops-encrypted secrets:// value files (by default they are decrypted in memory with the keys sops would find)")
 	return cmd
 }
@@ -103,6 +109,9 @@ func (o *policyCheckOptions) Validate() error {
 		return UsageErrorf("--max-file-size %q: use a size such as 16Mi or 1000000", o.maxFileSize)
 	}
 	o.maxBytes = q.Value()
+	if o.renderTime < 0 {
+		return UsageErrorf("--render-timeout %s: use a positive duration such as 2m, or 0 for none", o.renderTime)
+	}
 	if !slices.Contains([]string{"auto", "always", "never"}, o.color) {
 		return UsageErrorf("--color %q: use auto, always or never", o.color)
 	}
@@ -120,6 +129,10 @@ func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
 	opts.Rules = rules.Builtin()
 	opts.RepoRoot, opts.RepoURL, opts.NoRender = o.repoRoot, o.repoURL, o.noRender
 	opts.MaxFileSize = o.maxBytes
+	opts.RenderTimeout, opts.Offline = o.renderTime, o.offline
+	if opts.Charts, err = charts.New(charts.Options{Offline: o.offline}); err != nil {
+		return err
+	}
 	if !o.noDecrypt {
 		// The keys sops itself would use (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, the default age
 		// key file, the GnuPG home); decrypted values stay in memory.
