@@ -99,13 +99,14 @@ type Chain struct {
 	constraints []*constraint
 	inventory   bool
 	store       storage.Store
+	psa         *podSecurity
 	mu          sync.Mutex // one Review at a time owns data.inventory
 }
 
 // New compiles the policies once. Policies it cannot use are returned as Problems; the
 // error is only for a cancelled context.
 func New(ctx context.Context, p Policies, opts Options) (*Chain, []Problem, error) {
-	c := &Chain{opts: opts, templates: map[string]*template{},
+	c := &Chain{opts: opts, templates: map[string]*template{}, psa: newPodSecurity(),
 		store: inmem.NewWithOpts(inmem.OptReturnASTValuesOnRead(true), inmem.OptRoundTripOnWrite(false))}
 	if err := storage.WriteOne(ctx, c.store, storage.AddOp, storage.Path{"inventory"}, map[string]any{}); err != nil {
 		return nil, nil, fmt.Errorf("preparing data.inventory: %w", err)
@@ -226,49 +227,203 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 			return Result{}, fmt.Errorf("building data.inventory: %w", err)
 		}
 	}
-	res := Result{Mutated: make([]Object, len(objs))}
-	type part struct {
-		verdicts  []Verdict
-		mutations []Mutation
-		errs      []ObjectError
-	}
-	parts := make([]part, len(objs))
 	workers := cmp.Or(c.opts.Workers, runtime.GOMAXPROCS(0))
+
+	// Mutate every object and the Pod of every workload, and run Pod Security.
+	reviews := make([]objectReview, len(objs))
+	parallel(ctx, len(objs), workers, func(i int) {
+		reviews[i] = c.prepare(i, objs[i])
+	})
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+
+	// Judge each constraint's matching subjects in batches.
+	type ref struct{ obj, sub int }
+	type batch struct {
+		k    int
+		refs []ref
+	}
+	var batches []batch
+	for ki, k := range c.constraints {
+		var refs []ref
+		for i := range reviews {
+			for j := range reviews[i].subjects {
+				if k.match.matches(reviews[i].subjects[j].s) {
+					refs = append(refs, ref{i, j})
+				}
+			}
+		}
+		for len(refs) > 0 {
+			n := min(len(refs), 256)
+			batches = append(batches, batch{k: ki, refs: refs[:n]})
+			refs = refs[n:]
+		}
+	}
+	// Review terms are built once per subject, before the batches share them.
+	parallel(ctx, len(reviews), workers, func(i int) {
+		for j := range reviews[i].subjects {
+			sr := &reviews[i].subjects[j]
+			if t, err := reviewTerm(sr.s); err != nil {
+				reviews[i].errs = append(reviews[i].errs, err)
+			} else {
+				sr.term = t
+			}
+		}
+	})
+	type batchResult struct {
+		found map[int][]violation
+		err   error
+	}
+	results := make([]batchResult, len(batches))
+	parallel(ctx, len(batches), workers, func(b int) {
+		terms := make([]*ast.Term, len(batches[b].refs))
+		for x, r := range batches[b].refs {
+			terms[x] = reviews[r.obj].subjects[r.sub].term
+			if terms[x] == nil {
+				terms[x] = ast.NullTerm()
+			}
+		}
+		found, err := c.constraints[batches[b].k].evalBatch(ctx, terms)
+		results[b] = batchResult{found, err}
+	})
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
+	for b, br := range results {
+		k := c.constraints[batches[b].k]
+		if br.err != nil {
+			for _, r := range batches[b].refs {
+				reviews[r.obj].errs = append(reviews[r.obj].errs, fmt.Errorf("%s %s: %w", k.kind, k.name, br.err))
+			}
+			continue
+		}
+		for x, vs := range br.found {
+			r := batches[b].refs[x]
+			sr := &reviews[r.obj].subjects[r.sub]
+			for _, v := range vs {
+				sr.gatekeeper = append(sr.gatekeeper, Verdict{Rule: RulePrefixGatekeeper + k.kind, Constraint: k.name, Severity: k.action, Message: v.msg, Path: v.field})
+			}
+		}
+	}
+
+	res := Result{Mutated: make([]Object, len(objs))}
+	for i := range reviews {
+		or := &reviews[i]
+		res.Mutated[i] = or.mutated
+		res.Mutations = append(res.Mutations, or.mutations...)
+		var verdicts []Verdict
+		for _, sr := range or.subjects {
+			for _, v := range append(sr.gatekeeper, sr.podSecurity...) {
+				v.Object, v.ViaPod = i, sr.prefix != ""
+				if sr.prefix != "" {
+					v.Path = templatePath(sr.prefix, v.Path)
+					if slices.ContainsFunc(verdicts, func(x Verdict) bool {
+						return x.Rule == v.Rule && x.Constraint == v.Constraint && x.Message == v.Message
+					}) {
+						continue
+					}
+				}
+				verdicts = append(verdicts, v)
+			}
+		}
+		res.Verdicts = append(res.Verdicts, verdicts...)
+		if err := errors.Join(or.errs...); err != nil {
+			res.Errors = append(res.Errors, ObjectError{Object: i, Err: err})
+		}
+	}
+	return res, nil
+}
+
+// objectReview is one object on its way through the chain: the object itself and, for a
+// workload, the Pod it creates.
+type objectReview struct {
+	mutated   Object
+	mutations []Mutation
+	subjects  []subjectReview
+	errs      []error
+}
+
+type subjectReview struct {
+	s           *subject
+	prefix      string // the pod template's path, for the Pod of a workload
+	term        *ast.Term
+	gatekeeper  []Verdict
+	podSecurity []Verdict
+}
+
+// prepare mutates a copy of the object and the Pod of a workload, and runs Pod Security
+// on Pods.
+func (c *Chain) prepare(i int, orig Object) objectReview {
+	var or objectReview
+	obj := deepCopy(orig).(map[string]any)
+	or.mutated = obj
+	s := c.subject(obj, false)
+	changes, err := runMutators(c.mutators, obj, s)
+	if err != nil {
+		or.errs = append(or.errs, err)
+	}
+	for _, ch := range changes {
+		or.mutations = append(or.mutations, Mutation{Object: i, Mutator: ch.mutator, Path: ch.path, Value: ch.value, Note: note(obj, ch)})
+	}
+	or.subjects = append(or.subjects, subjectReview{s: s, podSecurity: c.podSecurity(s, &or.errs)})
+	if pod, prefix := expandPod(obj); pod != nil {
+		ps := c.subject(pod, true)
+		changes, err := runMutators(c.mutators, pod, ps)
+		if err != nil {
+			or.errs = append(or.errs, fmt.Errorf("the Pod of %s: %w", str(obj["kind"]), err))
+		}
+		for _, ch := range changes {
+			or.mutations = append(or.mutations, Mutation{Object: i, Mutator: ch.mutator, Path: templatePath(prefix, ch.path), Value: ch.value, Note: note(pod, ch)})
+		}
+		or.subjects = append(or.subjects, subjectReview{s: ps, prefix: prefix, podSecurity: c.podSecurity(ps, &or.errs)})
+	}
+	return or
+}
+
+// podSecurity runs Pod Security on a Pod at its namespace's levels.
+func (c *Chain) podSecurity(s *subject, errs *[]error) []Verdict {
+	if s.group != "" || s.kind != "Pod" {
+		return nil
+	}
+	level := ""
+	if c.opts.DefaultLevel != nil {
+		level = c.opts.DefaultLevel(s.namespace)
+	}
+	pol, err := policyFor(c.opts.Namespaces[s.namespace], level)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("the Pod Security labels of namespace %s: %w", s.namespace, err))
+		return nil
+	}
+	fs, err := c.psa.evaluate(s.obj, pol)
+	if err != nil {
+		*errs = append(*errs, err)
+	}
+	var out []Verdict
+	for _, f := range fs {
+		out = append(out, Verdict{Rule: RulePrefixPodSecurity + f.check, Severity: f.severity, Message: f.message, Path: f.path})
+	}
+	return out
+}
+
+// parallel runs fn(0..n-1) on up to workers goroutines.
+func parallel(ctx context.Context, n, workers int, fn func(i int)) {
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for w := 0; w < workers; w++ {
+	for range min(workers, n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ps := newPodSecurity()
 			for i := range next {
-				p := &parts[i]
-				mutated, vs, ms, err := c.reviewOne(ctx, ps, i, objs[i])
-				res.Mutated[i] = mutated
-				p.verdicts, p.mutations = vs, ms
-				if err != nil {
-					p.errs = append(p.errs, ObjectError{Object: i, Err: err})
-				}
+				fn(i)
 			}
 		}()
 	}
-	for i := range objs {
-		if ctx.Err() != nil {
-			break
-		}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
 		next <- i
 	}
 	close(next)
 	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return Result{}, err
-	}
-	for _, p := range parts {
-		res.Verdicts = append(res.Verdicts, p.verdicts...)
-		res.Mutations = append(res.Mutations, p.mutations...)
-		res.Errors = append(res.Errors, p.errs...)
-	}
-	return res, nil
 }
 
 func (c *Chain) subject(o Object, generated bool) *subject {
@@ -310,100 +465,6 @@ func stringSet(v any) labels.Set {
 		}
 	}
 	return out
-}
-
-// reviewOne mutates a copy of the object, judges it, and judges the Pod of a workload.
-func (c *Chain) reviewOne(ctx context.Context, ps *podSecurity, i int, orig Object) (Object, []Verdict, []Mutation, error) {
-	obj := deepCopy(orig).(map[string]any)
-	var errs []error
-	var verdicts []Verdict
-	var mutations []Mutation
-	s := c.subject(obj, false)
-	changes, err := runMutators(c.mutators, obj, s)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	for _, ch := range changes {
-		mutations = append(mutations, Mutation{Object: i, Mutator: ch.mutator, Path: ch.path, Value: ch.value, Note: note(obj, ch)})
-	}
-	vs, err := c.judge(ctx, ps, s)
-	if err != nil {
-		errs = append(errs, err)
-	}
-	for _, v := range vs {
-		v.Object = i
-		verdicts = append(verdicts, v)
-	}
-	if pod, prefix := expandPod(obj); pod != nil {
-		ps2 := c.subject(pod, true)
-		changes, err := runMutators(c.mutators, pod, ps2)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("the Pod of %s: %w", str(obj["kind"]), err))
-		}
-		for _, ch := range changes {
-			mutations = append(mutations, Mutation{Object: i, Mutator: ch.mutator, Path: templatePath(prefix, ch.path), Value: ch.value, Note: note(pod, ch)})
-		}
-		vs, err := c.judge(ctx, ps, ps2)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("the Pod of %s: %w", str(obj["kind"]), err))
-		}
-		for _, v := range vs {
-			v.Object, v.ViaPod = i, true
-			v.Path = templatePath(prefix, v.Path)
-			if !slices.ContainsFunc(verdicts, func(x Verdict) bool {
-				return x.Rule == v.Rule && x.Constraint == v.Constraint && x.Message == v.Message
-			}) {
-				verdicts = append(verdicts, v)
-			}
-		}
-	}
-	return obj, verdicts, mutations, errors.Join(errs...)
-}
-
-// judge runs the constraints that match, and Pod Security on Pods.
-func (c *Chain) judge(ctx context.Context, ps *podSecurity, s *subject) ([]Verdict, error) {
-	var out []Verdict
-	var errs []error
-	var review *ast.Term
-	for _, k := range c.constraints {
-		if !k.match.matches(s) {
-			continue
-		}
-		if review == nil {
-			r, err := reviewTerm(s)
-			if err != nil {
-				return nil, err
-			}
-			review = r
-		}
-		vs, err := k.eval(ctx, review)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %s: %w", k.kind, k.name, err))
-			continue
-		}
-		for _, v := range vs {
-			out = append(out, Verdict{Rule: RulePrefixGatekeeper + k.kind, Constraint: k.name, Severity: k.action, Message: v.msg, Path: v.field})
-		}
-	}
-	if s.group == "" && s.kind == "Pod" {
-		level := ""
-		if c.opts.DefaultLevel != nil {
-			level = c.opts.DefaultLevel(s.namespace)
-		}
-		pol, err := policyFor(c.opts.Namespaces[s.namespace], level)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("the Pod Security labels of namespace %s: %w", s.namespace, err))
-		} else {
-			fs, err := ps.evaluate(s.obj, pol)
-			if err != nil {
-				errs = append(errs, err)
-			}
-			for _, f := range fs {
-				out = append(out, Verdict{Rule: RulePrefixPodSecurity + f.check, Severity: f.severity, Message: f.message, Path: f.path})
-			}
-		}
-	}
-	return out, errors.Join(errs...)
 }
 
 // reviewTerm is input.review as Gatekeeper's webhook shapes it for a create.

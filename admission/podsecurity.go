@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -90,6 +91,7 @@ func checksFor(level psaapi.Level, version psaapi.Version) []psaCheck {
 
 // podSecurity evaluates Pods at the levels of their namespaces.
 type podSecurity struct {
+	mu    sync.Mutex
 	cache map[psaapi.LevelVersion][]psaCheck
 }
 
@@ -134,11 +136,13 @@ func (ps *podSecurity) evaluate(pod map[string]any, p psaapi.Policy) ([]psaFindi
 		lv  psaapi.LevelVersion
 		sev Severity
 	}{{p.Enforce, SeverityError}, {p.Warn, SeverityWarning}} {
+		ps.mu.Lock()
 		checks, ok := ps.cache[lv.lv]
 		if !ok {
 			checks = checksFor(lv.lv.Level, lv.lv.Version)
 			ps.cache[lv.lv] = checks
 		}
+		ps.mu.Unlock()
 		for _, c := range checks {
 			if failed[c.id] {
 				continue

@@ -29,8 +29,8 @@ violation[{"msg": msg, "details": {"field": "spec.minAvailable"}}] {
 }
 
 workloads[w] {
-	w := data.inventory.namespace[input.review.namespace][av][kind][_]
 	kind_of_workload[[av, kind]]
+	w := data.inventory.namespace[input.review.namespace][av][kind][_]
 }
 
 kind_of_workload[["apps/v1", "Deployment"]]
