@@ -189,11 +189,12 @@ func WriteArchive(ctx context.Context, c *argocdmanaged.Clients, w io.Writer, op
 			res.Excluded = append(res.Excluded, Excluded{Ref: k.Kind + "/" + u.GetName(), Reason: reason})
 			return nil
 		}
+		owners := u.GetOwnerReferences()
 		data, err := yaml.Marshal(Clean(u).Object)
 		if err != nil {
 			return fmt.Errorf("encoding %s/%s: %w", k.Kind, u.GetName(), err)
 		}
-		if err := aw.Add(k.Kind, u.GetNamespace(), u.GetName(), data); err != nil {
+		if err := addObject(aw, k.Kind, u, owners, data); err != nil {
 			return err
 		}
 		done++
@@ -219,6 +220,19 @@ func WriteArchive(ctx context.Context, c *argocdmanaged.Clients, w io.Writer, op
 	}
 	res.Warnings = warnings
 	return m, res, nil
+}
+
+// addObject adds an object to the archive, recording the ApplicationSet that owns a
+// generated Application (ownerReferences themselves are not kept: they hold uids).
+func addObject(aw *archive.Writer, kind string, u *unstructured.Unstructured, owners []metav1.OwnerReference, data []byte) error {
+	if kind == "Application" {
+		for _, o := range owners {
+			if o.Kind == "ApplicationSet" && strings.HasPrefix(o.APIVersion, "argoproj.io/") {
+				return aw.AddGenerated(u.GetNamespace(), u.GetName(), o.Name, data)
+			}
+		}
+	}
+	return aw.Add(kind, u.GetNamespace(), u.GetName(), data)
 }
 
 // collect hands fn every candidate object of the Argo CD namespace, kind by kind in

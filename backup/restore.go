@@ -15,6 +15,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/metadata"
 
@@ -71,6 +72,10 @@ type RestoreOptions struct {
 	Prune bool
 	// ConfirmPrune is asked with the objects a prune would delete; nil refuses to prune.
 	ConfirmPrune func(ctx context.Context, refs []string) (bool, error)
+	// GuardTimeout is how long the restore waits for the Applications that guarded
+	// ApplicationSets generated before it returns ErrGuardPending; 0 means
+	// DefaultGuardTimeout.
+	GuardTimeout time.Duration
 	// Workers is the number of concurrent API requests; 0 means 16.
 	Workers  int
 	Progress Progress
@@ -188,7 +193,7 @@ func RestoreArchive(ctx context.Context, c *argocdmanaged.Clients, open func(con
 		}
 	}
 
-	rs := &restorer{c: c, opts: opts, scope: scope, progress: progress, res: &RestoreResult{Name: m.Name, DryRun: opts.DryRun}}
+	rs := &restorer{c: c, opts: opts, scope: scope, progress: progress, res: &RestoreResult{Name: m.Name, DryRun: opts.DryRun}, guards: newGuards(m)}
 	if err := rs.loadLive(ctx); err != nil {
 		return nil, err
 	}
@@ -213,6 +218,9 @@ func RestoreArchive(ctx context.Context, c *argocdmanaged.Clients, open func(con
 	}
 	defer r.Close()
 	err = rs.apply(ctx, r, m, ro, only)
+	if err == nil && opts.DryRun == DryRunNone {
+		err = rs.release(ctx, rs.guards)
+	}
 	if err == nil && len(victims) > 0 {
 		err = rs.prune(ctx, victims)
 	}
@@ -286,6 +294,9 @@ type restorer struct {
 	mu   sync.Mutex
 	res  *RestoreResult
 	done int
+
+	// guards are the ApplicationSets applied with a guard, released after the apply.
+	guards *guards
 }
 
 // loadLive lists the existing objects' metadata only (names, labels, finalizers), so that
@@ -410,18 +421,19 @@ func (rs *restorer) record(o ObjectResult) {
 	}
 }
 
-// prepare makes an archive object ready to apply.
-func (rs *restorer) prepare(u *unstructured.Unstructured) string {
+// prepare makes an archive object ready to apply. An ApplicationSet whose policy lets it
+// delete apps gets the guard (see GuardAnnotation); spec is then its backed-up spec.
+func (rs *restorer) prepare(u *unstructured.Unstructured) (note string, spec any, guarded bool) {
 	Clean(u)
 	u.SetNamespace(rs.scope.Namespace())
 	if u.GetKind() != "ApplicationSet" {
-		return ""
+		return "", nil, false
 	}
-	if _, found, _ := unstructured.NestedString(u.Object, "spec", "syncPolicy", "applicationsSync"); found {
-		return ""
+	spec = runtime.DeepCopyJSONValue(u.Object["spec"])
+	if !guard(u) {
+		return "", nil, false
 	}
-	_ = unstructured.SetNestedField(u.Object, "create-update", "spec", "syncPolicy", "applicationsSync")
-	return "applicationsSync set to create-update, so that it cannot delete apps; remove it once the generated apps are checked"
+	return "guarded with applicationsSync create-update until its generated Applications exist", spec, true
 }
 
 // applyOne applies one object. The second result is an error that stops the whole
@@ -429,7 +441,7 @@ func (rs *restorer) prepare(u *unstructured.Unstructured) string {
 // per object.
 func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) (ObjectResult, error) {
 	k, _ := kindOf(u.GetKind())
-	note := rs.prepare(u)
+	note, spec, guarded := rs.prepare(u)
 	o := ObjectResult{Kind: k.Kind, Name: u.GetName()}
 	ns := rs.scope.Namespace()
 	res := rs.c.Dynamic.Resource(k.GVR).Namespace(ns)
@@ -496,6 +508,8 @@ func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) 
 	o.Action, o.Message = action, note
 	if rs.opts.DryRun == DryRunServer {
 		o.Message = joinNotes("dry run", note)
+	} else if guarded && rs.guards != nil {
+		rs.guards.add(u.GetName(), spec)
 	}
 	return o, nil
 }

@@ -2,13 +2,13 @@ package backup_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	"filippo.io/age"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/backup"
@@ -20,8 +20,9 @@ import (
 var allKinds = archive.Kinds
 
 // assertRestored checks that every in-scope object of f is live with the same spec, data,
-// labels, annotations and finalizers, without operation, and that nothing out of scope
-// came back.
+// labels, annotations and finalizers (an ApplicationSet's guard released: its spec as
+// backed up, no guard annotation), without operation, and that nothing out of scope came
+// back.
 func assertRestored(t *testing.T, c *argocdmanaged.Clients, ns string, f *fixture) {
 	t.Helper()
 	for _, kind := range allKinds {
@@ -34,9 +35,6 @@ func assertRestored(t *testing.T, c *argocdmanaged.Clients, ns string, f *fixtur
 			}
 			for _, field := range []string{"spec", "data", "type"} {
 				wv, wok := w.Object[field]
-				if kind == "ApplicationSet" && field == "spec" {
-					wv = withDefaultApplicationsSync(w)
-				}
 				if wok || field != "type" {
 					assert.Equalf(t, wv, g.Object[field], "%s/%s %s", kind, name, field)
 				}
@@ -53,16 +51,6 @@ func assertRestored(t *testing.T, c *argocdmanaged.Clients, ns string, f *fixtur
 			}
 		}
 	}
-}
-
-// withDefaultApplicationsSync is the spec a restore gives an ApplicationSet: create-update
-// unless the backup says otherwise.
-func withDefaultApplicationsSync(u *unstructured.Unstructured) any {
-	c := u.DeepCopy()
-	if _, found, _ := unstructured.NestedString(c.Object, "spec", "syncPolicy", "applicationsSync"); !found {
-		_ = unstructured.SetNestedField(c.Object, "create-update", "spec", "syncPolicy", "applicationsSync")
-	}
-	return c.Object["spec"]
 }
 
 func TestRoundTripRestoresEveryObjectEqualWithoutOperation(t *testing.T) {
@@ -106,6 +94,12 @@ func roundTrip(t *testing.T, st *store.Store, n sizes) {
 	t.Logf("restored %d objects in %s", res.Created, time.Since(start))
 	assert.Equal(t, len(f.objects), res.Created)
 	assert.Zero(t, res.Updated+res.Skipped+res.Failed+res.Deleted)
+	for _, o := range res.Objects {
+		if o.Kind == "ApplicationSet" && !strings.Contains(o.Message, "guard released") {
+			_, hasPolicy := f.byKind("ApplicationSet")[o.Name].Object["spec"].(map[string]any)["syncPolicy"]
+			assert.Truef(t, hasPolicy, "ApplicationSet/%s without a policy was not guarded and released: %q", o.Name, o.Message)
+		}
+	}
 	assertRestored(t, c, ns, f)
 
 	// Idempotent: a second run leaves everything alone.

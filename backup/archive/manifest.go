@@ -86,6 +86,9 @@ type Entry struct {
 	SHA256    string `json:"sha256"`
 	Size      int64  `json:"size"`
 	Encrypted bool   `json:"encrypted,omitempty"`
+	// ApplicationSet names the ApplicationSet that generated an Application (its owner at
+	// export time); empty otherwise. A restore waits for these before it lifts its guard.
+	ApplicationSet string `json:"applicationSet,omitempty"`
 }
 
 // Ref is "Kind/name", how reports and --only name an object.
@@ -177,6 +180,9 @@ func (m *Manifest) check() error {
 		}
 		if e.Path != EntryPath(e.Kind, e.Name, e.Encrypted) {
 			return fmt.Errorf("%w: manifest: %s has path %q", ErrCorrupt, e.Ref(), e.Path)
+		}
+		if e.ApplicationSet != "" && (e.Kind != "Application" || !validName(e.ApplicationSet)) {
+			return fmt.Errorf("%w: manifest: %s has an invalid applicationSet", ErrCorrupt, e.Ref())
 		}
 		if e.Encrypted && e.Kind != "Secret" {
 			return fmt.Errorf("%w: manifest: %s is marked encrypted", ErrCorrupt, e.Ref())

@@ -47,6 +47,19 @@ func NewWriter(w io.Writer, m Manifest, recipients []age.Recipient, recipientNam
 
 // Add stores one object's YAML. Objects must come grouped by kind in the order of Kinds.
 func (w *Writer) Add(kind, namespace, name string, manifest []byte) error {
+	return w.add(kind, namespace, name, "", manifest)
+}
+
+// AddGenerated stores an Application that ApplicationSet appSet generated, recording the
+// ApplicationSet in its manifest entry.
+func (w *Writer) AddGenerated(namespace, name, appSet string, manifest []byte) error {
+	if !validName(appSet) {
+		return fmt.Errorf("adding Application/%s: invalid ApplicationSet name %q", name, appSet)
+	}
+	return w.add("Application", namespace, name, appSet, manifest)
+}
+
+func (w *Writer) add(kind, namespace, name, appSet string, manifest []byte) error {
 	if w.closed {
 		return errors.New("archive writer is closed")
 	}
@@ -89,6 +102,7 @@ func (w *Writer) Add(kind, namespace, name string, manifest []byte) error {
 	w.m.Objects = append(w.m.Objects, Entry{
 		Kind: kind, Namespace: namespace, Name: name, Path: p,
 		SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Encrypted: encrypted,
+		ApplicationSet: appSet,
 	})
 	w.m.Counts[kind]++
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,8 @@ type backupRestoreOptions struct {
 	prune     bool
 	yes       bool
 	require   bool
+	finish    bool
+	guardWait time.Duration
 	output    string
 }
 
@@ -34,8 +37,11 @@ func NewCmdBackupRestore(root *RootOptions) *cobra.Command {
 refuses the restore before a single object is applied. Then applies with server-side apply
 (field manager kubectl-ck8sargo) in dependency order. Existing objects are left alone and
 reported as skipped unless --overwrite. Restored Applications carry no operation, so nothing
-syncs because of the restore; ApplicationSets without an applicationsSync policy get
-create-update, so they cannot delete apps on the way in. --prune deletes in-scope objects
+syncs because of the restore. An ApplicationSet whose policy lets it delete apps (none,
+sync or create-delete) comes back guarded with create-update and the annotation
+backup.ck8sargo.io/applications-sync-guard; once the Applications it generated are present
+(--guard-timeout), the restore puts its backed-up spec back and removes the annotation, so
+the result equals the backup. --finish NAME completes a restore that stopped before that. --prune deletes in-scope objects
 missing from the backup, removing Argo CD's resources finalizer first so that no workload is
 deleted by cascade, after confirmation (or --yes). Running the same restore again after an
 interruption finishes the job. The total time is the measured recovery time.`,
@@ -61,6 +67,8 @@ interruption finishes the job. The total time is the measured recovery time.`,
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	o.id.add(cmd)
 	cmd.Flags().BoolVar(&o.require, "require-signature", false, requireSignatureHelp)
+	cmd.Flags().BoolVar(&o.finish, "finish", false, "only complete an interrupted restore of NAME: release the guards of its ApplicationSets")
+	cmd.Flags().DurationVar(&o.guardWait, "guard-timeout", backup.DefaultGuardTimeout, "how long to wait for the Applications of guarded ApplicationSets")
 	cmd.Flags().StringVar(&o.dryRun, "dry-run", "none", `"client": report what would be done without changing anything; "server": send the writes with dryRun`)
 	cmd.Flags().Lookup("dry-run").NoOptDefVal = "client"
 	cmd.Flags().StringArrayVar(&o.only, "only", nil, "restore only KIND/NAME (such as application/shop); repeatable")
@@ -81,6 +89,12 @@ func (o *backupRestoreOptions) Validate() error {
 	}
 	if o.prune && len(o.only) > 0 {
 		return UsageErrorf("--prune cannot be combined with --only")
+	}
+	if o.finish && (o.prune || len(o.only) > 0 || o.overwrite || o.dryRun != backup.DryRunNone) {
+		return UsageErrorf("--finish cannot be combined with --prune, --only, --overwrite or --dry-run")
+	}
+	if o.guardWait <= 0 {
+		return UsageErrorf("--guard-timeout must be positive")
 	}
 	return validateOutput(o.output, "text", "json", "yaml")
 }
@@ -105,9 +119,13 @@ func (o *backupRestoreOptions) Run(cmd *cobra.Command, name string) error {
 	}
 	defer st.Close()
 	progress := progressFor(o.root)
-	res, err := backup.Restore(ctx, c, st, name, backup.RestoreOptions{
+	restore := backup.Restore
+	if o.finish {
+		restore = backup.Finish
+	}
+	res, err := restore(ctx, c, st, name, backup.RestoreOptions{
 		Profile: p, Identities: ids, RequireSignature: o.require, DryRun: o.dryRun, Only: o.only, Overwrite: o.overwrite,
-		Prune: o.prune, Progress: progress,
+		Prune: o.prune, Progress: progress, GuardTimeout: o.guardWait,
 		ConfirmPrune: func(ctx context.Context, refs []string) (bool, error) {
 			if o.yes {
 				return true, nil
@@ -148,6 +166,9 @@ func (o *backupRestoreOptions) Run(cmd *cobra.Command, name string) error {
 	}
 	if errors.Is(err, backup.ErrRestoreFailed) {
 		return ProblemsFound()
+	}
+	if errors.Is(err, backup.ErrGuardPending) {
+		return fmt.Errorf("%s; then run `kubectl ck8sargo backup restore --finish %s`", strings.TrimSpace(err.Error()), name)
 	}
 	if err != nil {
 		return fmt.Errorf("%s", strings.TrimSpace(err.Error()))
