@@ -169,8 +169,8 @@ func newGeneration(ctx context.Context, appSet map[string]any, opts Options) (*g
 	}
 	spec, _ := doc["spec"].(map[string]any)
 	if spec == nil {
-		g.fail("spec", "the ApplicationSet has no spec")
-		return g, nil
+		// No generators: Argo CD generates nothing.
+		spec = map[string]any{}
 	}
 	g.goTemplate, _ = spec["goTemplate"].(bool)
 	for _, o := range asSlice(spec["goTemplateOptions"]) {
