@@ -106,7 +106,7 @@ func Builtin(p argocdmanaged.Profile) Policies {
 		cons(KindAllowedRepos, "require-harbor-repo", "warn", podKinds, map[string]any{"repos": repos})
 	}
 	tmpl(KindMinimumReplicas, "minimum-replicas.rego", false)
-	cons(KindMinimumReplicas, "warn-minimum-replicas", "warn", apps, map[string]any{"min_replicas": 2, "annotation": MinimumReplicasAnnotation})
+	cons(KindMinimumReplicas, "warn-minimum-replicas", "warn", apps, map[string]any{"min_replicas": int64(2), "annotation": MinimumReplicasAnnotation})
 	tmpl(KindRequireNetworkPolicy, "network-policy.rego", true)
 	cons(KindRequireNetworkPolicy, "require-networkpolicy", "warn", podKinds, nil)
 	tmpl(KindPodDisruptionBudget, "pdb.rego", true)

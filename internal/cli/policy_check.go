@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/report"
 	"github.com/ck8sargo/ck8sargo/policy/rules"
@@ -150,6 +151,22 @@ func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
 	if o.live {
 		if in.Live, err = o.root.Clients(); err != nil {
 			return err
+		}
+	} else if o.discover {
+		// --discover judges workloads by the cluster's admission policies too.
+		cl, err := o.root.Clients()
+		if err != nil {
+			return err
+		}
+		pols, warnings, err := admission.Discover(ctx, cl)
+		if err != nil {
+			return fmt.Errorf("reading the admission policies: %w", err)
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(o.root.ErrOut, "warning: workloads are judged without what cannot be read: %s\n", oneLine(w.Error()))
+		}
+		if len(pols.Objects) > 0 {
+			opts.Admission = &pols
 		}
 	}
 	rep, checkErr := policy.Check(ctx, in, opts)

@@ -1,14 +1,17 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
 )
@@ -140,8 +143,10 @@ func (o *profileInitOptions) Run(cmd *cobra.Command) error {
 }
 
 type profileDiscoverOptions struct {
-	root   *RootOptions
-	output string
+	root          *RootOptions
+	output        string
+	admission     bool
+	admissionFile string
 }
 
 // NewCmdProfileDiscover prints the profile completed from the cluster.
@@ -154,7 +159,9 @@ func NewCmdProfileDiscover(root *RootOptions) *cobra.Command {
 their owner=operator label, and which secret backends are set up from their Secrets and the
 sealed-secrets controller Service. What your rights do not let it see is listed as a warning.`,
 		Example: `  kubectl ck8sargo profile discover
-  kubectl ck8sargo profile discover --context prod -o yaml > .ck8sargo.yaml`,
+  kubectl ck8sargo profile discover --context prod -o yaml > .ck8sargo.yaml
+  # also snapshot the admission policies, for policy check offline (pre-commit, CI)
+  kubectl ck8sargo profile discover --admission`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := validateOutput(o.output, "text", "yaml", "json"); err != nil {
@@ -165,6 +172,11 @@ sealed-secrets controller Service. What your rights do not let it see is listed 
 				return err
 			}
 			printWarnings(o.root, d.Warnings)
+			if o.admission {
+				if err := o.snapshot(cmd.Context()); err != nil {
+					return err
+				}
+			}
 			if o.output == "json" {
 				return printStructured(o.root.Out, "json", profileOutput{Profile: d.Profile, Fields: d.Profile.Fields(), Warnings: d.Warnings})
 			}
@@ -172,7 +184,36 @@ sealed-secrets controller Service. What your rights do not let it see is listed 
 		},
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, yaml or json")
+	cmd.Flags().BoolVar(&o.admission, "admission", false, "also write the cluster's Gatekeeper mutators, ConstraintTemplates and Constraints to --admission-file")
+	cmd.Flags().StringVar(&o.admissionFile, "admission-file", admission.SnapshotFile, "where --admission writes the snapshot that policy check reads")
 	return cmd
+}
+
+// snapshot writes the cluster's admission policies as a List, in a stable order.
+func (o *profileDiscoverOptions) snapshot(ctx context.Context) error {
+	cl, err := o.root.Clients()
+	if err != nil {
+		return err
+	}
+	pols, warnings, err := admission.Discover(ctx, cl)
+	if err != nil {
+		return fmt.Errorf("reading the admission policies: %w", err)
+	}
+	for _, w := range warnings {
+		fmt.Fprintf(o.root.ErrOut, "warning: the snapshot leaves out what cannot be read: %s\n", oneLine(w.Error()))
+	}
+	data, err := pols.MarshalList()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(o.admissionFile), 0o755); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(o.admissionFile, data, 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(o.root.ErrOut, "wrote %s: %d admission policies\n", o.admissionFile, len(pols.Objects))
+	return nil
 }
 
 func printWarnings(root *RootOptions, warnings []string) {
