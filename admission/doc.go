@@ -1,0 +1,14 @@
+// Package admission judges Kubernetes objects as the platform's admission chain does,
+// before they reach the cluster: first Gatekeeper's mutators (Assign, AssignMetadata,
+// ModifySet, AssignImage, in Gatekeeper's order, with applyTo, match, location and
+// pathTests), then Gatekeeper's ConstraintTemplates and Constraints (Rego in v0 syntax,
+// compiled once with OPA v1; match, parameters, enforcementAction and data.inventory) and
+// Pod Security Admission (k8s.io/pod-security-admission, the kube-apiserver's own checks)
+// on the mutated objects. Workloads (Deployments, StatefulSets, DaemonSets, ReplicaSets,
+// Jobs, CronJobs, Argo Rollouts and any kind with a pod template) are also judged by the
+// Pod they create, as gator expand does.
+//
+// The policies come from Builtin (the platform's documented safeguards as this project
+// writes them), Discover (the cluster's) or LoadPolicies (a snapshot, SnapshotFile). New
+// compiles them once; Review judges a slice of objects.
+package admission
