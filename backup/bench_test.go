@@ -149,7 +149,7 @@ func BenchmarkExport5000Applications(b *testing.B) {
 
 // writeBenchArchive writes a backup of the fixture's objects straight into st, without an
 // API server: 5,000 Applications, 50 AppProjects and 10 encrypted repository Secrets.
-func writeBenchArchive(b *testing.B, st *store.Store, name string, id *age.X25519Identity) {
+func writeBenchArchive(b *testing.B, st *store.Store, name string, id, signer *age.X25519Identity) {
 	b.Helper()
 	ctx := context.Background()
 	p := argocdmanaged.DefaultProfile()
@@ -158,6 +158,9 @@ func writeBenchArchive(b *testing.B, st *store.Store, name string, id *age.X2551
 	require.NoError(b, err)
 	w := archive.NewWriter(up, archive.Manifest{Name: name, Created: time.Now().UTC(), Namespace: p.ArgoCD.Namespace, Profile: p},
 		[]age.Recipient{id.Recipient()}, []string{id.Recipient().String()})
+	if signer != nil {
+		w.Sign(signer)
+	}
 	for _, u := range f.objects {
 		data, err := yaml.Marshal(backup.Clean(u.DeepCopy()).Object)
 		require.NoError(b, err)
@@ -169,18 +172,27 @@ func writeBenchArchive(b *testing.B, st *store.Store, name string, id *age.X2551
 }
 
 // BenchmarkVerify5000Applications verifies a backup of 5,000 Applications completely:
-// the whole gzip stream, every checksum, decryption of the Secrets, and every object
-// parsed and checked for scope. It needs no API server (go test -short -bench Verify).
+// the whole gzip stream, every checksum, the name and manifest copy, decryption of the
+// Secrets, and every object parsed and checked for scope; "signed" also checks the
+// signature. It needs no API server (go test -short -bench Verify).
 func BenchmarkVerify5000Applications(b *testing.B) {
 	st := fileStore(b)
 	id := newIdentity(b)
-	const name = "argocd-backup-20260101T000000Z"
-	writeBenchArchive(b, st, name, id)
-	opts := backup.VerifyOptions{Profile: argocdmanaged.DefaultProfile(), Identities: []age.Identity{id}}
-	for b.Loop() {
-		res, err := backup.Verify(context.Background(), st, name, opts)
-		require.NoError(b, err)
-		require.True(b, res.OK(), res.Problems)
+	const name, signed = "argocd-backup-20260101T000000Z", "argocd-backup-20260102T000000Z"
+	writeBenchArchive(b, st, name, id, nil)
+	writeBenchArchive(b, st, signed, id, id)
+	for _, bm := range []struct {
+		name, backup string
+		require      bool
+	}{{"unsigned", name, false}, {"signed", signed, true}} {
+		b.Run(bm.name, func(b *testing.B) {
+			opts := backup.VerifyOptions{Profile: argocdmanaged.DefaultProfile(), Identities: []age.Identity{id}, RequireSignature: bm.require}
+			for b.Loop() {
+				res, err := backup.Verify(context.Background(), st, bm.backup, opts)
+				require.NoError(b, err)
+				require.True(b, res.OK(), res.Problems)
+			}
+			b.ReportMetric(float64(benchApps)*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
+		})
 	}
-	b.ReportMetric(float64(benchApps)*float64(b.N)/b.Elapsed().Seconds(), "objects/s")
 }
