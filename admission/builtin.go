@@ -68,16 +68,30 @@ func Builtin(p argocdmanaged.Profile) Policies {
 	}
 	var out Policies
 	lib := regoFile("lib.rego")
-	tmpl := func(kind, file string, libs bool) {
+	// tmpl adds a template; params are the types of its parameters, for the constraint
+	// CRD's schema ("string", "integer", or "[]string").
+	tmpl := func(kind, file string, libs bool, params map[string]string) {
 		target := map[string]any{"target": Target, "rego": regoFile(file)}
 		if libs {
 			target["libs"] = []any{lib}
+		}
+		crd := map[string]any{"names": map[string]any{"kind": kind}}
+		if len(params) > 0 {
+			props := map[string]any{}
+			for name, typ := range params {
+				if typ == "[]string" {
+					props[name] = map[string]any{"type": "array", "items": map[string]any{"type": "string"}}
+				} else {
+					props[name] = map[string]any{"type": typ}
+				}
+			}
+			crd["validation"] = map[string]any{"openAPIV3Schema": map[string]any{"type": "object", "properties": props}}
 		}
 		out.Objects = append(out.Objects, Object{
 			"apiVersion": TemplatesGroup + "/v1", "kind": KindTemplate,
 			"metadata": map[string]any{"name": strings.ToLower(kind)},
 			"spec": map[string]any{
-				"crd":     map[string]any{"spec": map[string]any{"names": map[string]any{"kind": kind}}},
+				"crd":     map[string]any{"spec": crd},
 				"targets": []any{target},
 			},
 		})
@@ -93,29 +107,29 @@ func Builtin(p argocdmanaged.Profile) Policies {
 		})
 	}
 	apps := []any{map[string]any{"apiGroups": []any{"apps"}, "kinds": []any{"Deployment", "StatefulSet"}}}
-	tmpl(KindResourceRequests, "resource-requests.rego", true)
+	tmpl(KindResourceRequests, "resource-requests.rego", true, nil)
 	cons(KindResourceRequests, "require-resource-requests", "deny", podKinds, nil)
-	tmpl(KindDisallowedTags, "disallowed-tags.rego", true)
+	tmpl(KindDisallowedTags, "disallowed-tags.rego", true, map[string]string{"tags": "[]string"})
 	cons(KindDisallowedTags, "container-image-must-not-have-disallowed-tags", "deny", podKinds, map[string]any{"tags": []any{"latest"}})
 	if len(p.Registries) > 0 {
 		repos := make([]any, len(p.Registries))
 		for i, r := range p.Registries {
 			repos[i] = r
 		}
-		tmpl(KindAllowedRepos, "allowed-repos.rego", true)
+		tmpl(KindAllowedRepos, "allowed-repos.rego", true, map[string]string{"repos": "[]string"})
 		cons(KindAllowedRepos, "require-harbor-repo", "warn", podKinds, map[string]any{"repos": repos})
 	}
-	tmpl(KindMinimumReplicas, "minimum-replicas.rego", false)
+	tmpl(KindMinimumReplicas, "minimum-replicas.rego", false, map[string]string{"min_replicas": "integer", "annotation": "string"})
 	cons(KindMinimumReplicas, "warn-minimum-replicas", "warn", apps, map[string]any{"min_replicas": int64(2), "annotation": MinimumReplicasAnnotation})
-	tmpl(KindRequireNetworkPolicy, "network-policy.rego", true)
+	tmpl(KindRequireNetworkPolicy, "network-policy.rego", true, nil)
 	cons(KindRequireNetworkPolicy, "require-networkpolicy", "warn", podKinds, nil)
-	tmpl(KindPodDisruptionBudget, "pdb.rego", true)
+	tmpl(KindPodDisruptionBudget, "pdb.rego", true, nil)
 	cons(KindPodDisruptionBudget, "restrict-pod-disruption-budgets", "deny",
 		[]any{map[string]any{"apiGroups": []any{"policy"}, "kinds": []any{"PodDisruptionBudget"}}}, nil)
-	tmpl(KindRejectLoadBalancer, "load-balancer.rego", false)
+	tmpl(KindRejectLoadBalancer, "load-balancer.rego", false, nil)
 	cons(KindRejectLoadBalancer, "reject-loadbalancer-service", "warn",
 		[]any{map[string]any{"apiGroups": []any{""}, "kinds": []any{"Service"}}}, nil)
-	tmpl(KindDisallowLocalhostSec, "localhost-seccomp.rego", true)
+	tmpl(KindDisallowLocalhostSec, "localhost-seccomp.rego", true, nil)
 	cons(KindDisallowLocalhostSec, "disallow-localhost-seccomp", "deny", podKinds, nil)
 
 	podOnly := []any{map[string]any{"apiGroups": []any{""}, "kinds": []any{"Pod"}}}
