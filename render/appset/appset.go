@@ -190,7 +190,7 @@ func newGeneration(ctx context.Context, appSet map[string]any, opts Options) (*g
 		g.preserve, _ = sp["preserveResourcesOnDeletion"].(bool)
 	}
 	g.generators = asSlice(spec["generators"])
-	g.tmpl = newRenderer(g.goTemplate, g.options)
+	g.tmpl = newRenderer(g.goTemplate, g.options, opts.Cache)
 	g.repo = newCheckout(opts)
 	return g, nil
 }
@@ -206,7 +206,7 @@ func (g *generation) emit(where string, tr transformResult, params map[string]an
 	if g.patch != nil {
 		app, err = g.applyPatch(app, params)
 		if err != nil {
-			g.fail("spec.templatePatch", err.Error())
+			g.fail("spec.templatePatch", "applying the templatePatch: "+err.Error())
 			return
 		}
 	}

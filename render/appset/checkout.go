@@ -8,21 +8,24 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"text/template"
 )
 
-// Cache keeps a checkout's directory and file lists, and the files read, between Generate
-// calls over the same checkout. Safe for concurrent use. The zero value is not usable; use
-// NewCache.
+// Cache keeps a checkout's directory and file lists, the files read, and the parsed Go
+// templates between Generate calls. Safe for concurrent use. The zero value is not usable;
+// use NewCache.
 type Cache struct {
-	mu      sync.Mutex
-	dirs    map[string][]string
-	files   map[string][]string
-	content map[string][]byte
+	mu        sync.Mutex
+	dirs      map[string][]string
+	files     map[string][]string
+	content   map[string][]byte
+	templates map[string]*template.Template
 }
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{dirs: map[string][]string{}, files: map[string][]string{}, content: map[string][]byte{}}
+	return &Cache{dirs: map[string][]string{}, files: map[string][]string{}, content: map[string][]byte{},
+		templates: map[string]*template.Template{}}
 }
 
 // checkout is the repository the git generators read, confined to its root.

@@ -42,10 +42,11 @@ type renderer struct {
 	options    []string
 	parsed     map[string]*template.Template
 	fast       map[string]*fasttemplate.Template
+	shared     *Cache // parsed templates shared between calls; nil for none
 }
 
-func newRenderer(goTemplate bool, options []string) *renderer {
-	return &renderer{goTemplate: goTemplate, options: options,
+func newRenderer(goTemplate bool, options []string, shared *Cache) *renderer {
+	return &renderer{goTemplate: goTemplate, options: options, shared: shared,
 		parsed: map[string]*template.Template{}, fast: map[string]*fasttemplate.Template{}}
 }
 
@@ -94,6 +95,15 @@ func (r *renderer) parse(s string, options []string) (t *template.Template, err 
 	if t, ok := r.parsed[key]; ok {
 		return t, nil
 	}
+	if r.shared != nil {
+		r.shared.mu.Lock()
+		t, ok := r.shared.templates[key]
+		r.shared.mu.Unlock()
+		if ok {
+			r.parsed[key] = t
+			return t, nil
+		}
+	}
 	defer func() {
 		// template.Option panics on an option it does not know.
 		if p := recover(); p != nil {
@@ -112,6 +122,11 @@ func (r *renderer) parse(s string, options []string) (t *template.Template, err 
 		return nil, fmt.Errorf("failed to parse template %s: %w", s, err)
 	}
 	r.parsed[key] = t
+	if r.shared != nil {
+		r.shared.mu.Lock()
+		r.shared.templates[key] = t
+		r.shared.mu.Unlock()
+	}
 	return t, nil
 }
 
