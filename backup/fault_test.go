@@ -103,3 +103,66 @@ func TestRestoreInterruptedByAnAPIServerStopFinishesWhenRunAgain(t *testing.T) {
 		assert.Len(t, liveObjects(t, c, p.ArgoCD.Namespace, kind), len(f.byKind(kind)), "nothing duplicated or missing: %s", kind)
 	}
 }
+
+// stopInPhase is a Progress that stops the API server, synchronously, when phase starts.
+type stopInPhase struct {
+	phase string
+	once  sync.Once
+	stop  func() error
+	err   error
+}
+
+func (s *stopInPhase) Update(phase string, _, _ int) {
+	if phase == s.phase {
+		s.once.Do(func() { s.err = s.stop() })
+	}
+}
+
+// The API server goes away after the ApplicationSets were applied with their guard and
+// before the guard is released: the rerun releases it, duplicates nothing, and leaves every
+// object equal to the backup.
+func TestRestoreInterruptedBeforeTheGuardIsReleasedConvergesWhenRunAgain(t *testing.T) {
+	testenv.Require(t, env)
+	ctx := context.Background()
+	cp, cfg := restartableControlPlane(t)
+	c, err := argocdmanaged.NewClientsForConfig(cfg)
+	require.NoError(t, err)
+	p := env.Profile.Clone()
+	p.ArgoCD.Namespace = "argocd-fault-guard"
+	_, err = c.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p.ArgoCD.Namespace}}, metav1.CreateOptions{})
+	require.NoError(t, err)
+	f := newFixture(t, p, sizes{apps: 30, projects: 3, appsets: 6, repos: 2})
+	createAll(t, c, f.all())
+	st := fileStore(t)
+	id := newIdentity(t)
+	exp, err := backup.Export(ctx, c, st, backup.ExportOptions{Profile: p, Recipients: []string{id.Recipient().String()}})
+	require.NoError(t, err)
+	deleteAll(t, c, p.ArgoCD.Namespace, allKinds...)
+
+	apiServer := cp.ControlPlane.GetAPIServer()
+	progress := &stopInPhase{phase: "guard", stop: apiServer.Stop}
+	_, err = backup.Restore(ctx, c, st, exp.Name, backup.RestoreOptions{Profile: p, Identities: []age.Identity{id}, Progress: progress})
+	require.Error(t, err, "the release notices the API server is gone")
+	require.NoError(t, progress.err)
+
+	require.NoError(t, apiServer.Start())
+	require.Eventually(t, func() bool {
+		_, err := c.Kube.CoreV1().Namespaces().Get(ctx, p.ArgoCD.Namespace, metav1.GetOptions{})
+		return err == nil
+	}, 60*time.Second, 200*time.Millisecond)
+	guarded := 0
+	for _, a := range liveObjects(t, c, p.ArgoCD.Namespace, "ApplicationSet") {
+		if _, ok := a.GetAnnotations()[backup.GuardAnnotation]; ok {
+			guarded++
+		}
+	}
+	require.Positive(t, guarded, "the interruption came between the guard and its release")
+
+	second, err := backup.Restore(ctx, c, st, exp.Name, backup.RestoreOptions{Profile: p, Identities: []age.Identity{id}})
+	require.NoError(t, err)
+	assert.Equal(t, len(f.objects), second.Skipped, "everything was there already")
+	assertRestored(t, c, p.ArgoCD.Namespace, f)
+	for _, kind := range allKinds {
+		assert.Len(t, liveObjects(t, c, p.ArgoCD.Namespace, kind), len(f.byKind(kind)), "nothing duplicated or missing: %s", kind)
+	}
+}

@@ -105,6 +105,7 @@ func (rs *restorer) release(ctx context.Context, g *guards) error {
 	slices.Sort(names)
 	ns := rs.scope.Namespace()
 	apps := rs.c.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace(ns)
+	rs.progress.Update("guard", 0, len(names))
 	deadline := time.Now().Add(timeout)
 	pending := names
 	for {

@@ -145,10 +145,11 @@ func Restore(ctx context.Context, c *argocdmanaged.Clients, st *store.Store, nam
 // checksums, decryption, scope, parsing: anything wrong refuses the restore before
 // anything is applied), then to apply it in the order Secrets and ConfigMaps,
 // AppProjects, Applications, ApplicationSets, with server-side apply. Existing objects
-// are skipped unless Overwrite. Restored Applications carry no operation, and
-// ApplicationSets without an explicit applicationsSync policy get create-update, so that
-// they cannot delete apps on the way in. Running it again after an interruption finishes
-// the job. On an interruption (the API server gone, the context cancelled) the partial
+// are skipped unless Overwrite. Restored Applications carry no operation. ApplicationSets
+// whose policy lets them delete apps come back guarded (GuardAnnotation) with
+// create-update, so that they cannot delete apps on the way in; once the Applications they
+// generated exist, their backed-up spec is put back (ErrGuardPending after GuardTimeout,
+// see Finish). Running it again after an interruption finishes the job, guards included. On an interruption (the API server gone, the context cancelled) the partial
 // result is returned with the error.
 func RestoreArchive(ctx context.Context, c *argocdmanaged.Clients, open func(context.Context) (io.ReadCloser, error), opts RestoreOptions) (*RestoreResult, error) {
 	start := time.Now()
@@ -278,6 +279,8 @@ func canonicalKind(s string) string {
 type liveObject struct {
 	labels     map[string]string
 	finalizers []string
+	// guarded says whether an ApplicationSet carries GuardAnnotation.
+	guarded bool
 }
 
 type restorer struct {
@@ -325,7 +328,8 @@ func (rs *restorer) loadLive(ctx context.Context) error {
 				return rs.c.Explain(err, "list", k.GVR, ns, "")
 			}
 			for _, it := range list.Items {
-				names[it.Name] = liveObject{labels: it.Labels, finalizers: it.Finalizers}
+				_, guarded := it.Annotations[GuardAnnotation]
+				names[it.Name] = liveObject{labels: it.Labels, finalizers: it.Finalizers, guarded: guarded}
 			}
 			if list.Continue == "" {
 				break
@@ -422,7 +426,8 @@ func (rs *restorer) record(o ObjectResult) {
 }
 
 // prepare makes an archive object ready to apply. An ApplicationSet whose policy lets it
-// delete apps gets the guard (see GuardAnnotation); spec is then its backed-up spec.
+// delete apps gets the guard (see GuardAnnotation); spec is an ApplicationSet's
+// backed-up spec.
 func (rs *restorer) prepare(u *unstructured.Unstructured) (note string, spec any, guarded bool) {
 	Clean(u)
 	u.SetNamespace(rs.scope.Namespace())
@@ -431,7 +436,7 @@ func (rs *restorer) prepare(u *unstructured.Unstructured) (note string, spec any
 	}
 	spec = runtime.DeepCopyJSONValue(u.Object["spec"])
 	if !guard(u) {
-		return "", nil, false
+		return "", spec, false
 	}
 	return "guarded with applicationsSync create-update until its generated Applications exist", spec, true
 }
@@ -466,6 +471,11 @@ func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) 
 	}
 	if exists && !rs.opts.Overwrite {
 		o.Action, o.Message = ActionSkipped, "exists; pass --overwrite to replace it"
+		if live := rs.live[k.Kind]; live != nil && live[u.GetName()].guarded && rs.opts.DryRun == DryRunNone && rs.guards != nil {
+			// Guarded by an earlier run of this restore that stopped before releasing it.
+			o.Message = "exists, guarded by an earlier run"
+			rs.guards.add(u.GetName(), spec)
+		}
 		return o, nil
 	}
 	action := ActionCreated
