@@ -64,6 +64,12 @@ func (ch *checker) renderSources(ctx context.Context, c *Context, objs []*Object
 	for _, app := range res.Applications {
 		ref := ObjectRef{APIVersion: argocdmanaged.APIVersion, Kind: argocdmanaged.KindApplication, Namespace: app.Namespace, Name: app.Name}
 		findings = append(findings, noteFindings(app.Notes, &ref)...)
+		if app.ApplicationSet != "" && app.Parent == "" {
+			// A generated Application goes through the Application rules as a written one.
+			gen := &Object{File: app.File, Line: app.Line, RenderedBy: "applicationset", APIVersion: argocdmanaged.APIVersion,
+				Kind: argocdmanaged.KindApplication, Group: argocdmanaged.Group, Namespace: app.Namespace, Name: app.Name, Content: app.Manifest}
+			out = append(out, gen)
+		}
 		for _, ro := range app.Objects {
 			if ro.RenderedBy == render.KindDirectory {
 				abs := ro.File

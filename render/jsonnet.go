@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -102,14 +103,17 @@ func (ci *confinedImporter) Import(importedFrom, importedPath string) (jsonnet.C
 	}
 	for _, d := range dirs {
 		p := filepath.Join(d, importedPath)
+		if !filepath.IsAbs(p) {
+			continue
+		}
 		if c, ok := ci.cache[p]; ok {
 			return c, p, nil
 		}
-		if _, err := ci.r.resolve(p); err != nil {
-			if _, ok := err.(*outsideError); ok {
-				return jsonnet.Contents{}, "", err
-			}
+		if _, err := os.Lstat(p); err != nil {
 			continue
+		}
+		if _, err := ci.r.resolve(p); err != nil {
+			return jsonnet.Contents{}, "", err
 		}
 		data, err := ci.r.readFile(p)
 		if err != nil {

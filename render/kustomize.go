@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 )
@@ -439,18 +440,65 @@ func (f *confinedFS) ReadFile(p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if data, ok := f.overlay[real]; ok {
-		return data, nil
-	}
-	data, err := inputfile.Read(real, f.r.opts.MaxFileSize)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%s: %w", f.r.display(p), fs.ErrNotExist)
+	data, ok := f.overlay[real]
+	if !ok {
+		data, err = inputfile.Read(real, f.r.opts.MaxFileSize)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("%s: %w", f.r.display(p), fs.ErrNotExist)
+			}
+			return nil, f.r.fileErr(p, err)
 		}
-		return nil, f.r.fileErr(p, err)
+	}
+	if slices.Contains(kustomizationFiles, filepath.Base(real)) {
+		data = fixDeprecated(f, filepath.Dir(real), data)
 	}
 	return data, nil
 }
+
+// fixDeprecated rewrites the deprecated fields of a kustomization (commonLabels, bases,
+// patchesStrategicMerge, ...) as `kustomize edit fix` does (kustomize's own
+// FixKustomizationPreMarshalling), because kustomize prints a warning about each to the
+// process's standard error, and a library must not print. The patch files it reads are
+// read through fsys, confined.
+func fixDeprecated(fsys *confinedFS, dir string, data []byte) []byte {
+	var k types.Kustomization
+	if sigsyaml.UnmarshalStrict(data, &k) != nil {
+		return data
+	}
+	if w := k.CheckDeprecatedFields(); w == nil || len(*w) == 0 {
+		return data
+	}
+	k.FixKustomization()
+	if err := k.FixKustomizationPreMarshalling(dirFS{fsys, dir}); err != nil {
+		return data
+	}
+	out, err := sigsyaml.Marshal(&k)
+	if err != nil {
+		return data
+	}
+	return out
+}
+
+// dirFS resolves relative paths against a kustomization's directory, as `kustomize edit
+// fix` runs in it.
+type dirFS struct {
+	*confinedFS
+	dir string
+}
+
+func (d dirFS) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(d.dir, p)
+}
+
+func (d dirFS) ReadFile(p string) ([]byte, error) { return d.confinedFS.ReadFile(d.abs(p)) }
+
+func (d dirFS) Exists(p string) bool { return d.confinedFS.Exists(d.abs(p)) }
+
+func (d dirFS) IsDir(p string) bool { return d.confinedFS.IsDir(d.abs(p)) }
 
 func (f *confinedFS) ReadDir(p string) ([]string, error) {
 	real, err := f.check(p)
