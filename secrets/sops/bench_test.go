@@ -77,3 +77,48 @@ func BenchmarkValues1000(b *testing.B) {
 	})
 	_ = os.Remove(plainFile)
 }
+
+// valuesKeys is a flat values file of n keys, as a large generated values file is.
+func valuesKeys(n int) []byte {
+	var b strings.Builder
+	for k := 0; k < n; k++ {
+		fmt.Fprintf(&b, "key%06d: value-%06d-0123456789abcdef\n", k, k)
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkEncryptKeys encrypts values files of 10,000 and 40,000 keys with age, in process
+// and with the sops CLI, to show that the time grows linearly with the number of keys.
+func BenchmarkEncryptKeys(b *testing.B) {
+	k, err := sops.GenerateKey(sops.KeygenOptions{Type: sops.KeyTypeAge})
+	require.NoError(b, err)
+	dir := b.TempDir()
+	keyFile := filepath.Join(dir, "key.txt")
+	writeFile(b, keyFile, k.Private)
+	writeFile(b, filepath.Join(dir, ".sops.yaml"), []byte("creation_rules:\n  - age: "+k.Recipient+"\n"))
+	kr := sops.NewKeyring()
+	require.NoError(b, kr.AddIdentity("key.txt", k.Private))
+	c := &sops.Client{Keyring: kr}
+	ctx := context.Background()
+	name := filepath.Join(dir, "secrets.yaml")
+	env := []string{"SOPS_AGE_KEY_FILE=" + keyFile}
+	for _, n := range []int{10_000, 40_000} {
+		plain := valuesKeys(n)
+		plainFile := fmt.Sprintf("plain%d.yaml", n)
+		writeFile(b, filepath.Join(dir, plainFile), plain)
+		b.Run(fmt.Sprintf("keys=%d/ck8sargo", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := c.Encrypt(ctx, name, plain); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("keys=%d/sops-cli", n), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := runSops(b, dir, env, "--encrypt", "--filename-override", "secrets.yaml", plainFile); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -186,7 +186,7 @@ func (c *Client) Encrypt(ctx context.Context, name string, plaintext []byte) ([]
 	if err != nil {
 		return nil, err
 	}
-	branches, err := store.LoadPlainFile(plaintext)
+	branches, err := loadPlain(store, plaintext)
 	if err != nil {
 		return nil, parseError(name, err)
 	}
@@ -283,7 +283,7 @@ func (c *Client) load(name string, data []byte) (*sopslib.Tree, common.Store, er
 	if err != nil {
 		return nil, nil, err
 	}
-	tree, err := store.LoadEncryptedFile(data)
+	tree, err := loadEncrypted(store, data)
 	if err != nil {
 		if errors.Is(err, sopslib.MetadataNotFound) {
 			return nil, nil, fmt.Errorf("%s: %w", name, ErrNotEncrypted)
@@ -365,7 +365,7 @@ func (c *Client) Edit(ctx context.Context, name string, data []byte, edit func(p
 	if bytes.Equal(edited, plain) {
 		return data, false, nil
 	}
-	branches, err := store.LoadPlainFile(edited)
+	branches, err := loadPlain(store, edited)
 	if err != nil {
 		return nil, false, fmt.Errorf("the edited text: %w; %s was left as it was", parseError(name, err), name)
 	}
