@@ -23,10 +23,13 @@ type backupSummary struct {
 	Counts     map[string]int `json:"counts"`
 	Encryption string         `json:"encryption"`
 	Recipients []string       `json:"recipients,omitempty"`
-	Server     string         `json:"server"`
-	Namespace  string         `json:"namespace"`
-	Format     int            `json:"formatVersion"`
-	Warnings   []string       `json:"warnings,omitempty"`
+	// SignedBy is the public key of the identity that signed the manifest (unchecked
+	// here: backup verify checks it); empty when unsigned.
+	SignedBy  string   `json:"signedBy,omitempty"`
+	Server    string   `json:"server"`
+	Namespace string   `json:"namespace"`
+	Format    int      `json:"formatVersion"`
+	Warnings  []string `json:"warnings,omitempty"`
 }
 
 type backupListOptions struct {
@@ -103,7 +106,15 @@ func summarize(name string, size int64, m *archive.Manifest) backupSummary {
 		Name: name, Created: m.Created, Age: humanAge(time.Since(m.Created)), Size: size,
 		Objects: m.Total(), Counts: m.Counts, Encryption: enc, Recipients: m.Encryption.Recipients,
 		Server: m.Server, Namespace: m.Namespace, Format: m.FormatVersion, Warnings: m.Warnings,
+		SignedBy: signedBy(m),
 	}
+}
+
+func signedBy(m *archive.Manifest) string {
+	if m.Signature == nil {
+		return ""
+	}
+	return m.Signature.Key
 }
 
 type backupShowOptions struct {
@@ -166,6 +177,11 @@ func (o *backupShowOptions) Run(cmd *cobra.Command, name string) error {
 		fmt.Fprintf(tw, "Secrets:\tencrypted with age to %s\n", strings.Join(s.Recipients, ", "))
 	} else {
 		fmt.Fprintf(tw, "Secrets:\tPLAINTEXT\n")
+	}
+	if s.SignedBy != "" {
+		fmt.Fprintf(tw, "Signed:\twith the key of %s (not checked; backup verify --identity checks it)\n", s.SignedBy)
+	} else {
+		fmt.Fprintf(tw, "Signed:\tno\n")
 	}
 	fmt.Fprintf(tw, "Objects:\t%d\n", s.Objects)
 	for _, k := range backupKinds() {

@@ -340,6 +340,9 @@ func TestBackupSignatureIsMadeByExportAndRequiredByVerifyAndRestore(t *testing.T
 	r = verify(signed)
 	require.Equal(t, 0, r.code, r.msg)
 	assert.Contains(t, r.stdout, "NOT checked")
+	r = runBackupCmd(t, "", "backup", "show", signed, "--profile", profile, "--from", store)
+	require.Equal(t, 0, r.code, r.msg)
+	assert.Contains(t, r.stdout, "with the key of "+recipient)
 
 	for _, tt := range []struct {
 		name, backup string
