@@ -1,6 +1,9 @@
 package render_test
 
 import (
+	"bytes"
+	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,5 +144,42 @@ func TestFIFOsAreRefusedWithoutBeingOpened(t *testing.T) {
 		assert.Contains(t, a.Notes[0].Message, file)
 		assert.True(t, strings.Contains(a.Notes[0].Message, "not a regular file") || strings.Contains(a.Notes[0].Message, "FIFO"), a.Notes[0].Message)
 	}
-	_ = os.Remove
+}
+
+// Symbolic links that stay inside the repository are followed, and rendering writes
+// nothing to the process's log or standard error (Helm's own loader logs every link).
+func TestLinksInsideTheRepositoryAreFollowedSilently(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"shared/cm.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\n",
+		"shared/data.txt":             "inside",
+		"chart/Chart.yaml":            "apiVersion: v2\nname: chart\nversion: 0.1.0\n",
+		"chart/data.txt":              "->../shared/data.txt",
+		"chart/templates/cm.yaml":     "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata: {v: {{ .Files.Get \"data.txt\" | quote }}}\n",
+		"chart/templates/shared.yaml": "->../../shared/cm.yaml",
+		"overlay/kustomization.yaml":  "commonLabels: {a: b}\nresources: [cm.yaml]\n",
+		"overlay/cm.yaml":             "->../shared/cm.yaml",
+	})
+	var logged bytes.Buffer
+	log.SetOutput(&logged)
+	defer log.SetOutput(os.Stderr)
+	stderr := os.Stderr
+	rd, wr, err := os.Pipe()
+	require.NoError(t, err)
+	os.Stderr = wr
+	// kustomize's own restriction to the overlay's directory is lifted, as Argo CD's
+	// kustomize.buildOptions can; the repository's is not.
+	res := renderApps(t, renderer(t, root, func(o *render.Options) { o.ArgoCDConfig.KustomizeBuildOptions = "--load-restrictor LoadRestrictionsNone" }),
+		app("chart", "repoURL: "+testRepo+"\npath: chart\n"), app("overlay", "repoURL: "+testRepo+"\npath: overlay\n"))
+	os.Stderr = stderr
+	require.NoError(t, wr.Close())
+	printed, _ := io.ReadAll(rd)
+	assert.Empty(t, logged.String())
+	assert.Empty(t, string(printed))
+	c := find(res, "chart")
+	require.Empty(t, c.Notes)
+	assert.ElementsMatch(t, []string{"ConfigMap/cm", "ConfigMap/shared"}, objectNames(c))
+	assert.Equal(t, "inside", c.Objects[0].Content["data"].(map[string]any)["v"])
+	require.Empty(t, find(res, "overlay").Notes)
+	assert.Equal(t, []string{"ConfigMap/shared"}, objectNames(find(res, "overlay")))
 }

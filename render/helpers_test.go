@@ -17,7 +17,9 @@ const testRepo = "https://git.example.com/team/deploy.git"
 
 // writeFiles writes files under dir; a value starting with "->" makes a symbolic link to
 // the rest.
-func writeFiles(t *testing.T, dir string, files map[string]string) {
+func writeFiles(t *testing.T, dir string, files map[string]string) { writeFilesB(t, dir, files) }
+
+func writeFilesB(t testing.TB, dir string, files map[string]string) {
 	t.Helper()
 	for name, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
