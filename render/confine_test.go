@@ -169,7 +169,9 @@ func TestLinksInsideTheRepositoryAreFollowedSilently(t *testing.T) {
 	os.Stderr = wr
 	// kustomize's own restriction to the overlay's directory is lifted, as Argo CD's
 	// kustomize.buildOptions can; the repository's is not.
-	res := renderApps(t, renderer(t, root, func(o *render.Options) { o.ArgoCDConfig.KustomizeBuildOptions = "--load-restrictor LoadRestrictionsNone" }),
+	res := renderApps(t, renderer(t, root, func(o *render.Options) {
+		o.ArgoCDConfig.KustomizeBuildOptions = "--load-restrictor LoadRestrictionsNone"
+	}),
 		app("chart", "repoURL: "+testRepo+"\npath: chart\n"), app("overlay", "repoURL: "+testRepo+"\npath: overlay\n"))
 	os.Stderr = stderr
 	require.NoError(t, wr.Close())
