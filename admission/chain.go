@@ -67,10 +67,11 @@ type Options struct {
 }
 
 // DefaultOptions are the platform's: Pod Security restricted on every namespace that is
-// not the platform's own.
+// not the platform's own, including a Pod whose namespace is not known yet (Argo CD can
+// deploy only into application namespaces).
 func DefaultOptions(p argocdmanaged.Profile) Options {
 	return Options{DefaultLevel: func(ns string) string {
-		if ns == "" || p.IsPlatformNamespace(ns) {
+		if ns != "" && p.IsPlatformNamespace(ns) {
 			return ""
 		}
 		return string(psaapi.LevelRestricted)
