@@ -1,10 +1,12 @@
 package archive_test
 
 import (
+	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"runtime"
 	"testing"
 	"time"
 
@@ -222,4 +224,25 @@ func TestSigningIdentityPrefersARecipient(t *testing.T) {
 	c, _ := age.GenerateX25519Identity()
 	assert.Nil(t, archive.SigningIdentity(ids, []string{c.Recipient().String()}), "no identity is a recipient")
 	assert.Nil(t, archive.SigningIdentity(nil, nil))
+}
+
+// A header that claims a large entry over a short stream costs the bytes that are there,
+// not the size it claims (before, each such read allocated up to 128 MiB).
+func TestVerifyDoesNotAllocateWhatAHeaderClaims(t *testing.T) {
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	require.NoError(t, tw.WriteHeader(&tar.Header{Name: archive.ManifestPath, Mode: 0o600, Size: archive.MaxManifestSize, Typeflag: tar.TypeReg}))
+	_, err := tw.Write([]byte(`{"formatVersion":1}`))
+	require.NoError(t, err)
+	require.NoError(t, gz.Close())
+	data := buf.Bytes()
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = archive.Verify(bytes.NewReader(data), archive.ReadOptions{}, nil)
+	runtime.ReadMemStats(&after)
+	require.ErrorIs(t, err, archive.ErrTruncated)
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(8<<20), "bytes allocated")
 }
