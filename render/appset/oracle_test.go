@@ -200,6 +200,9 @@ var offlineGenerator = regexp.MustCompile(`(?m)^\s*-?\s*(scmProvider|pullRequest
 // ApplicationSet controller code (tools/appset-oracle) and through Generate, and requires
 // the same Applications, and a failed note exactly where Argo CD fails.
 func TestGenerateMatchesArgoCD(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the appset-oracle peer binary (make test-bin)")
+	}
 	bin := filepath.Join(testenv.BinDir(), "appset-oracle")
 	if _, err := os.Stat(bin); err != nil {
 		t.Fatalf("appset-oracle not found in %s: run `make test-bin` (tools/appset-oracle/build.sh)", testenv.BinDir())
