@@ -49,7 +49,18 @@ func (ch *checker) renderSources(ctx context.Context, c *Context, objs []*Object
 	var out []*Object
 	var findings []Finding
 	for _, dir := range standalone {
-		ros, notes := rd.RenderDir(ctx, dir)
+		sd := rd
+		if c.repo == nil || !inside(c.repo.root, dir) {
+			// Outside any known repository, a chart or overlay given by itself is
+			// confined to its own directory.
+			o := opts
+			o.RepoRoot, o.RepoURL = dir, ""
+			if sd, err = render.New(o); err != nil {
+				findings = append(findings, Finding{Rule: RuleRenderFailed, File: ch.display(dir), Message: fmt.Sprintf("rendering %s: %s", ch.display(dir), err)})
+				continue
+			}
+		}
+		ros, notes := sd.RenderDir(ctx, dir)
 		for _, ro := range ros {
 			out = append(out, fromRendered(ro, ""))
 		}

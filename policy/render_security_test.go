@@ -187,3 +187,15 @@ func TestDecryptedValuesAreRedactedFromEveryReportFormat(t *testing.T) {
 	assert.GreaterOrEqual(t, redacted, 3, "%v", rep.Findings)
 	assert.Contains(t, all, "is not valid YAML")
 }
+
+// A chart given as a path outside any repository renders, confined to its own directory.
+func TestAStandaloneChartOutsideARepositoryRenders(t *testing.T) {
+	dir := t.TempDir()
+	layout(t, dir, map[string]string{
+		"chart/Chart.yaml":        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"chart/templates/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: web}\n",
+	})
+	rep, err := check(t, dir, options(dir), filepath.Join(dir, "chart"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"chart/templates/ns.yaml:0 no-namespace-resource"}, rulesOf(rep), "%v", rep.Findings)
+}

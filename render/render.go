@@ -54,7 +54,7 @@ func (r *Renderer) RenderDir(ctx context.Context, dir string) ([]Object, []Note)
 		return nil, []Note{{Kind: NoteRenderFailed, File: dir, Message: err.Error()}}
 	}
 	app := &Application{Name: filepath.Base(abs)}
-	s := &srcRun{run: ru, app: app, dir: abs, standalone: true}
+	s := &srcRun{run: ru, app: app, dir: abs, standalone: true, spec: &appSpec{}}
 	kind := r.discover(abs)
 	if kind == KindDirectory {
 		return nil, nil
