@@ -53,6 +53,9 @@ func newRenderer(goTemplate bool, options []string, shared *Cache) *renderer {
 // replace is Render.Replace: text/template with Argo CD's functions and options, or
 // fasttemplate {{param}} replacement of string parameters.
 func (r *renderer) replace(s string, params map[string]any, options []string) (string, error) {
+	if options == nil {
+		options = r.options
+	}
 	if r.goTemplate {
 		if !strings.Contains(s, "{{") {
 			// No action: text/template would copy the text as it is.
