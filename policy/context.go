@@ -1,8 +1,8 @@
 package policy
 
 import (
+	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -135,7 +135,15 @@ func (c *Context) ValueFile(src *argocdmanaged.ApplicationSource, file string) (
 		return "", false
 	}
 	abs := resolveValueFile(c.repo.root, dir, file)
-	return abs, inside(c.repo.root, abs)
+	if !inside(c.repo.root, abs) {
+		return "", false
+	}
+	// A link to a file outside the repository is not the repository's file: rendering
+	// reports it as render-failed, and no rule may read it.
+	if _, err := confinedPath(c.repo.root, abs); errors.Is(err, fs.ErrPermission) {
+		return "", false
+	}
+	return abs, true // a missing file is rendering's to report
 }
 
 // RepoRel returns the path of an absolute file relative to the checked repository, and the
@@ -148,7 +156,7 @@ func (c *Context) RepoRel(abs string) (fs.FS, string, bool) {
 	if err != nil {
 		return nil, "", false
 	}
-	return os.DirFS(c.repo.root), filepath.ToSlash(rel), true
+	return repoFS{root: c.repo.root}, filepath.ToSlash(rel), true
 }
 
 // Display is the name findings use for an absolute path.

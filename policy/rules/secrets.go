@@ -1,14 +1,18 @@
 package rules
 
 import (
-	"os"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/secrets/scan"
 )
+
+// maxValueFileSize bounds the value files the secrets rules read, as policy's default file
+// limit bounds manifests.
+const maxValueFileSize = 16 << 20
 
 var plaintextSecret = policy.Rule{
 	ID:       "plaintext-secret",
@@ -62,9 +66,9 @@ var unencryptedSecretsFile = policy.Rule{
 			if !ok {
 				continue // not in the checked repository: nothing to read
 			}
-			data, err := os.ReadFile(abs)
+			data, err := inputfile.Read(abs, maxValueFileSize)
 			if err != nil {
-				continue // a missing value file fails rendering: render-failed reports it
+				continue // a missing, oversized or irregular value file fails rendering: render-failed reports it
 			}
 			var rule *scan.Rule
 			if fsys, rel, ok := c.RepoRel(abs); ok {
