@@ -56,7 +56,7 @@ func (o *secretsEditOptions) Run(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	data, mode, err := readInput(name)
+	data, mode, err := o.keys.read(name)
 	if err != nil {
 		return err
 	}

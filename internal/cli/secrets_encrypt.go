@@ -64,7 +64,7 @@ func (o *secretsEncryptOptions) Run(ctx context.Context, files []string) error {
 	}
 	c.PGP, c.Age = o.pgp, o.age
 	for _, name := range files {
-		data, mode, err := readInput(name)
+		data, mode, err := o.keys.read(name)
 		if err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (o *secretsDecryptOptions) Run(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	data, _, err := readInput(name)
+	data, _, err := o.keys.read(name)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
 
@@ -17,6 +20,8 @@ type sopsKeyFlags struct {
 	identities []string
 	publicKeys []string
 	configFile string
+	// maxFileSize is --max-file-size as given; Bytes() is what it allows.
+	maxFileSize string
 	// getenv reads the environment; os.Getenv unless a test sets it.
 	getenv func(string) string
 }
@@ -27,6 +32,39 @@ func (k *sopsKeyFlags) addFlags(fs *pflag.FlagSet, encrypt bool) {
 		fs.StringArrayVar(&k.publicKeys, "public-key", nil, "armored OpenPGP public key file for a fingerprint of .sops.yaml (repeatable); without it, GnuPG's keyring is asked")
 	}
 	fs.StringVar(&k.configFile, "sops-config", "", "the .sops.yaml to use (default: the nearest one in the file's directory or above)")
+	fs.StringVar(&k.maxFileSize, "max-file-size", defaultSecretsMaxFileSize, "largest input file read; a larger one is refused (values files are far smaller; raise it for a file you mean)")
+}
+
+// defaultSecretsMaxFileSize bounds every file the secrets commands read: a values file or a
+// Secret manifest is kilobytes, and an input of hundreds of megabytes took minutes and
+// gigabytes.
+const defaultSecretsMaxFileSize = "16Mi"
+
+// defaultSecretsMaxBytes is defaultSecretsMaxFileSize in bytes.
+const defaultSecretsMaxBytes = 16 << 20
+
+// parseMaxFileSize reads a --max-file-size value such as 16Mi or 1000000.
+func parseMaxFileSize(v string) (int64, error) {
+	if v == "" {
+		v = defaultSecretsMaxFileSize
+	}
+	q, err := resource.ParseQuantity(v)
+	if err != nil || q.Value() <= 0 {
+		return 0, UsageErrorf("--max-file-size %q: use a size such as 16Mi or 1000000", v)
+	}
+	return q.Value(), nil
+}
+
+// limit is the --max-file-size in bytes.
+func (k *sopsKeyFlags) limit() (int64, error) { return parseMaxFileSize(k.maxFileSize) }
+
+// read is readInput within --max-file-size (checked by client).
+func (k *sopsKeyFlags) read(name string) ([]byte, fs.FileMode, error) {
+	lim, err := k.limit()
+	if err != nil {
+		return nil, 0, err
+	}
+	return readInput(name, lim)
 }
 
 // keyring loads the keys in process. Without --identity, it falls back to what sops reads.
@@ -38,7 +76,7 @@ func (k *sopsKeyFlags) keyring() (*sops.Keyring, error) {
 		}
 	}
 	for _, f := range k.publicKeys {
-		data, err := os.ReadFile(f)
+		data, err := inputfile.Read(f, keyFileLimit)
 		if err != nil {
 			return nil, UsageErrorf("--public-key: %v", err)
 		}
@@ -59,6 +97,9 @@ func (k *sopsKeyFlags) keyring() (*sops.Keyring, error) {
 }
 
 func (k *sopsKeyFlags) client() (*sops.Client, error) {
+	if _, err := k.limit(); err != nil {
+		return nil, err
+	}
 	kr, err := k.keyring()
 	if err != nil {
 		return nil, err
@@ -75,20 +116,38 @@ func trimPrefix(err error, name string) string {
 	return s
 }
 
-// readInput reads a file named on the command line as a usage error when it cannot.
-func readInput(name string) ([]byte, fs.FileMode, error) {
-	fi, err := os.Stat(name)
+// keyFileLimit bounds a key file: an armored keyring of a few keys is kilobytes.
+const keyFileLimit = 1 << 20
+
+// readInput reads a file named on the command line, a regular file of at most limit bytes
+// (limit <= 0: the default), as a usage error when it cannot: a FIFO or a device is refused
+// before it is opened, so that nothing waits on it.
+func readInput(name string, limit int64) ([]byte, fs.FileMode, error) {
+	if limit <= 0 {
+		limit = defaultSecretsMaxBytes
+	}
+	fi, err := inputfile.Check(name)
 	if err != nil {
+		if fi != nil && fi.IsDir() {
+			return nil, 0, UsageErrorf("%s is a directory: give files", name)
+		}
 		return nil, 0, UsageErrorf("%v", err)
 	}
-	if fi.IsDir() {
-		return nil, 0, UsageErrorf("%s is a directory: give files", name)
-	}
-	data, err := os.ReadFile(name)
+	data, err := inputfile.Read(name, limit)
 	if err != nil {
-		return nil, 0, UsageErrorf("%v", err)
+		return nil, 0, secretsInputError(err)
 	}
 	return data, fi.Mode().Perm(), nil
+}
+
+// secretsInputError words an inputfile error for the command line: a file over the limit says how
+// to raise it.
+func secretsInputError(err error) error {
+	var tl *inputfile.TooLargeError
+	if errors.As(err, &tl) {
+		return UsageErrorf("%v: pass --max-file-size with a larger size if the file is meant to be this big", err)
+	}
+	return UsageErrorf("%v", err)
 }
 
 // replaceFile writes data over name atomically, keeping its mode.

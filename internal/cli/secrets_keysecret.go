@@ -84,7 +84,7 @@ func (o *secretsKeySecretOptions) Validate() error {
 }
 
 func (o *secretsKeySecretOptions) Run(ctx context.Context) error {
-	key, _, err := readInput(o.privateKey)
+	key, _, err := readInput(o.privateKey, keyFileLimit)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/secrets/sealed"
 )
 
@@ -75,6 +75,8 @@ type sealOptions struct {
 	fromFile      []string
 	fromLiteral   []string
 	output        string
+	maxFileSize   string
+	maxBytes      int64
 }
 
 // NewCmdSecretsSeal seals a Secret manifest, files or one raw value for the cluster's
@@ -127,12 +129,17 @@ namespace: metadata.namespace in the manifest, or -n.
 	f.StringArrayVar(&o.fromFile, "from-file", nil, "[KEY=]FILE: a value read byte for byte from FILE (key: the file name); with --raw: the FILE of the value")
 	f.StringArrayVar(&o.fromLiteral, "from-literal", nil, "KEY=VALUE: a value from the command line (it stays in your shell history; prefer --from-file)")
 	f.StringVarP(&o.output, "output", "o", "yaml", "output format: yaml or json")
+	f.StringVar(&o.maxFileSize, "max-file-size", defaultSecretsMaxFileSize, "largest input read (file or standard input); a larger one is refused")
 	return cmd
 }
 
 func (o *sealOptions) Validate() error {
 	if _, err := sealed.ParseScope(o.scope); err != nil {
 		return UsageErrorf("%v", err)
+	}
+	var err error
+	if o.maxBytes, err = parseMaxFileSize(o.maxFileSize); err != nil {
+		return err
 	}
 	building := len(o.fromFile) > 0 || len(o.fromLiteral) > 0
 	switch {
@@ -185,9 +192,9 @@ func (o *sealOptions) secretFromValues() (*corev1.Secret, error) {
 		if !ok {
 			key, path = filepath.Base(spec), spec
 		}
-		data, err := os.ReadFile(path)
+		data, err := inputfile.Read(path, o.maxBytes)
 		if err != nil {
-			return nil, UsageErrorf("--from-file: %v", err)
+			return nil, UsageErrorf("--from-file: %v", secretsInputError(err))
 		}
 		if err := add(key, data); err != nil {
 			return nil, err
@@ -206,12 +213,15 @@ func (o *sealOptions) secretFromValues() (*corev1.Secret, error) {
 }
 
 func (o *sealOptions) readInput(name string) ([]byte, error) {
+	var data []byte
+	var err error
 	if name == "" || name == "-" {
-		return io.ReadAll(o.root.In)
+		data, err = inputfile.ReadAll("standard input", o.root.In, o.maxBytes)
+	} else {
+		data, err = inputfile.Read(name, o.maxBytes)
 	}
-	data, err := os.ReadFile(name)
 	if err != nil {
-		return nil, UsageErrorf("%v", err)
+		return nil, secretsInputError(err)
 	}
 	return data, nil
 }
@@ -322,7 +332,7 @@ type verifyFileResult struct {
 func readSealedFiles(files []string) (map[string][]*ssv1alpha1.SealedSecret, error) {
 	out := map[string][]*ssv1alpha1.SealedSecret{}
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := inputfile.Read(f, defaultSecretsMaxBytes)
 		if err != nil {
 			return nil, UsageErrorf("%v", err)
 		}

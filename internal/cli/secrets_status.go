@@ -49,7 +49,7 @@ func (o *secretsStatusOptions) Run(ctx context.Context, files []string) error {
 	c := &sops.Client{ConfigFile: o.configFile}
 	var sts []*sops.FileStatus
 	for _, name := range files {
-		data, _, err := readInput(name)
+		data, _, err := readInput(name, 0)
 		if err != nil {
 			return err
 		}

@@ -62,7 +62,7 @@ func (o *secretsUpdateKeysOptions) Run(ctx context.Context, files []string) erro
 	for _, name := range files {
 		r := updateKeysResult{File: name, Added: []string{}, Removed: []string{}}
 		err := func() error {
-			data, mode, err := readInput(name)
+			data, mode, err := o.keys.read(name)
 			if err != nil {
 				return err
 			}
@@ -157,7 +157,7 @@ func (o *secretsRotateOptions) Run(ctx context.Context, files []string) error {
 	}
 	var errs []error
 	for _, name := range files {
-		if err := rotateOne(ctx, c, name); err != nil {
+		if err := rotateOne(ctx, c, &o.keys, name); err != nil {
 			fmt.Fprintf(o.root.Out, "%s: failed\n", name)
 			errs = append(errs, err)
 			continue
@@ -167,8 +167,8 @@ func (o *secretsRotateOptions) Run(ctx context.Context, files []string) error {
 	return joinFileErrors(errs)
 }
 
-func rotateOne(ctx context.Context, c *sops.Client, name string) error {
-	data, mode, err := readInput(name)
+func rotateOne(ctx context.Context, c *sops.Client, k *sopsKeyFlags, name string) error {
+	data, mode, err := k.read(name)
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ an entry already there is not added again. --dry-run prints the result instead.`
 }
 
 func (o *secretsWireOptions) Run(file string) error {
-	data, mode, err := readInput(file)
+	data, mode, err := readInput(file, 0)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 
 	"filippo.io/age"
 	"github.com/ProtonMail/go-crypto/openpgp"
+
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 )
 
 // Keyring holds the keys an operation may use, in process: OpenPGP private keys and age
@@ -84,9 +86,13 @@ func (k *Keyring) AddIdentity(source string, data []byte) error {
 	return nil
 }
 
-// AddIdentityFile reads an identity file; see AddIdentity.
+// identityFileLimit bounds an identity file: a keyring of a few keys is kilobytes.
+const identityFileLimit = 1 << 20
+
+// AddIdentityFile reads an identity file (a regular file of at most 1 MiB: a FIFO is an
+// error, not a wait); see AddIdentity.
 func (k *Keyring) AddIdentityFile(path string) error {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, identityFileLimit)
 	if err != nil {
 		return fmt.Errorf("reading identity: %w", err)
 	}
