@@ -23,6 +23,9 @@ const (
 	CheckPrivateKey Check = "private-key"
 	// CheckConflictMarker is a git conflict marker inside a sops-encrypted file.
 	CheckConflictMarker Check = "conflict-marker"
+	// CheckTooLarge is a file over MaxFileSize, which the scan does not read: it fails the
+	// scan rather than pass unchecked.
+	CheckTooLarge Check = "file-too-large"
 )
 
 // Finding is one problem, located at File:Line. It never holds a secret value: Key is the

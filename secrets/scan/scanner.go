@@ -12,13 +12,16 @@ import (
 	"strings"
 )
 
-// MaxFileSize is the largest file Scan reads; larger files are counted as skipped.
+// MaxFileSize is the largest file Scan reads; a larger file is a CheckTooLarge finding,
+// never a silent pass: it could hold a plaintext Secret.
 const MaxFileSize = 16 << 20
 
 // Result is what Scan found.
 type Result struct {
 	Findings []Finding `json:"findings"`
-	// Files is the number of files read; Skipped those passed over (binary or too large).
+	// Findings is never nil, so that JSON shows [] when there are none.
+	// Files is the number of files read; Skipped those passed over (binary, or not a
+	// regular file).
 	Files   int `json:"files"`
 	Skipped int `json:"skipped"`
 }
@@ -99,6 +102,9 @@ func Scan(ctx context.Context, fsys fs.FS, paths ...string) (*Result, error) {
 		}
 	}
 	s.res.Findings = SortFindings(s.res.Findings)
+	if s.res.Findings == nil {
+		s.res.Findings = []Finding{}
+	}
 	return s.res, errors.Join(errs...)
 }
 
@@ -137,8 +143,17 @@ func (s *scanner) file(name string, ref *ValueFileRef) ([]ValueFileRef, error) {
 	if err != nil {
 		return nil, err
 	}
-	if info.Size() > MaxFileSize {
+	if !info.Mode().IsRegular() {
+		// A FIFO or device: reading it could block, and git stores no such content.
 		s.res.Skipped++
+		return nil, nil
+	}
+	if info.Size() > MaxFileSize {
+		s.res.Findings = append(s.res.Findings, Finding{
+			Check: CheckTooLarge, File: name, Line: 1,
+			Message:     fmt.Sprintf("%d bytes, over the %d MiB the scan reads: it was not checked for secrets", info.Size(), MaxFileSize>>20),
+			Remediation: "keep large files out of the repository, or split this one into files under the limit",
+		})
 		return nil, nil
 	}
 	data, err := fs.ReadFile(s.fsys, name)
