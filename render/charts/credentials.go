@@ -20,6 +20,10 @@ type Credential struct {
 	URL      string
 	Username string
 	Password string
+	// Name is the repository's name in Argo CD (the Secret's name field): Chart.yaml
+	// dependencies can refer to the repository as "@name" or "alias:name". A Credential with
+	// a Name and no username or password only names a public repository.
+	Name string
 }
 
 // String never shows the password.
@@ -35,7 +39,8 @@ const secretTypeLabel = "argocd.argoproj.io/secret-type"
 // CredentialsFromSecrets returns the credentials of the Argo CD repository Secrets among
 // objs (Kubernetes objects as decoded from YAML or JSON): Secrets labelled
 // argocd.argoproj.io/secret-type "repository" or "repo-creds" with a url and a username or
-// password, in data (base64) or stringData. Other objects are ignored. A scheme-less URL
+// password, in data (base64) or stringData, and repository Secrets with a name (which
+// Chart.yaml dependencies may use as "@name"). Other objects are ignored. A scheme-less URL
 // (Argo CD's form for an OCI Helm repository, with enableOCI) is an OCI registry. The order
 // of objs is kept; matching picks the longest URL, as Argo CD does.
 func CredentialsFromSecrets(objs []map[string]any) []Credential {
@@ -66,10 +71,14 @@ func CredentialsFromSecrets(objs []map[string]any) []Credential {
 		}
 		u := get("url")
 		user, pass := get("username"), get("password")
-		if u == "" || (user == "" && pass == "") {
+		var repoName string
+		if labels[secretTypeLabel] == "repository" {
+			repoName = get("name")
+		}
+		if u == "" || (user == "" && pass == "" && repoName == "") {
 			continue
 		}
-		out = append(out, Credential{URL: u, Username: user, Password: pass})
+		out = append(out, Credential{URL: u, Username: user, Password: pass, Name: repoName})
 	}
 	return out
 }
@@ -153,12 +162,25 @@ func registryHost(key string) string {
 	return key
 }
 
+// namedRepository returns the URL of the repository called name.
+func namedRepository(creds []Credential, name string) (string, bool) {
+	for _, c := range creds {
+		if c.Name != "" && c.Name == name {
+			return c.URL, true
+		}
+	}
+	return "", false
+}
+
 // matchCredential returns the credential for target (a normalized repository URL, see
 // repoKey) with the longest URL that is a prefix of target at a path boundary.
 func matchCredential(creds []Credential, target string) (Credential, bool) {
 	var best Credential
 	bestLen := -1
 	for _, c := range creds {
+		if c.Username == "" && c.Password == "" {
+			continue // only a name
+		}
 		p := credKey(c.URL)
 		if p == "" || !strings.HasPrefix(target, p) {
 			continue

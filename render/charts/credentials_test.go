@@ -44,7 +44,13 @@ func TestCredentialsFromSecrets(t *testing.T) {
   metadata:
     name: no-credentials
     labels: {argocd.argoproj.io/secret-type: repository}
-  stringData: {url: "https://public.example.com"}
+  stringData: {url: "https://nameless.example.com"}
+- apiVersion: v1
+  kind: Secret
+  metadata:
+    name: public-named
+    labels: {argocd.argoproj.io/secret-type: repository}
+  stringData: {type: helm, name: public, url: "https://public.example.com"}
 - apiVersion: v1
   kind: Secret
   metadata:
@@ -61,9 +67,10 @@ func TestCredentialsFromSecrets(t *testing.T) {
 	var objs []map[string]any
 	require.NoError(t, yaml.Unmarshal([]byte(manifests), &objs))
 	assert.Equal(t, []charts.Credential{
-		{URL: "https://charts.example.com/private", Username: "alice", Password: "pw1"},
+		{URL: "https://charts.example.com/private", Username: "alice", Password: "pw1", Name: "private"},
 		{URL: "https://charts.example.com", Username: "bob", Password: "pw2"},
 		{URL: "registry.example.com/charts", Username: "robot", Password: "pw3"},
+		{URL: "https://public.example.com", Name: "public"},
 	}, charts.CredentialsFromSecrets(objs))
 }
 

@@ -14,7 +14,9 @@ import (
 // charts/, as `helm dependency build` would: each from its repository (http(s) or oci://),
 // at the version Chart.lock pins when it lists the dependency, else the newest that matches
 // the Chart.yaml range. A dependency is vendored when c already has a subchart of that
-// name; one chart used under several aliases is fetched once. Fetched charts get their own
+// name; one chart used under several aliases is fetched once. A repository given by name
+// ("@stable", "alias:stable") is the Credential with that Name, as Argo CD adds its
+// repository Secrets by name before `helm dependency build`. Fetched charts get their own
 // missing dependencies the same way; a chain leading back to a chart name already on it is
 // a *CycleError.
 //
@@ -48,8 +50,14 @@ func (f *Fetcher) dependencies(ctx context.Context, c *chart.Chart, path []strin
 			errs = append(errs, fmt.Errorf("chart %s: dependency %s has no repository and is not vendored under charts/", c.Name(), d.Name))
 			continue
 		case strings.HasPrefix(repoURL, "@") || strings.HasPrefix(repoURL, "alias:"):
-			errs = append(errs, fmt.Errorf("chart %s: dependency %s names the Helm repository %s by alias; only URLs can be fetched", c.Name(), d.Name, repoURL))
-			continue
+			// As Argo CD: the name of a repository Secret (helm repo add <name> <url>).
+			alias := strings.TrimPrefix(strings.TrimPrefix(repoURL, "@"), "alias:")
+			u, ok := namedRepository(f.opts.Credentials, alias)
+			if !ok {
+				errs = append(errs, fmt.Errorf("chart %s: dependency %s names the Helm repository %q, which no repository Secret defines", c.Name(), d.Name, alias))
+				continue
+			}
+			repoURL = u
 		}
 		if slices.Contains(path, d.Name) {
 			i := slices.Index(path, d.Name)

@@ -59,6 +59,23 @@ func TestDependenciesFetchedFromBothKindsOfRepository(t *testing.T) {
 	assert.Len(t, c.Dependencies(), 4)
 }
 
+func TestDependencyRepositoryByArgoCDRepositoryName(t *testing.T) {
+	r := newHelmRepo(t, "alice", "pw")
+	r.publish(t, "redis", "17.0.0")
+	pub := newHelmRepo(t, "", "")
+	pub.publish(t, "common", "2.0.0")
+	creds := []charts.Credential{
+		{URL: r.URL, Username: "alice", Password: "pw", Name: "private"},
+		{URL: pub.URL, Name: "public"},
+	}
+	c := rootChart(
+		&chart.Dependency{Name: "redis", Version: "17.0.0", Repository: "@private"},
+		&chart.Dependency{Name: "common", Version: "2.x", Repository: "alias:public"},
+	)
+	require.NoError(t, newFetcher(t, charts.Options{Credentials: creds}).Dependencies(context.Background(), c))
+	assert.Equal(t, map[string]string{"redis": "17.0.0", "common": "2.0.0"}, subchartVersions(c))
+}
+
 func TestDependenciesFollowChartLock(t *testing.T) {
 	r := newHelmRepo(t, "", "")
 	r.publish(t, "redis", "17.0.0")
@@ -103,7 +120,7 @@ func TestDependenciesThatCannotBeFetched(t *testing.T) {
 	var nf *charts.NotFoundError
 	require.ErrorAs(t, err, &nf)
 	assert.Equal(t, "missing", nf.Chart)
-	assert.Contains(t, err.Error(), "by alias")
+	assert.Contains(t, err.Error(), `names the Helm repository "stable", which no repository Secret defines`)
 	assert.Contains(t, err.Error(), "no repository and is not vendored")
 	// The dependency that could be fetched still was.
 	assert.True(t, slices.ContainsFunc(c.Dependencies(), func(d *chart.Chart) bool { return d.Name() == "redis" }))
