@@ -3,8 +3,10 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/argoproj/notifications-engine/pkg/api"
 	"github.com/argoproj/notifications-engine/pkg/controller"
@@ -26,6 +28,11 @@ type EvaluateOptions struct {
 	// IgnoreConditions renders (and with Send, sends) every subscribed notification, true
 	// condition or not: to try a service or a template.
 	IgnoreConditions bool
+	// ShowSecrets keeps the values of the Secret in the rendered notifications. By default
+	// they are redacted there as everywhere else; errors are redacted either way.
+	ShowSecrets bool
+	// SendTimeout bounds each delivery with Send; zero means DefaultSendTimeout.
+	SendTimeout time.Duration
 	// Engine options: AppProjects and the clock.
 	EngineOptions
 }
@@ -129,7 +136,50 @@ func Destinations(cfg *Config, app *argocdmanaged.Application, project *argocdma
 
 // Evaluate runs every subscribed trigger (or opts.Trigger) of an Application with the
 // engine, renders the notification for each recipient and, with opts.Send, sends it.
+// Values of the Secret are redacted from the result (see Redactor): from errors always,
+// from the rendered notifications unless opts.ShowSecrets.
 func Evaluate(ctx context.Context, cfg *Config, app *argocdmanaged.Application, opts EvaluateOptions) (*Evaluation, error) {
+	red := NewRedactor(cfg.SecretData)
+	ev, err := evaluate(ctx, cfg, app, opts)
+	if err != nil {
+		return nil, red.Error(err)
+	}
+	if err := ev.redact(red, opts.ShowSecrets); err != nil {
+		return nil, err
+	}
+	return ev, nil
+}
+
+// redact replaces Secret values in every error and value of the evaluation, and in the
+// rendered notifications unless showSecrets.
+func (e *Evaluation) redact(red *Redactor, showSecrets bool) error {
+	if !red.Active() {
+		return nil
+	}
+	for i := range e.Triggers {
+		t := &e.Triggers[i]
+		t.Error = red.String(t.Error)
+		for j := range t.Conditions {
+			c := &t.Conditions[j]
+			c.Error, c.OncePer = red.String(c.Error), red.String(c.OncePer)
+		}
+		for j := range t.Deliveries {
+			d := &t.Deliveries[j]
+			d.RenderError, d.SendError = red.String(d.RenderError), red.String(d.SendError)
+			if showSecrets {
+				continue
+			}
+			n, err := red.Notification(d.Notification)
+			if err != nil {
+				return err
+			}
+			d.Notification = n
+		}
+	}
+	return nil
+}
+
+func evaluate(ctx context.Context, cfg *Config, app *argocdmanaged.Application, opts EvaluateOptions) (*Evaluation, error) {
 	var project *argocdmanaged.AppProject
 	for _, p := range opts.Projects {
 		if p.Name == projectName(app) {
@@ -208,7 +258,7 @@ func (e *Engine) evaluateTrigger(ctx context.Context, name string, obj map[strin
 				del.Notification = n
 			}
 			if opts.Send && del.RenderError == "" && ctx.Err() == nil {
-				if err := e.send(obj, r.Templates, d); err != nil {
+				if err := e.send(ctx, opts.SendTimeout, obj, r.Templates, d); err != nil {
 					del.SendError = err.Error()
 				} else {
 					del.Sent = true
@@ -220,7 +270,34 @@ func (e *Engine) evaluateTrigger(ctx context.Context, name string, obj map[strin
 	return tr
 }
 
-func (e *Engine) send(obj map[string]any, templates []string, d services.Destination) (err error) {
+// DefaultSendTimeout bounds one delivery when EvaluateOptions.SendTimeout is zero.
+const DefaultSendTimeout = 30 * time.Second
+
+// send delivers one notification within timeout, or until ctx ends. The engine's services
+// take no context and set no timeouts of their own (a webhook to a server that accepts and
+// never answers waits forever), so the delivery runs in its own goroutine and is abandoned
+// when the time is up: the caller gets an error at once, and the connection stays open
+// until the server closes it or the process ends.
+func (e *Engine) send(ctx context.Context, timeout time.Duration, obj map[string]any, templates []string, d services.Destination) error {
+	if timeout <= 0 {
+		timeout = DefaultSendTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- e.sendNow(obj, templates, d) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Errorf("service %s did not answer within %s; the delivery was abandoned", d.Service, timeout)
+		}
+		return fmt.Errorf("sending through service %s: %w", d.Service, ctx.Err())
+	}
+}
+
+func (e *Engine) sendNow(obj map[string]any, templates []string, d services.Destination) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("sending failed: %v", r)

@@ -39,11 +39,14 @@ type LintOptions struct {
 }
 
 // Lint finds every problem the notifications controller would trip on: each is a finding
-// with a rule of LintRules. It never fails: unreadable parts are findings too.
+// with a rule of LintRules. It never fails: unreadable parts are findings too. Values of
+// the Secret never appear in a finding: see Redactor.
 func Lint(cfg *Config, opts LintOptions) *policy.Report {
 	l := &linter{cfg: cfg, opts: opts}
 	l.run()
 	rep := &policy.Report{Findings: l.findings}
+	// A message may quote what a template or the engine made of a Secret value.
+	NewRedactor(cfg.SecretData).Report(rep)
 	rep.Summary.Objects = 2 + len(opts.Applications) + len(opts.AppProjects)
 	rep.Count()
 	return rep

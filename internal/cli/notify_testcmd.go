@@ -35,7 +35,8 @@ func NewCmdNotifyTest(root *RootOptions) *cobra.Command {
 AppProject's and the ConfigMap's subscriptions), or only --trigger, with the controller's
 engine: prints each condition and whether it is true (or why it failed), the oncePer value,
 whether the controller has already sent it (the notified annotation), and the rendered
-message for each recipient. With --send the notifications whose condition is true are
+message for each recipient. Values of the notifications Secret are redacted from the
+messages and from every error; --show-secrets shows them in the messages. With --send the notifications whose condition is true are
 delivered through the real services; --ignore-conditions renders (and sends) them all.
 
 Exit code 1 when a template fails to render or a notification fails to send.`,
@@ -61,6 +62,7 @@ Exit code 1 when a template fails to render or a notification fails to send.`,
 	f.StringVar(&o.opts.Trigger, "trigger", "", "evaluate only this trigger")
 	f.BoolVar(&o.opts.Send, "send", false, "deliver the notifications whose condition is true")
 	f.BoolVar(&o.opts.IgnoreConditions, "ignore-conditions", false, "render (and with --send, deliver) every subscribed notification, true condition or not")
+	f.BoolVar(&o.opts.ShowSecrets, "show-secrets", false, "show values of the notifications Secret in the rendered messages (redacted by default; errors stay redacted)")
 	f.StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
 	return cmd
 }
@@ -109,6 +111,9 @@ func (o *notifyTestOptions) Run(ctx context.Context) error {
 		return err
 	}
 	o.opts.Projects = projects
+	if o.opts.ShowSecrets {
+		fmt.Fprintf(o.root.ErrOut, "warning: --show-secrets: the rendered messages below show values of Secret %s/%s; do not share this output\n", cfg.Namespace, cfg.SecretName)
+	}
 	restore := func() {}
 	if o.opts.Send {
 		restore = quietStderr()
