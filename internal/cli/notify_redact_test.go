@@ -111,7 +111,7 @@ func TestNotifyLintAndTestRedactSecretValuesInEveryOutputFormat(t *testing.T) {
 		runs = append(runs, struct {
 			args []string
 			code int
-		}{[]string{"notify", "lint", "--config-map", cm, "--secret", secret, app, "-o", format}, ExitFindings})
+		}{[]string{"notify", "lint", "--config-map", cm, "--secret", secret, app, "-o", format, "--fail-on", "warning"}, ExitFindings})
 	}
 	for _, format := range []string{"text", "json", "yaml"} {
 		for _, extra := range [][]string{nil, {"--send"}} {
