@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
 // repository is the git repository whose Application sources can be rendered.
@@ -109,32 +111,8 @@ func originURL(root string) string {
 
 // NormalizeRepoURL reduces the https, ssh and scp-like forms of a git URL to
 // "host/path" in lower case without ".git", so that the forms Applications use compare
-// equal.
-func NormalizeRepoURL(u string) string {
-	s := strings.ToLower(strings.TrimSpace(u))
-	hadScheme := false
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-		hadScheme = true
-	}
-	if at := strings.IndexByte(s, '@'); at >= 0 && (strings.IndexByte(s, '/') < 0 || at < strings.IndexByte(s, '/')) {
-		s = s[at+1:]
-	}
-	slash := strings.IndexByte(s, '/')
-	if colon := strings.IndexByte(s, ':'); colon >= 0 && (slash < 0 || colon < slash) {
-		host, rest := s[:colon], s[colon+1:]
-		if hadScheme {
-			// host:port/path: drop the port.
-			if i := strings.IndexByte(rest, '/'); i >= 0 {
-				rest = rest[i+1:]
-			}
-		}
-		s = host + "/" + strings.TrimPrefix(rest, "/")
-	}
-	s = strings.TrimRight(s, "/")
-	s = strings.TrimSuffix(s, ".git")
-	return strings.TrimRight(s, "/")
-}
+// equal (argocdmanaged.NormalizeRepoURL).
+func NormalizeRepoURL(u string) string { return argocdmanaged.NormalizeRepoURL(u) }
 
 // inside says whether path is root or below it.
 func inside(root, path string) bool {

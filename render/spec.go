@@ -2,7 +2,8 @@ package render
 
 import (
 	"encoding/json"
-	"strings"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
 // The parts of an Application that rendering reads, as Argo CD v3.5's v1alpha1 types
@@ -130,29 +131,5 @@ func (s appSource) describe() string {
 
 // NormalizeRepoURL reduces the https, ssh and scp-like forms of a git URL to
 // "host/path" in lower case without ".git", so that the forms Applications use compare
-// equal.
-func NormalizeRepoURL(u string) string {
-	s := strings.ToLower(strings.TrimSpace(u))
-	hadScheme := false
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-		hadScheme = true
-	}
-	if at := strings.IndexByte(s, '@'); at >= 0 && (strings.IndexByte(s, '/') < 0 || at < strings.IndexByte(s, '/')) {
-		s = s[at+1:]
-	}
-	slash := strings.IndexByte(s, '/')
-	if colon := strings.IndexByte(s, ':'); colon >= 0 && (slash < 0 || colon < slash) {
-		host, rest := s[:colon], s[colon+1:]
-		if hadScheme {
-			// host:port/path: drop the port.
-			if i := strings.IndexByte(rest, '/'); i >= 0 {
-				rest = rest[i+1:]
-			}
-		}
-		s = host + "/" + strings.TrimPrefix(rest, "/")
-	}
-	s = strings.TrimRight(s, "/")
-	s = strings.TrimSuffix(s, ".git")
-	return strings.TrimRight(s, "/")
-}
+// equal (argocdmanaged.NormalizeRepoURL).
+func NormalizeRepoURL(u string) string { return argocdmanaged.NormalizeRepoURL(u) }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"text/template"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
 // Cache keeps a checkout's directory and file lists, the files read, and the parsed Go
@@ -229,29 +231,5 @@ func (c *checkout) read(rel string) ([]byte, error) {
 	return b, nil
 }
 
-// normalizeRepoURL is policy.NormalizeRepoURL (render/appset cannot import policy): the
-// scheme, user, port and ".git" dropped, lower case, scp-like URLs as host/path.
-func normalizeRepoURL(u string) string {
-	s := strings.ToLower(strings.TrimSpace(u))
-	hadScheme := false
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
-		hadScheme = true
-	}
-	if at := strings.IndexByte(s, '@'); at >= 0 && (strings.IndexByte(s, '/') < 0 || at < strings.IndexByte(s, '/')) {
-		s = s[at+1:]
-	}
-	slash := strings.IndexByte(s, '/')
-	if colon := strings.IndexByte(s, ':'); colon >= 0 && (slash < 0 || colon < slash) {
-		host, rest := s[:colon], s[colon+1:]
-		if hadScheme {
-			if i := strings.IndexByte(rest, '/'); i >= 0 {
-				rest = rest[i+1:]
-			}
-		}
-		s = host + "/" + strings.TrimPrefix(rest, "/")
-	}
-	s = strings.TrimRight(s, "/")
-	s = strings.TrimSuffix(s, ".git")
-	return strings.TrimRight(s, "/")
-}
+// normalizeRepoURL compares repository URLs as policy and render do.
+func normalizeRepoURL(u string) string { return argocdmanaged.NormalizeRepoURL(u) }
