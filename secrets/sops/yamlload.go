@@ -50,7 +50,8 @@ func loadPlain(store common.Store, in []byte) (sopslib.TreeBranches, error) {
 	for _, d := range docs {
 		b, err := yamlBranch(d, make(sopslib.TreeBranch, 0), false)
 		if err != nil {
-			return nil, fmt.Errorf("Error unmarshaling input YAML: %s", err) //nolint:staticcheck // the store's own text
+			//lint:ignore ST1005 the sops store's own text, kept so errors match the CLI
+			return nil, fmt.Errorf("Error unmarshaling input YAML: %s", err)
 		}
 		branches = append(branches, b)
 	}
@@ -92,7 +93,8 @@ func decodeYAMLDocuments(in []byte) ([]*yaml.Node, error) {
 			if len(docs) == 0 {
 				return nil, err
 			}
-			return nil, fmt.Errorf("Error unmarshaling input YAML: %s", err) //nolint:staticcheck // the store's own text
+			//lint:ignore ST1005 the sops store's own text, kept so errors match the CLI
+			return nil, fmt.Errorf("Error unmarshaling input YAML: %s", err)
 		}
 		docs = append(docs, &n)
 	}
