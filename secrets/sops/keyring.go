@@ -45,45 +45,110 @@ func (k *Keyring) Empty() bool {
 // identity file.
 var ErrNotAKey = errors.New("neither an armored OpenPGP private key nor an age identity file")
 
-// AddIdentity adds the private keys in data: an armored OpenPGP private key (its public part
-// is added too, for encryption) or an age identity file (AGE-SECRET-KEY-1... lines, comments
-// allowed). source names the data in errors. Passphrase-protected OpenPGP keys are refused:
-// the repo server could not use them either.
+// AddIdentity adds the private keys in data: armored OpenPGP private key blocks (their
+// public parts are added too, for encryption) and age identities (AGE-SECRET-KEY-... lines,
+// comments allowed), in any number and mix: a `gpg --export-secret-keys` of a whole keyring,
+// several exports one after the other, an age keys.txt. source names the data in errors.
+// Every block is checked, and a passphrase-protected OpenPGP key in any of them is refused,
+// naming its fingerprint: the repo server could not use it either. A public key block is
+// refused too: it cannot decrypt anything.
 func (k *Keyring) AddIdentity(source string, data []byte) error {
-	trimmed := bytes.TrimSpace(data)
-	switch {
-	case bytes.HasPrefix(trimmed, []byte("-----BEGIN PGP PRIVATE KEY BLOCK-----")):
-		el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(data))
+	blocks, rest := ArmoredBlocks(data)
+	var pgpKeys openpgp.EntityList
+	for i, b := range blocks {
+		where := source
+		if len(blocks) > 1 {
+			where = fmt.Sprintf("%s (armored block %d of %d)", source, i+1, len(blocks))
+		}
+		switch b.Type {
+		case ArmorPrivateKey:
+		case ArmorPublicKey:
+			el, _ := openpgp.ReadArmoredKeyRing(bytes.NewReader(b.Data))
+			if len(el) > 0 {
+				return fmt.Errorf("%s: the OpenPGP key %X is a public key: give its private key (`gpg --armor --export-secret-keys %X`)", where, el[0].PrimaryKey.Fingerprint, el[0].PrimaryKey.Fingerprint)
+			}
+			return fmt.Errorf("%s: an OpenPGP public key block, not a private key", where)
+		default:
+			return fmt.Errorf("%s: an armored %q block, not an OpenPGP private key", where, b.Type)
+		}
+		el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(b.Data))
 		if err != nil {
-			return fmt.Errorf("%s: reading the OpenPGP private key: %w", source, err)
+			return fmt.Errorf("%s: reading the OpenPGP private key: %w", where, err)
 		}
 		for _, e := range el {
 			if e.PrivateKey == nil {
-				return fmt.Errorf("%s: the OpenPGP key %X has no private part", source, e.PrimaryKey.Fingerprint)
+				return fmt.Errorf("%s: the OpenPGP key %X has no private part", where, e.PrimaryKey.Fingerprint)
 			}
 			if e.PrivateKey.Encrypted {
-				return fmt.Errorf("%s: the OpenPGP key %X is protected by a passphrase: export it without one (the repo server cannot enter a passphrase either)", source, e.PrimaryKey.Fingerprint)
+				return fmt.Errorf("%s: the OpenPGP key %X is protected by a passphrase: export it without one (the repo server cannot enter a passphrase either)", where, e.PrimaryKey.Fingerprint)
 			}
 			for _, sk := range e.Subkeys {
 				if sk.PrivateKey != nil && sk.PrivateKey.Encrypted {
-					return fmt.Errorf("%s: a subkey of the OpenPGP key %X is protected by a passphrase: export it without one", source, e.PrimaryKey.Fingerprint)
+					return fmt.Errorf("%s: a subkey of the OpenPGP key %X is protected by a passphrase: export it without one", where, e.PrimaryKey.Fingerprint)
 				}
 			}
 		}
-		k.pgpPrivate = append(k.pgpPrivate, el...)
-		k.pgpPublic = append(k.pgpPublic, el...)
-	case bytes.Contains(data, []byte("AGE-SECRET-KEY-")):
-		ids, err := age.ParseIdentities(bytes.NewReader(data))
+		pgpKeys = append(pgpKeys, el...)
+	}
+	var ageIDs []age.Identity
+	if bytes.Contains(rest, []byte("AGE-SECRET-KEY-")) {
+		ids, err := age.ParseIdentities(bytes.NewReader(rest))
 		if err != nil {
 			// age's parse errors can quote the offending line: name the file only.
 			return fmt.Errorf("%s: not a valid age identity file", source)
 		}
-		k.age = append(k.age, ids...)
-	default:
+		ageIDs = ids
+	}
+	if len(pgpKeys) == 0 && len(ageIDs) == 0 {
 		return fmt.Errorf("%s: %w", source, ErrNotAKey)
 	}
+	k.pgpPrivate = append(k.pgpPrivate, pgpKeys...)
+	k.pgpPublic = append(k.pgpPublic, pgpKeys...)
+	k.age = append(k.age, ageIDs...)
 	k.sources = append(k.sources, source)
 	return nil
+}
+
+// Armor block types the keyring reads.
+const (
+	ArmorPrivateKey = "PGP PRIVATE KEY BLOCK"
+	ArmorPublicKey  = "PGP PUBLIC KEY BLOCK"
+)
+
+// ArmoredBlock is one "-----BEGIN TYPE-----" ... "-----END TYPE-----" block of a file.
+type ArmoredBlock struct {
+	// Type is the armor type, e.g. "PGP PRIVATE KEY BLOCK".
+	Type string
+	// Data is the block from its BEGIN line to its END line, both included.
+	Data []byte
+}
+
+// ArmoredBlocks splits data into its OpenPGP armored blocks, in order, and returns what lies
+// outside them (with each block cut out) as rest. OpenPGP's armor reader stops after the
+// first block, so a file of several (two exports one after the other) needs this to be read
+// whole. A BEGIN line without its END line is left in rest.
+func ArmoredBlocks(data []byte) (blocks []ArmoredBlock, rest []byte) {
+	const begin, dashes = "-----BEGIN ", "-----"
+	for {
+		i := bytes.Index(data, []byte(begin))
+		if i < 0 {
+			return blocks, append(rest, data...)
+		}
+		typEnd := bytes.Index(data[i+len(begin):], []byte(dashes))
+		if typEnd < 0 {
+			return blocks, append(rest, data...)
+		}
+		typ := string(data[i+len(begin) : i+len(begin)+typEnd])
+		endLine := []byte("-----END " + typ + dashes)
+		j := bytes.Index(data[i:], endLine)
+		if j < 0 || strings.ContainsAny(typ, "\n") {
+			return blocks, append(rest, data...)
+		}
+		end := i + j + len(endLine)
+		blocks = append(blocks, ArmoredBlock{Type: typ, Data: data[i:end]})
+		rest = append(append(rest, data[:i]...), '\n')
+		data = data[end:]
+	}
 }
 
 // identityFileLimit bounds an identity file: a keyring of a few keys is kilobytes.
@@ -99,14 +164,23 @@ func (k *Keyring) AddIdentityFile(path string) error {
 	return k.AddIdentity(path, data)
 }
 
-// AddPublicKey adds armored OpenPGP public keys, used to encrypt data keys for fingerprints
+// AddPublicKey adds armored OpenPGP keys (every block of data; public or private blocks,
+// of which only the public part is used), used to encrypt data keys for fingerprints
 // of .sops.yaml whose private key the keyring does not hold.
 func (k *Keyring) AddPublicKey(source string, data []byte) error {
-	el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(data))
-	if err != nil {
-		return fmt.Errorf("%s: reading the OpenPGP public key: %w", source, err)
+	blocks, _ := ArmoredBlocks(data)
+	if len(blocks) == 0 {
+		return fmt.Errorf("%s: no armored OpenPGP public key in it", source)
 	}
-	k.pgpPublic = append(k.pgpPublic, el...)
+	var keys openpgp.EntityList
+	for i, b := range blocks {
+		el, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(b.Data))
+		if err != nil {
+			return fmt.Errorf("%s: reading the OpenPGP key of armored block %d: %w", source, i+1, err)
+		}
+		keys = append(keys, el...)
+	}
+	k.pgpPublic = append(k.pgpPublic, keys...)
 	k.sources = append(k.sources, source)
 	return nil
 }
