@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,9 +23,10 @@ type Discovery struct {
 }
 
 var (
-	secretsResource    = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
-	servicesResource   = schema.GroupVersionResource{Version: "v1", Resource: "services"}
-	namespacesResource = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	secretsResource     = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+	deploymentsResource = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
+	servicesResource    = schema.GroupVersionResource{Version: "v1", Resource: "services"}
+	namespacesResource  = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
 )
 
 // Discover completes base from the cluster: the managed namespaces from the namespaces field
@@ -35,7 +37,7 @@ var (
 func Discover(ctx context.Context, c *Clients, base Profile) (*Discovery, error) {
 	d := &Discovery{Profile: base.Clone()}
 	steps := []func(context.Context, *Clients) error{
-		d.clusterSecret, d.platformNamespaces, d.helmSecrets, d.vals, d.sealedSecrets,
+		d.clusterSecret, d.platformNamespaces, d.helmSecrets, d.vals, d.sealedSecrets, d.argoCDVersion,
 	}
 	var forbidden []error
 	for _, step := range steps {
@@ -180,4 +182,55 @@ func (d *Discovery) sealedSecrets(ctx context.Context, c *Clients) error {
 		}
 	}
 	return firstErr
+}
+
+// argoCDDeployments are the Deployments whose image tag is the Argo CD release: the
+// notifications controller first, as its engine is what notify mirrors.
+var argoCDDeployments = []string{"argocd-notifications-controller", "argocd-server"}
+
+// argoCDVersion records the Argo CD release from the image tag of the first of
+// argoCDDeployments that exists. None found leaves the version unknown, quietly: a
+// version is a refinement, not a requirement.
+func (d *Discovery) argoCDVersion(ctx context.Context, c *Clients) error {
+	ns := d.Profile.ArgoCD.Namespace
+	var firstErr error
+	for _, name := range argoCDDeployments {
+		dep, err := c.Kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			if firstErr == nil {
+				firstErr = c.Explain(err, "get", deploymentsResource, ns, name)
+			}
+			continue
+		}
+		for _, ctr := range dep.Spec.Template.Spec.Containers {
+			if v := ImageVersion(ctr.Image); v != "" {
+				d.Profile.ArgoCD.Version = v
+				d.Profile.setSource("argocd.version", fmt.Sprintf("cluster: image %s of Deployment %s/%s", ctr.Image, ns, name))
+				return nil
+			}
+		}
+	}
+	return firstErr
+}
+
+var releaseTag = regexp.MustCompile(`^v?(\d+)\.(\d+)\.(\d+)`)
+
+// ImageVersion is the release (v3.5.7) an image reference is tagged with, or "" when the
+// tag is not a release (latest, a digest only).
+func ImageVersion(image string) string {
+	if i := strings.Index(image, "@"); i >= 0 {
+		image = image[:i]
+	}
+	i := strings.LastIndex(image, ":")
+	if i < 0 || strings.Contains(image[i:], "/") {
+		return ""
+	}
+	m := releaseTag.FindStringSubmatch(image[i+1:])
+	if m == nil {
+		return ""
+	}
+	return "v" + m[1] + "." + m[2] + "." + m[3]
 }

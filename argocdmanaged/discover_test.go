@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -74,4 +75,48 @@ func TestDiscoverAsTheDeveloperWarnsAboutWhatItCannotSee(t *testing.T) {
 	require.NotEmpty(t, d.Warnings)
 	assert.Contains(t, d.Warnings[0], "forbidden: you may not list secrets in namespace argocd-system; ask the Platform Administrator")
 	assert.Empty(t, d.Profile.Namespaces.Managed, "left as it was")
+}
+
+func TestDiscoverRecordsTheArgoCDVersionFromTheNotificationsControllerImage(t *testing.T) {
+	testenv.Require(t, env)
+	ctx := context.Background()
+	ns := env.Profile.ArgoCD.Namespace
+	labels := map[string]string{"app.kubernetes.io/name": "argocd-notifications-controller"}
+	dep := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "argocd-notifications-controller"},
+		Spec: appsv1.DeploymentSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "controller", Image: "quay.io/argoproj/argocd:v3.5.7"}}},
+			},
+		},
+	}
+	deployments := env.AdminClient.AppsV1().Deployments(ns)
+	_, err := deployments.Create(ctx, dep, metav1.CreateOptions{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = deployments.Delete(ctx, dep.Name, metav1.DeleteOptions{}) })
+
+	c, err := argocdmanaged.NewClientsForConfig(env.Admin)
+	require.NoError(t, err)
+	d, err := argocdmanaged.Discover(ctx, c, argocdmanaged.DefaultProfile())
+	require.NoError(t, err)
+	assert.Empty(t, d.Warnings)
+	assert.Equal(t, "v3.5.7", d.Profile.ArgoCD.Version)
+	assert.Equal(t, "cluster: image quay.io/argoproj/argocd:v3.5.7 of Deployment argocd-system/argocd-notifications-controller", d.Profile.Source("argocd.version"))
+}
+
+func TestImageVersionReadsOnlyReleaseTags(t *testing.T) {
+	for _, tc := range []struct{ image, want string }{
+		{"quay.io/argoproj/argocd:v3.5.7", "v3.5.7"},
+		{"registry.example.com:5000/argoproj/argocd:v3.4.2-ck8s1", "v3.4.2"},
+		{"quay.io/argoproj/argocd:v3.5.7@sha256:0123", "v3.5.7"},
+		{"quay.io/argoproj/argocd:latest", ""},
+		{"registry.example.com:5000/argoproj/argocd", ""},
+		{"quay.io/argoproj/argocd@sha256:0123", ""},
+	} {
+		t.Run(tc.image, func(t *testing.T) {
+			assert.Equal(t, tc.want, argocdmanaged.ImageVersion(tc.image))
+		})
+	}
 }

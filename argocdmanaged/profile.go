@@ -63,6 +63,10 @@ type ArgoCDSettings struct {
 	Namespace  string `json:"namespace" yaml:"namespace"`
 	Server     string `json:"server" yaml:"server"`
 	ServerName string `json:"serverName" yaml:"serverName"`
+	// Version is the Argo CD release the environment runs (v3.5.7), from the image tag of
+	// its notifications controller or server; empty means unknown. notify lint warns about
+	// features newer than it.
+	Version string `json:"version,omitempty" yaml:"version,omitempty"`
 }
 
 // NamespaceSettings lists the namespaces Applications may deploy into and those owned by
