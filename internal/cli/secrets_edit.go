@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ck8sargo/ck8sargo/secrets/editspace"
 )
 
 type secretsEditOptions struct {
@@ -29,7 +31,12 @@ func NewCmdSecretsEdit(root *RootOptions) *cobra.Command {
 $SOPS_EDITOR or $EDITOR (vi when neither is set) and, when the editor exits successfully,
 encrypts the result with the same data key and recipients and replaces FILE atomically.
 Nothing is written when the text is unchanged or when the editor fails; the temporary
-plaintext is removed on every exit path, interrupts included.`,
+plaintext is removed on every exit path, interrupts included.
+
+The directory is on memory-backed storage where the system has it (/dev/shm on Linux),
+else in $TMPDIR, and is named ck8sargo-edit-PID-*. A run that was killed (SIGKILL, a
+closed terminal) cannot remove it: the next edit removes such directories whose process
+is gone, with a warning.`,
 		Example: `  kubectl ck8sargo secrets edit secrets.yaml --identity keys/key.txt
   EDITOR="code --wait" kubectl ck8sargo secrets edit charts/shop/secrets.yaml`,
 		Args: cobra.ExactArgs(1),
@@ -52,6 +59,15 @@ func editorCommand(getenv func(string) string) string {
 }
 
 func (o *secretsEditOptions) Run(ctx context.Context, name string) error {
+	// A run killed while the editor was open (SIGKILL, a closed terminal) could not remove
+	// its plaintext: remove what such runs left, and say so.
+	stale, err := editspace.CleanStale(editspace.DefaultDirs())
+	for _, s := range stale {
+		fmt.Fprintf(o.root.ErrOut, "warning: removed plaintext left by an interrupted `secrets edit` (process %d is gone): %s\n", s.PID, s.Dir)
+	}
+	if err != nil {
+		fmt.Fprintf(o.root.ErrOut, "warning: %s\n", oneLine(err.Error()))
+	}
 	c, err := o.keys.client()
 	if err != nil {
 		return err
@@ -77,15 +93,17 @@ func (o *secretsEditOptions) Run(ctx context.Context, name string) error {
 	return nil
 }
 
-// runEditor writes plain to a 0600 file in a 0700 directory of its own, runs the editor on
-// it and returns what it holds afterwards. The directory goes on every return.
+// runEditor writes plain to a 0600 file in a 0700 directory of its own (memory-backed where
+// the system has it, named for this process so that a later run can clean up after a kill),
+// runs the editor on it and returns what it holds afterwards. The directory goes on every
+// return.
 func (o *secretsEditOptions) runEditor(ctx context.Context, name string, plain []byte) (edited []byte, err error) {
-	dir, err := os.MkdirTemp("", "ck8sargo-edit-")
+	space, err := editspace.New(editspace.DefaultDirs())
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	tmp := filepath.Join(dir, filepath.Base(name)) // the extension lets the editor highlight
+	defer space.Remove()
+	tmp := filepath.Join(space.Dir, filepath.Base(name)) // the extension lets the editor highlight
 	if err := os.WriteFile(tmp, plain, 0o600); err != nil {
 		return nil, err
 	}

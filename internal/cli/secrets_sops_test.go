@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/secrets/editspace"
 )
 
 // sopsPlanted are values that only `secrets decrypt` may print.
@@ -262,6 +264,11 @@ func TestSecretsEdit_reencryptsOnlyChangesAndRemovesThePlaintext(t *testing.T) {
 	left, err := os.ReadDir(tmpdir)
 	require.NoError(t, err)
 	assert.Empty(t, left, "no temporary plaintext is left behind")
+	for _, d := range editspace.DefaultDirs() {
+		mine, err := filepath.Glob(filepath.Join(d, editspace.Prefix+strconv.Itoa(os.Getpid())+"-*"))
+		require.NoError(t, err)
+		assert.Empty(t, mine, "no temporary plaintext is left behind in %s", d)
+	}
 }
 
 func TestSecretsKeygen_pgpJSONAndFiles(t *testing.T) {
