@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -118,4 +119,51 @@ func (res *Result) Tainted() bool {
 	res.taint.mu.Lock()
 	defer res.taint.mu.Unlock()
 	return len(res.taint.values) > 0
+}
+
+// RedactObject returns a copy of an object with every decrypted value in its strings
+// replaced by [redacted], for printing rendered objects; content is not changed. Without
+// decrypted values it is content itself.
+func (res *Result) RedactObject(content map[string]any) map[string]any {
+	if !res.Tainted() {
+		return content
+	}
+	var walk func(any) any
+	walk = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			out := make(map[string]any, len(x))
+			for k, e := range x {
+				out[k] = walk(e)
+			}
+			return out
+		case []any:
+			out := make([]any, len(x))
+			for i, e := range x {
+				out[i] = walk(e)
+			}
+			return out
+		case string:
+			s, _ := res.taint.redact(x)
+			return s
+		}
+		return v
+	}
+	out := walk(content).(map[string]any)
+	// A Secret's data is base64: a decrypted value in it would not be seen as a string.
+	if av, _ := out["apiVersion"].(string); av == "v1" && out["kind"] == "Secret" {
+		if data, ok := out["data"].(map[string]any); ok {
+			for k, v := range data {
+				s, _ := v.(string)
+				dec, err := base64.StdEncoding.DecodeString(s)
+				if err != nil {
+					continue
+				}
+				if _, did := res.taint.redact(string(dec)); did {
+					data[k] = Redacted
+				}
+			}
+		}
+	}
+	return out
 }
