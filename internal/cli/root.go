@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -71,7 +72,49 @@ what is wrong with an environment.`,
 		NewCmdGolive(o),
 		NewCmdDocs(o),
 	)
+	// The completion command is added here rather than by Execute so that it is guarded
+	// against unknown subcommands like every other group.
+	cmd.InitDefaultCompletionCmd()
+	refuseUnknownSubcommands(cmd)
 	return cmd
+}
+
+// refuseUnknownSubcommands makes every command group (a command with subcommands and no
+// action of its own) fail with exit 2 on an argument that is not one of its subcommands.
+// Cobra prints the group's help and exits 0 there, so a CI job with `policy chek .` would
+// pass; only the root was checked, and its suggestion came out folded into
+// "…; ; Did you mean this?; policy". Without arguments a group still prints its help.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		refuseUnknownSubcommands(sub)
+	}
+	if !c.HasSubCommands() || c.Runnable() {
+		return
+	}
+	// A group's own Args (often cobra.NoArgs) is never checked by cobra, as the group has
+	// no action; this replaces it with the check that is.
+	c.Args = unknownSubcommand
+	c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+	c.DisableFlagsInUseLine = true
+}
+
+// unknownSubcommand is the Args check of a command group: any argument names a subcommand
+// that does not exist.
+func unknownSubcommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	hint := ""
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2 // cobra's own default, set only on its own path
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		for i := range s {
+			s[i] = fmt.Sprintf("%q", s[i])
+		}
+		hint = "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return UsageErrorf("unknown command %q for %q%s; see '%s --help'", args[0], c.CommandPath(), hint, c.CommandPath())
 }
 
 // Clients builds API clients from the kubeconfig flags.
