@@ -24,9 +24,9 @@ type Clients struct {
 
 // NewClients builds Clients from kubectl-style flags or any other RESTClientGetter.
 func NewClients(getter genericclioptions.RESTClientGetter) (*Clients, error) {
-	cfg, err := getter.ToRESTConfig()
+	cfg, err := RESTConfig(getter)
 	if err != nil {
-		return nil, fmt.Errorf("reading kubeconfig: %w", err)
+		return nil, err
 	}
 	c, err := NewClientsForConfig(cfg)
 	if err != nil {

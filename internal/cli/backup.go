@@ -83,9 +83,9 @@ func openStore(ctx context.Context, flag string, p argocdmanaged.Profile) (*stor
 // backupClients are the user's clients with a client-side rate limit fit for thousands of
 // objects; the API server's priority and fairness still protects it.
 func backupClients(root *RootOptions) (*argocdmanaged.Clients, error) {
-	cfg, err := root.ConfigFlags.ToRESTConfig()
+	cfg, err := argocdmanaged.RESTConfig(root.ConfigFlags)
 	if err != nil {
-		return nil, fmt.Errorf("reading kubeconfig: %w", err)
+		return nil, err
 	}
 	cfg = rest.CopyConfig(cfg)
 	cfg.QPS, cfg.Burst = 200, 400
