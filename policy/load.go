@@ -109,7 +109,8 @@ func parseFile(display string, data []byte) ([]*Object, []Finding) {
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			findings = append(findings, bad(d.line, "the document is %s, not a Kubernetes object", describe(v)))
+			// A list or a scalar (a notifications trigger list, a plain string) claims to be
+			// no object: Argo CD skips such a file too.
 			continue
 		}
 		if _, ok := m["sops"].(map[string]any); ok {
@@ -133,6 +134,12 @@ func newObjects(display string, d document, m map[string]any) ([]*Object, []Find
 		return nil, nil
 	}
 	if apiVersion == "" || kind == "" {
+		if _, hasMeta := m["metadata"].(map[string]any); !hasMeta {
+			// apiVersion without kind and metadata is another format that versions itself
+			// (a Helm repository index.yaml, a Chart.yaml's dependencies lock): not an
+			// object.
+			return nil, nil
+		}
 		missing := "apiVersion"
 		if kind == "" {
 			missing = "kind"

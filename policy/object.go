@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -41,10 +42,13 @@ type Object struct {
 	doc  []byte // the document's text, for finding the line of a field on demand
 	line int    // line of doc's first byte in File
 
-	app    *argocdmanaged.Application
-	appSet *argocdmanaged.ApplicationSet
-	proj   *argocdmanaged.AppProject
-	err    error
+	// The typed decodes are made once, on first use: rules run in parallel, so each is
+	// guarded by its own sync.Once.
+	appOnce, appSetOnce, projOnce sync.Once
+	app                           *argocdmanaged.Application
+	appSet                        *argocdmanaged.ApplicationSet
+	proj                          *argocdmanaged.AppProject
+	appErr, appSetErr, projErr    error
 }
 
 // Ref names the object in findings.
@@ -90,29 +94,29 @@ func (o *Object) Annotations() map[string]string {
 // ApplicationObject decodes an argoproj.io Application into the argocdmanaged mirror, once.
 // Decoding is costly, so only rules about Applications call it.
 func (o *Object) ApplicationObject() (*argocdmanaged.Application, error) {
-	if o.app == nil && o.err == nil {
+	o.appOnce.Do(func() {
 		o.app = &argocdmanaged.Application{}
-		o.err = o.decode(o.app)
-	}
-	return o.app, o.err
+		o.appErr = o.decode(o.app)
+	})
+	return o.app, o.appErr
 }
 
 // ApplicationSetObject decodes an ApplicationSet into the argocdmanaged mirror, once.
 func (o *Object) ApplicationSetObject() (*argocdmanaged.ApplicationSet, error) {
-	if o.appSet == nil && o.err == nil {
+	o.appSetOnce.Do(func() {
 		o.appSet = &argocdmanaged.ApplicationSet{}
-		o.err = o.decode(o.appSet)
-	}
-	return o.appSet, o.err
+		o.appSetErr = o.decode(o.appSet)
+	})
+	return o.appSet, o.appSetErr
 }
 
 // AppProjectObject decodes an AppProject into the argocdmanaged mirror, once.
 func (o *Object) AppProjectObject() (*argocdmanaged.AppProject, error) {
-	if o.proj == nil && o.err == nil {
+	o.projOnce.Do(func() {
 		o.proj = &argocdmanaged.AppProject{}
-		o.err = o.decode(o.proj)
-	}
-	return o.proj, o.err
+		o.projErr = o.decode(o.proj)
+	})
+	return o.proj, o.projErr
 }
 
 func (o *Object) decode(into any) error {

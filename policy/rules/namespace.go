@@ -244,10 +244,12 @@ var noPlatformNamespace = policy.Rule{
 }
 
 // deployedNamespace returns the namespace an object would be deployed into, and false for
-// objects without one and for the objects a developer applies to the Argo CD namespace
-// themselves (their Argo CD objects, repository and key Secrets, notifications settings).
+// objects without one (cluster-scoped ones included, whatever namespace they carry) and
+// for the objects a developer applies to the Argo CD namespace themselves (their Argo CD
+// objects, repository and key Secrets, notifications settings).
 func deployedNamespace(c *policy.Context, o *policy.Object) (string, bool) {
-	if o.Namespace == "" {
+	if o.Namespace == "" || c.IsClusterScoped(o.GroupKind()) {
+		// The API server ignores metadata.namespace on a cluster-scoped object.
 		return "", false
 	}
 	if o.RenderedBy == "" && o.Namespace == c.Profile.ArgoCD.Namespace && isArgoCDSetting(c.Profile, o) {

@@ -211,3 +211,29 @@ spec:
 	assert.Equal(t, "shop-staging", got[0].Application)
 	assert.True(t, slices.ContainsFunc(rep.Findings, func(f policy.Finding) bool { return f.File == "envs/staging/ns.yaml" }))
 }
+
+func TestArgoCDRepositorySecretsAreErrorsOnlyForTheCredentialsTheyHold(t *testing.T) {
+	rep := checkFixture(t, filepath.Join("testdata", "plaintext-secret", "passes-argocd-repository-secrets.yaml"))
+	assert.Empty(t, findingsOf(rep, "plaintext-secret"), "url, name, type, project and enableOCI are settings")
+
+	rep = checkFixture(t, filepath.Join("testdata", "plaintext-secret", "fires-argocd-repository-credentials.yaml"))
+	var msgs []string
+	for _, f := range findingsOf(rep, "plaintext-secret") {
+		msgs = append(msgs, f.Object.Name+": "+f.Message)
+	}
+	require.Len(t, msgs, 4)
+	assert.Contains(t, msgs[0], "private-repo: ")
+	assert.Contains(t, msgs[0], "(keys: password)", "username, type and url are not credentials")
+	assert.Contains(t, msgs[1], "(keys: sshPrivateKey)")
+	assert.Contains(t, msgs[2], "(keys: githubAppPrivateKey)")
+	assert.Contains(t, msgs[3], "(keys: key.asc)")
+}
+
+func TestNamespaceRulesIgnoreTheNamespaceOfClusterScopedObjects(t *testing.T) {
+	fixture := filepath.Join("testdata", "no-platform-namespace", "passes-cluster-scoped-with-a-stray-namespace.yaml")
+	rep := checkFixture(t, fixture)
+	for _, id := range []string{"no-platform-namespace", "no-argocd-namespace", "destination-namespace-not-managed"} {
+		assert.Empty(t, findingsOf(rep, id), id)
+	}
+	assert.Len(t, findingsOf(rep, "no-cluster-scoped-resource"), 3, "they are still cluster-scoped objects Argo CD cannot manage")
+}

@@ -1,10 +1,12 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/secrets/scan"
@@ -30,6 +32,9 @@ var plaintextSecret = policy.Rule{
 		if o.RenderedBy == "helm" {
 			return nil
 		}
+		if isRepositorySecret(o) {
+			return repositoryCredentials(o)
+		}
 		doc, _ := o.Document()
 		var out []policy.Violation
 		for _, f := range scan.PlaintextSecrets(o.File, doc) {
@@ -38,6 +43,61 @@ var plaintextSecret = policy.Rule{
 		}
 		return out
 	},
+}
+
+// repositorySecretTypes are the SecretTypeLabel values of Argo CD's repository and
+// repository credential Secrets, which are settings as much as secrets.
+var repositorySecretTypes = []string{
+	argocdmanaged.SecretTypeRepository, argocdmanaged.SecretTypeRepoCreds,
+	argocdmanaged.SecretTypeRepositoryWrite, argocdmanaged.SecretTypeRepoWriteCreds,
+}
+
+// repositorySettingKeys are the keys of a repository Secret that Argo CD reads as settings
+// (util/db/repository_secrets.go of Argo CD v3.5): none of them is a credential. Every
+// other key (password, sshPrivateKey, tlsClientCertKey, githubAppPrivateKey,
+// bearerToken, gcpServiceAccountKey, azureServicePrincipalClientSecret, the key of a
+// helm-secrets key Secret that still carries the legacy "repository" label, a key this
+// list does not know) is treated as one.
+var repositorySettingKeys = []string{
+	"url", "name", "type", "project", "enableOCI", "insecure", "insecureOCIForceHttp",
+	"enableLfs", "proxy", "noProxy", "forceHttpBasicAuth", "username", "tlsClientCertData",
+	"githubAppID", "githubAppInstallationID", "githubAppEnterpriseBaseUrl",
+	"azureServicePrincipalClientId", "azureServicePrincipalClientID",
+	"azureServicePrincipalTenantId", "azureServicePrincipalTenantID",
+	"azureActiveDirectoryEndpoint", "useAzureWorkloadIdentity", "depth",
+}
+
+func isRepositorySecret(o *policy.Object) bool {
+	return slices.Contains(repositorySecretTypes, o.Labels()[argocdmanaged.SecretTypeLabel])
+}
+
+// repositoryCredentials reports the credentials in plaintext of a repository Secret: a
+// Secret that only says where a repository is (url, type, project, enableOCI) holds nothing
+// secret, as Argo CD's own examples show.
+func repositoryCredentials(o *policy.Object) []policy.Violation {
+	var out []policy.Violation
+	for _, field := range []string{"data", "stringData"} {
+		var keys []string
+		for k, v := range o.Map(field) {
+			s, ok := v.(string)
+			if !ok || s == "" || scan.IsEncryptedValue(s) || strings.Contains(s, "{{") || slices.Contains(repositorySettingKeys, k) {
+				continue
+			}
+			keys = append(keys, k)
+		}
+		if len(keys) == 0 {
+			continue
+		}
+		slices.Sort(keys)
+		name := o.Name
+		if o.Namespace != "" {
+			name = o.Namespace + "/" + name
+		}
+		out = append(out, policy.Violation{Field: field,
+			Message:     sprintf("Argo CD repository Secret %s has credentials in plaintext in %s (keys: %s); its other keys are settings and may stay in git", name, field, strings.Join(keys, ", ")),
+			Remediation: "Keep url, type and project in git, and put the credentials in a SealedSecret or a sops-encrypted file (or create this Secret with kubectl, outside git); then rotate them."})
+	}
+	return out
 }
 
 var unencryptedSecretsFile = policy.Rule{
