@@ -23,7 +23,7 @@ build:
 
 ## envtest-bin: the test control plane (kube-apiserver, etcd) into $(BINDIR)
 envtest-bin:
-	tools/envtest/build.sh
+	tools/build-bins.sh envtest
 
 ## test-bin: every binary the tests need (control plane and interop peers) into $(BINDIR)
 test-bin:
@@ -49,8 +49,8 @@ bench: test-bin build
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 
 ## demo: a local control plane laid out like the platform, and the plugin run against it
-demo: envtest-bin build
-	tools/sealed-secrets/build.sh
+demo: build
+	tools/build-bins.sh envtest sealed-secrets
 	$(GO) run ./internal/demo -plugin bin/kubectl-ck8sargo
 
 ## dist: reproducible release archives for five platforms, SHA-256 sums, and the krew manifest

@@ -6,7 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
 stamp="$BINDIR/.envtest-$(sha256sum go.mod | cut -c1-16)"
 if [[ ! -x "$BINDIR/kube-apiserver" || ! -x "$BINDIR/etcd" || ! -f "$stamp" ]]; then
-  echo "building kube-apiserver and etcd into $BINDIR (first time: about five minutes)" >&2
+  echo "building kube-apiserver and etcd into $BINDIR (first time: 4 to 20 minutes, depending on the machine)" >&2
   go build -trimpath -o "$BINDIR/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
   go build -trimpath -o "$BINDIR/etcd" go.etcd.io/etcd/server/v3
   touch "$stamp"
