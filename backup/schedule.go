@@ -257,6 +257,33 @@ func cronJob(opts ScheduleOptions, meta metav1.ObjectMeta, schedule string, args
 	}
 }
 
+// DefaultImageRepository is where the project publishes the release image of the plugin
+// (`make image --push`); environments mirror it into a registry of their own.
+const DefaultImageRepository = "ghcr.io/ck8sargo/kubectl-ck8sargo"
+
+// ReleaseImage is the release image of the plugin's version: in the profile's first
+// registry when it has one (where the environment mirrors it: a mirror keeps the digest),
+// else DefaultImageRepository, with the version's tag, and pinned by digest when the
+// release knows it (digest "sha256:..."; empty leaves the tag alone). A build without a
+// release version (v...) has no image.
+func ReleaseImage(p argocdmanaged.Profile, version, digest string) (string, error) {
+	if !strings.HasPrefix(version, "v") {
+		return "", fmt.Errorf("this build of the plugin has no release version to pick an image by; pass --image REGISTRY/kubectl-ck8sargo:TAG")
+	}
+	repo := DefaultImageRepository
+	if len(p.Registries) > 0 {
+		repo = strings.TrimSuffix(p.Registries[0], "/") + "/kubectl-ck8sargo"
+	}
+	image := repo + ":" + version
+	if digest != "" {
+		if !strings.HasPrefix(digest, "sha256:") || len(digest) != len("sha256:")+64 {
+			return "", fmt.Errorf("invalid release image digest %q: want sha256: and 64 hex digits", digest)
+		}
+		image += "@" + digest
+	}
+	return image, nil
+}
+
 // imageTagPart is the part of an image reference after its registry host, where a tag's
 // colon is (a registry port's colon is not a tag).
 func imageTagPart(image string) string {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -10,6 +9,10 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/backup"
 )
+
+// releaseImageDigest is the digest of this version's release image, stamped (-X) into the
+// release archives' binaries by tools/dist/dist.sh after `make image`; empty otherwise.
+var releaseImageDigest = ""
 
 type backupScheduleOptions struct {
 	root       *RootOptions
@@ -52,7 +55,7 @@ namespace (for S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).`,
 	cmd.Flags().StringVar(&o.window, "window", "00:00-06:00", "time window HH:MM-HH:MM in --timezone to start the export in")
 	cmd.Flags().StringVar(&o.timezone, "timezone", "Europe/Stockholm", "IANA time zone of the window (the CronJob's timeZone)")
 	cmd.Flags().StringVar(&o.to, "to", "", "store URL, object storage (default: the profile's backup.to)")
-	cmd.Flags().StringVar(&o.image, "image", "", "container image with kubectl-ck8sargo, with a version tag or digest (default: from the plugin's version and the profile's first registry)")
+	cmd.Flags().StringVar(&o.image, "image", "", "container image with kubectl-ck8sargo, with a version tag or digest (default: the release image of the plugin's version in the profile's first registry, pinned by digest in release builds)")
 	cmd.Flags().StringArrayVar(&o.recipients, "encrypt-to", nil, "age recipient for Secret data; repeatable (default: the profile's backup.recipients)")
 	cmd.Flags().DurationVar(&o.keep, "keep", backup.DefaultKeep, "retention of the backups")
 	cmd.Flags().StringVar(&o.forWhom, "for", "team", `"team": the manifests for the team's namespace; "platform-admin": the Role and RoleBinding in the Argo CD namespace to hand to the Platform Administrator`)
@@ -76,15 +79,9 @@ func (o *backupScheduleOptions) Run() error {
 	}
 	image := o.image
 	if image == "" {
-		v := BuildVersion().Version
-		if !strings.HasPrefix(v, "v") {
-			return UsageErrorf("this build of the plugin has no release version to pick an image by; pass --image REGISTRY/kubectl-ck8sargo:TAG")
+		if image, err = backup.ReleaseImage(p, BuildVersion().Version, releaseImageDigest); err != nil {
+			return UsageErrorf("%v", err)
 		}
-		reg := "ghcr.io/ck8sargo"
-		if len(p.Registries) > 0 {
-			reg = strings.TrimSuffix(p.Registries[0], "/")
-		}
-		image = reg + "/kubectl-ck8sargo:" + v
 	}
 	to := o.to
 	if to == "" {

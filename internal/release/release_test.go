@@ -138,9 +138,11 @@ func TestDist_linuxArchiveIsReproducibleAndInstallsWithKrew(t *testing.T) {
 
 	t.Run("archive holds the binary and the licence with fixed owners and times", func(t *testing.T) {
 		entries := tarEntries(t, archive)
-		require.Len(t, entries, 2)
+		require.Len(t, entries, 3)
 		assert.Equal(t, "LICENSE", entries[0].Name)
 		assert.Equal(t, "kubectl-ck8sargo", entries[1].Name)
+		assert.Equal(t, "kubectl_complete-ck8sargo", entries[2].Name, "kubectl's plugin completion helper")
+		assert.Equal(t, int64(0o755), entries[2].Mode&0o777)
 		for _, h := range entries {
 			assert.Equal(t, 0, h.Uid, h.Name)
 			assert.Equal(t, 0, h.Gid, h.Name)
@@ -170,6 +172,11 @@ func TestDist_linuxArchiveIsReproducibleAndInstallsWithKrew(t *testing.T) {
 		assert.Equal(t, "https://example.invalid/releases/"+testVersion+"/"+filepath.Base(archive), p.URI)
 		assert.Equal(t, sha256File(t, archive), p.SHA256)
 		assert.Equal(t, "kubectl-ck8sargo", p.Bin)
+		var files []string
+		for _, f := range p.Files {
+			files = append(files, f.From)
+		}
+		assert.ElementsMatch(t, []string{"kubectl-ck8sargo", "kubectl_complete-ck8sargo", "LICENSE"}, files)
 	})
 
 	t.Run("a second build gives the same bytes", func(t *testing.T) {
@@ -203,6 +210,21 @@ func TestDist_linuxArchiveIsReproducibleAndInstallsWithKrew(t *testing.T) {
 		out = run("ck8sargo", "version")
 		assert.Equal(t, fmt.Sprintf("kubectl-ck8sargo %s (commit %s, %s, linux/amd64)\n", testVersion, testCommit, runtime.Version()), out)
 		assert.Contains(t, run("plugin", "list"), filepath.Join(krewRoot, "bin", "kubectl-ck8sargo"))
+
+		// Shell completion through kubectl, after the copy the manifest's caveats ask for.
+		helper := filepath.Join(krewRoot, "store", "ck8sargo", testVersion, "kubectl_complete-ck8sargo")
+		data, err := os.ReadFile(helper)
+		require.NoError(t, err, "krew installs the completion helper")
+		require.NoError(t, os.WriteFile(filepath.Join(krewRoot, "bin", "kubectl_complete-ck8sargo"), data, 0o755))
+		manifest, err := os.ReadFile(r.manifest)
+		require.NoError(t, err)
+		assert.Contains(t, string(manifest), "store/ck8sargo/"+testVersion+"/kubectl_complete-ck8sargo")
+		out = run("__complete", "ck8sargo", "")
+		for _, sub := range []string{"backup", "policy", "secrets", "version"} {
+			assert.Contains(t, out, "\n"+sub+"\t", "kubectl ck8sargo <TAB> offers %s:\n%s", sub, out)
+		}
+		out = run("__complete", "ck8sargo", "policy", "check", "--fail-on", "")
+		assert.NotContains(t, out, "\nbackup\t", "flag values are completed, not subcommands")
 	})
 }
 

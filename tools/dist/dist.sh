@@ -57,33 +57,48 @@ if [[ ! -f $src/LICENSE ]]; then
   exit 2
 fi
 ldflags="-s -w -X github.com/ck8sargo/ck8sargo/internal/cli.version=$VERSION -X github.com/ck8sargo/ck8sargo/internal/cli.commit=$COMMIT"
+# The release image's digest, when `make image` has built it for this version: the
+# archives' binaries then default `backup schedule --image` to the image pinned by digest.
+# (The binary inside the image cannot carry the digest of the image that holds it.)
+image_digest_file=${IMAGE_DIGEST_FILE:-$DIST_DIR/kubectl-ck8sargo_${VERSION}_image.digest}
+if [[ -f $image_digest_file ]]; then
+  image_digest=$(tr -d '[:space:]' <"$image_digest_file")
+  if [[ ! $image_digest =~ ^sha256:[0-9a-f]{64}$ ]]; then
+    echo "dist: $image_digest_file does not hold a sha256 digest: rebuild it with make image" >&2
+    exit 2
+  fi
+  ldflags+=" -X github.com/ck8sargo/ck8sargo/internal/cli.releaseImageDigest=$image_digest"
+  echo "dist: stamping the release image digest $image_digest" >&2
+fi
 
 archives=()
 for platform in "${platforms[@]}"; do
   os=${platform%/*} arch=${platform#*/}
-  bin=kubectl-ck8sargo
-  [[ $os == windows ]] && bin=kubectl-ck8sargo.exe
+  bin=kubectl-ck8sargo complete=kubectl_complete-ck8sargo
+  [[ $os == windows ]] && bin=kubectl-ck8sargo.exe complete=kubectl_complete-ck8sargo.cmd
   stage="$work/$os-$arch"
   mkdir -p "$stage"
   echo "dist: building $platform" >&2
   CGO_ENABLED=0 GOOS=$os GOARCH=$arch GOFLAGS=-buildvcs=false \
     go -C "$src" build -trimpath -ldflags "$ldflags" -o "$stage/$bin" ./cmd/kubectl-ck8sargo
   cp "$src/LICENSE" "$stage/LICENSE"
-  chmod 0755 "$stage/$bin"
+  # kubectl's plugin completion convention: kubectl_complete-ck8sargo on PATH.
+  cp "$src/tools/dist/$complete" "$stage/$complete"
+  chmod 0755 "$stage/$bin" "$stage/$complete"
   chmod 0644 "$stage/LICENSE"
-  touch -h -d "@$SOURCE_DATE_EPOCH" "$stage/$bin" "$stage/LICENSE"
+  touch -h -d "@$SOURCE_DATE_EPOCH" "$stage/$bin" "$stage/LICENSE" "$stage/$complete"
   name="kubectl-ck8sargo_${VERSION}_${os}_${arch}"
   if [[ $os == windows ]]; then
     archive="$name.zip"
     rm -f "$DIST_DIR/$archive"
     # -X: no extra attributes (uid/gid, extended times); TZ=UTC: zip stores local time.
-    (cd "$stage" && TZ=UTC zip -q -X -D "$DIST_DIR/$archive" LICENSE "$bin")
+    (cd "$stage" && TZ=UTC zip -q -X -D "$DIST_DIR/$archive" LICENSE "$bin" "$complete")
   else
     archive="$name.tar.gz"
     tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
-      --format=gnu -C "$stage" -cf - LICENSE "$bin" | gzip -n -9 >"$DIST_DIR/$archive"
+      --format=gnu -C "$stage" -cf - LICENSE "$bin" "$complete" | gzip -n -9 >"$DIST_DIR/$archive"
   fi
-  archives+=("$os|$arch|$bin|$archive")
+  archives+=("$os|$arch|$bin|$complete|$archive")
 done
 
 # The sums of the archives of this run only (not of older files in DIST_DIR), sorted by name.
@@ -99,10 +114,10 @@ begin='^ *#platform-begin$' end='^ *#platform-end$'
   # The head without the template's own comment lines, each platform block, the tail.
   sed -n "1,/$begin/p" "$template" | sed -e "/$begin/d" -e '/^#/d'
   for a in "${archives[@]}"; do
-    IFS='|' read -r os arch bin archive <<<"$a"
+    IFS='|' read -r os arch bin complete archive <<<"$a"
     sum=$(sha256sum "$DIST_DIR/$archive" | cut -d' ' -f1)
     sed -n "/$begin/,/$end/p" "$template" | sed -e "/$begin/d" -e "/$end/d" |
-      sed -e "s|{{OS}}|$os|g" -e "s|{{ARCH}}|$arch|g" -e "s|{{BIN}}|$bin|g" \
+      sed -e "s|{{OS}}|$os|g" -e "s|{{ARCH}}|$arch|g" -e "s|{{BIN}}|$bin|g" -e "s|{{COMPLETE}}|$complete|g" \
         -e "s|{{URI}}|$RELEASE_URL/$archive|g" -e "s|{{SHA256}}|$sum|g"
   done
   sed -n "/$end/,\$p" "$template" | sed '1d'
