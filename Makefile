@@ -13,7 +13,7 @@ export BINDIR
 # Binaries built for the tests are found after the machine's own (kubectl where it has none).
 export PATH := $(PATH):$(BINDIR)
 
-.PHONY: all build test test-short test-bin envtest-bin lint bench demo dist docs clean
+.PHONY: all build test test-short test-bin envtest-bin lint bench demo dist image release docs clean
 
 all: build
 
@@ -55,6 +55,15 @@ demo: build
 
 ## dist: reproducible release archives for five platforms, SHA-256 sums, and the krew manifest
 dist:
+	tools/dist/dist.sh
+
+## image: the release image (linux/amd64 and linux/arm64 OCI image index, no Docker) as an OCI
+## layout, a tarball and its digest in dist/; PUSH=REGISTRY/REPOSITORY:TAG also pushes it
+image:
+	VERSION=$(VERSION) COMMIT=$(COMMIT) $(GO) run ./tools/image $(if $(PUSH),--push $(PUSH))
+
+## release: the image, then the archives (their binaries know the image's digest) and the krew manifest
+release: image
 	tools/dist/dist.sh
 
 ## docs: regenerate the command reference in docs/generated from the commands
