@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ck8sargo/ck8sargo/secrets"
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
 
@@ -45,7 +46,11 @@ key without AEAD, which GnuPG 2.2 and 2.4 both import: RSA 4096 by default, or
 --type age writes DIR/key.txt (0600, in age-keygen's format) and DIR/recipient.txt.
 
 The fingerprint or recipient is printed; the private key never is. An existing key is not
-overwritten without --force.`,
+overwritten without --force.
+
+Inside a git work tree, keygen warns and adds the private key file to .git/info/exclude
+(local to the clone), so that git add does not take it; better, write keys outside the
+repository.`,
 		Example: `  # the platform's documented flow, without gpg
   kubectl ck8sargo secrets keygen --type pgp --out keys/
   kubectl ck8sargo secrets init --key keys/public.asc
@@ -98,6 +103,14 @@ func (o *secretsKeygenOptions) Run() error {
 	files, err := k.WriteFiles(o.out, o.force)
 	if err != nil {
 		return err
+	}
+	// A private key inside a work tree is one `git add .` away from the repository.
+	ex, err := secrets.ExcludeFromGit(files.PrivateKeyFile)
+	switch {
+	case err != nil:
+		fmt.Fprintf(o.root.ErrOut, "warning: %s is inside a git work tree and could be committed; adding it to .git/info/exclude failed: %s\n", files.PrivateKeyFile, oneLine(err.Error()))
+	case ex.WorkTree != "":
+		fmt.Fprintf(o.root.ErrOut, "warning: the private key %s is inside the git work tree %s: keep keys outside the repository; %s is in %s so that git does not offer it\n", files.PrivateKeyFile, ex.WorkTree, ex.Pattern, ex.ExcludeFile)
 	}
 	res := keygenOutput{Type: o.keyType, Fingerprint: k.Fingerprint, Recipient: k.Recipient,
 		PrivateKeyFile: files.PrivateKeyFile, PublicKeyFile: files.PublicKeyFile}

@@ -42,6 +42,9 @@ var (
 	// ErrMACMismatch: the values do not match the MAC; the file was changed by hand after it
 	// was encrypted, or is damaged.
 	ErrMACMismatch = errors.New("MAC mismatch: the file was changed after it was encrypted, or is damaged")
+	// ErrNoMAC: the sops metadata is complete but has no MAC, so the values cannot be
+	// verified; the sops CLI refuses it the same way ("MAC mismatch. File has no MAC").
+	ErrNoMAC = errors.New("no MAC: the sops metadata has no mac, so nothing proves the values are the ones encrypted (sops: \"File has no MAC\"); decrypt a good copy from git history, or encrypt the plaintext again")
 	// ErrDamaged: the file's metadata or values cannot be read.
 	ErrDamaged = errors.New("damaged sops file")
 	// ErrNoCreationRule: no .sops.yaml creation rule (and no explicit recipients) says whom
@@ -290,9 +293,13 @@ func (c *Client) load(name string, data []byte) (*sopslib.Tree, common.Store, er
 		}
 		return nil, nil, fmt.Errorf("%s: %w: %w", name, ErrDamaged, parseError(name, err))
 	}
-	if tree.Metadata.Version == "" || tree.Metadata.LastModified.IsZero() || tree.Metadata.MessageAuthenticationCode == "" {
+	if tree.Metadata.Version == "" || tree.Metadata.LastModified.IsZero() {
 		// sops always writes these; the version comes last, so a cut file loses it first.
 		return nil, nil, fmt.Errorf("%s: %w: the sops metadata is incomplete (the file may be truncated)", name, ErrDamaged)
+	}
+	if tree.Metadata.MessageAuthenticationCode == "" {
+		// The rest of the metadata is there: the mac line was taken out, not cut off.
+		return nil, nil, fmt.Errorf("%s: %w", name, ErrNoMAC)
 	}
 	abs, err := filepath.Abs(name)
 	if err != nil {
@@ -310,8 +317,12 @@ func (c *Client) decryptTree(name string, tree *sopslib.Tree) ([]byte, error) {
 	}
 	dataKey, err := tree.Metadata.GetDataKeyWithKeyServices(svcs, nil)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w (it is encrypted for %s): pass --identity FILE with one of their private keys",
-			name, ErrNoKey, joinIDs(recipients(tree.Metadata)))
+		tried := "no key source at all"
+		if t := c.Keyring.Tried(); len(t) > 0 {
+			tried = strings.Join(t, ", ")
+		}
+		return nil, fmt.Errorf("%s: %w (it is encrypted for %s; tried: %s): pass --identity FILE with one of their private keys",
+			name, ErrNoKey, joinIDs(recipients(tree.Metadata)), tried)
 	}
 	cipher := aes.NewCipher()
 	mac, err := tree.Decrypt(dataKey, cipher)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"filippo.io/age"
@@ -23,6 +24,8 @@ type Keyring struct {
 	pgpPublic  openpgp.EntityList
 	age        []age.Identity
 	sources    []string
+	// tried are the places AddEnvironment looked in, found or not, for messages.
+	tried []string
 	// GnuPGHome, when not empty, is the GnuPG home that OpenPGP operations fall back to for
 	// keys not in the keyring (sops' own behaviour: its legacy secring, then the gpg
 	// binary). Empty means never.
@@ -35,6 +38,20 @@ func NewKeyring() *Keyring { return &Keyring{} }
 // Sources names where the keyring's keys came from (files, environment variables), for
 // messages; never the keys themselves.
 func (k *Keyring) Sources() []string { return append([]string(nil), k.sources...) }
+
+// Tried describes every key source the keyring was given or looked in, with what was found
+// there ("--identity key.txt", "$SOPS_AGE_KEY_FILE (not set)", "GnuPG home ~/.gnupg (not
+// found)"), so that "no key can decrypt it" can say where it looked. Never a key.
+func (k *Keyring) Tried() []string {
+	var out []string
+	for _, s := range k.sources {
+		named := slices.ContainsFunc(k.tried, func(t string) bool { return t == s || strings.Contains(t, "("+s+")") })
+		if !named && !strings.HasPrefix(s, "$") && !strings.HasPrefix(s, "GnuPG home ") {
+			out = append(out, s)
+		}
+	}
+	return append(out, k.tried...)
+}
 
 // Empty says whether the keyring holds no private key and falls back to no GnuPG home.
 func (k *Keyring) Empty() bool {
@@ -203,6 +220,9 @@ func (k *Keyring) AddEnvironment(getenv func(string) string) error {
 		if err := k.AddIdentityFile(f); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", EnvAgeKeyFile, err))
 		}
+		k.tried = append(k.tried, "$"+EnvAgeKeyFile+" ("+f+")")
+	} else {
+		k.tried = append(k.tried, "$"+EnvAgeKeyFile+" (not set)")
 	}
 	if v := getenv(EnvAgeKey); v != "" {
 		ids, err := age.ParseIdentities(strings.NewReader(v))
@@ -212,6 +232,9 @@ func (k *Keyring) AddEnvironment(getenv func(string) string) error {
 			k.age = append(k.age, ids...)
 			k.sources = append(k.sources, "$"+EnvAgeKey)
 		}
+		k.tried = append(k.tried, "$"+EnvAgeKey)
+	} else {
+		k.tried = append(k.tried, "$"+EnvAgeKey+" (not set)")
 	}
 	home := getenv("HOME")
 	cfg := getenv("XDG_CONFIG_HOME")
@@ -224,6 +247,9 @@ func (k *Keyring) AddEnvironment(getenv func(string) string) error {
 			if err := k.AddIdentityFile(f); err != nil {
 				errs = append(errs, err)
 			}
+			k.tried = append(k.tried, f)
+		} else {
+			k.tried = append(k.tried, f+" (not found)")
 		}
 	}
 	gh := getenv(EnvGnuPGHome)
@@ -234,6 +260,9 @@ func (k *Keyring) AddEnvironment(getenv func(string) string) error {
 		if _, err := os.Stat(gh); err == nil {
 			k.GnuPGHome = gh
 			k.sources = append(k.sources, "GnuPG home "+gh)
+			k.tried = append(k.tried, "GnuPG home "+gh)
+		} else {
+			k.tried = append(k.tried, "GnuPG home "+gh+" (not found)")
 		}
 	}
 	return errors.Join(errs...)
