@@ -2,6 +2,7 @@ package admission_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,4 +97,36 @@ spec:
 		assert.Equal(t, admission.SeverityError, v.Severity)
 		assert.Contains(t, v.Message, `violates PodSecurity "restricted:latest"`)
 	}
+}
+
+// The platform's allowPrivilegeEscalation mutator, like Gatekeeper library's, tests only
+// that the field is missing; on a privileged container the API server then refuses the
+// Pod. The chain mutates as the platform does and says so.
+func TestAPrivilegedContainerGetsTheNoteThatTheMutatedPodIsRefused(t *testing.T) {
+	c := builtinChain(t, argocdmanaged.DefaultProfile())
+	res, err := c.Review(context.Background(), objects(t, `
+apiVersion: v1
+kind: Pod
+metadata: {name: priv, namespace: shop}
+spec:
+  containers:
+  - name: app
+    image: harbor.example.com/shop/app:1.0
+    resources: {requests: {cpu: 100m, memory: 64Mi}}
+    securityContext: {privileged: true, runAsNonRoot: true}
+  - name: plain
+    image: harbor.example.com/shop/app:1.0
+    resources: {requests: {cpu: 100m, memory: 64Mi}}
+    securityContext: {runAsNonRoot: true}
+`, netpol))
+	require.NoError(t, err)
+	var refused []string
+	for _, m := range res.Mutations {
+		if strings.Contains(m.Note, admission.PrivilegedEscalationMessage) {
+			refused = append(refused, m.Path)
+			assert.Contains(t, m.Note, `container "app", which is privileged`)
+		}
+	}
+	assert.Equal(t, []string{"spec.containers.0.securityContext.allowPrivilegeEscalation"}, refused)
+	assert.Contains(t, rulesOf(res), "pod-security/privileged")
 }

@@ -2,7 +2,6 @@ package admission
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -26,6 +25,7 @@ type template struct {
 	kind         string // the constraint kind it defines
 	query        rego.PreparedEvalQuery
 	useInventory bool
+	pkg          string // the Rego package path ("data.k8srequiredlabels")
 }
 
 // constraint is one Constraint of a known template.
@@ -78,9 +78,6 @@ func compileTemplate(ctx context.Context, u map[string]any, store storage.Store)
 		return nil, fmt.Errorf("rego: %w", err)
 	}
 	regoOpts := []func(*rego.Rego){
-		// One evaluation judges a batch of reviews: the per-evaluation cost of OPA is
-		// paid once per batch, not once per object.
-		rego.Query(`r := input.reviews[i]; v := ` + main.Package.Path.String() + `.violation[_] with input as {"review": r, "parameters": input.parameters}`),
 		rego.ParsedModule(main),
 		rego.Store(store),
 		rego.SetRegoVersion(version),
@@ -105,7 +102,12 @@ func compileTemplate(ctx context.Context, u map[string]any, store storage.Store)
 		return nil, fmt.Errorf("rego: no violation rule")
 	}
 	t.useInventory = strings.Contains(src, "data.inventory") || strings.Contains(strings.Join(libs, "\n"), "data.inventory")
-	if t.query, err = rego.New(regoOpts...).PrepareForEval(ctx); err != nil {
+	t.pkg = main.Package.Path.String()
+	// One evaluation judges a batch of reviews: the per-evaluation cost of OPA is paid
+	// once per batch, not once per object. Only i and v are bound, so that the results
+	// do not carry a copy of each review.
+	query := `v := ` + t.pkg + `.violation[_] with input as {"review": input.reviews[i], "parameters": input.parameters}`
+	if t.query, err = rego.New(append(regoOpts, rego.Query(query))...).PrepareForEval(ctx); err != nil {
 		return nil, fmt.Errorf("rego: %w", err)
 	}
 	return t, nil
@@ -185,26 +187,56 @@ func (c *constraint) evalBatch(ctx context.Context, reviews []*ast.Term) (map[in
 		ast.Item(ast.StringTerm("reviews"), ast.ArrayTerm(reviews...)),
 		ast.Item(ast.StringTerm("parameters"), c.params),
 	)
-	rs, err := c.tmpl.query.Eval(ctx, rego.EvalParsedInput(input))
+	rs, err := c.tmpl.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalGenerateJSON(keepTerm))
 	if err != nil {
 		return nil, err
 	}
 	out := map[int][]violation{}
 	for _, r := range rs {
-		i, ok := r.Bindings["i"].(json.Number)
-		if !ok {
+		it, _ := r.Bindings["i"].(*ast.Term)
+		var n int
+		ok := false
+		if it != nil {
+			if num, isNum := it.Value.(ast.Number); isNum {
+				n, ok = num.Int()
+			}
+		}
+		if !ok || n < 0 || n >= len(reviews) {
 			return nil, fmt.Errorf("unexpected review index %v", r.Bindings["i"])
 		}
-		n, err := i.Int64()
-		if err != nil {
-			return nil, err
+		vt, _ := r.Bindings["v"].(*ast.Term)
+		if vt == nil {
+			return nil, fmt.Errorf("unexpected violation %v", r.Bindings["v"])
 		}
-		vm := asMap(r.Bindings["v"])
-		msg, _ := vm["msg"].(string)
-		if msg == "" {
-			msg = fmt.Sprint(vm["msg"])
+		v := violation{msg: termString(vt.Get(ast.StringTerm("msg")))}
+		if d := vt.Get(ast.StringTerm("details")); d != nil {
+			if f := d.Get(ast.StringTerm("field")); f != nil {
+				if fs, ok := f.Value.(ast.String); ok {
+					v.field = string(fs)
+				}
+			}
 		}
-		out[int(n)] = append(out[int(n)], violation{msg: msg, field: str(asMap(vm["details"])["field"])})
+		out[n] = append(out[n], v)
 	}
 	return out, nil
+}
+
+// keepTerm hands results back as AST terms: converting every violation to JSON and back
+// cost more than judging it.
+func keepTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
+
+// termString is a string term's value, or the JSON form of any other term as
+// fmt.Sprint prints it.
+func termString(t *ast.Term) string {
+	if t == nil {
+		return fmt.Sprint(nil)
+	}
+	if s, ok := t.Value.(ast.String); ok {
+		return string(s)
+	}
+	v, err := ast.JSON(t.Value)
+	if err != nil {
+		return t.String()
+	}
+	return fmt.Sprint(v)
 }

@@ -97,23 +97,40 @@ func note(obj Object, ch change) string {
 		}
 	case "image":
 		return fmt.Sprintf("the platform changes the image of %s to %v; that image must exist", who, ch.value)
+	case "allowPrivilegeEscalation":
+		// The platform's mutator, like Gatekeeper's library one, tests only that the
+		// field is missing, so it reaches privileged containers too, and the API server's
+		// validation then refuses the Pod before Pod Security runs.
+		if ch.value == false && asMap(asMap(containerAt(obj, parts))["securityContext"])["privileged"] == true {
+			return fmt.Sprintf("the platform sets allowPrivilegeEscalation: false on %s, which is privileged: the API server refuses the Pod (%s); set allowPrivilegeEscalation: true on it and ask the Platform Administrator for an exception, or drop privileged", who, PrivilegedEscalationMessage)
+		}
 	}
 	return ""
 }
 
-func containerName(obj Object, parts []string) string {
-	// parts: spec, containers, <i>, securityContext, field
+// PrivilegedEscalationMessage is the API server's validation message for a privileged
+// container with allowPrivilegeEscalation false.
+const PrivilegedEscalationMessage = "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"
+
+// containerAt is the container a dotted path (spec.containers.<i>....) is in, or nil.
+func containerAt(obj Object, parts []string) any {
 	for i := 0; i+1 < len(parts); i++ {
 		if !strings.HasSuffix(parts[i], "ontainers") {
 			continue
 		}
 		list := asSlice(asMap(obj["spec"])[parts[i]])
 		var idx int
-		if _, err := fmt.Sscanf(parts[i+1], "%d", &idx); err == nil && idx < len(list) {
-			if n := str(asMap(list[idx])["name"]); n != "" {
-				return fmt.Sprintf("container %q", n)
-			}
+		if _, err := fmt.Sscanf(parts[i+1], "%d", &idx); err == nil && idx >= 0 && idx < len(list) {
+			return list[idx]
 		}
+	}
+	return nil
+}
+
+func containerName(obj Object, parts []string) string {
+	// parts: spec, containers, <i>, securityContext, field
+	if n := str(asMap(containerAt(obj, parts))["name"]); n != "" {
+		return fmt.Sprintf("container %q", n)
 	}
 	return "a container"
 }

@@ -3,6 +3,7 @@ package admission_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -134,6 +135,14 @@ func TestPodSecurityVerdictsMatchTheKubeAPIServer(t *testing.T) {
 	}
 	res, err := mutate.Review(ctx, objs)
 	require.NoError(t, err)
+	// The note the chain gives each original, for the mutated forms the API server's
+	// validation refuses.
+	refusedNote := map[string]bool{}
+	for _, m := range res.Mutations {
+		if strings.Contains(m.Note, admission.PrivilegedEscalationMessage) {
+			refusedNote[cases[m.Object].name+"-mutated"] = true
+		}
+	}
 	for i, m := range res.Mutated {
 		y, err := sigyaml.Marshal(m["spec"])
 		require.NoError(t, err)
@@ -180,10 +189,15 @@ func TestPodSecurityVerdictsMatchTheKubeAPIServer(t *testing.T) {
 			if apiErr != nil && !denied {
 				// A privileged container that the platform's mutator gives
 				// allowPrivilegeEscalation: false is invalid: the API server's validation
-				// refuses it before Pod Security runs.
+				// refuses it before Pod Security runs. The chain must have said so in the
+				// mutation's note.
 				if strings.HasSuffix(c.name, "-mutated") && apierrors.IsInvalid(apiErr) &&
-					strings.Contains(apiErr.Error(), "cannot set `allowPrivilegeEscalation` to false and `privileged` to true") {
+					strings.Contains(apiErr.Error(), admission.PrivilegedEscalationMessage) {
 					invalid++
+					if !refusedNote[c.name] {
+						differences++
+						t.Errorf("%s/%s: the API server refuses the mutated Pod (%v), the chain gives no note", level, c.name, apiErr)
+					}
 					continue
 				}
 				t.Errorf("%s/%s: the API server refuses the Pod for another reason: %v", level, c.name, apiErr)
@@ -202,7 +216,10 @@ func TestPodSecurityVerdictsMatchTheKubeAPIServer(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("corpus: %d Pod specs (mutated forms included) x 2 levels, %d differences; %d mutated forms invalid before Pod Security", len(cases), differences, invalid)
+	t.Logf("corpus: %d Pod specs (mutated forms included) x 2 levels, %d differences; %d mutated forms invalid before Pod Security, each with the chain's note", len(cases), differences, invalid)
+	for name := range refusedNote {
+		assert.True(t, slices.ContainsFunc(cases, func(c podCase) bool { return c.name == name }), "the chain notes a refusal of %s, which has no mutated form", name)
+	}
 	assert.Zero(t, differences)
 }
 

@@ -40,8 +40,18 @@ containers[c] {
 # selects says whether a metav1.LabelSelector selects a set of labels; an absent selector
 # selects everything.
 selects(sel, lbls) {
-	count({k | v := object.get(sel, "matchLabels", {})[k]; not lbls[k] == v}) == 0
-	count({i | e := object.get(sel, "matchExpressions", [])[i]; not expression_holds(e, lbls)}) == 0
+	not label_mismatch(sel, lbls)
+	not expression_fails(sel, lbls)
+}
+
+label_mismatch(sel, lbls) {
+	v := sel.matchLabels[k]
+	not lbls[k] == v
+}
+
+expression_fails(sel, lbls) {
+	e := sel.matchExpressions[_]
+	not expression_holds(e, lbls)
 }
 
 expression_holds(e, lbls) {

@@ -21,27 +21,25 @@ violation[{"msg": msg, "details": {"field": "spec.minAvailable"}}] {
 	not pdb.spec.maxUnavailable
 	n := pdb.spec.minAvailable
 	is_number(n)
-	w := workloads[_]
-	ck8sargo.selects(object.get(pdb, ["spec", "selector"], {}), ck8sargo.pod_labels(w))
+	sel := object.get(pdb, ["spec", "selector"], {})
+	# The workloads are enumerated here rather than collected in a set: a set of whole
+	# objects is hashed and compared object by object, which made this the slowest rule.
+	kind := workload_kinds[_]
+	w := data.inventory.namespace[input.review.namespace][kind[0]][kind[1]][_]
+	ck8sargo.selects(sel, ck8sargo.pod_labels(w))
 	r := replicas(w)
 	n >= r
 	msg := sprintf("PodDisruptionBudget %q has minAvailable %d for %s %q with %d replica(s)", [pdb.metadata.name, n, w.kind, w.metadata.name, r])
 }
 
-workloads[w] {
-	kind_of_workload[[av, kind]]
-	w := data.inventory.namespace[input.review.namespace][av][kind][_]
-}
-
-kind_of_workload[["apps/v1", "Deployment"]]
-
-kind_of_workload[["apps/v1", "StatefulSet"]]
-
-kind_of_workload[["apps/v1", "ReplicaSet"]]
-
-kind_of_workload[["v1", "ReplicationController"]]
-
-kind_of_workload[["v1", "Pod"]]
+# The kinds whose Pods a PodDisruptionBudget protects, by apiVersion and kind.
+workload_kinds := [
+	["apps/v1", "Deployment"],
+	["apps/v1", "StatefulSet"],
+	["apps/v1", "ReplicaSet"],
+	["v1", "ReplicationController"],
+	["v1", "Pod"],
+]
 
 replicas(w) = 1 {
 	w.kind == "Pod"
