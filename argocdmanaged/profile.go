@@ -67,6 +67,10 @@ type ArgoCDSettings struct {
 	// its notifications controller or server; empty means unknown. notify lint warns about
 	// features newer than it.
 	Version string `json:"version,omitempty" yaml:"version,omitempty"`
+	// ApplicationNamespaces are namespaces besides Namespace where this Argo CD picks up
+	// Applications (Argo CD's application.namespaces, "apps in any namespace"); empty on
+	// the platform, where an Application anywhere else is never seen.
+	ApplicationNamespaces []string `json:"applicationNamespaces,omitempty" yaml:"applicationNamespaces,omitempty"`
 }
 
 // NamespaceSettings lists the namespaces Applications may deploy into and those owned by
@@ -133,6 +137,20 @@ type PolicySettings struct {
 	Severity map[string]string `json:"severity" yaml:"severity"`
 	// IgnorePaths are globs of files that are not checked.
 	IgnorePaths []string `json:"ignorePaths" yaml:"ignorePaths"`
+	// PodTemplates are custom kinds that create Pods, with the path of their pod template,
+	// so that the workload rules judge them as they judge a Deployment (Pod, the apps and
+	// batch workloads and Argo Rollouts' Rollout are built in).
+	PodTemplates []PodTemplateKind `json:"podTemplates,omitempty" yaml:"podTemplates,omitempty"`
+}
+
+// PodTemplateKind is a custom kind with a pod template.
+type PodTemplateKind struct {
+	// Group is the kind's API group ("" for the core group).
+	Group string `json:"group" yaml:"group"`
+	Kind  string `json:"kind" yaml:"kind"`
+	// Path is the dotted path of the pod template (the object with metadata and spec),
+	// for example spec.template or spec.workload.template.
+	Path string `json:"path" yaml:"path"`
 }
 
 // BackupSettings are the defaults of backup commands.
@@ -254,6 +272,8 @@ func (p Profile) Clone() Profile {
 	c.Policy.Disable = slices.Clone(p.Policy.Disable)
 	c.Policy.Severity = maps.Clone(p.Policy.Severity)
 	c.Policy.IgnorePaths = slices.Clone(p.Policy.IgnorePaths)
+	c.Policy.PodTemplates = slices.Clone(p.Policy.PodTemplates)
+	c.ArgoCD.ApplicationNamespaces = slices.Clone(p.ArgoCD.ApplicationNamespaces)
 	c.Backup.Recipients = slices.Clone(p.Backup.Recipients)
 	c.Backup.ConfigMaps = slices.Clone(p.Backup.ConfigMaps)
 	c.sources = maps.Clone(p.sources)
