@@ -3,9 +3,10 @@
 // argocdmanaged.Profile) and the subscription annotations of Applications and AppProjects.
 //
 // Parsing, trigger evaluation and template rendering are those of the notifications
-// controller: the package builds github.com/argoproj/notifications-engine (v0.5.0) from the
-// configuration exactly as Argo CD does, and gives triggers and templates the variables
-// Argo CD adds (app, context, secrets, appProject, and the time and strings helpers).
+// controller: the package builds github.com/argoproj/notifications-engine (EngineVersion, the
+// one Argo CD MirroredArgoCDVersion requires) from the configuration exactly as Argo CD does,
+// and gives triggers and templates the variables Argo CD adds (app, context, secrets,
+// appProject, and the time, strings and repo helpers).
 //
 //   - Config is a typed view over the two objects that keeps every key as written.
 //   - Catalog and InstallCatalog are the standard triggers and templates, nil-guarded.

@@ -5,12 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
 	"github.com/argoproj/notifications-engine/pkg/api"
 	"github.com/argoproj/notifications-engine/pkg/services"
 	"github.com/argoproj/notifications-engine/pkg/templates"
+	"github.com/argoproj/notifications-engine/pkg/util/text"
+	giturls "github.com/chainguard-dev/git-urls"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
@@ -31,6 +35,11 @@ type Engine struct {
 	now       func() time.Time
 	// serviceTypes maps service names to types, for reports.
 	serviceTypes map[string]string
+	// services are the configuration's readable services by name, for delivery checks.
+	services map[string]Service
+	// repoServerCalls counts the calls of the helpers that need Argo CD's repo server,
+	// which the engine here answers with placeholders.
+	repoServerCalls int
 }
 
 // EngineOptions tune an Engine.
@@ -88,7 +97,7 @@ func NewEngine(cfg *Config, opts EngineOptions) (e *Engine, err error) {
 
 // Vars are the variables of a trigger or template for one object and destination, as
 // Argo CD builds them (util/notification/settings and expression in Argo CD), except that
-// the repo helpers, which need Argo CD's repo server, are not provided.
+// GetCommitMetadata and GetAppDetails, which need Argo CD's repo server, give placeholders.
 func (e *Engine) Vars(obj map[string]any, dest services.Destination) map[string]any {
 	ctx := map[string]string{"notificationType": dest.Service}
 	maps.Copy(ctx, e.context)
@@ -99,8 +108,61 @@ func (e *Engine) Vars(obj map[string]any, dest services.Destination) map[string]
 		"appProject": e.project(obj),
 		"time":       TimeHelpers(e.now),
 		"strings":    StringsHelpers(),
+		"repo":       e.repoHelpers(),
 	}
 	return vars
+}
+
+// RepoServerPlaceholder is what GetCommitMetadata and GetAppDetails give in place of the
+// data only Argo CD's repo server has.
+const RepoServerPlaceholder = "<from the repo server>"
+
+// repoHelpers are the `repo` helpers of Argo CD (util/notification/expression/repo): the
+// three that need no repo server work as there; GetCommitMetadata and GetAppDetails return
+// placeholders, and are counted so that reports can say so.
+func (e *Engine) repoHelpers() map[string]any {
+	return map[string]any{
+		"RepoURLToHTTPS":    RepoURLToHTTPS,
+		"FullNameByRepoURL": FullNameByRepoURL,
+		"QueryEscape":       url.QueryEscape,
+		"GetCommitMetadata": func(commitSHA string) any {
+			e.repoServerCalls++
+			return map[string]any{"Message": RepoServerPlaceholder, "Author": RepoServerPlaceholder, "Date": time.Time{}, "Tags": []string{}}
+		},
+		"GetAppDetails": func() any {
+			e.repoServerCalls++
+			return map[string]any{"Type": RepoServerPlaceholder, "Helm": nil, "Kustomize": nil, "Directory": nil}
+		},
+	}
+}
+
+var gitSuffix = regexp.MustCompile(`\.git$`)
+
+// FullNameByRepoURL is Argo CD's repo.FullNameByRepoURL: owner/name of a repository URL
+// (git@github.com:org/repo.git gives org/repo). An unreadable URL panics, as in Argo CD,
+// which the engine reports as a failed expression.
+func FullNameByRepoURL(rawURL string) string {
+	parsed, err := giturls.Parse(rawURL)
+	if err != nil {
+		panic(err)
+	}
+	path := gitSuffix.ReplaceAllString(parsed.Path, "")
+	if parts := text.SplitRemoveEmpty(path, "/"); len(parts) >= 2 {
+		return strings.Join(parts[:2], "/")
+	}
+	return path
+}
+
+// RepoURLToHTTPS is Argo CD's repo.RepoURLToHTTPS: the https form of an ssh or git URL,
+// without user.
+func RepoURLToHTTPS(rawURL string) string {
+	parsed, err := giturls.Parse(rawURL)
+	if err != nil {
+		panic(err)
+	}
+	parsed.Scheme = "https"
+	parsed.User = nil
+	return parsed.String()
 }
 
 func (e *Engine) project(obj map[string]any) map[string]any {

@@ -83,8 +83,15 @@ type Delivery struct {
 	Templates       []string               `json:"templates"`
 	Notification    *services.Notification `json:"notification,omitempty"`
 	RenderError     string                 `json:"renderError,omitempty"`
-	Sent            bool                   `json:"sent"`
-	SendError       string                 `json:"sendError,omitempty"`
+	// Undeliverable says why the controller could not deliver this notification although
+	// it renders: no such service, a recipient the service cannot use, a payload the
+	// service refuses. Empty when the engine would deliver it.
+	Undeliverable string `json:"undeliverable,omitempty"`
+	// Notes are things to know about the rendered message, such as the placeholders of
+	// the helpers that need Argo CD's repo server.
+	Notes     []string `json:"notes,omitempty"`
+	Sent      bool     `json:"sent"`
+	SendError string   `json:"sendError,omitempty"`
 }
 
 // RenderFailed says whether any notification failed to render.
@@ -92,6 +99,18 @@ func (e *Evaluation) RenderFailed() bool {
 	for _, t := range e.Triggers {
 		for _, d := range t.Deliveries {
 			if d.RenderError != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Undeliverable says whether any notification that renders could not be delivered.
+func (e *Evaluation) Undeliverable() bool {
+	for _, t := range e.Triggers {
+		for _, d := range t.Deliveries {
+			if d.Undeliverable != "" {
 				return true
 			}
 		}
@@ -165,7 +184,7 @@ func (e *Evaluation) redact(red *Redactor, showSecrets bool) error {
 		}
 		for j := range t.Deliveries {
 			d := &t.Deliveries[j]
-			d.RenderError, d.SendError = red.String(d.RenderError), red.String(d.SendError)
+			d.RenderError, d.SendError, d.Undeliverable = red.String(d.RenderError), red.String(d.SendError), red.String(d.Undeliverable)
 			if showSecrets {
 				continue
 			}
@@ -191,9 +210,11 @@ func evaluate(ctx context.Context, cfg *Config, app *argocdmanaged.Application, 
 		return nil, err
 	}
 	eng.serviceTypes = map[string]string{}
+	eng.services = map[string]Service{}
 	for _, s := range cfg.Services() {
 		if s.Err == nil {
 			eng.serviceTypes[s.Name] = s.Type
+			eng.services[s.Name] = s
 		}
 	}
 	dests, err := Destinations(cfg, app, project)
@@ -251,11 +272,16 @@ func (e *Engine) evaluateTrigger(ctx context.Context, name string, obj map[strin
 		for _, d := range dests {
 			del := Delivery{Condition: i, Service: d.Service, ServiceType: e.serviceTypes[d.Service], Recipient: d.Recipient, Triggered: r.Triggered, Templates: r.Templates}
 			_, del.AlreadyNotified = notified[controller.StateItemKey(false, "", name, r, d)]
+			e.repoServerCalls = 0
 			n, err := e.Render(obj, r.Templates, d)
 			if err != nil {
 				del.RenderError = err.Error()
 			} else {
 				del.Notification = n
+				del.Undeliverable = e.undeliverable(n, d)
+			}
+			if e.repoServerCalls > 0 {
+				del.Notes = append(del.Notes, fmt.Sprintf("the message calls GetCommitMetadata or GetAppDetails, which need Argo CD's repo server: it shows %s where the controller puts the commit or source details", RepoServerPlaceholder))
 			}
 			if opts.Send && del.RenderError == "" && ctx.Err() == nil {
 				if err := e.send(ctx, opts.SendTimeout, obj, r.Templates, d); err != nil {
@@ -268,6 +294,31 @@ func (e *Engine) evaluateTrigger(ctx context.Context, name string, obj map[strin
 		}
 	}
 	return tr
+}
+
+// undeliverable says why the engine could not deliver a rendered notification to d, or
+// "" when it would.
+func (e *Engine) undeliverable(n *services.Notification, d services.Destination) string {
+	if d.Service == "" {
+		return fmt.Sprintf("the subscription names no service (a subscriptions recipient without \"service:\", or an annotation destination without service), so the engine makes a destination with an empty service name for recipient %q; the controller fails to send it", d.Recipient)
+	}
+	svc, ok := e.services[d.Service]
+	if !ok {
+		return fmt.Sprintf("service %q is not defined in the ConfigMap (see notify service list)", d.Service)
+	}
+	if p := recipientProblem(svc, d.Recipient); p != "" {
+		return p
+	}
+	if field, err := payloadProblem(n, svc.Type, d.Service, svc.Type == "webhook" && jsonWebhook(svc)); err != nil {
+		return fmt.Sprintf("%s is not JSON (%s): %s refuses to send it", field, oneLine(err), svc.Type)
+	}
+	if svc.Type == "newrelic" && n.Newrelic == nil {
+		return "the template has no newrelic section: the newrelic service refuses to send without one"
+	}
+	if svc.Type == "email" && n.Email == nil && n.Message == "" {
+		return "the template has neither a message nor an email section: the mail would be empty"
+	}
+	return ""
 }
 
 // DefaultSendTimeout bounds one delivery when EvaluateOptions.SendTimeout is zero.

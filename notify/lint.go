@@ -36,6 +36,10 @@ type LintOptions struct {
 	// ConfigMapSource is the content of ConfigMapFile; when set, findings about a key
 	// point at the key's line.
 	ConfigMapSource []byte
+	// ArgoCDVersion is the Argo CD release the configuration is for (the profile's
+	// argocd.version); service types newer than it are findings. Empty means
+	// MirroredArgoCDVersion.
+	ArgoCDVersion string
 }
 
 // Lint finds every problem the notifications controller would trip on: each is a finding
@@ -69,6 +73,21 @@ type linter struct {
 	lines map[string]int
 	// engine is the configuration's engine, nil when the engine rejects it.
 	engine *Engine
+	// reported holds the problems already reported, so that a template sent by several
+	// conditions, or broken on several sample states, is one finding.
+	reported map[string]bool
+}
+
+// first says whether the problem named by key is reported for the first time.
+func (l *linter) first(key string) bool {
+	if l.reported == nil {
+		l.reported = map[string]bool{}
+	}
+	if l.reported[key] {
+		return false
+	}
+	l.reported[key] = true
+	return true
 }
 
 func (l *linter) cmRef() policy.ObjectRef {
@@ -154,27 +173,31 @@ func (l *linter) unknownKeys() {
 
 // requiredFields are the options without which a service cannot send, per type.
 var requiredFields = map[string][]string{
-	"email":        {"host", "port", "from"},
-	"slack":        {"token"},
-	"webhook":      {"url"},
-	"teams":        {"recipientUrls"},
-	"mattermost":   {"apiURL", "token"},
-	"opsgenie":     {"apiUrl", "apiKeys"},
-	"pagerdutyv2":  {"serviceKeys"},
-	"googlechat":   {"webhooks"},
-	"telegram":     {"token"},
-	"alertmanager": {"targets"},
-	"github":       {"appID", "installationID", "privateKey"},
-	"pagerduty":    {"token"},
-	"rocketchat":   {"email", "password"},
-	"webex":        {"token"},
-	"pushover":     {"token"},
-	"newrelic":     {"apiKey"},
-	"grafana":      {"apiUrl", "apiKey"},
+	"email":           {"host", "port", "from"},
+	"slack":           {"token"},
+	"webhook":         {"url"},
+	"teams":           {"recipientUrls"},
+	"mattermost":      {"apiURL", "token"},
+	"opsgenie":        {"apiUrl", "apiKeys"},
+	"pagerdutyv2":     {"serviceKeys"},
+	"googlechat":      {"webhooks"},
+	"telegram":        {"token"},
+	"alertmanager":    {"targets"},
+	"github":          {"appID", "installationID", "privateKey"},
+	"pagerduty":       {"token", "serviceId"},
+	"awssqs":          {"queue", "region"},
+	"gcppubsub":       {"project", "topic"},
+	"nats":            {"url"},
+	"teams-workflows": {"recipientUrls"},
+	"rocketchat":      {"email", "password"},
+	"webex":           {"token"},
+	"pushover":        {"token"},
+	"newrelic":        {"apiKey"},
+	"grafana":         {"apiUrl", "apiKey"},
 }
 
 // credentialFields hold secrets: a literal value there is a credential in a ConfigMap.
-var credentialFields = []string{"password", "token", "apiKey", "apiKeys", "privateKey", "bearerToken", "signingSecret", "recipientUrls", "webhooks", "serviceKeys"}
+var credentialFields = []string{"password", "token", "apiKey", "apiKeys", "privateKey", "bearerToken", "signingSecret", "recipientUrls", "webhooks", "serviceKeys", "secret", "nkey"}
 
 func (l *linter) lintServices() {
 	l.services = map[string]Service{}
@@ -191,6 +214,9 @@ func (l *linter) lintServices() {
 		if !IsServiceType(s.Type) {
 			l.cm(RuleServiceType, "service %s has type %q, which notifications-engine does not know (known: %s)", s.Key, s.Type, strings.Join(ServiceTypes, ", "))
 			continue
+		}
+		if since, ok := ServiceTypeSince[s.Type]; ok && l.opts.ArgoCDVersion != "" && versionLess(l.opts.ArgoCDVersion, since) {
+			l.cm(RuleServiceTypeNewer, "service %s has type %s, which Argo CD %s does not know (it came with Argo CD %s): that controller rejects the whole configuration", s.Key, s.Type, l.opts.ArgoCDVersion, since)
 		}
 		if prev, ok := l.services[s.Name]; ok {
 			l.cm(RuleServiceDuplicate, "services %s and %s are both called %q; the engine keeps only one", prev.Key, s.Key, s.Name)
@@ -212,6 +238,9 @@ func (l *linter) lintServices() {
 		}
 		if s.Type == "email" {
 			l.emailTLS(s)
+		}
+		if s.Type == "teams-workflows" {
+			l.workflowURLs(s)
 		}
 		if u, ok := s.Options["apiUrl"].(string); ok && s.Type == "opsgenie" && strings.Contains(u, "://") {
 			l.cm(RuleServiceField, "service %s has apiUrl %q: the Opsgenie client wants the host alone (api.opsgenie.com) and adds https:// itself", s.Key, u)
@@ -289,6 +318,27 @@ func (l *linter) plaintext(s Service) {
 	}
 }
 
+// workflowURLs checks the resolved recipient URLs of a teams-workflows service: the engine
+// refuses, at every send, to post to any other host than Power Automate's.
+func (l *linter) workflowURLs(s Service) {
+	m, _ := s.Options["recipientUrls"].(map[string]any)
+	for _, r := range sortedStringKeys(m) {
+		raw, _ := m[r].(string)
+		resolved := secretRefRE.ReplaceAllStringFunc(raw, func(ref string) string {
+			if v, ok := l.cfg.SecretData[strings.TrimPrefix(ref, "$")]; ok {
+				return string(v)
+			}
+			return ref
+		})
+		if resolved != raw && strings.HasPrefix(resolved, "$") {
+			continue // a missing reference: reported by the secret rules
+		}
+		if !teamsWorkflowsURL.MatchString(resolved) {
+			l.cm(RuleServiceField, "service %s: the URL of recipient %s is not a Teams Workflows (Power Automate) URL; the engine refuses to post to it (for an Office 365 connector use service.teams)", s.Key, r)
+		}
+	}
+}
+
 func (l *linter) emailTLS(s Service) {
 	port, ok := toInt(s.Options["port"])
 	if !ok {
@@ -343,6 +393,7 @@ func (l *linter) lintTemplates() {
 			continue
 		}
 		l.templates[t.Name] = t
+		l.templateKeys(t)
 		for svc := range t.Notification.Webhook {
 			if s, ok := l.services[svc]; !ok || s.Type != "webhook" {
 				l.cm(RuleTemplateWebhook, "template %s has a webhook section for %q, which is not a webhook service; it is ignored", t.Name, svc)
@@ -391,6 +442,7 @@ func (l *linter) lintTriggers() {
 			continue
 		}
 		l.triggers[t.Name] = t
+		l.conditionKeys(t)
 		if len(t.Conditions) == 0 {
 			l.cm(RuleTriggerEmpty, "trigger %s has no conditions", t.Name)
 		}
@@ -439,47 +491,85 @@ func (l *linter) lintTriggers() {
 }
 
 // sampleRun evaluates a condition on typical Applications: an error there is an error the
-// controller logs on every evaluation; a template that fails where the condition is true
-// fails on a real notification.
+// controller logs on every evaluation, and an error on every one means the condition can
+// never fire; a template that fails where the condition is true fails on a real
+// notification. Each problem is one finding, naming the first sample it shows on.
 func (l *linter) sampleRun(eng *Engine, where, when string, send []string) {
 	prog, err := expr.Compile(text.Coalesce(when, "false"))
 	if err != nil {
 		return
 	}
-	reported := false
+	var failed []string
+	var firstErr error
+	var fired []int
 	for i, s := range sampleApplications {
-		obj := l.sampleObjects[i]
-		v, err := runSafely(prog, eng.Vars(obj, services.Destination{}))
+		v, err := runSafely(prog, eng.Vars(l.sampleObjects[i], services.Destination{}))
 		if err != nil {
-			if !reported {
-				l.cm(RuleTriggerRuntime, "%s fails on %s: %s", where, s.name, oneLine(err))
-				reported = true
+			if firstErr == nil {
+				firstErr = err
 			}
+			failed = append(failed, s.name)
 			continue
 		}
-		fired, isBool := v.(bool)
+		isTrue, isBool := v.(bool)
 		if !isBool {
 			l.cm(RuleTriggerWhen, "%s returns %T, not a boolean: it never fires", where, v)
 			return
 		}
-		if !fired {
-			continue
+		if isTrue {
+			fired = append(fired, i)
 		}
+	}
+	switch {
+	case len(failed) == len(sampleApplications):
+		l.cm(RuleTriggerNeverFires, "%s fails on every typical Application, so it can never fire: %s", where, oneLine(firstErr))
+		return
+	case len(failed) > 0:
+		l.cm(RuleTriggerRuntime, "%s fails on %s: %s", where, failed[0], oneLine(firstErr))
+	}
+	for _, i := range fired {
 		for _, tmpl := range send {
-			if _, ok := l.templates[tmpl]; !ok {
-				continue
+			if t, ok := l.templates[tmpl]; ok {
+				l.sampleRender(eng, t, where, i)
 			}
-			for _, svc := range []string{"email", "slack", "teams"} {
-				n, err := eng.Render(obj, []string{tmpl}, services.Destination{Service: svc, Recipient: "recipient"})
-				if err != nil {
-					l.cm(RuleTemplateRender, "template %s, sent by %s, fails to render on %s: %s", tmpl, where, s.name, oneLine(err))
-					return
-				}
-				if hasNoValue(n) {
-					l.cm(RuleTemplateRender, "template %s, sent by %s, renders \"<no value>\" on %s: a field it reads is missing", tmpl, where, s.name)
-					return
-				}
+		}
+	}
+}
+
+// sampleRender renders a template on sample i for the kinds of destination it can go to,
+// and reports what fails, what renders "<no value>" (naming the field) and payloads that
+// are not JSON.
+func (l *linter) sampleRender(eng *Engine, t Template, where string, i int) {
+	obj, name := l.sampleObjects[i], sampleApplications[i].name
+	dests := []services.Destination{{Service: "email", Recipient: "recipient"}, {Service: "slack", Recipient: "recipient"}, {Service: "teams", Recipient: "recipient"}}
+	for _, svc := range sortedStringKeys(t.Notification.Webhook) {
+		if s, ok := l.services[svc]; ok && s.Type == "webhook" {
+			dests = append(dests, services.Destination{Service: svc})
+		}
+	}
+	for _, d := range dests {
+		n, err := eng.Render(obj, []string{t.Name}, d)
+		if err != nil {
+			if l.first("render|" + t.Name) {
+				l.cm(RuleTemplateRender, "template %s, sent by %s, fails to render on %s: %s", t.Name, where, name, oneLine(err))
 			}
+			return
+		}
+		if hasNoValue(n) && l.first("novalue|"+t.Name) {
+			vars := eng.Vars(obj, d)
+			vars["serviceType"], vars["recipient"] = d.Service, d.Recipient
+			if field, in := missingField(t.Raw, vars); field != "" {
+				l.cm(RuleTemplateRender, "template %s, sent by %s, renders \"<no value>\" for %s (in %s) on %s: the field is missing", t.Name, where, field, in, name)
+			} else {
+				l.cm(RuleTemplateRender, "template %s, sent by %s, renders \"<no value>\" on %s: a field it reads is missing", t.Name, where, name)
+			}
+		}
+		webhookJSON := false
+		if s, ok := l.services[d.Service]; ok && s.Type == "webhook" {
+			webhookJSON = jsonWebhook(s)
+		}
+		if field, err := payloadProblem(n, "", d.Service, webhookJSON); err != nil && l.first("json|"+t.Name+"|"+field) {
+			l.cm(RuleTemplateJSON, "template %s: %s is not JSON once rendered on %s (%s): the service refuses to send it", t.Name, field, name, oneLine(err))
 		}
 	}
 }
@@ -635,25 +725,75 @@ func (l *linter) checkSubscription(ref policy.ObjectRef, file, key, trigger, ser
 		l.add(RuleSubscriptionService, ref, file, "annotation %s uses service %q, which does not exist", key, service)
 		return
 	}
-	if len(recipients) == 0 && svc.Type != "webhook" && svc.Type != "github" && svc.Type != "alertmanager" {
+	if len(recipients) == 0 && !recipientOptional[svc.Type] {
 		l.add(RuleSubscriptionRecipient, ref, file, "annotation %s has no recipient; %s needs one", key, svc.Type)
 	}
 	for _, r := range recipients {
-		switch svc.Type {
-		case "email":
-			for _, addr := range strings.Split(r, ",") {
-				if _, err := mail.ParseAddress(strings.TrimSpace(addr)); err != nil {
-					l.add(RuleSubscriptionRecipient, ref, file, "annotation %s: recipient %q is not an email address", key, addr)
-				}
-			}
-		case "teams", "googlechat", "pagerdutyv2", "opsgenie":
-			field := keyedFields[svc.Type]
-			m, _ := svc.Options[field].(map[string]any)
-			if _, ok := m[r]; !ok {
-				l.add(RuleSubscriptionRecipient, ref, file, "annotation %s: recipient %q is not in %s of service %s", key, r, field, svc.Key)
-			}
+		if p := recipientProblem(svc, r); p != "" {
+			l.add(RuleSubscriptionRecipient, ref, file, "annotation %s: %s", key, p)
 		}
 	}
+}
+
+// recipientProblem says why svc cannot deliver to recipient r, or "" when it can.
+func recipientProblem(svc Service, r string) string {
+	if r == "" {
+		if recipientOptional[svc.Type] {
+			return ""
+		}
+		return fmt.Sprintf("no recipient; %s needs one", svc.Type)
+	}
+	switch svc.Type {
+	case "email":
+		for _, addr := range strings.Split(r, ",") {
+			if _, err := mail.ParseAddress(strings.TrimSpace(addr)); err != nil {
+				return fmt.Sprintf("recipient %q is not an email address", addr)
+			}
+		}
+	case "teams", "teams-workflows", "googlechat", "pagerdutyv2", "opsgenie":
+		field := keyedFields[svc.Type]
+		m, _ := svc.Options[field].(map[string]any)
+		if _, ok := m[r]; !ok {
+			return fmt.Sprintf("recipient %q is not in %s of service %s", r, field, svc.Key)
+		}
+	}
+	return ""
+}
+
+// recipientOptional are the service types that deliver without a recipient: to their
+// configured URL, queue, topic or commit.
+var recipientOptional = map[string]bool{"webhook": true, "github": true, "alertmanager": true, "awssqs": true, "gcppubsub": true, "grafana": true}
+
+// versionLess compares two releases written vMAJOR.MINOR.PATCH; anything unreadable
+// compares as not less, so that an odd tag never causes a finding.
+func versionLess(a, b string) bool {
+	pa, oka := parseVersion(a)
+	pb, okb := parseVersion(b)
+	if !oka || !okb {
+		return false
+	}
+	for i := range pa {
+		if pa[i] != pb[i] {
+			return pa[i] < pb[i]
+		}
+	}
+	return false
+}
+
+func parseVersion(v string) ([3]int, bool) {
+	var out [3]int
+	parts := strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3)
+	if len(parts) != 3 {
+		return out, false
+	}
+	for i, p := range parts {
+		n := 0
+		for j := 0; j < len(p) && p[j] >= '0' && p[j] <= '9'; j++ {
+			n = n*10 + int(p[j]-'0')
+		}
+		out[i] = n
+	}
+	return out, true
 }
 
 func parseRecipients(v string) []string {

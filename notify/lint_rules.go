@@ -19,6 +19,7 @@ const (
 	RuleServiceKey            = "notify-service-key"
 	RuleServiceType           = "notify-service-type"
 	RuleServiceYAML           = "notify-service-yaml"
+	RuleServiceTypeNewer      = "notify-service-type-newer"
 	RuleServiceField          = "notify-service-field"
 	RuleServiceDuplicate      = "notify-service-duplicate"
 	RuleEmailTLS              = "notify-email-tls"
@@ -32,9 +33,13 @@ const (
 	RuleTriggerOncePer        = "notify-trigger-once-per"
 	RuleTriggerNilGuard       = "notify-trigger-nil-guard"
 	RuleTriggerRuntime        = "notify-trigger-runtime"
+	RuleTriggerNeverFires     = "notify-trigger-never-fires"
+	RuleTriggerKey            = "notify-trigger-key"
 	RuleTemplateYAML          = "notify-template-yaml"
 	RuleTemplateParse         = "notify-template-parse"
 	RuleTemplateRender        = "notify-template-render"
+	RuleTemplateKey           = "notify-template-key"
+	RuleTemplateJSON          = "notify-template-json"
 	RuleTemplateUnused        = "notify-template-unused"
 	RuleTemplateWebhook       = "notify-template-webhook"
 	RuleDefaultTriggers       = "notify-default-triggers"
@@ -56,6 +61,7 @@ var LintRules = []LintRule{
 	{RuleUnknownKey, policy.SeverityWarning, "A ConfigMap key that Argo CD ignores looks like a misspelt one", "Rename the key to service.*, trigger.*, template.*, defaultTriggers, subscriptions or context."},
 	{RuleServiceKey, policy.SeverityError, "A service key has the wrong number of dots", "Name the key service.<type> or service.<type>.<name>, with no other dots."},
 	{RuleServiceType, policy.SeverityError, "A service has a type the engine does not know", "Use one of the engine's service types (email, slack, webhook, teams, ...)."},
+	{RuleServiceTypeNewer, policy.SeverityWarning, "A service type is newer than the Argo CD the environment runs", "Upgrade Argo CD, or use a service type its engine knows (teams for teams-workflows, webhook for the others)."},
 	{RuleServiceYAML, policy.SeverityError, "A service value is not valid YAML", "Fix the YAML of the service value; indent it under the key with `|`."},
 	{RuleServiceField, policy.SeverityError, "A service lacks a field it needs, or has one of the wrong type", "Add the field, or correct its type (port is a number)."},
 	{RuleServiceDuplicate, policy.SeverityError, "Two service keys give the same service name", "Give each service its own name."},
@@ -70,6 +76,10 @@ var LintRules = []LintRule{
 	{RuleTriggerOncePer, policy.SeverityError, "A oncePer expression does not compile", "Fix the oncePer expression syntax."},
 	{RuleTriggerNilGuard, policy.SeverityWarning, "A condition reads operationState fields without a nil guard", "Guard with app.status.operationState != nil and ..., or use ?. (app.status?.operationState?.phase)."},
 	{RuleTriggerRuntime, policy.SeverityWarning, "A condition fails when evaluated on a typical Application", "Guard field access with ?. so the condition is false, not an error, when fields are missing."},
+	{RuleTriggerNeverFires, policy.SeverityError, "A condition fails on every typical Application: it can never fire", "Read the Application as app (not obj), and guard field access with ?. so the condition evaluates."},
+	{RuleTriggerKey, policy.SeverityError, "A trigger condition has a key the engine ignores", "Use only when, oncePer, send and description, spelt so (oncePer, not oncePEr)."},
+	{RuleTemplateKey, policy.SeverityError, "A template has a key the engine ignores", "Correct the key (message, not mesage) and put per-service keys under their service (email.subject, not subject)."},
+	{RuleTemplateJSON, policy.SeverityError, "A per-service payload that must be JSON does not parse once rendered", "Fix the JSON of the Slack attachments or blocks, Teams or Google Chat cards, or JSON webhook body; render values with toJson."},
 	{RuleTemplateYAML, policy.SeverityError, "A template is not valid YAML", "Fix the YAML of the template; quote values that hold {{ }} and ': '."},
 	{RuleTemplateParse, policy.SeverityError, "A template does not parse, or calls a function that does not exist", "Fix the Go template syntax; only sprig functions (without env) are available."},
 	{RuleTemplateRender, policy.SeverityWarning, "A template fails to render for an Application its trigger fires on", "Guard field access with `with`, `dig` or `default` so missing fields render."},

@@ -92,8 +92,19 @@ func TestLintPassesTheProjectCatalogAndWarnsAboutTheUpstreamOne(t *testing.T) {
 	assert.Empty(t, rep.Findings, describe(rep))
 
 	up := notify.Lint(upstreamCatalog(t), notify.LintOptions{})
-	assert.False(t, up.Fails(policy.SeverityError), describe(up))
 	assert.Contains(t, rules(up), notify.RuleTriggerRuntime, "upstream conditions fail on Applications without status")
+	// The one error: upstream's app-sync-status-unknown writes condition messages into the
+	// Slack attachment JSON unquoted, and a message with a quote in it (the namespaced-mode
+	// error of this platform) breaks the JSON, so Slack gets nothing. The project's catalog
+	// encodes them with toJson.
+	var errs []string
+	for _, f := range up.Findings {
+		if f.Severity == policy.SeverityError {
+			errs = append(errs, f.Rule+": "+f.Message)
+		}
+	}
+	require.Len(t, errs, 1, describe(up))
+	assert.Contains(t, errs[0], notify.RuleTemplateJSON+": template app-sync-status-unknown: slack.attachments is not JSON once rendered on an Application with sync status Unknown")
 }
 
 func TestLintRulesAreDocumentedAndUnique(t *testing.T) {

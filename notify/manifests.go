@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 )
 
 // MaxManifestBytes bounds one input file: the API server refuses objects much smaller.
@@ -35,12 +37,32 @@ type Located[T any] struct {
 	Doc int
 }
 
-// ReadManifests reads every YAML or JSON document of r. A document that is not valid
-// YAML, or an object of a known kind that does not decode, is an error naming the file
-// and document.
+// ErrNotText is returned for an input that holds binary data: a NUL byte or bytes that
+// are not UTF-8.
+var ErrNotText = errors.New("not a YAML text file: it holds binary data")
+
+// CheckText says whether data can be a YAML manifest at all, before a YAML parser gives a
+// confusing message about its first odd byte.
+func CheckText(file string, data []byte) error {
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		return fmt.Errorf("%s: %w", file, ErrNotText)
+	}
+	return nil
+}
+
+// ReadManifests reads every YAML or JSON document of r. An input over MaxManifestBytes is
+// an *inputfile.TooLargeError (before any parsing, so that the size and not a cut document
+// is blamed); binary data wraps ErrNotText; a document that is not valid YAML, or an
+// object of a known kind that does not decode, is an error naming the file and document.
 func ReadManifests(file string, r io.Reader, into *Manifests) error {
-	reader := yaml.NewYAMLReader(bufio.NewReader(io.LimitReader(r, MaxManifestBytes+1)))
-	total := 0
+	data, err := inputfile.ReadAll(file, r, MaxManifestBytes)
+	if err != nil {
+		return err
+	}
+	if err := CheckText(file, data); err != nil {
+		return err
+	}
+	reader := yaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	for doc := 1; ; doc++ {
 		raw, err := reader.Read()
 		if errors.Is(err, io.EOF) {
@@ -48,9 +70,6 @@ func ReadManifests(file string, r io.Reader, into *Manifests) error {
 		}
 		if err != nil {
 			return fmt.Errorf("%s: document %d: %w", file, doc, err)
-		}
-		if total += len(raw); total > MaxManifestBytes {
-			return fmt.Errorf("%s: larger than %d MiB", file, MaxManifestBytes>>20)
 		}
 		if len(bytes.TrimSpace(raw)) == 0 {
 			continue

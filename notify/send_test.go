@@ -174,7 +174,11 @@ func send(t *testing.T, cfg *notify.Config, app *argocdmanaged.Application) *not
 	defer cancel()
 	ev, err := notify.Evaluate(ctx, cfg, app, notify.EvaluateOptions{Send: true})
 	require.NoError(t, err)
-	require.False(t, ev.RenderFailed())
+	for _, tr := range ev.Triggers {
+		for _, d := range tr.Deliveries {
+			require.Empty(t, d.RenderError, "%s to %s", d.Service, d.Recipient)
+		}
+	}
 	for _, tr := range ev.Triggers {
 		for _, d := range tr.Deliveries {
 			require.Empty(t, d.SendError, "%s to %s", d.Service, d.Recipient)

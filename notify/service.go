@@ -54,11 +54,12 @@ func (s *ServiceSpec) secret(field string, value []byte) string {
 	return "$" + k
 }
 
-// ServiceTypes are the service types of notifications-engine v0.5.0.
+// ServiceTypes are the service types of the engine (EngineVersion): every one
+// services.NewService builds.
 var ServiceTypes = []string{
-	"alertmanager", "awssqs", "email", "github", "googlechat", "grafana", "mattermost",
-	"newrelic", "opsgenie", "pagerduty", "pagerdutyv2", "pushover", "rocketchat", "slack",
-	"teams", "telegram", "webex", "webhook",
+	"alertmanager", "awssqs", "email", "gcppubsub", "github", "googlechat", "grafana", "mattermost",
+	"nats", "newrelic", "opsgenie", "pagerduty", "pagerdutyv2", "pushover", "rocketchat", "slack",
+	"teams", "teams-workflows", "telegram", "webex", "webhook",
 }
 
 // IsServiceType says whether the engine knows the type.
@@ -315,8 +316,8 @@ func WebhookService(o WebhookOptions) (ServiceSpec, error) {
 }
 
 // KeyedSecretsOptions configure the services whose recipients map to secret URLs or keys:
-// teams (recipientUrls), googlechat (webhooks), opsgenie (apiKeys), pagerdutyv2
-// (serviceKeys).
+// teams and teams-workflows (recipientUrls), googlechat (webhooks), opsgenie (apiKeys),
+// pagerdutyv2 (serviceKeys).
 type KeyedSecretsOptions struct {
 	Name string
 	// Secrets maps a recipient name to its webhook URL or API key.
@@ -327,10 +328,10 @@ type KeyedSecretsOptions struct {
 
 // keyedFields are the option that holds a map of recipient to secret, per type.
 var keyedFields = map[string]string{
-	"teams": "recipientUrls", "googlechat": "webhooks", "opsgenie": "apiKeys", "pagerdutyv2": "serviceKeys",
+	"teams": "recipientUrls", "teams-workflows": "recipientUrls", "googlechat": "webhooks", "opsgenie": "apiKeys", "pagerdutyv2": "serviceKeys",
 }
 
-// KeyedService builds a teams, googlechat, opsgenie or pagerdutyv2 service.
+// KeyedService builds a teams, teams-workflows, googlechat, opsgenie or pagerdutyv2 service.
 func KeyedService(serviceType string, o KeyedSecretsOptions) (ServiceSpec, error) {
 	s := ServiceSpec{Type: serviceType, Name: o.Name}
 	field, ok := keyedFields[serviceType]
@@ -348,10 +349,13 @@ func KeyedService(serviceType string, o KeyedSecretsOptions) (ServiceSpec, error
 		if err := checkSecretValue("recipient "+r, o.Secrets[r]); err != nil {
 			return s, err
 		}
-		if serviceType == "teams" || serviceType == "googlechat" {
+		if serviceType == "teams" || serviceType == "teams-workflows" || serviceType == "googlechat" {
 			if err := checkURL("the URL of recipient "+r, string(o.Secrets[r]), false); err != nil {
 				return s, err
 			}
+		}
+		if serviceType == "teams-workflows" && !teamsWorkflowsURL.Match(o.Secrets[r]) {
+			return s, fmt.Errorf("the URL of recipient %s (%s) is not a Teams Workflows URL: the engine only posts to api.powerautomate.com, api.powerplatform.com, flow.microsoft.com, webhook.office.com/workflows or a /powerautomate/ path; for an Office 365 connector use the teams type", r, redactURL(string(o.Secrets[r])))
 		}
 		m[r] = s.secret(strings.ToLower(r), o.Secrets[r])
 	}
@@ -369,10 +373,11 @@ func KeyedService(serviceType string, o KeyedSecretsOptions) (ServiceSpec, error
 }
 
 var keyedFlagHelp = map[string]string{
-	"teams":       "--webhook-file RECIPIENT=FILE (the channel's incoming webhook URL)",
-	"googlechat":  "--webhook-file SPACE=FILE (the space's webhook URL)",
-	"opsgenie":    "--api-key-file TEAM=FILE",
-	"pagerdutyv2": "--service-key-file SERVICE=FILE (the integration key)",
+	"teams":           "--webhook-file RECIPIENT=FILE (the channel's incoming webhook URL)",
+	"teams-workflows": "--webhook-file RECIPIENT=FILE (the workflow's webhook URL)",
+	"googlechat":      "--webhook-file SPACE=FILE (the space's webhook URL)",
+	"opsgenie":        "--api-key-file TEAM=FILE",
+	"pagerdutyv2":     "--service-key-file SERVICE=FILE (the integration key)",
 }
 
 // TokenOptions configure mattermost and telegram, which need a token (and, for

@@ -3,17 +3,21 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/notify"
 )
 
@@ -88,7 +92,7 @@ func loadLive(ctx context.Context, root *RootOptions) (*notify.Config, *argocdma
 	if err != nil {
 		return nil, nil, p, err
 	}
-	c, err := root.Clients()
+	c, err := notifyClients(root)
 	if err != nil {
 		return nil, nil, p, err
 	}
@@ -160,12 +164,12 @@ func readSecretFile(root *RootOptions, flag, path string) ([]byte, error) {
 	var data []byte
 	var err error
 	if path == "-" {
-		data, err = io.ReadAll(io.LimitReader(root.In, 1<<20))
+		data, err = inputfile.ReadAll("standard input", root.In, maxCredentialBytes)
 	} else {
-		data, err = os.ReadFile(path)
+		data, err = inputfile.Read(path, maxCredentialBytes)
 	}
 	if err != nil {
-		return nil, UsageErrorf("%s: %v", flag, err)
+		return nil, UsageErrorf("%s: %v", flag, inputProblem(err))
 	}
 	if !bytes.Contains(data, []byte("PRIVATE KEY")) {
 		data = bytes.TrimSuffix(data, []byte("\n"))
@@ -201,13 +205,8 @@ func readLocalConfig(root *RootOptions, cmFile, secretFile string) (*notify.Conf
 		return nil, err
 	}
 	var m notify.Manifests
-	for _, f := range []string{cmFile, secretFile} {
-		if f == "" || (f == secretFile && f == cmFile && len(m.ConfigMaps) > 0) {
-			continue
-		}
-		if err := readManifestFile(f, &m); err != nil {
-			return nil, err
-		}
+	if err := readConfigFiles(cmFile, secretFile, &m); err != nil {
+		return nil, err
 	}
 	if len(m.ConfigMaps) != 1 {
 		return nil, UsageErrorf("--config-map %s: want exactly one ConfigMap, found %d", cmFile, len(m.ConfigMaps))
@@ -222,14 +221,124 @@ func readLocalConfig(root *RootOptions, cmFile, secretFile string) (*notify.Conf
 	return cfg, nil
 }
 
-func readManifestFile(path string, into *notify.Manifests) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return UsageErrorf("%v", err)
+// readConfigFiles reads the --config-map and --secret files (either may be empty, both may
+// be the same file) and refuses a file that does not hold the kind its flag names: an
+// empty or wrong file given as --secret would otherwise lint as "no Secret".
+func readConfigFiles(cmFile, secretFile string, m *notify.Manifests) error {
+	type want struct{ flag, file, kind string }
+	var wants []want
+	if cmFile != "" {
+		wants = append(wants, want{"--config-map", cmFile, "ConfigMap"})
 	}
-	defer f.Close()
-	if err := notify.ReadManifests(path, f, into); err != nil {
-		return UsageErrorf("%v", err)
+	if secretFile != "" {
+		wants = append(wants, want{"--secret", secretFile, "Secret"})
+	}
+	read := map[string]notify.Manifests{}
+	for _, w := range wants {
+		got, ok := read[w.file]
+		if !ok {
+			if err := readManifestFile(w.file, &got); err != nil {
+				return err
+			}
+			read[w.file] = got
+			m.ConfigMaps = append(m.ConfigMaps, got.ConfigMaps...)
+			m.Secrets = append(m.Secrets, got.Secrets...)
+			m.Applications = append(m.Applications, got.Applications...)
+			m.AppProjects = append(m.AppProjects, got.AppProjects...)
+			m.Skipped += got.Skipped
+		}
+		n := len(got.ConfigMaps)
+		if w.kind == "Secret" {
+			n = len(got.Secrets)
+		}
+		if n == 0 {
+			return UsageErrorf("%s %s holds no %s (%s): give the manifest of the notifications %s", w.flag, w.file, w.kind, describeManifests(got), w.kind)
+		}
 	}
 	return nil
+}
+
+// describeManifests says what a file held instead of what was asked for.
+func describeManifests(m notify.Manifests) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		kind string
+	}{{len(m.ConfigMaps), "ConfigMap"}, {len(m.Secrets), "Secret"}, {len(m.Applications), "Application"}, {len(m.AppProjects), "AppProject"}, {m.Skipped, "object of another kind"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.kind))
+		}
+	}
+	if len(parts) == 0 {
+		return "the file is empty"
+	}
+	return "it holds " + strings.Join(parts, ", ")
+}
+
+// maxCredentialBytes bounds a credential file: a key or token, never a megabyte.
+const maxCredentialBytes = 1 << 20
+
+// readNotifyInput reads a file the user named: a regular file of at most limit bytes, so that a
+// FIFO or device is refused at once instead of waited on.
+func readNotifyInput(path string, limit int64) ([]byte, error) {
+	data, err := inputfile.Read(path, limit)
+	if err != nil {
+		return nil, UsageErrorf("%v", inputProblem(err))
+	}
+	return data, nil
+}
+
+// inputProblem says what is wrong with an input file in words a user can act on.
+func inputProblem(err error) error {
+	var tl *inputfile.TooLargeError
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &tl):
+		return fmt.Errorf("%w: the API server stores no object that large; is this the right file?", err)
+	case errors.Is(err, fs.ErrNotExist) && errors.As(err, &pe):
+		return fmt.Errorf("%s: no such file", pe.Path)
+	case errors.Is(err, fs.ErrPermission) && errors.As(err, &pe):
+		return fmt.Errorf("%s: permission denied", pe.Path)
+	}
+	return err
+}
+
+// readManifestFile reads the notifications-related objects of a manifest file into into.
+func readManifestFile(path string, into *notify.Manifests) error {
+	data, err := readNotifyInput(path, notify.MaxManifestBytes)
+	if err != nil {
+		return err
+	}
+	if err := notify.ReadManifests(path, bytes.NewReader(data), into); err != nil {
+		return UsageErrorf("%v", inputProblem(err))
+	}
+	return nil
+}
+
+// notifyRequestTimeout bounds every API request of the notify commands when
+// --request-timeout is not given: a server that accepts and never answers is a
+// "cannot reach" error, not a wait without end.
+var notifyRequestTimeout = 30 * time.Second
+
+// notifyClients are the API clients of the notify commands, with notifyRequestTimeout
+// unless --request-timeout says otherwise.
+func notifyClients(root *RootOptions) (*argocdmanaged.Clients, error) {
+	c, err := root.Clients()
+	if err != nil || c.Config == nil || c.Config.Timeout > 0 {
+		return c, err
+	}
+	cfg := rest.CopyConfig(c.Config)
+	cfg.Timeout = notifyRequestTimeout
+	bounded, err := argocdmanaged.NewClientsForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	bounded.Context = c.Context
+	return bounded, nil
+}
+
+// isUnreachable says whether err means the cluster could not be asked at all, as opposed
+// to a refusal of one request.
+func isUnreachable(err error) bool {
+	return errors.As(err, new(*argocdmanaged.ConnectionError))
 }

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/notify"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/report"
@@ -86,8 +87,11 @@ func (o *notifyLintOptions) Run(ctx context.Context) error {
 		return err
 	}
 	var m notify.Manifests
-	seen := map[string]bool{}
-	for _, f := range append([]string{o.configMap, o.secret}, o.manifests...) {
+	if err := readConfigFiles(o.configMap, o.secret, &m); err != nil {
+		return err
+	}
+	seen := map[string]bool{o.configMap: true, o.secret: true}
+	for _, f := range o.manifests {
 		if f != "" && !seen[f] {
 			seen[f] = true
 			if err := readManifestFile(f, &m); err != nil {
@@ -95,7 +99,7 @@ func (o *notifyLintOptions) Run(ctx context.Context) error {
 			}
 		}
 	}
-	opts := notify.LintOptions{Applications: m.Applications, AppProjects: m.AppProjects}
+	opts := notify.LintOptions{Applications: m.Applications, AppProjects: m.AppProjects, ArgoCDVersion: p.ArgoCD.Version}
 	cm, cmFile := pickConfigMap(&m, p, o.configMap != "")
 	var cfg *notify.Config
 	switch {
@@ -111,9 +115,9 @@ func (o *notifyLintOptions) Run(ctx context.Context) error {
 		cfg = notify.FromObjects(p, cm, secret)
 		opts.ConfigMapFile = cmFile
 		// Findings point at the key's line; without the source they name the key only.
-		opts.ConfigMapSource, _ = os.ReadFile(cmFile)
+		opts.ConfigMapSource, _ = inputfile.Read(cmFile, notify.MaxManifestBytes)
 	default:
-		c, err := o.root.Clients()
+		c, err := notifyClients(o.root)
 		if err != nil {
 			return err
 		}
@@ -160,6 +164,9 @@ func pickConfigMap(m *notify.Manifests, p argocdmanaged.Profile, explicit bool) 
 func liveSubscribers(ctx context.Context, root *RootOptions, c *argocdmanaged.Clients, p argocdmanaged.Profile, opts *notify.LintOptions) error {
 	ns := p.ArgoCD.Namespace
 	apps, err := c.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if err != nil && isUnreachable(c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "")) {
+		return c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "")
+	}
 	if err != nil {
 		fmt.Fprintf(root.ErrOut, "warning: subscriptions of Applications not checked: %s\n", oneLine(c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "").Error()))
 	} else {
@@ -172,6 +179,9 @@ func liveSubscribers(ctx context.Context, root *RootOptions, c *argocdmanaged.Cl
 		}
 	}
 	projects, err := c.Dynamic.Resource(argocdmanaged.AppProjectsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if err != nil && isUnreachable(c.Explain(err, "list", argocdmanaged.AppProjectsResource, ns, "")) {
+		return c.Explain(err, "list", argocdmanaged.AppProjectsResource, ns, "")
+	}
 	if err != nil {
 		fmt.Fprintf(root.ErrOut, "warning: subscriptions of AppProjects not checked: %s\n", oneLine(c.Explain(err, "list", argocdmanaged.AppProjectsResource, ns, "").Error()))
 		return nil

@@ -186,6 +186,8 @@ keys, as the exact bytes: one final line break in a file is dropped, any other i
 			}),
 		keyedServiceCmd(root, "teams", "Add a Microsoft Teams service (incoming webhooks per recipient)", "webhook-file", "RECIPIENT=FILE with the channel's incoming webhook URL (repeatable)",
 			`  kubectl ck8sargo notify service add teams --webhook-file ops=ops-webhook-url.txt`),
+		keyedServiceCmd(root, "teams-workflows", "Add a Microsoft Teams Workflows service (Power Automate webhooks per recipient; Argo CD 3.3 and later)", "webhook-file", "RECIPIENT=FILE with the workflow's webhook URL (repeatable)",
+			`  kubectl ck8sargo notify service add teams-workflows --webhook-file ops=ops-workflow-url.txt`),
 		keyedServiceCmd(root, "googlechat", "Add a Google Chat service (webhooks per space)", "webhook-file", "SPACE=FILE with the space's webhook URL (repeatable)",
 			`  kubectl ck8sargo notify service add googlechat --webhook-file team=chat-webhook-url.txt`),
 		keyedServiceCmd(root, "opsgenie", "Add an Opsgenie service (API keys per team)", "api-key-file", "TEAM=FILE with the team's API key (repeatable)",
@@ -235,7 +237,38 @@ keys, as the exact bytes: one final line break in a file is dropped, any other i
 				}
 			}),
 	)
+	for _, schema := range notify.ServiceSchemas {
+		cmd.AddCommand(fieldServiceCmd(root, schema))
+	}
 	return cmd
+}
+
+// fieldServiceCmd is `service add TYPE` for a type configured by plain fields: one flag per
+// field, secrets read from files.
+func fieldServiceCmd(root *RootOptions, schema notify.ServiceSchema) *cobra.Command {
+	return newServiceAddCmd(root, schema.Type, schema.Short, schema.Example, func(cmd *cobra.Command, o *serviceAddOptions) {
+		values := map[string]*string{}
+		for _, f := range schema.Fields {
+			values[f.Flag] = cmd.Flags().String(f.Flag, "", f.Help)
+		}
+		o.build = func() (notify.ServiceSpec, error) {
+			plain, secrets := map[string]string{}, map[string][]byte{}
+			for _, f := range schema.Fields {
+				if !f.Secret {
+					plain[f.Flag] = *values[f.Flag]
+					continue
+				}
+				v, err := readSecretFile(o.root, "--"+f.Flag, *values[f.Flag])
+				if err != nil {
+					return notify.ServiceSpec{}, err
+				}
+				if v != nil {
+					secrets[f.Flag] = v
+				}
+			}
+			return notify.FieldService(schema.Type, o.name, plain, secrets)
+		}
+	})
 }
 
 func keyedServiceCmd(root *RootOptions, typ, short, flag, help, example string) *cobra.Command {

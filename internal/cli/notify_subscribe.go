@@ -117,7 +117,7 @@ func (o *subscribeOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	c, err := o.root.Clients()
+	c, err := notifyClients(o.root)
 	if err != nil {
 		return err
 	}
@@ -129,9 +129,12 @@ func (o *subscribeOptions) Run(cmd *cobra.Command) error {
 }
 
 func (o *subscribeOptions) runFile() error {
-	content, err := os.ReadFile(o.file)
+	content, err := readNotifyInput(o.file, notify.MaxManifestBytes)
 	if err != nil {
-		return UsageErrorf("%v", err)
+		return err
+	}
+	if err := notify.CheckText(o.file, content); err != nil {
+		return UsageErrorf("%v: -f takes the YAML manifest of the %s", err, o.target.Kind)
 	}
 	out, changed, err := notify.EditFile(content, o.target, o.edit)
 	if err != nil {

@@ -39,7 +39,10 @@ message for each recipient. Values of the notifications Secret are redacted from
 messages and from every error; --show-secrets shows them in the messages. With --send the notifications whose condition is true are
 delivered through the real services; --ignore-conditions renders (and sends) them all.
 
-Exit code 1 when a template fails to render or a notification fails to send.`,
+"would be sent" means the engine would deliver it: the service is defined, the recipient is
+valid for it, the template renders and the payload is what the service accepts; otherwise
+the line says why. Exit code 1 when a notification would not be delivered, fails to render
+or fails to send.`,
 		Example: `  kubectl ck8sargo notify test my-argo-application
   kubectl ck8sargo notify test my-argo-application --trigger on-sync-succeeded --send
   # files only: no cluster needed
@@ -88,7 +91,7 @@ func (o *notifyTestOptions) Run(ctx context.Context) error {
 	var c *argocdmanaged.Clients
 	clients := func() (*argocdmanaged.Clients, error) {
 		if c == nil {
-			c, err = o.root.Clients()
+			c, err = notifyClients(o.root)
 		}
 		return c, err
 	}
@@ -131,7 +134,7 @@ func (o *notifyTestOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if ev.RenderFailed() || ev.SendFailed() {
+	if ev.RenderFailed() || ev.SendFailed() || ev.Undeliverable() {
 		return ProblemsFound()
 	}
 	return nil
@@ -182,6 +185,9 @@ func (o *notifyTestOptions) application(ctx context.Context, p argocdmanaged.Pro
 		project = "default"
 	}
 	pu, err := c.Dynamic.Resource(argocdmanaged.AppProjectsResource).Namespace(ns).Get(ctx, project, metav1.GetOptions{})
+	if err != nil && isUnreachable(c.Explain(err, "get", argocdmanaged.AppProjectsResource, ns, project)) {
+		return nil, nil, c.Explain(err, "get", argocdmanaged.AppProjectsResource, ns, project)
+	}
 	if err != nil {
 		// Argo CD gives templates an empty appProject in this case too.
 		fmt.Fprintf(o.root.ErrOut, "warning: AppProject %s not read, templates see an empty .appProject: %s\n", project, oneLine(c.Explain(err, "get", argocdmanaged.AppProjectsResource, ns, project).Error()))
@@ -234,6 +240,9 @@ func printEvaluation(w io.Writer, ev *notify.Evaluation, opts notify.EvaluateOpt
 			if d.SendError != "" {
 				fmt.Fprintf(w, "     send error: %s\n", oneLine(d.SendError))
 			}
+			for _, n := range d.Notes {
+				fmt.Fprintf(w, "     note: %s\n", oneLine(n))
+			}
 			printNotification(w, d.ServiceType, d.Service, d.Notification)
 		}
 	}
@@ -248,6 +257,10 @@ func deliveryState(d notify.Delivery, opts notify.EvaluateOptions) string {
 		return "send failed"
 	case d.RenderError != "":
 		return "render failed"
+	case d.Undeliverable != "" && opts.Send:
+		return "not delivered: " + oneLine(d.Undeliverable)
+	case d.Undeliverable != "":
+		return "would not be sent: " + oneLine(d.Undeliverable)
 	case !d.Triggered:
 		return "condition false (shown because of --ignore-conditions)"
 	case d.AlreadyNotified:

@@ -1,0 +1,175 @@
+package notify_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/argoproj/notifications-engine/pkg/services"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/notify"
+)
+
+// Every field-configured type builds options the engine's own decoder accepts once the
+// $references are resolved, with each credential in the Secret and none in the ConfigMap.
+func TestFieldServicesBuildWhatTheEngineAccepts(t *testing.T) {
+	tests := []struct {
+		typ     string
+		values  map[string]string
+		secrets map[string][]byte
+		secret  map[string]string // Secret key -> value
+	}{
+		{"awssqs", map[string]string{"queue": "argocd", "region": "eu-north-1"}, map[string][]byte{"access-key-id-file": []byte("AKIA1"), "secret-access-key-file": []byte("s3")}, map[string]string{"awssqs-access-key-id": "AKIA1", "awssqs-secret-access-key": "s3"}},
+		{"gcppubsub", map[string]string{"project": "p", "topic": "t"}, nil, map[string]string{}},
+		{"grafana", map[string]string{"api-url": "https://grafana.example.com/api"}, map[string][]byte{"api-key-file": []byte("glsa_x")}, map[string]string{"grafana-api-key": "glsa_x"}},
+		{"nats", map[string]string{"url": "nats://nats:4222", "username": "argocd"}, map[string][]byte{"password-file": []byte("pw")}, map[string]string{"nats-password": "pw"}},
+		{"newrelic", nil, map[string][]byte{"api-key-file": []byte("NRAK-1")}, map[string]string{"newrelic-api-key": "NRAK-1"}},
+		{"pagerduty", map[string]string{"service-id": "P1"}, map[string][]byte{"token-file": []byte("pd")}, map[string]string{"pagerduty-token": "pd"}},
+		{"pushover", nil, map[string][]byte{"token-file": []byte("po")}, map[string]string{"pushover-token": "po"}},
+		{"rocketchat", map[string]string{"email": "bot@example.com"}, map[string][]byte{"password-file": []byte("rc")}, map[string]string{"rocketchat-password": "rc"}},
+		{"webex", nil, map[string][]byte{"token-file": []byte("wx")}, map[string]string{"webex-token": "wx"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typ, func(t *testing.T) {
+			spec, err := notify.FieldService(tt.typ, "", tt.values, tt.secrets)
+			require.NoError(t, err)
+			cfg := catalogWith(t, spec)
+			for k, v := range tt.secret {
+				assert.Equal(t, v, string(cfg.SecretData[k]))
+				assert.NotContains(t, cfg.Data[spec.Key()], v, "the credential is a $reference in the ConfigMap")
+			}
+			rep := notify.Lint(cfg, notify.LintOptions{})
+			for _, f := range rep.Findings {
+				assert.NotEqual(t, notify.RuleConfigRejected, f.Rule, f.Message)
+				assert.NotEqual(t, notify.RuleServiceField, f.Rule, f.Message)
+				assert.NotEqual(t, notify.RuleServiceType, f.Rule, f.Message)
+			}
+		})
+	}
+}
+
+func TestFieldServicesRefuseMissingAndMalformedFields(t *testing.T) {
+	tests := []struct {
+		typ     string
+		values  map[string]string
+		secrets map[string][]byte
+		want    string
+	}{
+		{"grafana", map[string]string{"api-url": "grafana.example.com"}, map[string][]byte{"api-key-file": []byte("k")}, "--api-url \"<not a URL>\" is not an http(s) URL"},
+		{"grafana", map[string]string{"api-url": "https://g.example.com/api"}, nil, "--api-key-file is required"},
+		{"awssqs", map[string]string{"queue": "q", "region": "r"}, map[string][]byte{"access-key-id-file": []byte("k")}, "go together"},
+		{"nats", map[string]string{"url": "http://nats:4222"}, nil, "is not a NATS URL"},
+		{"pagerduty", nil, map[string][]byte{"token-file": []byte("t")}, "--service-id is required"},
+		{"webex", nil, map[string][]byte{"token-file": []byte("line\nbreak")}, "holds a line break"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.typ+" "+tt.want, func(t *testing.T) {
+			_, err := notify.FieldService(tt.typ, "", tt.values, tt.secrets)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}
+
+func TestEveryEngineServiceTypeIsKnownAndBuildable(t *testing.T) {
+	builders := map[string]bool{"email": true, "slack": true, "webhook": true, "teams": true, "teams-workflows": true, "googlechat": true,
+		"opsgenie": true, "pagerdutyv2": true, "mattermost": true, "telegram": true, "alertmanager": true, "github": true}
+	for _, s := range notify.ServiceSchemas {
+		builders[s.Type] = true
+	}
+	for _, typ := range notify.ServiceTypes {
+		assert.True(t, builders[typ], "notify service add has no builder for %s", typ)
+		_, err := services.NewService(typ, []byte("{}"))
+		if err != nil {
+			assert.NotContains(t, err.Error(), "is not supported", "%s is a type of the engine", typ)
+		}
+	}
+	_, err := services.NewService("no-such-type", []byte("{}"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is not supported", "the probe above can tell a known type")
+}
+
+func TestGrafanaNewRelicAndWebexAreDeliveredOnLoopback(t *testing.T) {
+	gf, gfGot := endpoint(t, `{"message":"Annotation added","id":1}`)
+	nr, nrGot := endpoint(t, `{"deployment":{"id":1}}`)
+	wx, wxGot := endpoint(t, `{"id":"m1"}`)
+	gfSpec, err := notify.FieldService("grafana", "", map[string]string{"api-url": gf.URL + "/api"}, map[string][]byte{"api-key-file": []byte("glsa_token")})
+	require.NoError(t, err)
+	nrSpec, err := notify.FieldService("newrelic", "", map[string]string{"api-url": nr.URL}, map[string][]byte{"api-key-file": []byte("NRAK-key")})
+	require.NoError(t, err)
+	wxSpec, err := notify.FieldService("webex", "", map[string]string{"api-url": wx.URL}, map[string][]byte{"token-file": []byte("webex-token")})
+	require.NoError(t, err)
+	cfg := catalogWith(t, gfSpec, nrSpec, wxSpec)
+	// New Relic needs its section: without it the engine refuses to send (see the
+	// truthful notify test).
+	cfg.Data["template.app-sync-failed"] += `newrelic:
+  revision: '{{.app.status.sync.revision}}'
+`
+	app := failedApp(t, map[string]string{
+		"notifications.argoproj.io/subscribe.on-sync-failed.grafana":  "argocd|shop",
+		"notifications.argoproj.io/subscribe.on-sync-failed.newrelic": "12345",
+		"notifications.argoproj.io/subscribe.on-sync-failed.webex":    "ops@example.com",
+	})
+	send(t, cfg, app)
+
+	require.Len(t, gfGot(), 1)
+	assert.Equal(t, "/api/annotations", gfGot()[0].path)
+	assert.Equal(t, "Bearer glsa_token", gfGot()[0].auth)
+	var ann map[string]any
+	require.NoError(t, json.Unmarshal(gfGot()[0].body, &ann))
+	assert.Equal(t, []any{"argocd", "shop"}, ann["tags"])
+	assert.Contains(t, ann["text"], "The sync operation of application shop has failed")
+
+	require.Len(t, nrGot(), 1)
+	assert.Equal(t, "/v2/applications/12345/deployments.json", nrGot()[0].path)
+	assert.Contains(t, string(nrGot()[0].body), `"revision":"abc123"`)
+
+	require.Len(t, wxGot(), 1)
+	assert.Equal(t, "/v1/messages", wxGot()[0].path)
+	assert.Equal(t, "Bearer webex-token", wxGot()[0].auth)
+	assert.Contains(t, string(wxGot()[0].body), `"toPersonEmail":"ops@example.com"`)
+}
+
+func TestTeamsWorkflowsIsDeliveredToAPowerAutomateShapedWebhookAndRefusesOtherURLs(t *testing.T) {
+	srv, got := endpoint(t, `{}`)
+	_, err := notify.KeyedService("teams-workflows", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(srv.URL + "/webhookb2/abc")}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "is not a Teams Workflows URL")
+	assert.NotContains(t, err.Error(), "webhookb2", "the URL path may hold a token")
+
+	spec, err := notify.KeyedService("teams-workflows", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(srv.URL + "/powerautomate/workflows/abc")}})
+	require.NoError(t, err)
+	cfg := catalogWith(t, spec)
+	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.teams-workflows": "ops"})
+	send(t, cfg, app)
+	reqs := got()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "/powerautomate/workflows/abc", reqs[0].path)
+	assert.Contains(t, string(reqs[0].body), "AdaptiveCard")
+}
+
+func TestLintWarnsAboutServiceTypesNewerThanTheEnvironmentsArgoCD(t *testing.T) {
+	spec, err := notify.KeyedService("teams-workflows", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte("https://api.powerautomate.com/x")}})
+	require.NoError(t, err)
+	pubsub, err := notify.FieldService("gcppubsub", "", map[string]string{"project": "p", "topic": "t"}, nil)
+	require.NoError(t, err)
+	cfg := catalogWith(t, spec, pubsub)
+	for _, tt := range []struct {
+		version string
+		want    int
+	}{{"", 0}, {"v3.5.7", 0}, {"v3.3.0", 0}, {"v3.2.4", 2}, {"v2.14.1", 2}} {
+		t.Run("Argo CD "+tt.version, func(t *testing.T) {
+			rep := notify.Lint(cfg, notify.LintOptions{ArgoCDVersion: tt.version})
+			var newer []string
+			for _, f := range rep.Findings {
+				assert.NotEqual(t, notify.RuleConfigRejected, f.Rule, "the engine of %s accepts both types: %s", notify.MirroredArgoCDVersion, f.Message)
+				if f.Rule == notify.RuleServiceTypeNewer {
+					newer = append(newer, f.Message)
+				}
+			}
+			assert.Len(t, newer, tt.want, strings.Join(newer, "\n"))
+		})
+	}
+}
