@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/notify"
 )
 
@@ -57,6 +58,29 @@ func BenchmarkEvaluate(b *testing.B) {
 		ev, err := notify.Evaluate(context.Background(), cfg, app, notify.EvaluateOptions{})
 		if err != nil || ev.RenderFailed() {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkLintWithApplications is the speed target: 200 custom entries plus the
+// catalog, and 50 Applications whose subscriptions are checked (≤ 200 ms on 2 cores).
+func BenchmarkLintWithApplications(b *testing.B) {
+	cfg := largeConfig(b, 200)
+	var apps []notify.Located[*argocdmanaged.Application]
+	for i := range 50 {
+		m := appStates[10].object()
+		m["metadata"].(map[string]any)["name"] = fmt.Sprintf("app-%d", i)
+		m["metadata"].(map[string]any)["annotations"] = toAny(map[string]string{
+			fmt.Sprintf("notifications.argoproj.io/subscribe.on-custom-%d.team%d", i, i): "alerts",
+			"notifications.argoproj.io/subscribe.on-sync-failed.team0":                    "alerts;oncall",
+		})
+		apps = append(apps, notify.Located[*argocdmanaged.Application]{Object: mustAppB(b, m), File: "apps.yaml"})
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep := notify.Lint(cfg, notify.LintOptions{Applications: apps})
+		if rep.Fails(2) {
+			b.Fatalf("unexpected findings: %s", describe(rep))
 		}
 	}
 }

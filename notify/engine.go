@@ -28,7 +28,10 @@ type Engine struct {
 	API api.API
 	// Config is what the engine parsed.
 	Config    *api.Config
-	templates templates.Service
+	// rendering holds a templates service per set of template names, built on first use:
+	// the engine's own service parses every template again (with sprig's 200 functions
+	// each), which lint and test need for the few templates they render.
+	rendering map[string]templates.Service
 	context   map[string]string
 	secrets   map[string][]byte
 	projects  map[string]map[string]any
@@ -88,10 +91,7 @@ func NewEngine(cfg *Config, opts EngineOptions) (e *Engine, err error) {
 		return nil, fmt.Errorf("%w: %v", ErrConfigRejected, err)
 	}
 	e.API = a
-	// The same templates service the API uses internally, to render without sending.
-	if e.templates, err = templates.NewService(parsed.Templates); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrConfigRejected, err)
-	}
+	e.rendering = map[string]templates.Service{}
 	return e, nil
 }
 
@@ -189,7 +189,22 @@ func (e *Engine) Render(obj map[string]any, templateNames []string, dest service
 	// The engine sets these two after getVars; serviceType is the service's name.
 	in["serviceType"] = dest.Service
 	in["recipient"] = dest.Recipient
-	return e.templates.FormatNotification(in, templateNames...)
+	key := strings.Join(templateNames, "\x00")
+	svc, ok := e.rendering[key]
+	if !ok {
+		// The same templates service the API uses internally, for these templates only.
+		subset := map[string]services.Notification{}
+		for _, name := range templateNames {
+			if t, found := e.Config.Templates[name]; found {
+				subset[name] = t
+			}
+		}
+		if svc, err = templates.NewService(subset); err != nil {
+			return nil, err
+		}
+		e.rendering[key] = svc
+	}
+	return svc.FormatNotification(in, templateNames...)
 }
 
 // TimeHelpers are the `time` helpers of Argo CD's trigger expressions. Parse returns an

@@ -388,9 +388,13 @@ func (l *linter) lintTemplates() {
 			l.cm(RuleTemplateYAML, "%v", t.Err)
 			continue
 		}
-		if _, err := getTemplaterSafely(&t.Notification, t.Name, funcs); err != nil {
-			l.cm(RuleTemplateParse, "template %s: %v", t.Name, err)
-			continue
+		// An engine that was built has parsed every template already; only a rejected
+		// configuration needs each one parsed to find the broken ones.
+		if l.engine == nil {
+			if _, err := getTemplaterSafely(&t.Notification, t.Name, funcs); err != nil {
+				l.cm(RuleTemplateParse, "template %s: %v", t.Name, err)
+				continue
+			}
 		}
 		l.templates[t.Name] = t
 		l.templateKeys(t)
