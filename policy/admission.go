@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -125,6 +126,7 @@ func (ch *checker) admit(ctx context.Context, c *Context, live *argocdmanaged.Cl
 	}
 	var reviewed []admission.Object
 	var index []*Object
+	moved := map[int]string{} // index in reviewed: the custom pod template path
 	namespaces := map[string]bool{}
 	for _, o := range objs {
 		if o.Content == nil || o.IsArgoCD() {
@@ -140,8 +142,27 @@ func (ch *checker) admit(ctx context.Context, c *Context, live *argocdmanaged.Cl
 			namespaces[o.Namespace] = true
 		}
 		obj["metadata"] = meta
+		if t, path := c.PodTemplate(o); t != nil && path != "spec.template" {
+			// The chain finds a pod template at spec.template (or a job template); a
+			// custom kind's is put there in the copy, and fields are mapped back below.
+			spec := maps.Clone(asMapAny(obj["spec"]))
+			if spec == nil {
+				spec = map[string]any{}
+			}
+			spec["template"] = t
+			obj["spec"] = spec
+			moved[len(reviewed)] = path
+		}
 		reviewed = append(reviewed, obj)
 		index = append(index, o)
+	}
+	field := func(i int, f string) string {
+		if path, ok := moved[i]; ok {
+			if rest, found := strings.CutPrefix(f, "spec.template"); found {
+				return path + rest
+			}
+		}
+		return f
 	}
 	if live != nil {
 		labels, warnings, err := live.NamespaceLabels(ctx, slices.Sorted(maps.Keys(namespaces)))
@@ -171,14 +192,14 @@ func (ch *checker) admit(ctx context.Context, c *Context, live *argocdmanaged.Cl
 	for _, v := range res.Verdicts {
 		o := index[v.Object]
 		ar.byObject[o] = append(ar.byObject[o], AdmissionVerdict{Rule: v.Rule, Constraint: v.Constraint,
-			Severity: Severity(v.Severity), Message: v.Message, Field: v.Path})
+			Severity: Severity(v.Severity), Message: v.Message, Field: field(v.Object, v.Path)})
 	}
 	for _, m := range res.Mutations {
 		if m.Note == "" {
 			continue
 		}
 		o := index[m.Object]
-		ar.byObject[o] = append(ar.byObject[o], AdmissionVerdict{Severity: SeverityInfo, Message: m.Note, Field: m.Path, Note: true})
+		ar.byObject[o] = append(ar.byObject[o], AdmissionVerdict{Severity: SeverityInfo, Message: m.Note, Field: field(m.Object, m.Path), Note: true})
 	}
 	for _, e := range res.Errors {
 		o := index[e.Object]

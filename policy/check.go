@@ -442,7 +442,7 @@ func (ch *checker) checkObject(c *Context, o *Object, out []Finding) []Finding {
 	}
 	for i := range ch.enabled {
 		r := &ch.enabled[i]
-		if !r.applies(o) {
+		if !r.applies(c, o) {
 			continue
 		}
 		for _, v := range runRule(r, c, o) {

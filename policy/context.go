@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
@@ -30,15 +31,40 @@ type Context struct {
 	workloads     map[string][]*Object
 	repo          *repository
 	display       func(abs string) string
-	admission     *admissionResult // the admission chain's verdicts, by object
+	admission     *admissionResult            // the admission chain's verdicts, by object
+	podTemplates  map[schema.GroupKind]string // the profile's custom kinds: pod template path
 }
 
 func newContext(p *argocdmanaged.Profile) *Context {
-	c := &Context{Profile: p, clusterScoped: map[schema.GroupKind]bool{}}
+	c := &Context{Profile: p, clusterScoped: map[schema.GroupKind]bool{}, podTemplates: map[schema.GroupKind]string{}}
 	for _, gk := range builtinClusterScoped {
 		c.clusterScoped[gk] = true
 	}
+	for _, pt := range p.Policy.PodTemplates {
+		c.podTemplates[schema.GroupKind{Group: pt.Group, Kind: pt.Kind}] = strings.Trim(pt.Path, ".")
+	}
 	return c
+}
+
+// PodTemplate returns the pod template (the object with metadata and spec) of a kind the
+// profile lists in policy.podTemplates, and its dotted path; nil for other kinds.
+func (c *Context) PodTemplate(o *Object) (map[string]any, string) {
+	path, ok := c.podTemplates[o.GroupKind()]
+	if !ok || path == "" {
+		return nil, ""
+	}
+	t, _ := o.Get(strings.Split(path, ".")...).(map[string]any)
+	return t, path
+}
+
+// HasPodTemplate says whether an object creates Pods: a Pod, a built-in workload (PodSpec)
+// or a kind of the profile's policy.podTemplates.
+func (c *Context) HasPodTemplate(o *Object) bool {
+	if spec, _ := PodSpec(o); spec != nil {
+		return true
+	}
+	_, custom := c.podTemplates[o.GroupKind()]
+	return custom
 }
 
 // NewContext builds a Context over objs, for embedders and tests that run one rule's Check
@@ -74,7 +100,7 @@ func (c *Context) index(objs []*Object) {
 				c.clusterScoped[schema.GroupKind{Group: group, Kind: kind}] = o.String("spec", "scope") == "Cluster"
 			}
 		}
-		if spec, _ := PodSpec(o); spec != nil {
+		if c.HasPodTemplate(o) {
 			c.workloads[o.Namespace] = append(c.workloads[o.Namespace], o)
 		}
 	}
@@ -231,6 +257,11 @@ func PodSpec(o *Object) (map[string]any, string) {
 	case "CronJob":
 		if o.Group == "batch" {
 			path = []string{"spec", "jobTemplate", "spec", "template", "spec"}
+		}
+	case "Rollout":
+		// Argo Rollouts; a Rollout with workloadRef has no template of its own.
+		if o.Group == "argoproj.io" && o.Get("spec", "workloadRef") == nil {
+			path = []string{"spec", "template", "spec"}
 		}
 	}
 	if path == nil {

@@ -26,6 +26,9 @@ type Rule struct {
 	Remediation string
 	// Kinds limits the rule to objects of these kinds; empty means every object.
 	Kinds []schema.GroupKind
+	// PodTemplates extends Kinds to every kind that creates Pods: Pod, the apps and batch
+	// workloads, Argo Rollouts' Rollout, and the profile's policy.podTemplates.
+	PodTemplates bool
 	// Check returns what is wrong with one object. Nil for findings that the checker
 	// itself produces (reading and rendering input), and for rules of other checks
 	// (notifications lint, doctor) that only borrow the report writers.
@@ -96,9 +99,12 @@ func (r *Registry) Lookup(id string) (Rule, bool) {
 	return r.rules[i], true
 }
 
-func (r *Rule) applies(obj *Object) bool {
-	if len(r.Kinds) == 0 {
+func (r *Rule) applies(c *Context, obj *Object) bool {
+	if r.PodTemplates && c.HasPodTemplate(obj) {
 		return true
+	}
+	if len(r.Kinds) == 0 {
+		return !r.PodTemplates
 	}
 	for _, gk := range r.Kinds {
 		if gk.Kind == obj.Kind && gk.Group == obj.Group {

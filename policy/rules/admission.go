@@ -43,8 +43,8 @@ var podSecurityRestricted = policy.Rule{
 		"(k8s.io/pod-security-admission): a Pod it rejects never starts, and a workload's " +
 		"ReplicaSet or Job keeps failing to create it. Findings are pod-security/<check>; " +
 		"ignoring this ID ignores all of them.",
-	Remediation: "Remove the setting the message names: run as a non-root user, with allowPrivilegeEscalation false, no host namespaces or hostPath volumes, and only NET_BIND_SERVICE added.",
-	Kinds:       podKinds,
+	Remediation:  "Remove the setting the message names: run as a non-root user, with allowPrivilegeEscalation false, no host namespaces or hostPath volumes, and only NET_BIND_SERVICE added.",
+	PodTemplates: true,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		return chainViolations(c, o, func(v policy.AdmissionVerdict) bool {
 			return strings.HasPrefix(v.Rule, admission.RulePrefixPodSecurity)
@@ -81,8 +81,8 @@ var admissionMutation = policy.Rule{
 		"profile and runAsNonRoot true where they are missing. So a Pod with no " +
 		"securityContext is admitted, but with runAsNonRoot the kubelet refuses an image that " +
 		"runs as root (CreateContainerConfigError). The note names each such change.",
-	Remediation: "Make sure the image runs as a non-root user (a numeric USER in the Dockerfile), or set runAsUser to a non-zero id.",
-	Kinds:       podKinds,
+	Remediation:  "Make sure the image runs as a non-root user (a numeric USER in the Dockerfile), or set runAsUser to a non-zero id.",
+	PodTemplates: true,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		return chainViolations(c, o, func(v policy.AdmissionVerdict) bool { return v.Note }, false)
 	},
@@ -100,8 +100,8 @@ func PodSecurity() []policy.Rule {
 			Title:    "Pod Security check " + pc.ID + " (level " + pc.Level + ") rejects the Pod",
 			Rationale: "One check of Pod Security Admission, run as the kube-apiserver runs it on " +
 				"the mutated Pod; see " + RulePodSecurity + ".",
-			Remediation: "Change the field the message names so that the " + pc.Level + " level allows it.",
-			Kinds:       podKinds,
+			Remediation:  "Change the field the message names so that the " + pc.Level + " level allows it.",
+			PodTemplates: true,
 		})
 	}
 	return out

@@ -21,7 +21,7 @@ func Platform() []policy.Rule {
 	return []policy.Rule{
 		noNamespaceResource, noCreateNamespace, noTemplatedNamespace, noClusterScopedResource,
 		noHNCSubnamespace, destinationNotInCluster, destinationNamespaceNotManaged,
-		noArgoCDNamespace, noPlatformNamespace, appsOfApps, featureNotEnabled, plaintextSecret,
+		noArgoCDNamespace, applicationNamespace, noPlatformNamespace, appsOfApps, featureNotEnabled, plaintextSecret,
 		unencryptedSecretsFile, invalidValsRef, sealedSecretScope, projectDenies, defaultProject,
 		invalidSubscription,
 	}
@@ -44,13 +44,6 @@ var (
 	kindApplicationSet = schema.GroupKind{Group: argocdmanaged.Group, Kind: argocdmanaged.KindApplicationSet}
 	kindAppProject     = schema.GroupKind{Group: argocdmanaged.Group, Kind: argocdmanaged.KindAppProject}
 	argoApps           = []schema.GroupKind{kindApplication, kindApplicationSet}
-	podKinds           = []schema.GroupKind{
-		{Kind: "Pod"}, {Kind: "ReplicationController"},
-		{Group: "apps", Kind: "Deployment"}, {Group: "apps", Kind: "StatefulSet"},
-		{Group: "apps", Kind: "DaemonSet"}, {Group: "apps", Kind: "ReplicaSet"},
-		{Group: "batch", Kind: "Job"}, {Group: "batch", Kind: "CronJob"},
-		{Group: "argoproj.io", Kind: "Rollout"},
-	}
 )
 
 // appSpec is the Application spec of an Application or of an ApplicationSet's template,

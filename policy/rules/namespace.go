@@ -204,10 +204,19 @@ var noArgoCDNamespace = policy.Rule{
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		argo := c.Profile.ArgoCD.Namespace
 		if s := specOf(o); s != nil && o.Group == argocdmanaged.Group {
-			if s.spec.Destination.Namespace == argo {
-				return []policy.Violation{violation(s.path+".destination.namespace", "the destination namespace is the Argo CD namespace %q", argo)}
+			if s.spec.Destination.Namespace != argo {
+				return nil
 			}
-			return nil
+			if c.Profile.Features.AppsOfApps.Enabled {
+				// The preview works so: the parent deploys its children into the Argo CD
+				// namespace. What it deploys is still checked (apps-of-apps, and this rule
+				// for anything but Argo CD objects).
+				v := violation(s.path+".destination.namespace", "the destination namespace is the Argo CD namespace %q, as the Apps of Apps preview needs for a parent Application: deploy only Applications, ApplicationSets and AppProjects through it (the preview has no uptime SLA on the Argo CD endpoint)", argo)
+				v.Severity = policy.SeverityWarning
+				v.Remediation = "Keep only Argo CD objects in this Application's source; deploy workloads through the child Applications into your managed namespaces."
+				return []policy.Violation{v}
+			}
+			return []policy.Violation{violation(s.path+".destination.namespace", "the destination namespace is the Argo CD namespace %q", argo)}
 		}
 		if o.IsArgoCD() {
 			return nil // apps-of-apps covers Argo CD objects deployed by an Application
@@ -216,6 +225,28 @@ var noArgoCDNamespace = policy.Rule{
 			return []policy.Violation{violation("metadata.namespace", "%s %q would be deployed into the Argo CD namespace %q", o.Kind, o.Name, argo)}
 		}
 		return nil
+	},
+}
+
+var applicationNamespace = policy.Rule{
+	ID:       "application-namespace",
+	Severity: policy.SeverityError,
+	Title:    "An Application or ApplicationSet is outside the Argo CD namespace",
+	Rationale: "The platform's Argo CD picks up Applications and ApplicationSets only in its own " +
+		"namespace. One written for another namespace (argocd, the upstream default in every " +
+		"example) is accepted by the API server if the namespace exists, and then never " +
+		"synced: nothing says so. A namespace the profile lists in " +
+		"argocd.applicationNamespaces is accepted too.",
+	Remediation: "Set metadata.namespace to the Argo CD namespace of the profile.",
+	Kinds:       argoApps,
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		argo := c.Profile.ArgoCD.Namespace
+		if o.Namespace == "" || o.Namespace == argo || slices.Contains(c.Profile.ArgoCD.ApplicationNamespaces, o.Namespace) {
+			return nil
+		}
+		v := violation("metadata.namespace", "%s %q is in namespace %q; the platform's Argo CD only picks up %ss in %q, so it would never be synced", o.Kind, o.Name, o.Namespace, o.Kind, argo)
+		v.Remediation = sprintf("Set metadata.namespace to %s.", argo)
+		return []policy.Violation{v}
 	},
 }
 

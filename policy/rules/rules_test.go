@@ -237,3 +237,122 @@ func TestNamespaceRulesIgnoreTheNamespaceOfClusterScopedObjects(t *testing.T) {
 	}
 	assert.Len(t, findingsOf(rep, "no-cluster-scoped-resource"), 3, "they are still cluster-scoped objects Argo CD cannot manage")
 }
+
+func TestWithTheAppsOfAppsPreviewTheParentMayDeployIntoTheArgoCDNamespaceAndItsChildrenAreChecked(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	// The apps-of-apps layout of Argo CD's cluster bootstrapping docs: a root Application
+	// deploying the apps/ directory into the Argo CD namespace.
+	write("root.yaml", `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: root, namespace: argocd-system}
+spec:
+  project: shop
+  source: {repoURL: `+fixtureRepo+`, path: apps}
+  destination: {server: https://kubernetes.default.svc, namespace: argocd-system}
+`)
+	write("apps/shop.yaml", `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: shop, namespace: argocd-system}
+spec:
+  project: shop
+  source: {repoURL: `+fixtureRepo+`, path: shop}
+  destination: {server: https://kubernetes.default.svc, namespace: kube-system}
+`)
+	write("apps/stray.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray}\ndata: {a: b}\n")
+	opts := policy.DefaultOptions()
+	opts.Profile.Namespaces.Managed = []string{"shop"}
+	opts.Profile.Features.AppsOfApps.Enabled = true
+	opts.Rules = rules.Builtin()
+	opts.RepoURL, opts.RepoRoot, opts.BaseDir = fixtureRepo, dir, dir
+	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{filepath.Join(dir, "root.yaml")}}, opts)
+	require.NoError(t, err)
+	var got []string
+	for _, f := range findingsOf(rep, "no-argocd-namespace") {
+		got = append(got, f.Object.Kind+"/"+f.Object.Name+" "+f.Severity.String())
+	}
+	assert.ElementsMatch(t, []string{"Application/root warning", "ConfigMap/stray error"}, got,
+		"the parent's destination is the preview's; a non-Argo CD object it deploys there is still an error")
+	plat := findingsOf(rep, "no-platform-namespace")
+	require.Len(t, plat, 1, "the child Application is checked: %+v", rep.Findings)
+	assert.Equal(t, "shop", plat[0].Object.Name)
+
+	opts.Profile.Features.AppsOfApps.Enabled = false
+	rep, err = policy.Check(context.Background(), policy.Inputs{Paths: []string{filepath.Join(dir, "root.yaml")}}, opts)
+	require.NoError(t, err)
+	for _, f := range findingsOf(rep, "no-argocd-namespace") {
+		assert.Equal(t, policy.SeverityError, f.Severity, "without the preview: %s", f.Message)
+	}
+}
+
+func TestEveryKindWithAPodTemplateGetsTheWorkloadRules(t *testing.T) {
+	dir := t.TempDir()
+	// An Argo Rollouts canary as in its documentation, and a KEDA ScaledJob, whose pod
+	// template is at spec.jobTargetRef.template; neither requests resources.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "workloads.yaml"), []byte(`apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: rollouts-demo, namespace: shop}
+spec:
+  replicas: 5
+  strategy:
+    canary:
+      steps: [{setWeight: 20}, {pause: {}}]
+  selector: {matchLabels: {app: rollouts-demo}}
+  template:
+    metadata: {labels: {app: rollouts-demo}}
+    spec:
+      containers:
+      - name: rollouts-demo
+        image: argoproj/rollouts-demo:blue
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledJob
+metadata: {name: queue-worker, namespace: shop}
+spec:
+  jobTargetRef:
+    template:
+      spec:
+        containers:
+        - name: worker
+          image: harbor.example.com/shop/worker:1.0.0
+        restartPolicy: Never
+  triggers: [{type: rabbitmq, metadata: {queueName: jobs}}]
+`), 0o644))
+	opts := policy.DefaultOptions()
+	opts.Profile.Namespaces.Managed = []string{"shop"}
+	opts.Rules = rules.Builtin()
+	opts.BaseDir = dir
+	kinds := func() map[string]int {
+		rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{dir}}, opts)
+		require.NoError(t, err)
+		out := map[string]int{}
+		for _, f := range findingsOf(rep, "resource-requests") {
+			out[f.Object.Kind]++
+			if f.Object.Kind == "ScaledJob" {
+				assert.Equal(t, 25, f.Line, "the line of the container in spec.jobTargetRef.template")
+			}
+		}
+		return out
+	}
+	got := kinds()
+	assert.Positive(t, got["Rollout"], "a Rollout is a workload")
+	assert.Zero(t, got["ScaledJob"], "an unknown kind is not guessed at")
+
+	opts.Profile.Policy.PodTemplates = []argocdmanaged.PodTemplateKind{{Group: "keda.sh", Kind: "ScaledJob", Path: "spec.jobTargetRef.template"}}
+	got = kinds()
+	assert.Positive(t, got["Rollout"])
+	assert.Positive(t, got["ScaledJob"], "the profile names its pod template")
+}
+
+func TestAnApplicationOutsideTheArgoCDNamespaceIsAnError(t *testing.T) {
+	rep := checkFixture(t, filepath.Join("testdata", "application-namespace", "fires-upstream-argocd-namespace.yaml"))
+	got := findingsOf(rep, "application-namespace")
+	require.Len(t, got, 1)
+	assert.Equal(t, policy.SeverityError, got[0].Severity)
+	assert.Contains(t, got[0].Message, `in namespace "argocd"`)
+	assert.Equal(t, "Set metadata.namespace to argocd-system.", got[0].Remediation)
+	assert.Equal(t, 6, got[0].Line, "the line of metadata.namespace")
+}

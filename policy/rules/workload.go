@@ -77,9 +77,9 @@ var resourceRequests = policy.Rule{
 		"denies Pods whose containers do not request cpu and memory: requests let the " +
 		"scheduler place Pods so that a node failure or a rolling node reboot does not " +
 		"starve the application.",
-	Remediation: "Set resources.requests.cpu and resources.requests.memory on every container.",
-	Kinds:       podKinds,
-	Check:       safeguard("resource-requests"),
+	Remediation:  "Set resources.requests.cpu and resources.requests.memory on every container.",
+	PodTemplates: true,
+	Check:        safeguard("resource-requests"),
 }
 
 var disallowedImageTag = policy.Rule{
@@ -89,9 +89,9 @@ var disallowedImageTag = policy.Rule{
 	Rationale: "The platform's admission policy (K8sDisallowedTags, deny) denies the latest tag: " +
 		"a moving tag makes deployments unreproducible and rollbacks impossible. No tag means " +
 		"latest. A digest pins the image and is fine.",
-	Remediation: "Use a fixed version tag or a digest (image@sha256:...).",
-	Kinds:       podKinds,
-	Check:       safeguard("disallowed-image-tag"),
+	Remediation:  "Use a fixed version tag or a digest (image@sha256:...).",
+	PodTemplates: true,
+	Check:        safeguard("disallowed-image-tag"),
 }
 
 var imageRegistry = policy.Rule{
@@ -102,9 +102,9 @@ var imageRegistry = policy.Rule{
 		"than the environment's own (Harbor), where images are scanned for vulnerabilities. " +
 		"The built-in defaults check it only when the profile lists registries; a snapshot " +
 		"or the cluster carries the environment's own list.",
-	Remediation: "Push the image to one of the allowed registries and use it from there.",
-	Kinds:       podKinds,
-	Check:       safeguard("image-registry"),
+	Remediation:  "Push the image to one of the allowed registries and use it from there.",
+	PodTemplates: true,
+	Check:        safeguard("image-registry"),
 }
 
 var minimumReplicas = policy.Rule{
@@ -127,9 +127,9 @@ var networkPolicy = policy.Rule{
 		"NetworkPolicy selects: without one, a compromised Pod can reach, and be reached " +
 		"from, everything in the cluster. Checked against the NetworkPolicies in the input " +
 		"(data.inventory), and the cluster's when live.",
-	Remediation: "Add a NetworkPolicy in the same namespace whose podSelector selects these Pods and allows only the traffic they need.",
-	Kinds:       podKinds,
-	Check:       safeguard("network-policy"),
+	Remediation:  "Add a NetworkPolicy in the same namespace whose podSelector selects these Pods and allows only the traffic they need.",
+	PodTemplates: true,
+	Check:        safeguard("network-policy"),
 }
 
 var pdbAllowsDisruption = policy.Rule{
@@ -163,7 +163,7 @@ var noLocalhostSeccomp = policy.Rule{
 	Title:    "A Pod uses a Localhost seccomp profile",
 	Rationale: "The platform's admission policy denies Localhost seccomp profiles: they name " +
 		"files on the node, which application developers do not control.",
-	Remediation: "Use seccompProfile.type RuntimeDefault.",
-	Kinds:       podKinds,
-	Check:       safeguard("no-localhost-seccomp"),
+	Remediation:  "Use seccompProfile.type RuntimeDefault.",
+	PodTemplates: true,
+	Check:        safeguard("no-localhost-seccomp"),
 }
