@@ -123,6 +123,9 @@ func fromRendered(ro render.Object, app string) *Object {
 		APIVersion: av, Kind: gvk.Kind, Group: gvk.Group, Namespace: ro.Namespace(), Name: ro.Name(), Content: ro.Content}
 }
 
+// DecryptRemediation is the fix of a secrets:// value file that was not decrypted.
+const DecryptRemediation = "Pass --identity FILE with a private key the file is encrypted for (or set SOPS_AGE_KEY_FILE, as for sops), so that the chart renders with its values."
+
 // noteFindings turns render notes into findings about the Application (ref).
 func noteFindings(notes []render.Note, ref *ObjectRef) []Finding {
 	out := make([]Finding, 0, len(notes))
@@ -130,6 +133,9 @@ func noteFindings(notes []render.Note, ref *ObjectRef) []Finding {
 		f := Finding{Rule: RuleRenderFailed, File: n.File, Line: n.Line, Application: n.Application, Message: n.Message}
 		if n.Kind == render.NoteNotRendered {
 			f.Rule, f.Severity = RuleNotRendered, SeverityInfo
+			if strings.Contains(n.Message, "was not decrypted") {
+				f.Remediation = DecryptRemediation
+			}
 		}
 		if ref != nil {
 			f.Object = *ref

@@ -38,6 +38,7 @@ type policyCheckOptions struct {
 	noDecrypt    bool
 	renderTime   time.Duration
 	offline      bool
+	identities   []string
 
 	threshold policy.Severity
 	maxBytes  int64
@@ -88,6 +89,7 @@ could not be read, no object was found (unless --allow-empty), or the command wa
 	f.BoolVar(&o.showSuppress, "show-suppressed", false, "list suppressed findings in text output")
 	f.DurationVar(&o.renderTime, "render-timeout", 2*time.Minute, "time budget of rendering one Application source; past it the source is a render-failed finding")
 	f.BoolVar(&o.offline, "offline", false, "do not use the network while rendering: charts from Helm repositories come from the cache only, remote Kustomize bases are not fetched")
+	f.StringArrayVar(&o.identities, "identity", nil, "private key file that decrypts secrets:// value files: an armored OpenPGP key without passphrase or an age identity file (repeatable); without it, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt and the GnuPG home are used, as sops does")
 	f.BoolVar(&o.noDecrypt, "no-decrypt", false, "do not decrypt sops-encrypted secrets:// value files (by default they are decrypted in memory with the keys sops would find)")
 	return cmd
 }
@@ -113,6 +115,9 @@ func (o *policyCheckOptions) Validate() error {
 	if o.renderTime < 0 {
 		return UsageErrorf("--render-timeout %s: use a positive duration such as 2m, or 0 for none", o.renderTime)
 	}
+	if o.noDecrypt && len(o.identities) > 0 {
+		return UsageErrorf("--identity and --no-decrypt contradict each other: keep one")
+	}
 	if !slices.Contains([]string{"auto", "always", "never"}, o.color) {
 		return UsageErrorf("--color %q: use auto, always or never", o.color)
 	}
@@ -135,11 +140,12 @@ func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
 		return err
 	}
 	if !o.noDecrypt {
-		// The keys sops itself would use (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, the default age
-		// key file, the GnuPG home); decrypted values stay in memory.
-		ring := sops.NewKeyring()
-		if err := ring.AddEnvironment(os.Getenv); err != nil {
-			return fmt.Errorf("reading sops keys: %w", err)
+		// --identity, else the keys sops itself would use (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY,
+		// the default age key file, the GnuPG home); decrypted values stay in memory.
+		keys := sopsKeyFlags{identities: o.identities}
+		ring, err := keys.keyring()
+		if err != nil {
+			return err
 		}
 		opts.Decrypter = &sops.Client{Keyring: ring}
 	}
