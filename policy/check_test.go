@@ -357,3 +357,17 @@ func TestTypedDecodesAreSafeWhenRulesRunInParallel(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, rep.Findings, 600, "every Application's source is outside the project's sourceRepos")
 }
+
+func TestAnObjectWithGenerateNameIsNamedByItsPrefix(t *testing.T) {
+	// A migration Job as charts write it for hooks: generateName, no name.
+	dir := writeFiles(t, map[string]string{"job.yaml": "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: db-migrate-\n  namespace: kube-system\n" +
+		"spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: harbor.example.com/shop/migrate:1.0.0}]\n"})
+	rep, err := check(t, dir, options(dir))
+	require.NoError(t, err)
+	require.NotEmpty(t, rep.Findings)
+	for _, f := range rep.Findings {
+		assert.Equal(t, "Job kube-system/db-migrate-<generated>", f.Object.String())
+		assert.Equal(t, "db-migrate-", f.Object.GenerateName)
+	}
+	assert.Equal(t, "Job in namespace shop (no name)", policy.ObjectRef{Kind: "Job", Namespace: "shop"}.String())
+}

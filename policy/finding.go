@@ -58,14 +58,23 @@ type ObjectRef struct {
 	Kind       string `json:"kind,omitempty"`
 	Namespace  string `json:"namespace,omitempty"`
 	Name       string `json:"name,omitempty"`
+	// GenerateName is metadata.generateName of an object that has no name: the API server
+	// names it with this prefix and a random suffix.
+	GenerateName string `json:"generateName,omitempty"`
 }
 
 func (r ObjectRef) String() string {
+	name := r.Name
+	if name == "" && r.GenerateName != "" {
+		name = r.GenerateName + "<generated>"
+	}
 	s := r.Kind
-	if r.Namespace != "" {
-		s += " " + r.Namespace + "/" + r.Name
-	} else if r.Name != "" {
-		s += " " + r.Name
+	if r.Namespace != "" && name != "" {
+		s += " " + r.Namespace + "/" + name
+	} else if r.Namespace != "" {
+		s += " in namespace " + r.Namespace + " (no name)"
+	} else if name != "" {
+		s += " " + name
 	}
 	return s
 }

@@ -53,7 +53,11 @@ type Object struct {
 
 // Ref names the object in findings.
 func (o *Object) Ref() ObjectRef {
-	return ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+	ref := ObjectRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+	if o.Name == "" {
+		ref.GenerateName = o.String("metadata", "generateName")
+	}
+	return ref
 }
 
 // GroupKind is the object's API group and kind.

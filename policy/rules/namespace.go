@@ -150,6 +150,13 @@ var destinationNotInCluster = policy.Rule{
 		if s.isSet && (isTemplated(d.Server) || isTemplated(d.Name)) {
 			return nil
 		}
+		if d.Server != "" && d.Name != "" {
+			// Argo CD refuses the Application: "application destination can't have both
+			// name and server defined" (util/argo GetDestinationServer).
+			v := violation(s.path+".destination", "the destination has both name %q and server %q; Argo CD refuses an Application whose destination names both (\"can't have both name and server defined\")", d.Name, d.Server)
+			v.Remediation = sprintf("Keep one of them: server %s, or name %s.", c.Profile.ArgoCD.Server, c.Profile.ArgoCD.ServerName)
+			return []policy.Violation{v}
+		}
 		if c.Profile.IsInClusterDestination(d) {
 			return nil
 		}

@@ -356,3 +356,12 @@ func TestAnApplicationOutsideTheArgoCDNamespaceIsAnError(t *testing.T) {
 	assert.Equal(t, "Set metadata.namespace to argocd-system.", got[0].Remediation)
 	assert.Equal(t, 6, got[0].Line, "the line of metadata.namespace")
 }
+
+func TestADestinationWithBothNameAndServerSaysWhatArgoCDDoes(t *testing.T) {
+	rep := checkFixture(t, filepath.Join("testdata", "destination-not-in-cluster", "fires-both-name-and-server.yaml"))
+	got := findingsOf(rep, "destination-not-in-cluster")
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Message, "Argo CD refuses an Application whose destination names both")
+	assert.NotContains(t, got[0].Message, "is not the in-cluster")
+	assert.Equal(t, "Keep one of them: server https://kubernetes.default.svc, or name in-cluster.", got[0].Remediation)
+}
