@@ -72,7 +72,7 @@ func BenchmarkLintWithApplications(b *testing.B) {
 		m["metadata"].(map[string]any)["name"] = fmt.Sprintf("app-%d", i)
 		m["metadata"].(map[string]any)["annotations"] = toAny(map[string]string{
 			fmt.Sprintf("notifications.argoproj.io/subscribe.on-custom-%d.team%d", i, i): "alerts",
-			"notifications.argoproj.io/subscribe.on-sync-failed.team0":                    "alerts;oncall",
+			"notifications.argoproj.io/subscribe.on-sync-failed.team0":                   "alerts;oncall",
 		})
 		apps = append(apps, notify.Located[*argocdmanaged.Application]{Object: mustAppB(b, m), File: "apps.yaml"})
 	}

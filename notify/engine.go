@@ -27,7 +27,7 @@ type Engine struct {
 	// API is the engine's own API: triggers, templates and services.
 	API api.API
 	// Config is what the engine parsed.
-	Config    *api.Config
+	Config *api.Config
 	// rendering holds a templates service per set of template names, built on first use:
 	// the engine's own service parses every template again (with sprig's 200 functions
 	// each), which lint and test need for the few templates they render.
