@@ -15,27 +15,35 @@ import (
 type policyRulesOptions struct {
 	root   *RootOptions
 	output string
+	rule   string
 }
 
-// NewCmdPolicyRules lists the rules that policy check runs.
+// NewCmdPolicyRules lists the rules that policy check runs, or shows one in full.
 func NewCmdPolicyRules(root *RootOptions) *cobra.Command {
 	o := &policyRulesOptions{root: root}
 	cmd := &cobra.Command{
-		Use:   "rules",
-		Short: "List the rules of policy check, with severity, explanation and fix",
+		Use:   "rules [RULE]",
+		Short: "List the rules of policy check, or show one rule in full: why it exists and how to fix it",
 		Example: `  kubectl ck8sargo policy rules
+  # every rule with its explanation and fix
+  kubectl ck8sargo policy rules -o wide
+  # one rule in full
+  kubectl ck8sargo policy rules no-create-namespace
   kubectl ck8sargo policy rules -o json
   # the rule reference of docs/policy.md
   kubectl ck8sargo policy rules -o markdown`,
-		Args: cobra.NoArgs,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateOutput(o.output, "text", "json", "markdown"); err != nil {
+			if err := validateOutput(o.output, "text", "wide", "json", "markdown"); err != nil {
 				return err
+			}
+			if len(args) == 1 {
+				o.rule = args[0]
 			}
 			return o.Run()
 		},
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or markdown")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text (a table), wide (every rule in full), json or markdown")
 	return cmd
 }
 
@@ -51,7 +59,19 @@ type ruleOutput struct {
 
 func (o *policyRulesOptions) Run() error {
 	all := rules.Builtin()
+	if o.rule != "" {
+		r, ok := findRule(all, o.rule)
+		if !ok {
+			return UsageErrorf("unknown rule %q: `kubectl ck8sargo policy rules` lists them", o.rule)
+		}
+		all = []policy.Rule{r}
+		if o.output == "text" {
+			o.output = "wide"
+		}
+	}
 	switch o.output {
+	case "wide":
+		return writeRulesInFull(o.root.Out, all)
 	case "json":
 		out := make([]ruleOutput, len(all))
 		for i, r := range all {
@@ -81,4 +101,53 @@ func WriteRuleReference(w io.Writer, all []policy.Rule) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// findRule finds a rule by ID; a finding's own ID (pod-security/<check>, gatekeeper/<kind>)
+// finds the rule that reports it.
+func findRule(all []policy.Rule, id string) (policy.Rule, bool) {
+	for _, try := range []string{id, rules.FamilyOf(id)} {
+		for _, r := range all {
+			if r.ID == try {
+				return r, true
+			}
+		}
+	}
+	return policy.Rule{}, false
+}
+
+// writeRulesInFull writes each rule with its explanation and fix, wrapped for a terminal.
+func writeRulesInFull(w io.Writer, all []policy.Rule) error {
+	var b strings.Builder
+	for i, r := range all {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "%s (%s)\n  %s\n\n", r.ID, r.Severity, r.Title)
+		b.WriteString(wrapText("Why: "+r.Rationale, "  ", 88))
+		b.WriteString(wrapText("Fix: "+r.Remediation, "  ", 88))
+		fmt.Fprintf(&b, "  More: %s\n", r.HelpURI())
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// wrapText breaks text into lines of at most width characters, each with indent.
+func wrapText(text, indent string, width int) string {
+	var b strings.Builder
+	line := indent
+	for _, word := range strings.Fields(text) {
+		if len(line) > len(indent) && len(line)+1+len(word) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if len(line) > len(indent) {
+			line += " "
+		}
+		line += word
+	}
+	if len(line) > len(indent) {
+		b.WriteString(line + "\n")
+	}
+	return b.String()
 }

@@ -151,3 +151,33 @@ func TestPolicyDocsRuleReferenceIsGenerated(t *testing.T) {
 	require.True(t, i >= 0 && j > i, "docs/policy.md lacks the rules markers")
 	assert.Equal(t, want.String(), text[i+len(begin):j], "regenerate with `kubectl ck8sargo policy rules -o markdown`")
 }
+
+func TestPolicyRulesShowsOneRuleInFullAndEveryRuleWide(t *testing.T) {
+	r := runPolicyCmd(t, "", "", "policy", "rules", "no-create-namespace")
+	require.Equal(t, 0, r.code, r.msg)
+	assert.Contains(t, r.stdout, "no-create-namespace (error)")
+	assert.Contains(t, r.stdout, "Why: `syncOptions: [CreateNamespace=true]`")
+	assert.Contains(t, r.stdout, "Fix: Remove CreateNamespace=true")
+	assert.Contains(t, r.stdout, "docs/policy.md#no-create-namespace")
+	assert.NotContains(t, r.stdout, "no-namespace-resource", "only the rule asked for")
+
+	r = runPolicyCmd(t, "", "", "policy", "rules", "gatekeeper/K8sRequiredLabels")
+	require.Equal(t, 0, r.code, r.msg)
+	assert.Contains(t, r.stdout, "gatekeeper (error)", "a finding's own ID finds the rule that reports it")
+
+	r = runPolicyCmd(t, "", "", "policy", "rules", "no-such-rule")
+	assert.Equal(t, 2, r.code)
+	assert.Equal(t, "unknown rule \"no-such-rule\": `kubectl ck8sargo policy rules` lists them", r.msg)
+
+	r = runPolicyCmd(t, "", "", "policy", "rules", "-o", "wide")
+	require.Equal(t, 0, r.code, r.msg)
+	for _, rule := range rules.Builtin() {
+		assert.Contains(t, r.stdout, rule.ID+" ("+rule.Severity.String()+")")
+	}
+	assert.Equal(t, len(rules.Builtin()), strings.Count(r.stdout, "\n  Why: "))
+	for _, line := range strings.Split(r.stdout, "\n") {
+		if !strings.Contains(line, "://") {
+			assert.LessOrEqual(t, len(line), 100, "wrapped for a terminal: %q", line)
+		}
+	}
+}
