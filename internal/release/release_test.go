@@ -71,16 +71,27 @@ type release struct {
 // runDist runs tools/dist/dist.sh for platforms into a fresh directory.
 func runDist(t testing.TB, platforms ...string) release {
 	t.Helper()
+	r, err := runDistEnv(t, nil, platforms...)
+	require.NoError(t, err)
+	return r
+}
+
+// runDistEnv is runDist with more environment, returning dist.sh's failure.
+func runDistEnv(t testing.TB, env []string, platforms ...string) (release, error) {
+	t.Helper()
 	out := t.TempDir()
 	r := release{dir: filepath.Join(out, "dist"), manifest: filepath.Join(out, "plugins", "ck8sargo.yaml")}
 	cmd := exec.Command(filepath.Join(repoRoot(t), "tools", "dist", "dist.sh"), platforms...)
 	cmd.Env = append(os.Environ(),
 		"DIST_FROM_COMMIT="+headCommit(t), "VERSION="+testVersion, "COMMIT="+testCommit, "SOURCE_DATE_EPOCH="+testEpoch,
 		"DIST_DIR="+r.dir, "MANIFEST="+r.manifest, "RELEASE_URL=https://example.invalid/releases/"+testVersion)
+	cmd.Env = append(cmd.Env, env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	require.NoError(t, cmd.Run(), "dist.sh: %s", stderr.String())
-	return r
+	if err := cmd.Run(); err != nil {
+		return r, fmt.Errorf("dist.sh: %w: %s", err, stderr.String())
+	}
+	return r, nil
 }
 
 func (r release) archive(osArch string) string {
