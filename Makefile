@@ -13,7 +13,7 @@ export BINDIR
 # Binaries built for the tests are found after the machine's own (kubectl where it has none).
 export PATH := $(PATH):$(BINDIR)
 
-.PHONY: all build test test-short test-bin envtest-bin lint bench demo dist image release docs clean
+.PHONY: all build test test-race test-short test-bin envtest-bin lint bench demo dist image release docs clean
 
 all: build
 
@@ -32,7 +32,12 @@ test-bin:
 ## test: everything, the control plane and the interop peers included, then short fuzz runs
 test: test-bin build
 	$(GO) test -count=1 -timeout 30m ./...
+	$(MAKE) test-race
 	FUZZTIME=$(FUZZTIME) tools/fuzz-short.sh
+
+## test-race: the packages that run rules, rendering and admission in parallel, with the race detector
+test-race:
+	$(GO) test -race -short -count=1 -timeout 30m ./policy/... ./render/... ./admission/...
 
 ## test-short: the tests that need no control plane and no peer binaries
 test-short:
