@@ -2,6 +2,7 @@ package backup_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,4 +82,33 @@ func TestScheduleRefusesWhatThePlatformForbidsOrCannotWork(t *testing.T) {
 	o.Image = "harbor.example.com/x@sha256:" + fmt.Sprintf("%064d", 0)
 	_, err := backup.Schedule(o)
 	assert.NoError(t, err, "a digest is a fixed image")
+}
+
+func TestReleaseImage_isTheVersionInTheEnvironmentsRegistryPinnedByDigest(t *testing.T) {
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	mirrored := argocdmanaged.DefaultProfile()
+	mirrored.Registries = []string{"harbor.example.com/"}
+	tests := []struct {
+		name            string
+		profile         argocdmanaged.Profile
+		version, digest string
+		want, wantErr   string
+	}{
+		{"the mirror, by digest", mirrored, "v1.2.3", digest, "harbor.example.com/kubectl-ck8sargo:v1.2.3@" + digest, ""},
+		{"no registry in the profile", argocdmanaged.DefaultProfile(), "v1.2.3", digest, "ghcr.io/ck8sargo/kubectl-ck8sargo:v1.2.3@" + digest, ""},
+		{"no digest known", mirrored, "v1.2.3", "", "harbor.example.com/kubectl-ck8sargo:v1.2.3", ""},
+		{"a development build", mirrored, "(devel)", digest, "", "pass --image"},
+		{"a malformed digest", mirrored, "v1.2.3", "sha256:abc", "", "invalid release image digest"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := backup.ReleaseImage(tt.profile, tt.version, tt.digest)
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
