@@ -2,6 +2,7 @@ package argocdmanaged
 
 import (
 	"fmt"
+	"net/http"
 
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/discovery"
@@ -47,6 +48,15 @@ func NewClientsForConfig(cfg *rest.Config) (*Clients, error) {
 	// as kubectl does).
 	if cfg.WarningHandler == nil && cfg.WarningHandlerWithContext == nil {
 		cfg.WarningHandler = rest.NoWarnings{}
+	}
+	if cfg.Timeout == 0 {
+		wrap := cfg.WrapTransport
+		cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper {
+			if wrap != nil {
+				rt = wrap(rt)
+			}
+			return &headerTimeout{next: rt, after: ResponseHeaderTimeout}
+		}
 	}
 	kube, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

@@ -3,6 +3,7 @@ package argocdmanaged
 import (
 	"context"
 	"errors"
+	"k8s.io/client-go/discovery"
 	"slices"
 	"strings"
 
@@ -20,7 +21,8 @@ var GatekeeperGroups = []string{"mutations.gatekeeper.sh", "templates.gatekeeper
 // warning (a *ForbiddenError naming the right to request), not an error; a cluster
 // without Gatekeeper has none. The error is for a cluster that cannot be read at all.
 func (c *Clients) AdmissionPolicies(ctx context.Context) (objs []map[string]any, warnings []error, err error) {
-	groups, err := c.Discovery.ServerGroups()
+	dc := discovery.ToDiscoveryInterfaceWithContext(c.Discovery)
+	groups, err := dc.ServerGroupsWithContext(ctx)
 	if err != nil {
 		return nil, nil, c.Explain(err, "get", schema.GroupVersionResource{Resource: "apigroups"}, "", "")
 	}
@@ -29,7 +31,7 @@ func (c *Clients) AdmissionPolicies(ctx context.Context) (objs []map[string]any,
 			continue
 		}
 		gv := g.PreferredVersion.GroupVersion
-		rl, err := c.Discovery.ServerResourcesForGroupVersion(gv)
+		rl, err := dc.ServerResourcesForGroupVersionWithContext(ctx, gv)
 		if err != nil {
 			if apierrors.IsNotFound(err) {
 				continue

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"k8s.io/client-go/discovery"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -95,7 +96,7 @@ func CreateSubnamespace(ctx context.Context, c *Clients, p Profile, parent, chil
 	got, err := c.Dynamic.Resource(SubnamespaceAnchorsResource).Namespace(parent).
 		Apply(ctx, child, anchor, metav1.ApplyOptions{FieldManager: FieldManager})
 	if err != nil {
-		return nil, c.anchorRefused(err, "create and patch", parent, child)
+		return nil, c.anchorRefused(ctx, err, "create and patch", parent, child)
 	}
 	return subnamespaceFrom(got), nil
 }
@@ -108,7 +109,7 @@ func GetSubnamespace(ctx context.Context, c *Clients, parent, child string) (*Su
 		if apierrors.IsNotFound(err) && !isMissingResourceType(err, child) {
 			return nil, fmt.Errorf("no SubnamespaceAnchor %q in namespace %q: %q is not a subnamespace of %q", child, parent, child, parent)
 		}
-		return nil, c.anchorRefused(err, "get", parent, child)
+		return nil, c.anchorRefused(ctx, err, "get", parent, child)
 	}
 	return subnamespaceFrom(got), nil
 }
@@ -144,12 +145,12 @@ func validateSubnamespace(p Profile, parent, child string) error {
 // anchorRefused explains an error from an anchor request: HNC missing, no rights, or a
 // refusal by HNC's admission webhook or the API server's validation. Errors that are not a
 // refusal (connection, credentials, context) are returned explained but unwrapped.
-func (c *Clients) anchorRefused(err error, verb, parent, child string) error {
+func (c *Clients) anchorRefused(ctx context.Context, err error, verb, parent, child string) error {
 	refused := func(reason string, cause error) error {
 		return &AnchorRefusedError{Parent: parent, Child: child, Reason: reason, Err: cause}
 	}
 	switch {
-	case meta.IsNoMatchError(err) || isMissingResourceType(err, child) || c.hncMissing(err):
+	case meta.IsNoMatchError(err) || isMissingResourceType(err, child) || c.hncMissing(ctx, err):
 		return refused(ErrHNCNotInstalled.Error(), fmt.Errorf("%w (%s)", ErrHNCNotInstalled, rootCause(err)))
 	case apierrors.IsForbidden(err) && isAdmissionDenial(err):
 		// HNC's webhook answers Forbidden for rules of the hierarchy, not for RBAC.
@@ -167,11 +168,11 @@ func (c *Clients) anchorRefused(err error, verb, parent, child string) error {
 // is absent. RBAC answers before the API server looks for the resource, so a user without
 // rights on the group is told Forbidden even where HNC is not installed; discovery, which
 // every user may read, tells the two apart.
-func (c *Clients) hncMissing(err error) bool {
+func (c *Clients) hncMissing(ctx context.Context, err error) bool {
 	if c.Discovery == nil || !(apierrors.IsForbidden(err) || apierrors.IsNotFound(err)) {
 		return false
 	}
-	list, derr := c.Discovery.ServerResourcesForGroupVersion(HNCGroup + "/" + HNCVersion)
+	list, derr := discovery.ToDiscoveryInterfaceWithContext(c.Discovery).ServerResourcesForGroupVersionWithContext(ctx, HNCGroup+"/"+HNCVersion)
 	if derr != nil {
 		return apierrors.IsNotFound(derr)
 	}

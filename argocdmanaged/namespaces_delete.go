@@ -101,7 +101,7 @@ func DeleteSubnamespace(ctx context.Context, c *Clients, plan *SubnamespaceDelet
 		if apierrors.IsForbidden(err) && isAdmissionDenial(err) {
 			return fmt.Errorf("deleting subnamespace %q of %q: HNC refused: %s", plan.Name, plan.Parent, apiMessage(err))
 		}
-		return fmt.Errorf("deleting subnamespace %q of %q: %w", plan.Name, plan.Parent, c.anchorRefused(err, "delete", plan.Parent, plan.Name))
+		return fmt.Errorf("deleting subnamespace %q of %q: %w", plan.Name, plan.Parent, c.anchorRefused(ctx, err, "delete", plan.Parent, plan.Name))
 	}
 	return nil
 }

@@ -137,10 +137,7 @@ func Run(ctx context.Context, c *argocdmanaged.Clients, opts Options) (*Result, 
 // probe makes one request that any identity can make, so that an unreachable cluster or
 // rejected credentials end the run with one error instead of a finding per check.
 func probe(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile) error {
-	if _, err := c.Discovery.ServerVersion(); err != nil {
-		return c.Explain(err, "get", argocdmanaged.GroupVersion.WithResource("version"), "", "")
-	}
-	return nil
+	return c.Reach(ctx)
 }
 
 func contains(list []string, s string) bool {

@@ -72,9 +72,20 @@ func Run(ctx context.Context, in Inputs, opts Options) (*Checklist, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading manifests: %w", err)
 		}
+		if err := checkInput(in.Paths, &rep); err != nil {
+			return nil, err
+		}
 		cl.Report.Findings = append(cl.Report.Findings, rep.Findings...)
 	}
 	if in.Live != nil {
+		// Reached first: with no managed namespace to list, nothing else would contact the
+		// cluster, and the live items would be judged on nothing.
+		if err := in.Live.Reach(ctx); err != nil {
+			return nil, err
+		}
+		if len(opts.Profile.Namespaces.Managed) == 0 {
+			return nil, ErrNoManagedNamespaces
+		}
 		if err := f.readLive(ctx, in.Live, opts.Profile); err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"k8s.io/client-go/discovery"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -36,7 +37,7 @@ func loadLive(ctx context.Context, cl *argocdmanaged.Clients, c *Context) ([]*Ob
 	c.Live = true
 	// Discovery may fail for some groups (an aggregated API that is down); the scopes of
 	// the groups it did return are still right.
-	lists, _ := cl.Discovery.ServerPreferredResources()
+	lists, _ := discovery.ToDiscoveryInterfaceWithContext(cl.Discovery).ServerPreferredResourcesWithContext(ctx)
 	if len(lists) > 0 {
 		c.discovered = true
 		for _, l := range lists {

@@ -25,6 +25,10 @@ type goliveOptions struct {
 	repoURL   string
 	// renderTime is --render-timeout.
 	renderTime time.Duration
+	discover   bool
+	offline    bool
+	maxSize    string
+	maxBytes   int64
 }
 
 // NewCmdGolive prints the platform's go-live checklist as far as it can be checked.
@@ -55,6 +59,9 @@ needs-a-human with what to do. -o markdown is ready to paste into a go-live revi
 	f.StringVar(&o.repoRoot, "repo-root", "", "repository whose Application sources are rendered (default: the git top level)")
 	f.StringVar(&o.repoURL, "repo-url", "", "the repository's URL as Applications name it (default: the origin remote)")
 	f.DurationVar(&o.renderTime, "render-timeout", 2*time.Minute, "time budget of rendering one Application source; past it the source is a render-failed finding")
+	f.BoolVar(&o.discover, "discover", false, "complete the profile from the cluster (managed namespaces, Argo CD namespace) before checking")
+	f.BoolVar(&o.offline, "offline", false, "render from the local chart cache only; a chart not cached is a finding")
+	f.StringVar(&o.maxSize, "max-file-size", "16Mi", "largest manifest file read; a larger one is an error")
 	return cmd
 }
 
@@ -65,11 +72,19 @@ func (o *goliveOptions) Validate() error {
 	if len(o.paths) == 0 && !o.live {
 		return UsageErrorf("give manifest paths, --live, or both")
 	}
+	if o.renderTime < 0 {
+		return UsageErrorf("--render-timeout %s: use a positive duration such as 2m, or 0 for none", o.renderTime)
+	}
+	n, err := parseMaxFileSize(o.maxSize)
+	if err != nil {
+		return err
+	}
+	o.maxBytes = n
 	return nil
 }
 
 func (o *goliveOptions) Run(cmd *cobra.Command) error {
-	p, err := o.root.Profile()
+	p, err := o.root.EffectiveProfile(cmd.Context(), o.discover)
 	if err != nil {
 		return err
 	}
@@ -81,8 +96,8 @@ func (o *goliveOptions) Run(cmd *cobra.Command) error {
 	}
 	popts := policy.DefaultOptions()
 	popts.RepoRoot, popts.RepoURL = o.repoRoot, o.repoURL
-	popts.RenderTimeout = o.renderTime
-	if popts.Charts, err = charts.New(charts.Options{}); err != nil {
+	popts.RenderTimeout, popts.Offline, popts.MaxFileSize = o.renderTime, o.offline, o.maxBytes
+	if popts.Charts, err = charts.New(charts.Options{Offline: o.offline}); err != nil {
 		return err
 	}
 	cl, err := golive.Run(cmd.Context(), in, golive.Options{Profile: p, Policy: popts})
