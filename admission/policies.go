@@ -55,7 +55,8 @@ func LoadPolicies(data []byte) (Policies, error) {
 			break
 		}
 		if err != nil {
-			return Policies{}, fmt.Errorf("document %d: %w", n, err)
+			// yaml.v3's type errors span lines; the caller shows one.
+			return Policies{}, fmt.Errorf("document %d: %s", n, strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", ";")), " "))
 		}
 		if doc == nil {
 			continue
