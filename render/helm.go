@@ -308,6 +308,7 @@ func (s *srcRun) locate(p string) (string, error) {
 // not-rendered note). A vals reference is not a file; a remote value file is not fetched.
 func (s *srcRun) valueFile(ctx context.Context, vf string, ignoreMissing bool) (map[string]any, error) {
 	scheme, p := splitScheme(vf)
+	p = helmSecretsPath(scheme, p)
 	if scheme != "" && strings.Contains(scheme, "literal") {
 		return nil, nil
 	}
@@ -362,6 +363,7 @@ func (s *srcRun) valueFile(ctx context.Context, vf string, ignoreMissing bool) (
 // decrypted and tainted as a value file is.
 func (s *srcRun) fileParameter(ctx context.Context, p helmFileParam) ([]byte, error) {
 	scheme, rel := splitScheme(p.Path)
+	rel = helmSecretsPath(scheme, rel)
 	if strings.Contains(rel, "://") || scheme == "http" || scheme == "https" {
 		return nil, &notRendered{msg: fmt.Sprintf("file parameter %s is remote", p.Path)}
 	}
@@ -408,6 +410,18 @@ func splitScheme(vf string) (string, string) {
 		return vf[:i], vf[i+3:]
 	}
 	return "", vf
+}
+
+// helmSecretsPath is the file of a helm-secrets reference after its scheme: the part after
+// "?" for the import schemes (secrets+gpg-import://KEY?FILE,
+// secrets+age-import-kubernetes://[NS/]SECRET#KEY?FILE), the rest as it is otherwise.
+func helmSecretsPath(scheme, rest string) string {
+	if strings.HasSuffix(scheme, "-import") || strings.HasSuffix(scheme, "-import-kubernetes") {
+		if _, file, ok := strings.Cut(rest, "?"); ok {
+			return file
+		}
+	}
+	return rest
 }
 
 func mergeMaps(a, b map[string]any) map[string]any {

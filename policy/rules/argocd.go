@@ -10,6 +10,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/secrets/scan"
 )
 
 var appsOfApps = policy.Rule{
@@ -76,6 +77,44 @@ func isHelmSecretsRef(v string) bool {
 	scheme, _, ok := strings.Cut(v, "://")
 	return ok && (scheme == "secrets" || strings.HasPrefix(scheme, "secrets+")) && !isValsRef(v)
 }
+
+var helmSecretsScheme = policy.Rule{
+	ID:       "helm-secrets-scheme",
+	Severity: policy.SeverityWarning,
+	Title:    "A value file uses a helm-secrets scheme other than secrets://",
+	Rationale: "helm-secrets reads secrets+gpg-import://KEY?FILE, " +
+		"secrets+gpg-import-kubernetes://[NS/]SECRET#KEY?FILE and their age forms by importing a key " +
+		"from a file or a Kubernetes Secret first. On this platform the key is mounted for the " +
+		"repo server, which decrypts plain secrets:// files with it; the import forms need a key " +
+		"file in the repository (a private key in git) or rights to read Secrets that the repo " +
+		"server does not have, so the rendering fails in Argo CD. The file itself is still " +
+		"found and checked.",
+	Remediation: "Write the value file as secrets://FILE; the platform's repo server has the key.",
+	Kinds:       argoApps,
+	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		s := specOf(o)
+		if s == nil {
+			return nil
+		}
+		var out []policy.Violation
+		for _, r := range helmRefs(s) {
+			scheme, _, ok := strings.Cut(r.value, "://")
+			if !ok || !strings.HasPrefix(scheme, "secrets+") || scheme == "secrets+literal" {
+				continue
+			}
+			file, _ := helmSecretsFile(r.value)
+			v := violation(r.field, "%s uses %s://; on this platform the repo server decrypts secrets:// files with the key it has mounted, and %s:// needs a key it cannot import here", r.value, scheme, scheme)
+			if file != "" {
+				v.Remediation = sprintf("Write it as secrets://%s.", file)
+			}
+			out = append(out, v)
+		}
+		return out
+	},
+}
+
+// helmSecretsFile is scan.SecretsFilePath: the file of a helm-secrets reference.
+func helmSecretsFile(ref string) (string, bool) { return scan.SecretsFilePath(ref) }
 
 var featureNotEnabled = policy.Rule{
 	ID:       "feature-not-enabled",

@@ -365,3 +365,20 @@ func TestADestinationWithBothNameAndServerSaysWhatArgoCDDoes(t *testing.T) {
 	assert.NotContains(t, got[0].Message, "is not the in-cluster")
 	assert.Equal(t, "Keep one of them: server https://kubernetes.default.svc, or name in-cluster.", got[0].Remediation)
 }
+
+func TestEveryHelmSecretsSchemeFindsItsFile(t *testing.T) {
+	fixture := filepath.Join("testdata", "helm-secrets-scheme", "fires-import-schemes")
+	p := fixtureProfile(t, fixture)
+	p.Features.HelmSecrets.Enabled = true
+	opts := policy.DefaultOptions()
+	opts.Profile, opts.Rules = p, rules.Builtin()
+	opts.RepoURL, opts.RepoRoot, opts.BaseDir = fixtureRepo, fixture, filepath.Dir(fixture)
+	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{fixture}}, opts)
+	require.NoError(t, err)
+	assert.Empty(t, findingsOf(rep, "render-failed"), "each form names chart/secrets.yaml")
+	assert.Len(t, findingsOf(rep, "not-rendered"), 4, "each is found, and is encrypted")
+	got := findingsOf(rep, "helm-secrets-scheme")
+	require.Len(t, got, 4)
+	assert.Equal(t, "Write it as secrets://secrets.yaml.", got[0].Remediation)
+	assert.Equal(t, policy.SeverityWarning, got[0].Severity)
+}
