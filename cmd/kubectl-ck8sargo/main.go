@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -13,12 +14,49 @@ import (
 	"github.com/ck8sargo/ck8sargo/internal/cli"
 )
 
+// interrupted is the cause of the command's context when a signal ended it.
+type interrupted struct{ sig os.Signal }
+
+func (i *interrupted) Error() string { return "interrupted by " + signalName(i.sig) }
+
+// exitCode is the shell's convention for a process ended by a signal: 128 + its number.
+func (i *interrupted) exitCode() int {
+	if s, ok := i.sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return 130
+}
+
+func signalName(s os.Signal) string {
+	if s == os.Interrupt {
+		return "Ctrl-C (SIGINT)"
+	}
+	return s.String()
+}
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		// The first signal cancels the command's context, so it stops where it is and
+		// cleans up; the second one is a user who will not wait for that.
+		first := &interrupted{sig: <-sigs}
+		cancel(first)
+		<-sigs
+		fmt.Fprintln(os.Stderr, "error: interrupted again; exiting at once")
+		os.Exit(first.exitCode())
+	}()
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	err := cli.NewRootCmd(streams).ExecuteContext(ctx)
-	stop()
+	signal.Stop(sigs)
 	code, msg := cli.ExitCode(err)
+	var in *interrupted
+	if err != nil && errors.As(context.Cause(ctx), &in) {
+		// Whatever the command was doing failed because it was stopped; its error
+		// ("context canceled", or a request cut short) would only mislead.
+		code, msg = in.exitCode(), in.Error()+"; stopped before finishing"
+	}
 	if msg != "" {
 		fmt.Fprintf(os.Stderr, "error: %s\n", msg)
 	}
