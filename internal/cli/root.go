@@ -76,6 +76,7 @@ what is wrong with an environment.`,
 	// against unknown subcommands like every other group.
 	cmd.InitDefaultCompletionCmd()
 	refuseUnknownSubcommands(cmd)
+	registerCompletions(o, cmd)
 	return cmd
 }
 
