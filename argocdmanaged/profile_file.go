@@ -15,6 +15,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 )
 
 // ProfileError is a mistake in a profile file, with the line it is on where there is one.
@@ -66,15 +68,24 @@ func FindProfile(dir string) (string, error) {
 // LoadProfileFile reads a profile file over base: keys present in the file replace base's
 // values, absent keys keep them.
 func LoadProfileFile(path string, base Profile) (Profile, error) {
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, maxProfileSize)
 	if err != nil {
 		return base, &ProfileError{File: path, Msg: readProblem(err)}
 	}
 	return ParseProfile(data, path, base)
 }
 
+// maxProfileSize bounds the profile read: a real one is a few kilobytes.
+const maxProfileSize = 1 << 20
+
 func readProblem(err error) string {
+	var nr *inputfile.NotRegularError
+	var tl *inputfile.TooLargeError
 	switch {
+	case errors.As(err, &nr):
+		return fmt.Sprintf("is %s, not a regular file; give the profile's YAML file", nr.What)
+	case errors.As(err, &tl):
+		return fmt.Sprintf("is %s, over the %s a profile may be; give the profile's YAML file", inputfile.HumanSize(tl.Size), inputfile.HumanSize(tl.Limit))
 	case errors.Is(err, fs.ErrNotExist):
 		return "no such file; create one with `kubectl ck8sargo profile init`"
 	case errors.Is(err, fs.ErrPermission):

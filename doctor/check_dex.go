@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/policy"
 )
 
@@ -39,7 +39,7 @@ func runDex(ctx context.Context, r *run) (string, bool) {
 	if path == "" {
 		return "no Argo CD CLI config given", true
 	}
-	data, err := os.ReadFile(path)
+	data, err := inputfile.Read(path, 1<<20)
 	if errors.Is(err, fs.ErrNotExist) {
 		return "the Argo CD CLI is not set up (" + path + " does not exist)", true
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/secrets"
 	"github.com/ck8sargo/ck8sargo/secrets/scan"
@@ -117,7 +117,10 @@ func (r *run) decryptRepo(ctx context.Context, keyring *sops.Keyring, keyRef pol
 			}
 			return nil
 		}
-		data, err := os.ReadFile(path)
+		if !d.Type().IsRegular() {
+			return nil // a FIFO or device in the repository would block the read
+		}
+		data, err := inputfile.Read(path, 16<<20)
 		if err != nil || scan.DetectEncryption(data) == scan.Plaintext {
 			return nil
 		}

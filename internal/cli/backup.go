@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/backup"
 	"github.com/ck8sargo/ck8sargo/backup/archive"
 	"github.com/ck8sargo/ck8sargo/backup/store"
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 )
 
 // NewCmdBackup groups the commands that export, check and restore a team's Argo CD
@@ -123,12 +125,11 @@ func (f *identityFlag) load() ([]age.Identity, error) {
 	if path == "" {
 		return nil, nil
 	}
-	fh, err := os.Open(path)
+	data, err := inputfile.Read(path, 1<<20)
 	if err != nil {
 		return nil, UsageErrorf("reading age identity: %v", err)
 	}
-	defer fh.Close()
-	ids, err := backup.ParseIdentities(fh, path)
+	ids, err := backup.ParseIdentities(bytes.NewReader(data), path)
 	if err != nil {
 		return nil, UsageErrorf("%v", err)
 	}
