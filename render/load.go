@@ -75,7 +75,7 @@ func LoadManifests(ctx context.Context, paths []string, opts LoadOptions) ([]Man
 		}
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, nil, &PathError{Path: p, Err: err}
+			return nil, nil, &PathError{Path: l.display(p), Err: err}
 		}
 		if st.IsDir() {
 			if err := l.walk(ctx, p); err != nil {
@@ -113,7 +113,7 @@ func (l *manifestLoader) display(p string) string {
 func (l *manifestLoader) walk(ctx context.Context, root string) error {
 	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return &PathError{Path: p, Err: err}
+			return &PathError{Path: l.display(p), Err: err}
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -145,17 +145,17 @@ func (l *manifestLoader) file(p string, named bool) error {
 	if l.root != "" {
 		real, err := filepath.EvalSymlinks(p)
 		if err != nil {
-			return &PathError{Path: p, Err: err}
+			return &PathError{Path: name, Err: err}
 		}
 		if real, err = filepath.Abs(real); err != nil || !inside(l.root, real) {
-			return &PathError{Path: p, Err: errOutside}
+			return &PathError{Path: name, Err: errOutside}
 		}
 	}
 	data, err := inputfile.Read(p, l.limit)
 	if err != nil {
 		var tl *inputfile.TooLargeError
 		if named || !errors.As(err, &tl) {
-			return &PathError{Path: p, Err: err}
+			return &PathError{Path: name, Err: err}
 		}
 		l.notes = append(l.notes, Note{Kind: NoteNotRendered, File: name,
 			Message: fmt.Sprintf("%s is %s, over the limit of %s; it is not read", name, inputfile.HumanSize(tl.Size), inputfile.HumanSize(tl.Limit))})
