@@ -260,7 +260,7 @@ spec:
     spec:
       containers: [{name: redis, image: redis:7, args: [--maxmemory, {{ .Values.maxmemory }}], env: [{name: REGION, value: {{ .Values.global.region }}}], ports: [{containerPort: {{ .Values.port }}}]}]
 `,
-	"charts/web/.helmignore": "*.bak\n",
+	"charts/web/.helmignore":            "*.bak\n",
 	"charts/web/templates/old.yaml.bak": "not: [valid\n",
 }
 
@@ -326,8 +326,8 @@ patches:
       path: /spec/ports/0/port
       value: 8080
 `,
-	"kustomize/overlays/prod/resources.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: shop}\nspec:\n  template:\n    spec:\n      containers: [{name: shop, resources: {limits: {memory: 128Mi}}}]\n",
-	"kustomize/overlays/prod/pdb.yaml":       "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: shop}\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {app: shop}}\n",
+	"kustomize/overlays/prod/resources.yaml":      "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: shop}\nspec:\n  template:\n    spec:\n      containers: [{name: shop, resources: {limits: {memory: 128Mi}}}]\n",
+	"kustomize/overlays/prod/pdb.yaml":            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: shop}\nspec:\n  minAvailable: 1\n  selector: {matchLabels: {app: shop}}\n",
 	"kustomize/overlays/plain/kustomization.yaml": "resources: [../../base]\n",
 }
 
@@ -341,10 +341,10 @@ var peerCases = []peerCase{
 			"--values", "values-prod.yaml", "--values", "@inline", "--api-versions", "networking.k8s.io/v1/Ingress", "--include-crds"}},
 	{name: "web-old-cluster", dir: "charts/web",
 		source: "path: charts/web\nhelm:\n  valueFiles: [values-prod.yaml]\n  kubeVersion: \"1.22.0\"\n  skipCrds: true\n  skipTests: true",
-		helm: []string{"--name-template", "web-old-cluster", "--namespace", "shop", "--kube-version", "1.22.0", "--values", "values-prod.yaml", "--skip-tests"}},
+		helm:   []string{"--name-template", "web-old-cluster", "--namespace", "shop", "--kube-version", "1.22.0", "--values", "values-prod.yaml", "--skip-tests"}},
 	{name: "web-override", dir: "charts/web",
 		source: "path: charts/web\nhelm:\n  valuesObject: {fullnameOverride: storefront, serviceAccount: {create: false}, ingress: {enabled: true}}\n  skipSchemaValidation: true",
-		helm: []string{"--name-template", "web-override", "--namespace", "shop", "--values", "@inline", "--include-crds", "--skip-schema-validation"}},
+		helm:   []string{"--name-template", "web-override", "--namespace", "shop", "--values", "@inline", "--include-crds", "--skip-schema-validation"}},
 	{name: "shop-prod", dir: "kustomize/overlays/prod", source: "path: kustomize/overlays/prod", build: []string{}},
 	{name: "shop-edited", dir: "kustomize/overlays/plain",
 		source: "path: kustomize/overlays/plain\nkustomize:\n  namePrefix: eu-\n  nameSuffix: -v2\n  images: [harbor.example.com/shop/shop:2.0.0]\n  commonLabels: {team: shop}\n  commonAnnotations: {owner: shop-team}\n  namespace: shop-eu\n  replicas: [{name: shop, count: 2}]",
@@ -353,7 +353,7 @@ var peerCases = []peerCase{
 			{"add", "label", "team:shop"}, {"add", "annotation", "owner:shop-team"}, {"set", "namespace", "--", "shop-eu"}}},
 	{name: "shop-force-labels", dir: "kustomize/overlays/prod",
 		source: "path: kustomize/overlays/prod\nkustomize:\n  commonLabels: {app.kubernetes.io/part-of: platform}\n  forceCommonLabels: true\n  labelWithoutSelector: true",
-		edits: [][]string{{"add", "label", "--force", "--without-selector", "app.kubernetes.io/part-of:platform"}}},
+		edits:  [][]string{{"add", "label", "--force", "--without-selector", "app.kubernetes.io/part-of:platform"}}},
 }
 
 // clusterScopedKinds are the kinds of the corpus that Argo CD leaves without a namespace.

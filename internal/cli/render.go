@@ -309,7 +309,7 @@ func writeRenderYAML(w io.Writer, res *render.Result, apps []render.Application)
 		for i, obj := range a.Objects {
 			data, err := yaml.Marshal(res.RedactObject(obj.Content))
 			if err != nil {
-				return fmt.Errorf("Application %s: %s %s: %w", a.Name, obj.GroupVersionKind().Kind, obj.Name(), err)
+				return fmt.Errorf("printing Application %s: %s %s: %w", a.Name, obj.GroupVersionKind().Kind, obj.Name(), err)
 			}
 			var b strings.Builder
 			if !first {
@@ -344,7 +344,7 @@ func where(file string, line int) string {
 
 // renderJSON is the documented shape of render -o json.
 type renderJSON struct {
-	Applications []renderJSONApp `json:"applications"`
+	Applications []renderJSONApp  `json:"applications"`
 	Findings     []policy.Finding `json:"findings"`
 }
 
