@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -313,9 +314,15 @@ func editDoc[T argocdmanaged.Object](raw []byte, obj T, edit EditFunc) ([]byte, 
 	if annots == nil {
 		annots = map[string]string{}
 	}
+	before := maps.Clone(annots)
 	changed, err := edit(annots)
 	if err != nil || !changed {
 		return nil, changed, err
+	}
+	// Only the annotation lines change where the document's shape allows; otherwise the
+	// document is encoded again.
+	if out, ok := spliceAnnotations(raw, before, annots); ok {
+		return out, true, nil
 	}
 	if len(annots) == 0 {
 		annots = nil
@@ -333,4 +340,35 @@ func objectMeta(obj any) metav1.Object {
 		return &o.ObjectMeta
 	}
 	panic(fmt.Sprintf("notify: no metadata for %T", obj))
+}
+
+// CheckSubscription refuses a subscription that lint would reject against cfg: an undefined
+// trigger or service, a subscription without trigger when there are no default triggers for
+// the service, or a recipient the service cannot deliver to (an address that is not one, a
+// Teams recipient missing from recipientUrls, ...).
+func CheckSubscription(cfg *Config, s Subscription) error {
+	svc, ok := cfg.Service(s.Service)
+	if !ok {
+		return fmt.Errorf("service %q is not defined in ConfigMap %s; add it with `notify service add`, or pass --force", s.Service, cfg.ConfigMapName)
+	}
+	if s.Trigger != "" {
+		if _, ok := cfg.Data[TriggerPrefix+s.Trigger]; !ok {
+			return fmt.Errorf("trigger %q is not defined in ConfigMap %s; install it with `notify catalog --install --only %s`, or pass --force", s.Trigger, cfg.ConfigMapName, s.Trigger)
+		}
+	} else {
+		defaults, _ := cfg.DefaultTriggers()
+		perService, _ := cfg.ServiceDefaultTriggers()
+		if len(defaults) == 0 && len(perService[s.Service]) == 0 {
+			return fmt.Errorf("without --trigger the subscription uses the default triggers, and ConfigMap %s has neither defaultTriggers nor defaultTriggers.%s: nothing would be sent; name the trigger, or pass --force", cfg.ConfigMapName, s.Service)
+		}
+	}
+	if len(s.Recipients) == 0 && !recipientOptional[svc.Type] {
+		return fmt.Errorf("service %s (%s) needs a recipient; give --recipient, or pass --force", s.Service, svc.Type)
+	}
+	for _, r := range s.Recipients {
+		if p := recipientProblem(svc, r); p != "" {
+			return fmt.Errorf("%s; pass --force to subscribe anyway", p)
+		}
+	}
+	return nil
 }

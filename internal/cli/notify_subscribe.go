@@ -18,6 +18,8 @@ type subscribeOptions struct {
 	unsubscribe bool
 	project     bool
 	file        string
+	config      string
+	force       bool
 	sub         notify.Subscription
 	write       writeFlags
 	target      notify.Target
@@ -71,6 +73,10 @@ without --recipient, or when no recipient is left, the annotation is removed.`
 	f.StringArrayVar(&o.sub.Recipients, "recipient", nil, "recipient: email address, channel, Teams recipient name, ... (repeatable)")
 	f.BoolVar(&o.project, "project", false, "NAME is an AppProject: the subscription covers all its Applications")
 	f.StringVarP(&o.file, "filename", "f", "", "edit this manifest file instead of the live object")
+	if !unsubscribe {
+		f.StringVar(&o.config, "config", "", "check the subscription against this notifications ConfigMap file (default: the live one)")
+		f.BoolVar(&o.force, "force", false, "subscribe even to a trigger, service or recipient the configuration does not have")
+	}
 	o.write.add(f)
 	return cmd
 }
@@ -109,9 +115,36 @@ func (o *subscribeOptions) edit(annots map[string]string) (bool, error) {
 	return changed, err
 }
 
+// check refuses what lint would reject, against --config or the live configuration.
+func (o *subscribeOptions) check(cmd *cobra.Command) error {
+	if o.unsubscribe || o.force {
+		return nil
+	}
+	var cfg *notify.Config
+	var err error
+	if o.config != "" {
+		cfg, err = readLocalConfig(o.root, o.config, "")
+	} else {
+		cfg, _, _, err = loadLive(cmd.Context(), o.root)
+		if err != nil {
+			err = fmt.Errorf("checking the subscription against the live configuration: %w (pass --config FILE to check against a file, or --force)", err)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := notify.CheckSubscription(cfg, o.sub); err != nil {
+		return UsageErrorf("%v", err)
+	}
+	return nil
+}
+
 func (o *subscribeOptions) Run(cmd *cobra.Command) error {
 	if o.file != "" {
-		return o.runFile()
+		return o.runFile(cmd)
+	}
+	if err := o.check(cmd); err != nil {
+		return err
 	}
 	p, err := o.root.Profile()
 	if err != nil {
@@ -128,13 +161,16 @@ func (o *subscribeOptions) Run(cmd *cobra.Command) error {
 	return o.report(obj, changed)
 }
 
-func (o *subscribeOptions) runFile() error {
+func (o *subscribeOptions) runFile(cmd *cobra.Command) error {
 	content, err := readNotifyInput(o.file, notify.MaxManifestBytes)
 	if err != nil {
 		return err
 	}
 	if err := notify.CheckText(o.file, content); err != nil {
 		return UsageErrorf("%v: -f takes the YAML manifest of the %s", err, o.target.Kind)
+	}
+	if err := o.check(cmd); err != nil {
+		return err
 	}
 	out, changed, err := notify.EditFile(content, o.target, o.edit)
 	if err != nil {
