@@ -23,6 +23,10 @@ const (
 	CheckPrivateKey Check = "private-key"
 	// CheckConflictMarker is a git conflict marker inside a sops-encrypted file.
 	CheckConflictMarker Check = "conflict-marker"
+	// CheckCredential is a credential found by gitleaks' rule set: a cloud key, an API
+	// token, a password in a .env file or a kustomize secretGenerator literal. Rule names
+	// the gitleaks rule.
+	CheckCredential Check = "credential"
 	// CheckTooLarge is a file over MaxFileSize, which the scan does not read: it fails the
 	// scan rather than pass unchecked.
 	CheckTooLarge Check = "file-too-large"
@@ -39,7 +43,9 @@ type Finding struct {
 	Column int `json:"column,omitempty"`
 	// Key is the dotted path of the leaf or field concerned, e.g. "db.password" or
 	// "data.token"; empty when the finding is about the whole file.
-	Key         string `json:"key,omitempty"`
+	Key string `json:"key,omitempty"`
+	// Rule is the gitleaks rule of a CheckCredential finding, e.g. "aws-access-token".
+	Rule        string `json:"rule,omitempty"`
 	Message     string `json:"message"`
 	Remediation string `json:"remediation,omitempty"`
 }

@@ -157,14 +157,28 @@ func TestCheckEncryption(t *testing.T) {
 }
 
 func TestPrivateKeys(t *testing.T) {
-	data := "a: 1\nkey: |\n  -----BEGIN PGP PRIVATE KEY BLOCK-----\n  xx\n# AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n-----BEGIN OPENSSH PRIVATE KEY-----\n-----BEGIN PGP PUBLIC KEY BLOCK-----\nage1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n"
+	body := strings.Repeat("mQINBGV0c3RrZXkBEADx9k2b", 4)
+	data := "a: 1\nkey: |\n  -----BEGIN PGP PRIVATE KEY BLOCK-----\n  Comment: test\n\n  " + body + "\n# AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ\n-----BEGIN OPENSSH PRIVATE KEY-----\n" + body[:40] + "\n" + body[:40] + "\n-----BEGIN PGP PUBLIC KEY BLOCK-----\nage1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p\n" +
+		`{"tls.key": "-----BEGIN RSA PRIVATE KEY-----\n` + body + `\n-----END RSA PRIVATE KEY-----"}` + "\n"
 	got := scan.PrivateKeys("k.yaml", []byte(data))
-	require.Len(t, got, 3)
-	assert.Equal(t, []int{3, 5, 6}, []int{got[0].Line, got[1].Line, got[2].Line})
+	require.Len(t, got, 4)
+	assert.Equal(t, []int{3, 7, 8, 13}, []int{got[0].Line, got[1].Line, got[2].Line, got[3].Line})
 	assert.Equal(t, 3, got[0].Column)
 	assert.Equal(t, 3, got[1].Column)
 	for _, f := range got {
 		assert.NotContains(t, f.Message, "QQQQ")
+	}
+}
+
+func TestPrivateKeys_documentationNamingAMarkerIsNoKey(t *testing.T) {
+	for _, doc := range []string{
+		"The file starts with `-----BEGIN PGP PRIVATE KEY BLOCK-----`: keep it out of git.\n",
+		"-----BEGIN OPENSSH PRIVATE KEY-----\n...\n-----END OPENSSH PRIVATE KEY-----\n",
+		"-----BEGIN PRIVATE KEY-----\n<your key here>\n",
+		"an age identity looks like AGE-SECRET-KEY-1... and goes in key.txt\n",
+		"| `private-key` | an armored PGP private key block, an `AGE-SECRET-KEY-1...` identity, a PEM private key |\n",
+	} {
+		assert.Empty(t, scan.PrivateKeys("README.md", []byte(doc)), doc)
 	}
 }
 
