@@ -84,3 +84,7 @@ func (c *Clients) Reach(ctx context.Context) error {
 	}
 	return nil
 }
+
+// WrappedRoundTripper lets client-go reach the transport beneath, to cancel a request when
+// --request-timeout ends it (it logs a warning for a wrapper it cannot see through).
+func (h *headerTimeout) WrappedRoundTripper() http.RoundTripper { return h.next }

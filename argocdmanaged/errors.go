@@ -1,6 +1,7 @@
 package argocdmanaged
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -53,8 +54,12 @@ func (e *ConnectionError) Error() string {
 	if e.Context != "" {
 		ctx = fmt.Sprintf(" (kubeconfig context %q)", e.Context)
 	}
+	cause := rootCause(e.Err)
+	if errors.Is(e.Err, context.DeadlineExceeded) {
+		cause = "no answer before the request timeout"
+	}
 	return fmt.Sprintf("cannot reach the Kubernetes API server at %s%s: %s; check that the cluster is up and that your kubeconfig points at it",
-		e.Server, ctx, rootCause(e.Err))
+		e.Server, ctx, cause)
 }
 
 func (e *ConnectionError) Unwrap() error { return e.Err }

@@ -43,7 +43,7 @@ func NewCmdPolicyRules(root *RootOptions) *cobra.Command {
 			return o.Run()
 		},
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text (a table), wide (every rule in full), json or markdown")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, wide, json or markdown (text is a table, wide every rule in full)")
 	return cmd
 }
 
