@@ -34,22 +34,45 @@ func signalName(s os.Signal) string {
 	return s.String()
 }
 
-func main() {
-	ctx, cancel := context.WithCancelCause(context.Background())
+// onInterrupt returns a context that the first SIGINT or SIGTERM cancels, with an
+// *interrupted cause, so the command stops where it is and cleans up; a second signal is a
+// user who will not wait for that, and calls exit with the signal's exit code at once.
+// stop ends the handling.
+func onInterrupt(parent context.Context, exit func(code int)) (ctx context.Context, stop func()) {
+	ctx, cancel := context.WithCancelCause(parent)
 	sigs := make(chan os.Signal, 2)
+	done := make(chan struct{})
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	go func() {
-		// The first signal cancels the command's context, so it stops where it is and
-		// cleans up; the second one is a user who will not wait for that.
-		first := &interrupted{sig: <-sigs}
-		cancel(first)
-		<-sigs
-		fmt.Fprintln(os.Stderr, "error: interrupted again; exiting at once")
-		os.Exit(first.exitCode())
+		var first *interrupted
+		select {
+		case s := <-sigs:
+			first = &interrupted{sig: s}
+			cancel(first)
+		case <-done:
+			return
+		}
+		select {
+		case <-sigs:
+			exit(first.exitCode())
+		case <-done:
+		}
 	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		close(done)
+		cancel(nil)
+	}
+}
+
+func main() {
+	ctx, stop := onInterrupt(context.Background(), func(code int) {
+		fmt.Fprintln(os.Stderr, "error: interrupted again; exiting at once")
+		os.Exit(code)
+	})
 	streams := genericiooptions.IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 	err := cli.NewRootCmd(streams).ExecuteContext(ctx)
-	signal.Stop(sigs)
+	stop()
 	code, msg := cli.ExitCode(err)
 	var in *interrupted
 	if err != nil && errors.As(context.Cause(ctx), &in) {
