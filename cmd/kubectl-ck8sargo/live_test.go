@@ -50,15 +50,7 @@ func silentServer(t *testing.T) string {
 // that golive and policy can read.
 func silentKubeconfig(t *testing.T, dir string) string {
 	t.Helper()
-	addr := silentServer(t)
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	require.NoError(t, os.WriteFile(kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "http://%s"}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: silent, context: {cluster: c, user: u}}]
-current-context: silent
-`, addr)), 0o600))
+	kubeconfig := writeKubeconfig(t, dir, "http://"+silentServer(t), "silent")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "deploy.yaml"), []byte(`apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}

@@ -62,6 +62,21 @@ func runPlugin(t testing.TB, dir, kubeconfig string, args ...string) result {
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 
+// writeKubeconfig writes into dir a kubeconfig whose current context, named context, is a
+// token user of server.
+func writeKubeconfig(t *testing.T, dir, server, context string) string {
+	t.Helper()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	require.NoError(t, os.WriteFile(kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: %q}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: %s, context: {cluster: c, user: u}}]
+current-context: %s
+`, server, context, context)), 0o600))
+	return kubeconfig
+}
+
 // assertOneLineError checks the contract for bad input: exit 2, one line on stderr that
 // starts with "error: ", no stack trace.
 func assertOneLineError(t *testing.T, r result, want string) {
@@ -129,14 +144,7 @@ func TestAKubeconfigPointingAtAClosedPortIsOneLineError(t *testing.T) {
 	addr := l.Addr().String()
 	require.NoError(t, l.Close())
 	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	require.NoError(t, os.WriteFile(kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: "https://%s"}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: closed, context: {cluster: c, user: u}}]
-current-context: closed
-`, addr)), 0o600))
+	kubeconfig := writeKubeconfig(t, dir, "https://"+addr, "closed")
 
 	r := runPlugin(t, dir, kubeconfig, "profile", "discover")
 	assertOneLineError(t, r, fmt.Sprintf(`cannot reach the Kubernetes API server at https://%s (kubeconfig context "closed"): connection refused; check that the cluster is up`, addr))
