@@ -72,15 +72,9 @@ func (o *goliveOptions) Validate() error {
 	if len(o.paths) == 0 && !o.live {
 		return UsageErrorf("give manifest paths, --live, or both")
 	}
-	if o.renderTime < 0 {
-		return UsageErrorf("--render-timeout %s: use a positive duration such as 2m, or 0 for none", o.renderTime)
-	}
-	n, err := parseMaxFileSize(o.maxSize)
-	if err != nil {
-		return err
-	}
-	o.maxBytes = n
-	return nil
+	var err error
+	o.maxBytes, err = renderBudget(o.maxSize, o.renderTime)
+	return err
 }
 
 func (o *goliveOptions) Run(cmd *cobra.Command) error {

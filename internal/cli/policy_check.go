@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
-	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/policy"
@@ -107,13 +106,8 @@ func (o *policyCheckOptions) Validate() error {
 	if len(o.paths) > 1 && slices.Contains(o.paths, "-") {
 		return UsageErrorf(`"-" (stdin) cannot be mixed with file paths`)
 	}
-	q, err := resource.ParseQuantity(o.maxFileSize)
-	if err != nil || q.Value() <= 0 {
-		return UsageErrorf("--max-file-size %q: use a size such as 16Mi or 1000000", o.maxFileSize)
-	}
-	o.maxBytes = q.Value()
-	if o.renderTime < 0 {
-		return UsageErrorf("--render-timeout %s: use a positive duration such as 2m, or 0 for none", o.renderTime)
+	if o.maxBytes, err = renderBudget(o.maxFileSize, o.renderTime); err != nil {
+		return err
 	}
 	if o.noDecrypt && len(o.identities) > 0 {
 		return UsageErrorf("--identity and --no-decrypt contradict each other: keep one")

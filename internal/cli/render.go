@@ -13,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"k8s.io/apimachinery/pkg/api/resource"
 	"sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
@@ -50,13 +49,9 @@ func (f *renderFlags) add(fs *pflag.FlagSet) {
 
 // validate checks the flags and reads --argocd-cm.
 func (f *renderFlags) validate() error {
-	q, err := resource.ParseQuantity(f.maxFileSize)
-	if err != nil || q.Value() <= 0 {
-		return UsageErrorf("--max-file-size %q: use a size such as 16Mi or 1000000", f.maxFileSize)
-	}
-	f.maxBytes = q.Value()
-	if f.renderTime < 0 {
-		return UsageErrorf("--render-timeout %s: use a positive duration such as 2m, or 0 for none", f.renderTime)
+	var err error
+	if f.maxBytes, err = renderBudget(f.maxFileSize, f.renderTime); err != nil {
+		return err
 	}
 	if f.argocdCM != "" {
 		if f.config, err = render.LoadArgoCDConfig(f.argocdCM); err != nil {
