@@ -53,6 +53,7 @@ type Profile struct {
 	Notifications NotificationsSettings `json:"notifications" yaml:"notifications"`
 	Policy        PolicySettings        `json:"policy" yaml:"policy"`
 	Backup        BackupSettings        `json:"backup" yaml:"backup"`
+	Secrets       SecretsSettings       `json:"secrets" yaml:"secrets"`
 
 	// sources records where each value came from, by field path; see Source.
 	sources map[string]string
@@ -161,6 +162,33 @@ type BackupSettings struct {
 	Recipients []string `json:"recipients" yaml:"recipients"`
 	// ConfigMaps are extra ConfigMaps of the Argo CD namespace to back up.
 	ConfigMaps []string `json:"configMaps" yaml:"configMaps"`
+}
+
+// SecretsSettings tune the secrets commands for a repository.
+type SecretsSettings struct {
+	Scan SecretsScanSettings `json:"scan" yaml:"scan"`
+}
+
+// SecretsScanSettings are what `secrets scan` lets pass in this repository.
+type SecretsScanSettings struct {
+	// Allow lists what is no secret: findings in files matching Paths and of the checks or
+	// gitleaks rules in Rules (an empty list matches every file or every rule).
+	Allow []ScanAllow `json:"allow" yaml:"allow"`
+	// Ignore lists findings by fingerprint, FILE:RULE:LINE as gitleaks' .gitleaksignore
+	// writes them (RULE is the check, or the gitleaks rule of a credential finding).
+	Ignore []string `json:"ignore" yaml:"ignore"`
+}
+
+// ScanAllow is one allowlist entry of SecretsScanSettings.
+type ScanAllow struct {
+	// Paths are slash-separated globs relative to the repository root; ** matches any
+	// number of directories.
+	Paths []string `json:"paths,omitempty" yaml:"paths,omitempty"`
+	// Rules are check names (private-key, credential, ...) or gitleaks rule IDs
+	// (aws-access-token, generic-api-key, ...).
+	Rules []string `json:"rules,omitempty" yaml:"rules,omitempty"`
+	// Reason says why, for the next reader.
+	Reason string `json:"reason,omitempty" yaml:"reason,omitempty"`
 }
 
 // DefaultPlatformNamespaces are the namespaces the platform owns; Argo CD may deploy into
