@@ -93,7 +93,6 @@ func steps() []step {
 		{title: "the built-in platform profile", as: "developer", args: []string{"profile", "show"}},
 		{title: "discover the environment: the managed namespaces come from Argo CD's cluster Secret", as: "admin", args: []string{"profile", "discover"}},
 		{title: "the same as the restricted developer: what your rights hide is a warning, not a failure", as: "developer", args: []string{"profile", "discover", "-o", "yaml"}},
-		{title: "write .ck8sargo.yaml from what was discovered", as: "admin", args: []string{"profile", "init", "--discover"}},
 		{
 			title: "a profile with a typo is refused with the key and its line", as: "developer",
 			files: map[string]string{"typo.yaml": "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\nargocd:\n  namespce: argocd-system\n"},
@@ -103,6 +102,9 @@ func steps() []step {
 		// namespaces
 		{title: "create a subnamespace and wait until Argo CD may deploy into it (the wait reads Argo CD's cluster Secret, a right developers request)", as: "admin", args: []string{"namespace", "create", "shop-web", "--parent", "shop", "--wait=2m"}},
 		{title: "the namespaces, as a tree, and whether Argo CD manages them", as: "admin", args: []string{"namespace", "list"}},
+		// After namespace create, so that the profile's managed namespaces include the new
+		// one and policy check judges Applications for it as Argo CD will.
+		{title: "write .ck8sargo.yaml from what was discovered, the new namespace included", as: "admin", args: []string{"profile", "init", "--discover"}},
 
 		// policy
 		{
