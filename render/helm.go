@@ -128,6 +128,11 @@ func isTestHook(o Object) bool {
 	md, _ := o.Content["metadata"].(map[string]any)
 	ann, _ := md["annotations"].(map[string]any)
 	h, _ := ann["helm.sh/hook"].(string)
+	return isTestHookValue(h)
+}
+
+// isTestHookValue says whether a helm.sh/hook annotation makes a Helm test hook.
+func isTestHookValue(h string) bool {
 	for _, p := range strings.Split(h, ",") {
 		switch strings.TrimSpace(p) {
 		case "test", "test-success", "test-failure":

@@ -29,6 +29,10 @@ type kustomizeBuildOptions struct {
 	loadRestrictor types.LoadRestrictions
 	enableHelm     bool
 	reorder        krusty.ReorderOption
+	// helmKubeVersion and helmAPIVersions are --helm-kube-version and
+	// --helm-api-versions: the capabilities of every helmCharts chart, over the chart's own.
+	helmKubeVersion string
+	helmAPIVersions []string
 }
 
 // parseKustomizeBuildOptions reads the flags of `kustomize build` that Argo CD's
@@ -77,7 +81,17 @@ func parseKustomizeBuildOptions(s string) (kustomizeBuildOptions, error) {
 			default:
 				return o, fmt.Errorf("--reorder %q is not legacy or none", v)
 			}
-		case "--helm-command", "--helm-kube-version", "--helm-api-versions", "--helm-debug", "--mount", "--env", "-e", "--network-name":
+		case "--helm-kube-version", "--helm-api-versions":
+			v, err := next()
+			if err != nil {
+				return o, err
+			}
+			if flag == "--helm-kube-version" {
+				o.helmKubeVersion = v
+			} else {
+				o.helmAPIVersions = append(o.helmAPIVersions, v)
+			}
+		case "--helm-command", "--helm-debug", "--mount", "--env", "-e", "--network-name":
 			if !hasVal && flag != "--helm-debug" {
 				if _, err := next(); err != nil {
 					return o, err
@@ -105,7 +119,7 @@ func (s *srcRun) kustomize(ctx context.Context) ([]Object, error) {
 	if kfile == "" {
 		return nil, errors.New("kustomization file not found in the path")
 	}
-	fsys := &confinedFS{FileSystem: filesys.MakeFsOnDisk(), r: r, overlay: map[string][]byte{}}
+	fsys := &confinedFS{FileSystem: filesys.MakeFsOnDisk(), r: r, overlay: map[string][]byte{}, virtual: map[string]bool{}}
 	if k := s.src.Kustomize; k != nil {
 		data, err := r.readFile(kfile)
 		if err != nil {
@@ -122,14 +136,18 @@ func (s *srcRun) kustomize(ctx context.Context) ([]Object, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(remote) > 0 && r.opts.Offline {
+		return nil, &notRendered{msg: fmt.Sprintf("its remote Kustomize bases %s are not fetched offline", strings.Join(remote, ", "))}
+	}
 	if len(helmCharts) > 0 {
 		if !r.buildOpt.enableHelm {
 			return nil, fmt.Errorf("%s has helmCharts, which need --enable-helm in kustomize.buildOptions", r.display(helmCharts[0]))
 		}
-		return nil, &notRendered{msg: fmt.Sprintf("the helmCharts of %s are not rendered here", r.display(helmCharts[0]))}
-	}
-	if len(remote) > 0 && r.opts.Offline {
-		return nil, &notRendered{msg: fmt.Sprintf("its remote Kustomize bases %s are not fetched offline", strings.Join(remote, ", "))}
+		// Inflated before kustomize runs, outside its lock: fetching a chart can take a
+		// while and needs no kustomize state.
+		if err := s.inflateHelmCharts(ctx, fsys, s.dir, "", map[string]bool{}); err != nil {
+			return nil, err
+		}
 	}
 	fsys.remote = len(remote) > 0
 	select {
@@ -152,7 +170,16 @@ func (s *srcRun) kustomize(ctx context.Context) ([]Object, error) {
 	if max := r.opts.MaxFileSize; max > 0 && int64(len(data)) > max {
 		return nil, fmt.Errorf("the rendered output is %s, more than the limit of %s", inputfile.HumanSize(int64(len(data))), inputfile.HumanSize(max))
 	}
-	return parseRendered(r.display(kfile), data)
+	objs, err := parseRendered(r.display(kfile), data)
+	if err != nil {
+		return nil, err
+	}
+	for i := range objs {
+		if f := takeTemplateAnnotation(objs[i].Content); f != "" {
+			objs[i].File = f
+		}
+	}
+	return objs, nil
 }
 
 // editKustomization applies spec.source.kustomize to a kustomization as the `kustomize
@@ -395,6 +422,8 @@ type confinedFS struct {
 	filesys.FileSystem
 	r       *Renderer
 	overlay map[string][]byte // real path → content
+	// virtual are the overlay files that are not on disk: the inflated helmCharts.
+	virtual map[string]bool
 	remote  bool
 }
 
@@ -406,7 +435,13 @@ func (f *confinedFS) check(p string) (string, error) {
 	if f.remote && f.inClone(abs) {
 		return abs, nil
 	}
-	return f.r.resolve(abs)
+	real, err := f.r.resolve(abs)
+	if err != nil && len(f.virtual) > 0 && errors.Is(err, fs.ErrNotExist) {
+		if dir, derr := f.r.resolve(filepath.Dir(abs)); derr == nil && f.virtual[filepath.Join(dir, filepath.Base(abs))] {
+			return filepath.Join(dir, filepath.Base(abs)), nil
+		}
+	}
+	return real, err
 }
 
 // inClone says whether p is in a temporary directory where kustomize clones a remote
@@ -510,17 +545,21 @@ func (f *confinedFS) ReadDir(p string) ([]string, error) {
 
 func (f *confinedFS) IsDir(p string) bool {
 	real, err := f.check(p)
-	return err == nil && f.FileSystem.IsDir(real)
+	return err == nil && !f.virtual[real] && f.FileSystem.IsDir(real)
 }
 
 func (f *confinedFS) Exists(p string) bool {
 	real, err := f.check(p)
-	return err == nil && f.FileSystem.Exists(real)
+	return err == nil && (f.virtual[real] || f.FileSystem.Exists(real))
 }
 
 func (f *confinedFS) CleanedAbs(p string) (filesys.ConfirmedDir, string, error) {
-	if _, err := f.check(p); err != nil {
+	real, err := f.check(p)
+	if err != nil {
 		return "", "", err
+	}
+	if f.virtual[real] {
+		return filesys.ConfirmedDir(filepath.Dir(real)), filepath.Base(real), nil
 	}
 	return f.FileSystem.CleanedAbs(p)
 }
