@@ -16,7 +16,7 @@ type secretsWireOptions struct {
 	app        string
 	source     int
 	sourceName string
-	dryRun     bool
+	dryRun     string
 	output     string
 }
 
@@ -31,7 +31,13 @@ func NewCmdSecretsWire(root *RootOptions) *cobra.Command {
 
 --values-file FILE adds secrets://FILE to the Helm source's valueFiles (after the values
 already there, so that its values win), so that helm-secrets decrypts it in the repo
-server. FILE is relative to the source's path, or $ref/... for a multi-source Application.
+server. FILE is relative to the source's path, or $REF/PATH for a file of the source with
+ref REF in a multi-source Application. Argo CD resolves $REF only at the start of a value
+file and hands secrets://$REF/... to helm-secrets unresolved (argoproj/argo-cd#11866), so
+wire never writes that: when REF is the chart's own Git repository at the same revision,
+it writes the path relative to the chart (secrets://../../env/prod/secrets.yaml); when it
+is another repository, or the chart comes from a Helm repository, no form is decrypted and
+wire refuses (exit code 2), saying why and what to do instead.
 
 --vals NAME=vault:PATH#KEY adds the Helm file parameter NAME with the vals reference
 secrets+literal://vals!ref+vault://PATH#/KEY (see 'secrets vals-ref').
@@ -39,10 +45,11 @@ secrets+literal://vals!ref+vault://PATH#/KEY (see 'secrets vals-ref').
 The source is spec.source, or the one entry of spec.sources that can be a Helm source;
 pick another with --source INDEX or --source-name NAME, and the Application with --app when
 the file holds several. Every other field, the comments and the order of keys are kept;
-an entry already there is not added again. --dry-run prints the result instead.`,
+an entry already there is not added again. --dry-run (or --dry-run=client) prints the
+result instead.`,
 		Example: `  kubectl ck8sargo secrets wire apps/shop.yaml --values-file secrets.yaml
   kubectl ck8sargo secrets wire apps/shop.yaml --values-file '$values/env/prod/secrets.yaml' --source-name chart
-  kubectl ck8sargo secrets wire apps/shop.yaml --vals password=vault:secret/data/shop#password --dry-run`,
+  kubectl ck8sargo secrets wire apps/shop.yaml --vals password=vault:secret/data/shop#password --dry-run=client`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(o.valuesFile) == 0 && len(o.vals) == 0 {
@@ -50,6 +57,13 @@ an entry already there is not added again. --dry-run prints the result instead.`
 			}
 			if err := validateOutput(o.output, "text", "json"); err != nil {
 				return err
+			}
+			switch o.dryRun {
+			case "none", "client":
+			case "server":
+				return UsageErrorf("--dry-run=server: wire edits a file and sends nothing to a server; use --dry-run=client to print the result")
+			default:
+				return UsageErrorf("--dry-run must be none or client, not %q", o.dryRun)
 			}
 			return o.Run(args[0])
 		},
@@ -60,7 +74,8 @@ an entry already there is not added again. --dry-run prints the result instead.`
 	f.StringVar(&o.app, "app", "", "the Application's name, when the file holds several")
 	f.IntVar(&o.source, "source", -1, "index in spec.sources of the source to edit")
 	f.StringVar(&o.sourceName, "source-name", "", "name of the entry of spec.sources to edit")
-	f.BoolVar(&o.dryRun, "dry-run", false, "print the edited manifest instead of writing it")
+	f.StringVar(&o.dryRun, "dry-run", "none", `"client" (or --dry-run alone) prints the edited manifest instead of writing it`)
+	f.Lookup("dry-run").NoOptDefVal = "client"
 	f.StringVarP(&o.output, "output", "o", "text", "summary format: text or json")
 	return cmd
 }
@@ -74,7 +89,7 @@ func (o *secretsWireOptions) Run(file string) error {
 	var changes []wire.Change
 	for _, vf := range o.valuesFile {
 		var ch wire.Change
-		data, ch, err = wire.AddValueFile(data, wire.SecretsValueFile(vf), t)
+		data, ch, err = wire.AddSecretsValueFile(data, vf, t)
 		if err != nil {
 			return UsageErrorf("%s: %v", file, err)
 		}
@@ -92,7 +107,12 @@ func (o *secretsWireOptions) Run(file string) error {
 		}
 		changes = append(changes, ch)
 	}
-	if o.dryRun {
+	for _, ch := range changes {
+		if ch.Note != "" {
+			fmt.Fprintf(o.root.ErrOut, "note: %s: %s\n", ch.Entry, ch.Note)
+		}
+	}
+	if o.dryRun == "client" {
 		_, err := o.root.Out.Write(data)
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
 // Target says which Application and which of its sources to edit.
@@ -36,12 +38,16 @@ type Change struct {
 	Entry string `json:"entry"`
 	// Added is false when the entry was already there and nothing changed.
 	Added bool `json:"added"`
+	// Note, when not empty, says what the entry relies on (see Resolved.Note).
+	Note string `json:"note,omitempty"`
 }
 
 // ErrNoApplication is returned for a file without an argoproj.io Application.
 var ErrNoApplication = errors.New("no Argo CD Application (apiVersion argoproj.io/v1alpha1, kind Application) in the file")
 
-// SecretsValueFile is the valueFiles entry of a helm-secrets values file.
+// SecretsValueFile is the valueFiles entry of a helm-secrets values file relative to the
+// source's path; AddSecretsValueFile also resolves $ref/... files and refuses forms Argo CD
+// does not resolve.
 func SecretsValueFile(file string) string {
 	if strings.Contains(file, "://") {
 		return file
@@ -49,23 +55,47 @@ func SecretsValueFile(file string) string {
 	return "secrets://" + file
 }
 
-// AddValueFile adds entry (such as secrets://secrets.yaml) to the end of the target
-// source's helm.valueFiles, creating helm and valueFiles when missing. Helm merges value
-// files in order, so the last one wins: a secrets file normally comes after values.yaml.
+// AddValueFile adds entry, as given, to the end of the target source's helm.valueFiles,
+// creating helm and valueFiles when missing. Helm merges value files in order, so the last
+// one wins: a secrets file normally comes after values.yaml. For a helm-secrets file,
+// AddSecretsValueFile writes the form Argo CD resolves.
 func AddValueFile(manifest []byte, entry string, t Target) ([]byte, Change, error) {
-	return edit(manifest, t, "valueFiles", entry, func(helm *yaml.Node) (bool, error) {
-		list, err := ensureSeq(helm, "valueFiles")
-		if err != nil {
-			return false, err
+	return edit(manifest, t, "valueFiles", entry, func(helm *yaml.Node) (bool, error) { return appendValueFile(helm, entry) })
+}
+
+// AddSecretsValueFile adds the helm-secrets values file file (relative to the source's
+// path, or $REF/PATH in another source) to the target source's helm.valueFiles in the form
+// ResolveSecretsFile says Argo CD decrypts. Where no form exists the error is an
+// *UnresolvableError, and nothing is written.
+func AddSecretsValueFile(manifest []byte, file string, t Target) ([]byte, Change, error) {
+	c := Change{Field: "helm.valueFiles"}
+	s, err := locate(manifest, t)
+	if s != nil {
+		c.Application, c.Source = s.app, s.path
+	}
+	if err != nil {
+		return nil, c, err
+	}
+	r, err := ResolveSecretsFile(file, s.sources(), s.index)
+	if err != nil {
+		return nil, c, fmt.Errorf("in Application %s, %s: %w", c.Application, c.Source, err)
+	}
+	c.Entry, c.Note = r.Entry, r.Note
+	return s.apply(manifest, c, func(helm *yaml.Node) (bool, error) { return appendValueFile(helm, r.Entry) })
+}
+
+func appendValueFile(helm *yaml.Node, entry string) (bool, error) {
+	list, err := ensureSeq(helm, "valueFiles")
+	if err != nil {
+		return false, err
+	}
+	for _, n := range list.Content {
+		if n.Value == entry {
+			return false, nil
 		}
-		for _, n := range list.Content {
-			if n.Value == entry {
-				return false, nil
-			}
-		}
-		list.Content = append(list.Content, str(entry))
-		return true, nil
-	})
+	}
+	list.Content = append(list.Content, str(entry))
+	return true, nil
 }
 
 // AddFileParameter adds {name: NAME, path: PATH} to the target source's
@@ -100,10 +130,19 @@ func AddFileParameter(manifest []byte, name, path string, t Target) ([]byte, Cha
 	})
 }
 
-// edit finds the target source of the target Application and lets change edit its helm
-// mapping; the file is re-encoded only when change reports a change.
-func edit(manifest []byte, t Target, field, entry string, change func(helm *yaml.Node) (bool, error)) ([]byte, Change, error) {
-	c := Change{Field: "helm." + field, Entry: entry}
+// site is the target source of the target Application in a decoded file.
+type site struct {
+	docs []*yaml.Node
+	app  string
+	spec *yaml.Node
+	src  *yaml.Node
+	// path is "spec.source" or "spec.sources[N]"; index is N, or 0 for spec.source.
+	path  string
+	index int
+}
+
+// locate decodes manifest and finds the target Application and source.
+func locate(manifest []byte, t Target) (*site, error) {
 	var docs []*yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(manifest))
 	for {
@@ -112,10 +151,11 @@ func edit(manifest []byte, t Target, field, entry string, change func(helm *yaml
 			if errors.Is(err, io.EOF) {
 				break
 			}
-			return nil, c, fmt.Errorf("not valid YAML: %w", err)
+			return nil, fmt.Errorf("not valid YAML: %w", err)
 		}
 		docs = append(docs, &d)
 	}
+	s := &site{docs: docs}
 	var app *yaml.Node
 	var names []string
 	for _, d := range docs {
@@ -130,41 +170,76 @@ func edit(manifest []byte, t Target, field, entry string, change func(helm *yaml
 		names = append(names, name)
 		if t.Application == "" || t.Application == name {
 			if app != nil && t.Application == "" {
-				return nil, c, fmt.Errorf("the file holds several Applications (%s): name one with --app", strings.Join(names, ", "))
+				return nil, fmt.Errorf("the file holds several Applications (%s): name one with --app", strings.Join(names, ", "))
 			}
 			if app == nil {
-				app, c.Application = r, name
+				app, s.app = r, name
 			}
 		}
 	}
 	if app == nil {
 		if t.Application != "" && len(names) > 0 {
-			return nil, c, fmt.Errorf("no Application named %q in the file (found %s)", t.Application, strings.Join(names, ", "))
+			return nil, fmt.Errorf("no Application named %q in the file (found %s)", t.Application, strings.Join(names, ", "))
 		}
-		return nil, c, ErrNoApplication
+		return nil, ErrNoApplication
 	}
-	spec := value(app, "spec")
-	if spec == nil || spec.Kind != yaml.MappingNode {
-		return nil, c, fmt.Errorf("the Application %s has no spec", c.Application)
+	s.spec = value(app, "spec")
+	if s.spec == nil || s.spec.Kind != yaml.MappingNode {
+		return s, fmt.Errorf("the Application %s has no spec", s.app)
 	}
-	src, path, err := pickSource(spec, t)
+	var err error
+	s.src, s.path, s.index, err = pickSource(s.spec, t)
 	if err != nil {
-		return nil, c, fmt.Errorf("in Application %s: %w", c.Application, err)
+		return s, fmt.Errorf("in Application %s: %w", s.app, err)
 	}
-	c.Source = path
-	if value(src, "chart") == nil && value(src, "path") == nil {
-		return nil, c, fmt.Errorf("in Application %s: %s has neither path nor chart, so it is not a Helm source", c.Application, path)
+	if value(s.src, "chart") == nil && value(s.src, "path") == nil {
+		return s, fmt.Errorf("in Application %s: %s has neither path nor chart, so it is not a Helm source", s.app, s.path)
 	}
-	helm := value(src, "helm")
+	return s, nil
+}
+
+// sources are the Application's sources as Argo CD reads them, for ResolveSecretsFile.
+func (s *site) sources() []*argocdmanaged.ApplicationSource {
+	read := func(n *yaml.Node) *argocdmanaged.ApplicationSource {
+		return &argocdmanaged.ApplicationSource{RepoURL: scalar(n, "repoURL"), Path: scalar(n, "path"),
+			TargetRevision: scalar(n, "targetRevision"), Chart: scalar(n, "chart"), Ref: scalar(n, "ref")}
+	}
+	if ss := value(s.spec, "sources"); ss != nil && ss.Kind == yaml.SequenceNode {
+		out := make([]*argocdmanaged.ApplicationSource, len(ss.Content))
+		for i, n := range ss.Content {
+			out[i] = read(n)
+		}
+		return out
+	}
+	return []*argocdmanaged.ApplicationSource{read(s.src)}
+}
+
+// edit finds the target source of the target Application and lets change edit its helm
+// mapping; the file is re-encoded only when change reports a change.
+func edit(manifest []byte, t Target, field, entry string, change func(helm *yaml.Node) (bool, error)) ([]byte, Change, error) {
+	c := Change{Field: "helm." + field, Entry: entry}
+	s, err := locate(manifest, t)
+	if s != nil {
+		c.Application, c.Source = s.app, s.path
+	}
+	if err != nil {
+		return nil, c, err
+	}
+	return s.apply(manifest, c, change)
+}
+
+// apply lets change edit the site's helm mapping, and encodes the file when it changed.
+func (s *site) apply(manifest []byte, c Change, change func(helm *yaml.Node) (bool, error)) ([]byte, Change, error) {
+	helm := value(s.src, "helm")
 	if helm == nil {
 		helm = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		src.Content = append(src.Content, str("helm"), helm)
+		s.src.Content = append(s.src.Content, str("helm"), helm)
 	} else if helm.Kind != yaml.MappingNode {
-		return nil, c, fmt.Errorf("in Application %s: %s.helm is not a mapping", c.Application, path)
+		return nil, c, fmt.Errorf("in Application %s: %s.helm is not a mapping", c.Application, s.path)
 	}
 	added, err := change(helm)
 	if err != nil {
-		return nil, c, fmt.Errorf("in Application %s: %s.helm: %w", c.Application, path, err)
+		return nil, c, fmt.Errorf("in Application %s: %s.helm: %w", c.Application, s.path, err)
 	}
 	c.Added = added
 	if !added {
@@ -173,7 +248,7 @@ func edit(manifest []byte, t Target, field, entry string, change func(helm *yaml
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(detectIndent(manifest))
-	for _, d := range docs {
+	for _, d := range s.docs {
 		if err := enc.Encode(d); err != nil {
 			return nil, c, err
 		}
@@ -189,22 +264,22 @@ func edit(manifest []byte, t Target, field, entry string, change func(helm *yaml
 }
 
 // pickSource returns the source to edit and its path in the spec.
-func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, error) {
+func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, int, error) {
 	if s := value(spec, "source"); s != nil && value(spec, "sources") == nil {
 		if s.Kind != yaml.MappingNode {
-			return nil, "", errors.New("spec.source is not a mapping")
+			return nil, "", 0, errors.New("spec.source is not a mapping")
 		}
-		return s, "spec.source", nil
+		return s, "spec.source", 0, nil
 	}
 	ss := value(spec, "sources")
 	if ss == nil || ss.Kind != yaml.SequenceNode || len(ss.Content) == 0 {
-		return nil, "", errors.New("neither spec.source nor spec.sources")
+		return nil, "", 0, errors.New("neither spec.source nor spec.sources")
 	}
-	at := func(i int) (*yaml.Node, string, error) {
+	at := func(i int) (*yaml.Node, string, int, error) {
 		if ss.Content[i].Kind != yaml.MappingNode {
-			return nil, "", fmt.Errorf("spec.sources[%d] is not a mapping", i)
+			return nil, "", 0, fmt.Errorf("spec.sources[%d] is not a mapping", i)
 		}
-		return ss.Content[i], fmt.Sprintf("spec.sources[%d]", i), nil
+		return ss.Content[i], fmt.Sprintf("spec.sources[%d]", i), i, nil
 	}
 	if t.SourceName != "" {
 		for i, s := range ss.Content {
@@ -212,11 +287,11 @@ func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, error) {
 				return at(i)
 			}
 		}
-		return nil, "", fmt.Errorf("no entry of spec.sources is named %q", t.SourceName)
+		return nil, "", 0, fmt.Errorf("no entry of spec.sources is named %q", t.SourceName)
 	}
 	if t.Source >= 0 {
 		if t.Source >= len(ss.Content) {
-			return nil, "", fmt.Errorf("spec.sources has %d entries: --source %d is out of range", len(ss.Content), t.Source)
+			return nil, "", 0, fmt.Errorf("spec.sources has %d entries: --source %d is out of range", len(ss.Content), t.Source)
 		}
 		return at(t.Source)
 	}
@@ -230,7 +305,7 @@ func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, error) {
 		}
 	}
 	if len(candidates) != 1 {
-		return nil, "", fmt.Errorf("spec.sources has %d sources that may be Helm sources: pick one with --source INDEX or --source-name NAME", len(candidates))
+		return nil, "", 0, fmt.Errorf("spec.sources has %d sources that may be Helm sources: pick one with --source INDEX or --source-name NAME", len(candidates))
 	}
 	return at(candidates[0])
 }

@@ -60,7 +60,7 @@ func TestAddValueFileCreatesHelm(t *testing.T) {
 func TestAddValueFileMultiSource(t *testing.T) {
 	in, err := os.ReadFile("../../argocdmanaged/testdata/objects/application-multisource.yaml")
 	require.NoError(t, err)
-	out, ch, err := wire.AddValueFile(in, "secrets://$values/env/staging/secrets.yaml", wire.DefaultTarget())
+	out, ch, err := wire.AddValueFile(in, "$values/env/staging/extra.yaml", wire.DefaultTarget())
 	require.NoError(t, err)
 	assert.Equal(t, "spec.sources[0]", ch.Source, "the chart source, not the $ref or the Kustomize source")
 
@@ -68,7 +68,7 @@ func TestAddValueFileMultiSource(t *testing.T) {
 	require.NoError(t, yaml.Unmarshal(in, &before))
 	require.NoError(t, yaml.Unmarshal(out, &after))
 	src := before["spec"].(map[string]any)["sources"].([]any)[0].(map[string]any)["helm"].(map[string]any)
-	src["valueFiles"] = append(src["valueFiles"].([]any), "secrets://$values/env/staging/secrets.yaml")
+	src["valueFiles"] = append(src["valueFiles"].([]any), "$values/env/staging/extra.yaml")
 	assert.Equal(t, before, after, "nothing else changed")
 
 	t.Run("an explicit index wins", func(t *testing.T) {
