@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"path"
 	"path/filepath"
 	"slices"
@@ -312,6 +313,9 @@ func (s *srcRun) locate(p string) (string, error) {
 // they are redacted from every message. Without a Decrypter it is left out (a
 // not-rendered note). A vals reference is not a file; a remote value file is not fetched.
 func (s *srcRun) valueFile(ctx context.Context, vf string, ignoreMissing bool) (map[string]any, error) {
+	if err := s.r.allowedScheme(vf); err != nil {
+		return nil, err
+	}
 	scheme, p := splitScheme(vf)
 	p = helmSecretsPath(scheme, p)
 	if scheme != "" && strings.Contains(scheme, "literal") {
@@ -367,6 +371,9 @@ func (s *srcRun) valueFile(ctx context.Context, vf string, ignoreMissing bool) (
 // fileParameter reads a helm.fileParameters file (--set-file); a secrets:// one is
 // decrypted and tainted as a value file is.
 func (s *srcRun) fileParameter(ctx context.Context, p helmFileParam) ([]byte, error) {
+	if err := s.r.allowedScheme(p.Path); err != nil {
+		return nil, err
+	}
 	scheme, rel := splitScheme(p.Path)
 	rel = helmSecretsPath(scheme, rel)
 	if strings.Contains(rel, "://") || scheme == "http" || scheme == "https" {
@@ -392,6 +399,24 @@ func (s *srcRun) fileParameter(ctx context.Context, p helmFileParam) ([]byte, er
 	}
 	s.res.taint.add(string(plain))
 	return plain, nil
+}
+
+// allowedScheme refuses a value file or file parameter whose URL scheme is not in
+// argocd-cm's helm.valuesFileSchemes, as the repo server's ResolveValueFilePathOrUrl
+// does; without that setting nothing is refused.
+func (r *Renderer) allowedScheme(ref string) error {
+	allowed := r.opts.ArgoCDConfig.HelmValuesFileSchemes
+	if allowed == nil {
+		return nil
+	}
+	u, err := url.Parse(ref)
+	if err != nil || u.Scheme == "" {
+		return nil
+	}
+	if slices.ContainsFunc(allowed, func(a string) bool { return strings.EqualFold(a, u.Scheme) }) {
+		return nil
+	}
+	return fmt.Errorf("the URL scheme '%s' of %s is not allowed: helm.valuesFileSchemes of argocd-cm is %q", u.Scheme, ref, strings.Join(allowed, ", "))
 }
 
 // safeErr is err's text unless it quotes a line of data.

@@ -18,11 +18,32 @@ type Decrypter interface {
 	Decrypt(ctx context.Context, name string, data []byte) ([]byte, error)
 }
 
-// ArgoCDConfig is what of Argo CD's argocd-cm changes rendering.
+// ArgoCDConfig is what of Argo CD's argocd-cm changes rendering: what the repo server
+// builds with and what the controller leaves out. The zero value is Argo CD's defaults,
+// with the Helm value file schemes not checked. Read it with LoadArgoCDConfig,
+// ArgoCDConfigFromConfigMap or LiveArgoCDConfig.
 type ArgoCDConfig struct {
 	// KustomizeBuildOptions is kustomize.buildOptions: the flags Argo CD passes to
 	// `kustomize build` ("--load-restrictor LoadRestrictionsNone", "--enable-helm", ...).
 	KustomizeBuildOptions string
+	// ResourceExclusions and ResourceInclusions are resource.exclusions and
+	// resource.inclusions: objects of the kinds they exclude are not deployed (Argo CD
+	// warns ExcludedResourceWarning), besides the kinds Argo CD always excludes (events,
+	// metrics, Leases).
+	ResourceExclusions, ResourceInclusions []ResourceFilter
+	// HelmValuesFileSchemes is helm.valuesFileSchemes: the URL schemes a Helm value file
+	// may have (secrets for helm-secrets, https, ...). Argo CD refuses the others. nil
+	// means not known, and schemes are not checked; an argocd-cm without the key gives
+	// Argo CD's default, https and http.
+	HelmValuesFileSchemes []string
+}
+
+// ResourceFilter is one entry of resource.exclusions or resource.inclusions; empty
+// fields match everything, and apiGroups and clusters are globs.
+type ResourceFilter struct {
+	APIGroups []string `json:"apiGroups,omitempty"`
+	Kinds     []string `json:"kinds,omitempty"`
+	Clusters  []string `json:"clusters,omitempty"`
 }
 
 // Options tune rendering. Start from DefaultOptions.

@@ -189,6 +189,29 @@ func (ru *run) renderApplication(app *Application) {
 		s.render(kind)
 	}
 	r.finish(app, spec.Destination.Namespace)
+	r.exclude(app, &spec)
+}
+
+// exclude leaves out the objects of kinds that argocd-cm's resource.exclusions and
+// resource.inclusions keep from the Application's destination cluster, as Argo CD's
+// controller does with an ExcludedResourceWarning, and says so in a note.
+func (r *Renderer) exclude(app *Application, spec *appSpec) {
+	cfg := r.opts.ArgoCDConfig
+	server := spec.Destination.Server
+	if server == "" && spec.Destination.Name != "" && spec.Destination.Name == r.opts.Profile.ArgoCD.ServerName {
+		server = r.opts.Profile.ArgoCD.Server
+	}
+	kept := app.Objects[:0]
+	for _, o := range app.Objects {
+		gvk := o.GroupVersionKind()
+		if !cfg.Excluded(gvk.Group, gvk.Kind, server) {
+			kept = append(kept, o)
+			continue
+		}
+		app.Notes = append(app.Notes, Note{Kind: NoteNotRendered, Application: app.Name, File: o.File, Line: o.Line,
+			Message: fmt.Sprintf("Resource %s/%s %s is excluded in the settings (resource.exclusions or resource.inclusions of argocd-cm): Argo CD does not deploy it", gvk.Group, gvk.Kind, o.Name())})
+	}
+	app.Objects = kept
 }
 
 // explicitType is the source type set by its helm, kustomize, directory or plugin block,

@@ -84,7 +84,7 @@ Exit status: 0 when nothing changed, 1 when something changed (as diff(1)) or, w
 	return cmd
 }
 
-// Validate checks the flags; it reads only --argocd-cm.
+// Validate checks the flags; it reads only an --argocd-cm file.
 func (o *diffOptions) Validate() error {
 	if o.base == "" {
 		return UsageErrorf("--base is required: name the revision to compare with, such as origin/main")
@@ -111,6 +111,9 @@ func (o *diffOptions) Run(ctx context.Context) error {
 	}
 	repo, url, err := o.flags.repository(o.paths)
 	if err != nil {
+		return err
+	}
+	if err := o.flags.readLive(ctx, o.root); err != nil {
 		return err
 	}
 	if repo, err = filepath.Abs(repo); err != nil {

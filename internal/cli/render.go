@@ -40,7 +40,7 @@ type renderFlags struct {
 func (f *renderFlags) add(fs *pflag.FlagSet) {
 	fs.StringVar(&f.repoRoot, "repo-root", "", "repository whose Application sources are rendered (default: the git work tree of the first path)")
 	fs.StringVar(&f.repoURL, "repo-url", "", "the repository's URL as Applications name it (default: its origin remote)")
-	fs.StringVar(&f.argocdCM, "argocd-cm", "", "an argocd-cm ConfigMap manifest whose kustomize.buildOptions Argo CD uses")
+	fs.StringVar(&f.argocdCM, "argocd-cm", "", "Argo CD's settings (kustomize.buildOptions, resource.exclusions and inclusions, helm.valuesFileSchemes): an argocd-cm ConfigMap manifest, or live to read it from the cluster")
 	fs.BoolVar(&f.offline, "offline", false, "do not use the network: charts from Helm repositories and OCI registries come from the cache only, remote Kustomize bases are not fetched")
 	fs.BoolVar(&f.noDecrypt, "no-decrypt", false, "do not decrypt sops-encrypted secrets:// value files (by default they are decrypted in memory with the keys sops would find)")
 	fs.DurationVar(&f.renderTime, "render-timeout", 2*time.Minute, "time budget of rendering one Application source; past it the source is a render-failed finding")
@@ -53,10 +53,33 @@ func (f *renderFlags) validate() error {
 	if f.maxBytes, err = renderBudget(f.maxFileSize, f.renderTime); err != nil {
 		return err
 	}
-	if f.argocdCM != "" {
+	if f.argocdCM != "" && f.argocdCM != argocdCMLive {
 		if f.config, err = render.LoadArgoCDConfig(f.argocdCM); err != nil {
 			return UsageErrorf("--argocd-cm: %v", err)
 		}
+	}
+	return nil
+}
+
+// argocdCMLive is the --argocd-cm value that reads argocd-cm from the cluster (a file
+// named live is ./live).
+const argocdCMLive = "live"
+
+// readLive reads argocd-cm from the cluster's Argo CD namespace for --argocd-cm live.
+func (f *renderFlags) readLive(ctx context.Context, o *RootOptions) error {
+	if f.argocdCM != argocdCMLive {
+		return nil
+	}
+	p, err := o.Profile()
+	if err != nil {
+		return UsageErrorf("reading the profile: %v; fix the file or pass --profile", err)
+	}
+	cl, err := o.Clients()
+	if err != nil {
+		return err
+	}
+	if f.config, err = render.LiveArgoCDConfig(ctx, cl, p.ArgoCD.Namespace); err != nil {
+		return fmt.Errorf("--argocd-cm live: %w", err)
 	}
 	return nil
 }
@@ -203,7 +226,10 @@ failed to render as Argo CD would fail it, 2 on bad input or usage.`,
   kubectl ck8sargo render apps/ --app shop -o json
 
   # with the kustomize.buildOptions of the platform's argocd-cm, without the network
-  kubectl ck8sargo render --argocd-cm argocd-cm.yaml --offline`,
+  kubectl ck8sargo render --argocd-cm argocd-cm.yaml --offline
+
+  # with the settings of the cluster's argocd-cm
+  kubectl ck8sargo render --argocd-cm live`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.paths = args
 			if len(o.paths) == 0 {
@@ -232,6 +258,9 @@ func (o *renderOptions) Run(ctx context.Context) error {
 	}
 	dir, url, err := o.flags.repository(o.paths)
 	if err != nil {
+		return err
+	}
+	if err := o.flags.readLive(ctx, o.root); err != nil {
 		return err
 	}
 	fetcher, err := o.flags.fetcher()
