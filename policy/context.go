@@ -28,6 +28,7 @@ type Context struct {
 	netpolSel     map[string][]labels.Selector
 	projects      map[string]*Object
 	apps          map[string]*Object
+	deployed      map[string][]*Object // rendered objects, by the name of their Application
 	workloads     map[string][]*Object
 	repo          *repository
 	display       func(abs string) string
@@ -81,8 +82,12 @@ func (c *Context) index(objs []*Object) {
 	c.netpolSel = map[string][]labels.Selector{}
 	c.projects = map[string]*Object{}
 	c.apps = map[string]*Object{}
+	c.deployed = map[string][]*Object{}
 	c.workloads = map[string][]*Object{}
 	for _, o := range objs {
+		if o.Application != "" {
+			c.deployed[o.Application] = append(c.deployed[o.Application], o)
+		}
 		switch {
 		case o.Is("networking.k8s.io", "NetworkPolicy"):
 			c.netpols[o.Namespace] = append(c.netpols[o.Namespace], o)
@@ -141,6 +146,10 @@ func (c *Context) AppProject(name string) *Object { return c.projects[name] }
 
 // Application returns the Application of that name in the input (not rendered), or nil.
 func (c *Context) Application(name string) *Object { return c.apps[name] }
+
+// DeployedBy returns the objects rendered for the Application of that name, in the order
+// they were rendered; rules that judge an Application by what it deploys read them here.
+func (c *Context) DeployedBy(app string) []*Object { return c.deployed[app] }
 
 // SourceDir returns the directory of an Application source in the checked repository, and
 // false when the source is elsewhere (another repository, a Helm repository chart) or no

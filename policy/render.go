@@ -2,7 +2,10 @@ package policy
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -38,12 +41,14 @@ func (ch *checker) renderSources(ctx context.Context, c *Context, objs []*Object
 	}
 	byFile := map[string][]*Object{}
 	var manifests []render.Manifest
+	written := map[manifestAt]*Object{} // the manifests, by where render names them
 	for _, o := range objs {
 		if o.abs != "" {
 			byFile[o.abs] = append(byFile[o.abs], o)
 		}
 		if o.RenderedBy == "" && (o.Is(argocdmanaged.Group, argocdmanaged.KindApplication) || o.Is(argocdmanaged.Group, argocdmanaged.KindApplicationSet)) {
 			manifests = append(manifests, render.Manifest{File: o.File, Line: o.Line, Content: o.Content})
+			written[manifestAt{o.File, o.Line}] = o
 		}
 	}
 	var out []*Object
@@ -74,7 +79,13 @@ func (ch *checker) renderSources(ctx context.Context, c *Context, objs []*Object
 	marked := map[string]bool{}
 	for _, app := range res.Applications {
 		ref := ObjectRef{APIVersion: argocdmanaged.APIVersion, Kind: argocdmanaged.KindApplication, Namespace: app.Namespace, Name: app.Name}
-		findings = append(findings, noteFindings(app.Notes, &ref)...)
+		af := noteFindings(app.Notes, &ref)
+		if m := written[manifestAt{app.File, app.Line}]; m != nil {
+			for i := range af {
+				ch.atSourcePath(c, &af[i], m)
+			}
+		}
+		findings = append(findings, af...)
 		if app.ApplicationSet != "" && app.Parent == "" {
 			// A generated Application goes through the Application rules as a written one.
 			gen := &Object{File: app.File, Line: app.Line, RenderedBy: "applicationset", APIVersion: argocdmanaged.APIVersion,
@@ -110,6 +121,71 @@ func (ch *checker) renderSources(ctx context.Context, c *Context, objs []*Object
 		}
 	}
 	return out, findings, res
+}
+
+// manifestAt is where an Application or ApplicationSet manifest starts.
+type manifestAt struct {
+	file string
+	line int
+}
+
+// atSourcePath points a render-failed finding about a source directory (a path that does
+// not exist, a chart or overlay that does not render) at the line of the manifest that
+// names the directory: spec.source.path or spec.sources[i].path of the Application, or of
+// the ApplicationSet's template. A directory has no line to show, and the path line is
+// where the fix usually is. A finding about a file (a template, a value file) is kept.
+func (ch *checker) atSourcePath(c *Context, f *Finding, m *Object) {
+	if f.Rule != RuleRenderFailed || f.File == "" || f.Line > 0 || f.File == m.File {
+		return
+	}
+	abs := f.File
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(ch.baseDir, filepath.FromSlash(abs))
+	}
+	st, err := os.Stat(abs)
+	if err == nil && !st.IsDir() {
+		return
+	}
+	missing := errors.Is(err, fs.ErrNotExist)
+	var spec *argocdmanaged.ApplicationSpec
+	prefix := "spec"
+	switch m.Kind {
+	case argocdmanaged.KindApplication:
+		if a, err := m.ApplicationObject(); err == nil {
+			spec = &a.Spec
+		}
+	case argocdmanaged.KindApplicationSet:
+		if s, err := m.ApplicationSetObject(); err == nil {
+			spec, prefix = &s.Spec.Template.Spec, "spec.template.spec"
+		}
+	}
+	if spec == nil {
+		return
+	}
+	field, path := "", ""
+	for i, src := range spec.AllSources() {
+		if dir, ok := c.SourceDir(src); ok && src.Path != "" && ch.display(dir) == f.File {
+			field, path = prefix+".source.path", src.Path
+			if len(spec.Sources) > 0 {
+				field = fmt.Sprintf("%s.sources.%d.path", prefix, i)
+			}
+			break
+		}
+	}
+	if field == "" && m.Kind == argocdmanaged.KindApplicationSet && spec.Source != nil && spec.Source.Path != "" {
+		// A generated Application's path comes from the template's (often templated) path.
+		field = prefix + ".source.path"
+	} else if field == "" {
+		return
+	}
+	if missing && path != "" {
+		// Argo CD's repo server fails the same way: "PATH: app path does not exist".
+		f.Message = fmt.Sprintf("source path %q does not exist in the repository; Argo CD cannot generate the manifests (%q)", path, path+": app path does not exist")
+		f.Remediation = "Set path to the directory of the chart, overlay or manifests, relative to the repository root, and commit that directory."
+	}
+	if line := m.FieldLine(field); line > 0 {
+		f.File, f.Line = m.File, line
+	}
 }
 
 func namespaceOf(ro render.Object) string { return ro.Namespace() }

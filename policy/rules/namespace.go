@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -179,17 +180,27 @@ var destinationNamespaceNotManaged = policy.Rule{
 		"namespace leaves namespaced objects without a namespace.",
 	Remediation: "Deploy into a namespace from the profile's managed list, or create the namespace with `kubectl ck8sargo namespace create NAME --parent PARENT --wait` and ask the Platform Administrator to have Argo CD manage it.",
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
+		unmanaged := func(ns string) bool {
+			return !c.Profile.IsPlatformNamespace(ns) && !c.Profile.IsManagedNamespace(ns)
+		}
 		if s := specOf(o); s != nil && o.Group == argocdmanaged.Group {
 			ns := s.spec.Destination.Namespace
+			var out []policy.Violation
 			switch {
 			case s.isSet && isTemplated(ns):
 				return nil
 			case ns == "":
-				return []policy.Violation{violation(s.path+".destination", "the destination namespace is empty")}
-			case c.Profile.IsPlatformNamespace(ns) || c.Profile.IsManagedNamespace(ns):
-				return nil
+				out = append(out, violation(s.path+".destination", "the destination namespace is empty"))
+			case unmanaged(ns):
+				msg := sprintf("destination namespace %q is not among the managed namespaces %v", ns, c.Profile.Namespaces.Managed)
+				out = append(out, violation(s.path+".destination.namespace", "%s%s", msg, receives(deployedInto(c, o, unmanaged)[ns])))
 			}
-			return []policy.Violation{violation(s.path+".destination.namespace", "destination namespace %q is not among the managed namespaces %v", ns, c.Profile.Namespaces.Managed)}
+			return append(out, elsewhere(c, o, ns, unmanaged, func(ns string, objs []*policy.Object) policy.Violation {
+				return violation("", "Application %q deploys %s into namespace %q, which is not among the managed namespaces %v: %s", o.Name, objectCount(objs), ns, c.Profile.Namespaces.Managed, objectNames(objs))
+			})...)
+		}
+		if coveredByApplication(c, o) {
+			return nil // the Application's finding lists the object
 		}
 		ns, ok := deployedNamespace(c, o)
 		if !ok || c.Profile.IsPlatformNamespace(ns) || c.Profile.IsManagedNamespace(ns) {
@@ -210,23 +221,33 @@ var noArgoCDNamespace = policy.Rule{
 	Remediation: "Deploy into one of your managed namespaces; apply Argo CD objects and their Secrets with kubectl, not through an Application.",
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		argo := c.Profile.ArgoCD.Namespace
+		isArgo := func(ns string) bool { return ns == argo }
 		if s := specOf(o); s != nil && o.Group == argocdmanaged.Group {
-			if s.spec.Destination.Namespace != argo {
-				return nil
+			// Argo CD objects are left out of the lists: apps-of-apps judges them.
+			into := deployedInto(c, o, isArgo)
+			preview := c.Profile.Features.AppsOfApps.Enabled
+			var out []policy.Violation
+			if s.spec.Destination.Namespace == argo {
+				if preview {
+					// The preview works so: the parent deploys its children into the Argo CD
+					// namespace. What it deploys is still checked (apps-of-apps, and the
+					// error below for anything but Argo CD objects).
+					v := violation(s.path+".destination.namespace", "the destination namespace is the Argo CD namespace %q, as the Apps of Apps preview needs for a parent Application: deploy only Applications, ApplicationSets and AppProjects through it (the preview has no uptime SLA on the Argo CD endpoint)", argo)
+					v.Severity = policy.SeverityWarning
+					v.Remediation = "Keep only Argo CD objects in this Application's source; deploy workloads through the child Applications into your managed namespaces."
+					out = append(out, v)
+				} else {
+					out = append(out, violation(s.path+".destination.namespace", "the destination namespace is the Argo CD namespace %q%s", argo, receives(into[argo])))
+					return out
+				}
 			}
-			if c.Profile.Features.AppsOfApps.Enabled {
-				// The preview works so: the parent deploys its children into the Argo CD
-				// namespace. What it deploys is still checked (apps-of-apps, and this rule
-				// for anything but Argo CD objects).
-				v := violation(s.path+".destination.namespace", "the destination namespace is the Argo CD namespace %q, as the Apps of Apps preview needs for a parent Application: deploy only Applications, ApplicationSets and AppProjects through it (the preview has no uptime SLA on the Argo CD endpoint)", argo)
-				v.Severity = policy.SeverityWarning
-				v.Remediation = "Keep only Argo CD objects in this Application's source; deploy workloads through the child Applications into your managed namespaces."
-				return []policy.Violation{v}
+			if objs := into[argo]; len(objs) > 0 {
+				out = append(out, violation("", "Application %q deploys %s into the Argo CD namespace %q: %s", o.Name, objectCount(objs), argo, objectNames(objs)))
 			}
-			return []policy.Violation{violation(s.path+".destination.namespace", "the destination namespace is the Argo CD namespace %q", argo)}
+			return out
 		}
-		if o.IsArgoCD() {
-			return nil // apps-of-apps covers Argo CD objects deployed by an Application
+		if o.IsArgoCD() || coveredByApplication(c, o) {
+			return nil // apps-of-apps covers Argo CD objects; the Application's finding lists the others
 		}
 		if ns, ok := deployedNamespace(c, o); ok && ns == argo {
 			return []policy.Violation{violation("metadata.namespace", "%s %q would be deployed into the Argo CD namespace %q", o.Kind, o.Name, argo)}
@@ -267,18 +288,104 @@ var noPlatformNamespace = policy.Rule{
 	Remediation: "Deploy into one of your managed namespaces instead.",
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		argo := c.Profile.ArgoCD.Namespace
+		platform := func(ns string) bool { return ns != argo && c.Profile.IsPlatformNamespace(ns) }
 		if s := specOf(o); s != nil && o.Group == argocdmanaged.Group {
 			ns := s.spec.Destination.Namespace
-			if ns != argo && c.Profile.IsPlatformNamespace(ns) {
-				return []policy.Violation{violation(s.path+".destination.namespace", "the destination namespace %q belongs to the platform", ns)}
+			var out []policy.Violation
+			if platform(ns) {
+				out = append(out, violation(s.path+".destination.namespace", "the destination namespace %q belongs to the platform%s", ns, receives(deployedInto(c, o, platform)[ns])))
 			}
-			return nil
+			return append(out, elsewhere(c, o, ns, platform, func(ns string, objs []*policy.Object) policy.Violation {
+				return violation("", "Application %q deploys %s into namespace %q, which belongs to the platform: %s", o.Name, objectCount(objs), ns, objectNames(objs))
+			})...)
 		}
-		if ns, ok := deployedNamespace(c, o); ok && ns != argo && c.Profile.IsPlatformNamespace(ns) {
+		if coveredByApplication(c, o) {
+			return nil // the Application's finding lists the object
+		}
+		if ns, ok := deployedNamespace(c, o); ok && platform(ns) {
 			return []policy.Violation{violation("metadata.namespace", "%s %q is in namespace %q, which belongs to the platform", o.Kind, o.Name, ns)}
 		}
 		return nil
 	},
+}
+
+// coveredByApplication says whether an object was rendered for an Application of the
+// input: the namespace rules then report on the Application once, listing its objects,
+// rather than once per object.
+func coveredByApplication(c *policy.Context, o *policy.Object) bool {
+	if o.Application == "" {
+		return false
+	}
+	app := c.Application(o.Application)
+	return app != nil && app.Is(argocdmanaged.Group, argocdmanaged.KindApplication)
+}
+
+// deployedInto groups the objects an Application deploys by the namespace they would be
+// deployed into, for the namespaces bad accepts; Argo CD objects are left out (the
+// apps-of-apps rule judges them). An ApplicationSet deploys nothing itself.
+func deployedInto(c *policy.Context, app *policy.Object, bad func(ns string) bool) map[string][]*policy.Object {
+	if !app.Is(argocdmanaged.Group, argocdmanaged.KindApplication) {
+		return nil
+	}
+	var out map[string][]*policy.Object
+	for _, o := range c.DeployedBy(app.Name) {
+		if o.IsArgoCD() {
+			continue
+		}
+		if ns, ok := deployedNamespace(c, o); ok && bad(ns) {
+			if out == nil {
+				out = map[string][]*policy.Object{}
+			}
+			out[ns] = append(out[ns], o)
+		}
+	}
+	return out
+}
+
+// elsewhere makes one violation per namespace other than the destination dest that the
+// Application deploys objects into and bad accepts, in namespace order.
+func elsewhere(c *policy.Context, app *policy.Object, dest string, bad func(ns string) bool, v func(ns string, objs []*policy.Object) policy.Violation) []policy.Violation {
+	into := deployedInto(c, app, bad)
+	var out []policy.Violation
+	for _, ns := range slices.Sorted(maps.Keys(into)) {
+		if ns != dest {
+			out = append(out, v(ns, into[ns]))
+		}
+	}
+	return out
+}
+
+// receives completes a destination finding with the objects that would be deployed there.
+func receives(objs []*policy.Object) string {
+	if len(objs) == 0 {
+		return ""
+	}
+	return "; it would receive " + objectCount(objs) + ": " + objectNames(objs)
+}
+
+// objectCount is "1 object" or "N objects".
+func objectCount(objs []*policy.Object) string {
+	if len(objs) == 1 {
+		return "1 object"
+	}
+	return sprintf("%d objects", len(objs))
+}
+
+// objectNames names the first few objects and counts the rest: "Deployment web, Service
+// web, ConfigMap web-config and 6 more".
+func objectNames(objs []*policy.Object) string {
+	const shown = 3
+	names := make([]string, 0, shown)
+	for _, o := range objs[:min(len(objs), shown)] {
+		ref := o.Ref()
+		ref.Namespace = "" // the finding names the namespace
+		names = append(names, ref.String())
+	}
+	s := strings.Join(names, ", ")
+	if len(objs) > shown {
+		s += sprintf(" and %d more", len(objs)-shown)
+	}
+	return s
 }
 
 // deployedNamespace returns the namespace an object would be deployed into, and false for
