@@ -43,7 +43,9 @@ func explicitNamespace(root *RootOptions) string {
 // through the API server's service proxy.
 func sealedController(root *RootOptions, controllerURL string) (sealed.Controller, string, error) {
 	if controllerURL != "" {
-		return &sealed.Endpoint{URL: controllerURL}, "url:" + controllerURL, nil
+		// Hashed like the service-proxy key: the URL itself has slashes, which made the
+		// cache file a path into directories that do not exist.
+		return &sealed.Endpoint{URL: controllerURL}, sealed.CacheKey("url:"+controllerURL, "", ""), nil
 	}
 	p, err := root.Profile()
 	if err != nil {
