@@ -21,7 +21,7 @@ func Platform() []policy.Rule {
 	return []policy.Rule{
 		noNamespaceResource, noCreateNamespace, noTemplatedNamespace, noClusterScopedResource,
 		noHNCSubnamespace, destinationNotInCluster, destinationNamespaceNotManaged,
-		noArgoCDNamespace, applicationNamespace, noPlatformNamespace, appsOfApps, featureNotEnabled, helmSecretsScheme, plaintextSecret,
+		noArgoCDNamespace, applicationNamespace, noPlatformNamespace, appsOfApps, featureNotEnabled, helmSecretsScheme, helmSecretsValuesRef, plaintextSecret,
 		unencryptedSecretsFile, invalidValsRef, sealedSecretScope, projectDenies, defaultProject,
 		invalidSubscription,
 	}
