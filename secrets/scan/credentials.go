@@ -2,23 +2,46 @@ package scan
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
+	ahocorasick "github.com/BobuSumisu/aho-corasick"
 	"github.com/rs/zerolog"
 	"github.com/spf13/viper"
 	"github.com/zricethezav/gitleaks/v8/config"
 	"github.com/zricethezav/gitleaks/v8/detect"
 	"github.com/zricethezav/gitleaks/v8/logging"
 	gitleaksregexp "github.com/zricethezav/gitleaks/v8/regexp"
+	"github.com/zricethezav/gitleaks/v8/report"
 	"go.yaml.in/yaml/v3"
 )
 
-// detector is gitleaks' detector with its own default rule set (cloud keys, tokens, generic
-// API keys and passwords), built once: compiling its rules takes tens of milliseconds.
-var detector = sync.OnceValues(func() (*detect.Detector, error) {
+// detectors are gitleaks' detector with its own default rule set (cloud keys, tokens,
+// generic API keys and passwords), split in two and built once: compiling the rules takes
+// tens of milliseconds.
+type detectors struct {
+	// specific holds the rules that know a credential's shape (AKIA..., ghp_...): their
+	// keywords are rare, so gitleaks' keyword filter runs almost none of them on a file.
+	specific *detect.Detector
+	// generic holds the rules that take any assignment to a key named like a credential.
+	// Their keywords (key, secret, token) are in most manifests, so they are run only on
+	// the lines holding a keyword and the line after each: their regular expressions cost
+	// time in proportion to the text they read.
+	generic *detect.Detector
+	// genericKeywords finds the keywords of the generic rules.
+	genericKeywords *ahocorasick.Trie
+	// specificKeywords finds the keywords of the specific rules: a file with none of them
+	// is not given to the specific detector, whose every call costs tens of microseconds
+	// before its own keyword filter (a logger, a path allowlist, a pass over 200 rules).
+	specificKeywords *ahocorasick.Trie
+}
+
+var detector = sync.OnceValues(func() (*detectors, error) {
 	// gitleaks logs to stderr through a package logger; a library must not print.
 	logging.Logger = zerolog.Nop()
 	v := viper.New()
@@ -40,14 +63,122 @@ var detector = sync.OnceValues(func() (*detect.Detector, error) {
 		}
 		cfg.Rules[r.RuleID] = r
 		cfg.OrderedRules = append(cfg.OrderedRules, r.RuleID)
+	}
+	specific, generic := cfg, cfg
+	specific.Rules, generic.Rules = map[string]config.Rule{}, map[string]config.Rule{}
+	specific.OrderedRules, generic.OrderedRules = nil, nil
+	specific.Keywords, generic.Keywords = map[string]struct{}{}, map[string]struct{}{}
+	d := &detectors{}
+	for _, id := range cfg.OrderedRules {
+		r := cfg.Rules[id]
+		if id == "private-key" || id == "age-secret-key" {
+			continue // PrivateKeys' to report, with documentation told apart from keys
+		}
+		c := &specific
+		if genericRank(id) > 0 {
+			c = &generic
+		}
+		c.Rules[id] = r
+		c.OrderedRules = append(c.OrderedRules, id)
 		for _, k := range r.Keywords {
-			cfg.Keywords[k] = struct{}{}
+			c.Keywords[strings.ToLower(k)] = struct{}{}
 		}
 	}
-	d := detect.NewDetector(cfg)
-	d.MaxDecodeDepth = 0
+	d.genericKeywords = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(generic.Keywords))).Build()
+	d.specificKeywords = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(specific.Keywords))).Build()
+	d.specific, d.generic = detect.NewDetector(specific), detect.NewDetector(generic)
+	d.specific.MaxDecodeDepth, d.generic.MaxDecodeDepth = 0, 0
 	return d, nil
 })
+
+// keywordLines returns text with every line blanked (emptied, its newline kept, so that
+// line numbers hold) but those where trie finds a keyword (for which keep, given the text
+// from the keyword's end to the end of the next line, says yes) and the line after each; ok
+// is false when no line is kept. lower is text in lower case, of the same length.
+func keywordLines(text, lower []byte, trie *ahocorasick.Trie, keep func(kw string, rest []byte) bool) (string, bool) {
+	matches := trie.Match(lower)
+	slices.SortFunc(matches, func(a, b *ahocorasick.Match) int { return cmp.Compare(a.Pos(), b.Pos()) })
+	keepLine := map[int]bool{}
+	line, off := 0, 0 // the line holding text[off], and where it starts
+	for _, m := range matches {
+		p := int(m.Pos())
+		for {
+			nl := bytes.IndexByte(text[off:], '\n')
+			if nl < 0 || off+nl >= p {
+				break
+			}
+			off += nl + 1
+			line++
+		}
+		if keepLine[line] && keepLine[line+1] {
+			continue
+		}
+		rest := text[p+len(m.Match()):]
+		if nl := bytes.IndexByte(rest, '\n'); nl >= 0 {
+			if nl2 := bytes.IndexByte(rest[nl+1:], '\n'); nl2 >= 0 {
+				rest = rest[:nl+1+nl2]
+			}
+		}
+		if keep == nil || keep(m.MatchString(), rest) {
+			keepLine[line], keepLine[line+1] = true, true
+		}
+	}
+	if len(keepLine) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	for i, l := range bytes.Split(text, []byte("\n")) {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if keepLine[i] {
+			b.Write(l)
+		}
+	}
+	return b.String(), true
+}
+
+// assignsValue says whether rest, what follows the keyword kw, can hold an assignment a
+// generic rule takes, a necessary condition checked in a fraction of the time the rules'
+// regular expressions take: on the keyword's line, an operator (= : > , | ?) then, past quotes, spaces and =, a run
+// of characters that are neither space nor quote, of at least 10 (generic-api-key's
+// shortest value) or, when the operator follows the keyword within a few word characters
+// (ownRules' form), at least 6.
+func assignsValue(kw string, rest []byte) bool {
+	_, own := ownKeywords[kw]
+	for i, c := range rest {
+		if c == '\n' || i > 24 {
+			// generic-api-key allows 23 characters between keyword and operator, on the line
+			return false
+		}
+		switch c {
+		case '=', ':', '>', ',', '|', '?':
+		default:
+			continue
+		}
+		j := i + 1
+		for j < len(rest) && bytes.IndexByte([]byte("`'\" \t\r\n="), rest[j]) >= 0 {
+			j++
+		}
+		n := 0
+		for j+n < len(rest) && bytes.IndexByte([]byte("`'\" \t\r\n"), rest[j+n]) < 0 {
+			n++
+		}
+		if n >= 10 || n >= 6 && own && i <= 8 {
+			return true
+		}
+	}
+	return false
+}
+
+// ownRuleID names the rule of ownRules.
+const ownRuleID = "ck8sargo-credential-assignment"
+
+// ownKeywords are the keywords of ownRules.
+var ownKeywords = map[string]struct{}{
+	"passw": {}, "pwd": {}, "secret": {}, "token": {}, "api_key": {}, "api-key": {}, "apikey": {},
+	"private_key": {}, "access_key": {}, "access-key": {}, "client_secret": {}, "credential": {},
+}
 
 // ownRules are rules gitleaks' set lacks for the files of a GitOps repository: its generic
 // rule takes values of word characters only, so a password such as "Xk9#mQ2$vL8p" in a .env
@@ -56,13 +187,15 @@ var detector = sync.OnceValues(func() (*detect.Detector, error) {
 // references (${VAR}, {{ .Values.x }}, <placeholder>, ENC[...]) and key names that only
 // point at a secret (secretName, tokenFile, existingSecret) alone.
 func ownRules() []config.Rule {
+	keywords := slices.Collect(maps.Keys(ownKeywords))
+	slices.Sort(keywords)
 	return []config.Rule{{
-		RuleID:      "ck8sargo-credential-assignment",
+		RuleID:      ownRuleID,
 		Description: "a password, token or secret key assigned a literal value",
 		Regex:       gitleaksregexp.MustCompile(`(?i)(?:^|[\s"'{,\-])[\w.-]*?(?:passw(?:or)?d|pwd|secret|token|api[_-]?key|private[_-]?key|access[_-]?key|secret[_-]?key|client[_-]?secret|credentials?)["']?[ \t]*(?:=|:)[ \t]*["']?([^\s"'#{}$<>|&*!\[\]][^\s"']{5,})`),
 		SecretGroup: 1,
 		Entropy:     3.0,
-		Keywords:    []string{"passw", "pwd", "secret", "token", "api_key", "api-key", "apikey", "private_key", "access_key", "access-key", "client_secret", "credential"},
+		Keywords:    keywords,
 		Allowlists: []*config.Allowlist{{
 			Description: "references and placeholders, not values",
 			Regexes: []*gitleaksregexp.Regexp{
@@ -83,7 +216,7 @@ var ciphertextRE = regexp.MustCompile(`ENC\[AES256_GCM,[^\]]*\]|(?s)-----BEGIN (
 // package): cloud provider keys, API tokens, passwords in .env files, kustomize
 // secretGenerator literals and values files, and the like. One finding per match, naming
 // the gitleaks rule, never the value. Ciphertext (sops values and data keys, SealedSecret
-// encryptedData) is not looked at; private keys are PrivateKeys' to report.
+// encryptedData) is not looked at; private keys and age identities are PrivateKeys' to report.
 func Credentials(file string, data []byte) ([]Finding, error) {
 	d, err := detector()
 	if err != nil {
@@ -96,12 +229,43 @@ func Credentials(file string, data []byte) ([]Finding, error) {
 			blank(masked[l[0]:l[1]])
 		}
 	}
-	skip := sealedLines(data)
+	if sealed := sealedLines(data); len(sealed) > 0 {
+		if &masked[0] == &data[0] {
+			masked = bytes.Clone(data)
+		}
+		line := 1
+		for i, start := 0, 0; i <= len(masked); i++ {
+			if i == len(masked) || masked[i] == '\n' {
+				if sealed[line] {
+					blank(masked[start:i])
+				}
+				line, start = line+1, i+1
+			}
+		}
+	}
+	// Both detectors read only the lines where their keywords are (see detectors).
+	lower := bytes.ToLower(masked)
+	if len(lower) != len(masked) {
+		lower = masked // case folding changed the length (rare non-ASCII): no keyword then
+	}
+	var found []report.Finding
+	if lines, ok := keywordLines(masked, lower, d.specificKeywords, nil); ok {
+		//lint:ignore SA1019 sources.Fragment arrives with gitleaks v9; v8's Detect takes this type
+		found = d.specific.Detect(detect.Fragment{Raw: lines, FilePath: file})
+	}
+	if lines, ok := keywordLines(masked, lower, d.genericKeywords, assignsValue); ok {
+		//lint:ignore SA1019 as above
+		found = append(found, d.generic.Detect(detect.Fragment{Raw: lines, FilePath: file})...)
+	}
+	// One finding per line: a specific rule (aws-access-token) says more than the generic
+	// ones that match the same assignment, and two rules on one line are one secret.
+	slices.SortStableFunc(found, func(a, b report.Finding) int {
+		return cmp.Or(cmp.Compare(a.StartLine, b.StartLine), cmp.Compare(genericRank(a.RuleID), genericRank(b.RuleID)), cmp.Compare(a.StartColumn, b.StartColumn))
+	})
 	var out []Finding
-	//lint:ignore SA1019 sources.Fragment arrives with gitleaks v9; v8's Detect takes this type
-	for _, f := range d.Detect(detect.Fragment{Raw: string(masked), FilePath: file}) {
+	for _, f := range found {
 		line := f.StartLine + 1
-		if f.RuleID == "private-key" || skip[line] {
+		if len(out) > 0 && out[len(out)-1].Line == line {
 			continue
 		}
 		out = append(out, Finding{
@@ -111,6 +275,16 @@ func Credentials(file string, data []byte) ([]Finding, error) {
 		})
 	}
 	return out, nil
+}
+
+// genericRank orders the rules that match any assignment after those that know a
+// credential's shape.
+func genericRank(rule string) int {
+	switch rule {
+	case "generic-api-key", ownRuleID:
+		return 1
+	}
+	return 0
 }
 
 // blank overwrites b with spaces, keeping its newlines so that lines keep their numbers.

@@ -41,6 +41,9 @@ type Finding struct {
 	Line  int    `json:"line"`
 	// Column is 1-based, or 0 when the finding is about a whole line or file.
 	Column int `json:"column,omitempty"`
+	// EndLine is the last line of the block a finding is about (the entries of a Secret's
+	// data, the literals of a secretGenerator); 0 when it is about one line or the file.
+	EndLine int `json:"endLine,omitempty"`
 	// Key is the dotted path of the leaf or field concerned, e.g. "db.password" or
 	// "data.token"; empty when the finding is about the whole file.
 	Key string `json:"key,omitempty"`
@@ -48,10 +51,17 @@ type Finding struct {
 	Rule        string `json:"rule,omitempty"`
 	Message     string `json:"message"`
 	Remediation string `json:"remediation,omitempty"`
+	// Fingerprint is FILE:RULE:LINE (RULE the gitleaks rule or else the check), the form of
+	// gitleaks' .gitleaksignore: an entry of secrets.scan.ignore in .ck8sargo.yaml lets
+	// the finding pass. Scan sets it.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // String is the one-line file:line form a pre-commit hook prints.
 func (f Finding) String() string {
+	if f.Rule != "" {
+		return fmt.Sprintf("%s:%d: %s (%s): %s", f.File, f.Line, f.Check, f.Rule, f.Message)
+	}
 	return fmt.Sprintf("%s:%d: %s: %s", f.File, f.Line, f.Check, f.Message)
 }
 

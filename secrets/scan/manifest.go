@@ -31,6 +31,19 @@ func documents(data []byte) ([]*yaml.Node, error) {
 	}
 }
 
+// lastLine is the last line n spans: that of its last descendant, plus the lines of a
+// multi-line scalar.
+func lastLine(n *yaml.Node) int {
+	for len(n.Content) > 0 {
+		n = n.Content[len(n.Content)-1]
+	}
+	end := n.Line + strings.Count(strings.TrimRight(n.Value, "\n"), "\n")
+	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+		end++ // the value starts on the line after its | or >
+	}
+	return end
+}
+
 func scalar(m *yaml.Node, key string) string {
 	if v := mappingValue(m, key); v != nil && v.Kind == yaml.ScalarNode {
 		return v.Value
@@ -87,7 +100,7 @@ func PlaintextSecrets(file string, data []byte) []Finding {
 			}
 			sort.Strings(keys)
 			out = append(out, Finding{
-				Check: CheckPlaintextSecret, File: file, Line: k.Line, Column: k.Column, Key: field,
+				Check: CheckPlaintextSecret, File: file, Line: k.Line, Column: k.Column, EndLine: lastLine(v), Key: field,
 				Message: fmt.Sprintf("Secret %s has %d plaintext value(s) in %s (keys: %s)",
 					name, len(keys), field, strings.Join(keys, ", ")),
 				Remediation: "seal it (kubectl ck8sargo secrets seal), move the values to a sops-encrypted values file, or reference them from Vault",

@@ -8,8 +8,11 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // MaxFileSize is the largest file Scan reads; a larger file is a CheckTooLarge finding,
@@ -18,12 +21,13 @@ const MaxFileSize = 16 << 20
 
 // Result is what Scan found.
 type Result struct {
-	Findings []Finding `json:"findings"`
 	// Findings is never nil, so that JSON shows [] when there are none.
+	Findings []Finding `json:"findings"`
 	// Files is the number of files read; Skipped those passed over (binary, or not a
-	// regular file).
+	// regular file); Allowed the findings an allow marker or the allowlist let pass.
 	Files   int `json:"files"`
 	Skipped int `json:"skipped"`
+	Allowed int `json:"allowed"`
 }
 
 // conventionalSecretsRE matches the names helm-secrets users give their values files
@@ -31,10 +35,22 @@ type Result struct {
 var conventionalSecretsRE = regexp.MustCompile(`^(secrets([.-][^/]+)?|[^/]+\.secrets)\.ya?ml$`)
 
 // Scan checks the files at paths (files or directories, slash-separated, relative to the
-// root of fsys, which should be the repository root; "." for all) and returns every finding:
+// root of fsys, which should be the repository root; "." for all) with no allowlist; see
+// ScanWith.
+func Scan(ctx context.Context, fsys fs.FS, paths ...string) (*Result, error) {
+	return ScanWith(ctx, fsys, Options{}, paths...)
+}
+
+// ScanWith checks the files at paths (files or directories, slash-separated, relative to
+// the root of fsys, which should be the repository root; "." for all) and returns every
+// finding that opts and the allow markers of the files do not let pass:
 //
 //   - private key material in any text file;
-//   - Secret manifests with plaintext data in YAML and JSON files;
+//   - Secret manifests with plaintext data in YAML and JSON files, and, read as text, in
+//     files that do not parse as YAML (Helm templates, tab indentation);
+//   - kustomize secretGenerator entries, which put a Secret's values in the repository;
+//   - credentials (cloud keys, API tokens, passwords in .env files, values files and the
+//     like) found by gitleaks' rule set in any text file;
 //   - files that must be sops-encrypted but are not, or only partly, or have no MAC: those a
 //     creation rule with a path_regex matches, those named like helm-secrets values files
 //     (secrets.yaml, secrets.*.yaml, secrets-*.yaml, *.secrets.yaml; not manifests, not in
@@ -44,13 +60,22 @@ var conventionalSecretsRE = regexp.MustCompile(`^(secrets([.-][^/]+)?|[^/]+\.sec
 //     catches them);
 //   - git conflict markers in files with sops metadata.
 //
-// Directories named .git are not entered. Problems reading a path or a .sops.yaml are
-// returned joined, with the findings of everything else.
-func Scan(ctx context.Context, fsys fs.FS, paths ...string) (*Result, error) {
+// A secret is reported once: a credential or private key inside a plaintext Secret's
+// data, a secretGenerator's literals or a file that must be encrypted is part of that
+// finding. Files are checked in parallel, on GOMAXPROCS workers. Directories named .git are
+// not entered. Problems reading a path or a .sops.yaml are returned joined, with the
+// findings of everything else; a bad allowlist is an error and no result.
+func ScanWith(ctx context.Context, fsys fs.FS, opts Options, paths ...string) (*Result, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("secrets scan allowlist: %w", err)
+	}
+	if _, err := detector(); err != nil {
+		return nil, err
+	}
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
-	s := &scanner{fsys: fsys, res: &Result{}, configs: map[string]*Config{}, done: map[string]bool{}, encChecked: map[string]bool{}}
+	s := &scanner{fsys: fsys, configs: map[string]configEntry{}}
 	var errs []error
 	var files []string
 	for _, p := range paths {
@@ -78,119 +103,199 @@ func Scan(ctx context.Context, fsys fs.FS, paths ...string) (*Result, error) {
 			errs = append(errs, err)
 		}
 	}
+	slices.Sort(files)
+	files = slices.Compact(files)
+
+	results := make([]fileResult, len(files))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(files), 1)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(files) || ctx.Err() != nil {
+					return
+				}
+				results[i] = s.file(files[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	res := &Result{}
+	byFile := map[string]*fileResult{}
+	encChecked := map[string]bool{}
 	var refs []ValueFileRef
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
+	for i := range results {
+		r := &results[i]
+		byFile[files[i]] = r
+		if r.err != nil {
+			errs = append(errs, r.err)
 		}
-		r, err := s.file(f, nil)
-		refs = append(refs, r...)
-		if err != nil {
-			errs = append(errs, err)
+		if r.read {
+			res.Files++
 		}
+		if r.skipped {
+			res.Skipped++
+		}
+		if r.encChecked {
+			encChecked[files[i]] = true
+		}
+		refs = append(refs, r.refs...)
 	}
 	// secrets:// files, also those outside paths: each must be encrypted.
 	for _, ref := range refs {
-		if ref.Path == "" {
+		if ref.Path == "" || encChecked[ref.Path] {
 			continue
 		}
 		if _, err := fs.Stat(fsys, ref.Path); err != nil {
 			continue // in another repository or not written yet: nothing to check here
 		}
-		if _, err := s.file(ref.Path, &ref); err != nil {
+		r, err := s.referenced(ref)
+		if err != nil {
 			errs = append(errs, err)
+			continue
+		}
+		encChecked[ref.Path] = true
+		if fr := byFile[ref.Path]; fr != nil {
+			fr.findings = append(fr.findings, r.findings...)
+		} else {
+			byFile[ref.Path] = &r
+			files = append(files, ref.Path)
 		}
 	}
-	s.res.Findings = SortFindings(s.res.Findings)
-	if s.res.Findings == nil {
-		s.res.Findings = []Finding{}
+	for _, name := range files {
+		r := byFile[name]
+		for _, f := range absorb(r.findings) {
+			f.Fingerprint = fingerprint(f)
+			if r.allowed[f.Line] || opts.allows(f) {
+				res.Allowed++
+				continue
+			}
+			res.Findings = append(res.Findings, f)
+		}
 	}
-	return s.res, errors.Join(errs...)
+	res.Findings = SortFindings(res.Findings)
+	if res.Findings == nil {
+		res.Findings = []Finding{}
+	}
+	return res, errors.Join(errs...)
+}
+
+// fileResult is what checking one file gave.
+type fileResult struct {
+	findings []Finding
+	refs     []ValueFileRef
+	// allowed are the lines an allow marker lets pass.
+	allowed       map[int]bool
+	read, skipped bool
+	encChecked    bool
+	err           error
 }
 
 type scanner struct {
-	fsys    fs.FS
-	res     *Result
-	configs map[string]*Config // by directory of the file; nil when none
-	done    map[string]bool
-	// encChecked are the files whose encryption was already checked.
-	encChecked map[string]bool
+	fsys fs.FS
+	mu   sync.Mutex
+	// configs are the .sops.yaml files by directory of the file (nil when none).
+	configs map[string]configEntry
+}
+
+type configEntry struct {
+	c   *Config
+	err error
 }
 
 func (s *scanner) config(file string) (*Config, error) {
 	dir := path.Dir(file)
-	if c, ok := s.configs[dir]; ok {
-		return c, nil
+	s.mu.Lock()
+	e, ok := s.configs[dir]
+	s.mu.Unlock()
+	if ok {
+		return e.c, e.err
 	}
 	c, err := FindConfig(s.fsys, file)
-	if err != nil {
-		return nil, err
-	}
-	s.configs[dir] = c
-	return c, nil
+	s.mu.Lock()
+	s.configs[dir] = configEntry{c, err}
+	s.mu.Unlock()
+	return c, err
 }
 
-// file checks one file; ref is set when it is checked because an Application references it.
-// It returns the secrets:// references the file holds.
-func (s *scanner) file(name string, ref *ValueFileRef) ([]ValueFileRef, error) {
-	if ref == nil {
-		if s.done[name] {
-			return nil, nil
-		}
-		s.done[name] = true
-	}
+// read returns the content of a regular text file under MaxFileSize; skipped says it is
+// binary or not a regular file, and a finding is returned for a file too large to read.
+func (s *scanner) read(name string) (data []byte, skipped bool, tooLarge *Finding, err error) {
 	info, err := fs.Stat(s.fsys, name)
 	if err != nil {
-		return nil, err
+		return nil, false, nil, err
 	}
 	if !info.Mode().IsRegular() {
 		// A FIFO or device: reading it could block, and git stores no such content.
-		s.res.Skipped++
-		return nil, nil
+		return nil, true, nil, nil
 	}
 	if info.Size() > MaxFileSize {
-		s.res.Findings = append(s.res.Findings, Finding{
+		return nil, false, &Finding{
 			Check: CheckTooLarge, File: name, Line: 1,
 			Message:     fmt.Sprintf("%d bytes, over the %d MiB the scan reads: it was not checked for secrets", info.Size(), MaxFileSize>>20),
 			Remediation: "keep large files out of the repository, or split this one into files under the limit",
-		})
-		return nil, nil
+		}, nil
 	}
-	data, err := fs.ReadFile(s.fsys, name)
+	data, err = fs.ReadFile(s.fsys, name)
 	if err != nil {
-		return nil, err
+		return nil, false, nil, err
 	}
 	if bytes.IndexByte(data[:min(len(data), 8000)], 0) >= 0 {
-		s.res.Skipped++
-		return nil, nil
+		return nil, true, nil, nil
 	}
-	add := func(fs ...Finding) { s.res.Findings = append(s.res.Findings, fs...) }
-	if ref != nil {
-		if s.encChecked[name] {
-			return nil, nil
-		}
-		s.encChecked[name] = true
-		// Only the encryption of a referenced file is checked here; the rest was checked
-		// when (and if) it was scanned itself.
-		st := CheckEncryption(name, data, nil)
-		if c, err := s.config(name); err == nil && c != nil {
-			if r := c.RuleFor(name); r != nil {
-				st = CheckEncryption(name, data, r)
-			}
-		}
-		for _, f := range st.Findings {
-			if st.Encryption != Encrypted {
-				f.Message += fmt.Sprintf(" (referenced as %s by Application %s at %s:%d)", ref.Ref, ref.Application, ref.File, ref.Line)
-			}
-			add(f)
-		}
-		return nil, nil
+	return data, false, nil, nil
+}
+
+// referenced checks the encryption of a file an Application references through secrets://.
+func (s *scanner) referenced(ref ValueFileRef) (fileResult, error) {
+	data, skipped, big, err := s.read(ref.Path)
+	switch {
+	case err != nil:
+		return fileResult{}, err
+	case big != nil:
+		return fileResult{findings: []Finding{*big}}, nil
+	case skipped:
+		return fileResult{}, nil
 	}
-	s.res.Files++
+	var rule *Rule
+	if c, err := s.config(ref.Path); err == nil && c != nil {
+		rule = c.RuleFor(ref.Path)
+	}
+	st := CheckEncryption(ref.Path, data, rule)
+	for i := range st.Findings {
+		if st.Encryption != Encrypted {
+			st.Findings[i].Message += fmt.Sprintf(" (referenced as %s by Application %s at %s:%d)", ref.Ref, ref.Application, ref.File, ref.Line)
+		}
+	}
+	return fileResult{findings: wholeFile(st.Findings, data), allowed: allowedLines(data)}, nil
+}
+
+// templateExts are the extensions of files that template YAML and so are not YAML: Helm's
+// helpers, helmfile's .gotmpl, Jinja.
+var templateExts = map[string]bool{".tpl": true, ".tmpl": true, ".gotmpl": true, ".j2": true, ".jinja": true, ".jinja2": true}
+
+// file checks one file found under the scanned paths.
+func (s *scanner) file(name string) fileResult {
+	data, skipped, big, err := s.read(name)
+	switch {
+	case err != nil:
+		return fileResult{err: err}
+	case big != nil:
+		return fileResult{findings: []Finding{*big}}
+	case skipped:
+		return fileResult{skipped: true}
+	}
+	r := fileResult{read: true, allowed: allowedLines(data)}
+	add := func(fs ...Finding) { r.findings = append(r.findings, fs...) }
 	add(PrivateKeys(name, data)...)
 	base := path.Base(name)
 	if base == ConfigFileName {
-		return nil, nil
+		return r
 	}
 	format := FormatFor(name)
 	enc := DetectEncryption(data)
@@ -199,7 +304,8 @@ func (s *scanner) file(name string, ref *ValueFileRef) ([]ValueFileRef, error) {
 	}
 	c, err := s.config(name)
 	if err != nil {
-		return nil, err
+		r.err = err
+		return r
 	}
 	var rule *Rule
 	if c != nil {
@@ -209,19 +315,93 @@ func (s *scanner) file(name string, ref *ValueFileRef) ([]ValueFileRef, error) {
 		c != nil && conventionalSecretsRE.MatchString(base) &&
 			!slices.Contains(strings.Split(path.Dir(name), "/"), "templates") && !isManifest(data)
 	if mustEncrypt || enc != Plaintext {
-		s.encChecked[name] = true
-		add(CheckEncryption(name, data, rule).Findings...)
+		r.encChecked = true
+		add(wholeFile(CheckEncryption(name, data, rule).Findings, data)...)
 	}
-	if format == FormatYAML || format == FormatJSON {
-		add(PlaintextSecrets(name, data)...)
-		return SecretsValueFiles(name, data), nil
+	mentionsSecret := bytes.Contains(data, []byte("Secret"))
+	switch {
+	case format == FormatYAML || format == FormatJSON:
+		if mentionsSecret {
+			found := PlaintextSecrets(name, data)
+			if _, err := documents(data); err != nil && format == FormatYAML {
+				// Not YAML as a whole (a template, tabs): what the parser could not reach is
+				// read as text; a block found both ways is reported once.
+				for _, t := range TextSecrets(name, data) {
+					if !slices.ContainsFunc(found, func(f Finding) bool { return f.Line == t.Line }) {
+						found = append(found, t)
+					}
+				}
+			}
+			add(found...)
+		}
+		if bytes.Contains(data, []byte("secrets")) && bytes.Contains(data, []byte("argoproj.io/")) {
+			r.refs = SecretsValueFiles(name, data)
+		}
+		add(GeneratedSecrets(name, data)...)
+	case mentionsSecret && (templateExts[strings.ToLower(path.Ext(name))] || slices.Contains(strings.Split(path.Dir(name), "/"), "templates")):
+		add(TextSecrets(name, data)...)
+	case base == "Kustomization":
+		add(GeneratedSecrets(name, data)...)
 	}
-	return nil, nil
+	creds, err := Credentials(name, data)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	add(creds...)
+	return r
+}
+
+// wholeFile gives the findings about a whole file (no key: not encrypted, no MAC) the file's
+// last line as EndLine, so that what they cover is known.
+func wholeFile(fs []Finding, data []byte) []Finding {
+	for i := range fs {
+		if fs[i].Check == CheckUnencryptedFile && fs[i].Key == "" {
+			fs[i].EndLine = max(1, bytes.Count(data, []byte("\n"))+1)
+		}
+	}
+	return fs
+}
+
+// absorb drops the credential and private-key findings of one file that lie in the block of
+// a plaintext-secret or unencrypted-secrets-file finding: the same secret, reported once, by
+// the finding that says what to do with the file. A private key absorbed is named in the
+// message of the finding that took it, as it must also be rotated.
+func absorb(fs []Finding) []Finding {
+	cover := func(f Finding) int {
+		if f.Check != CheckCredential && f.Check != CheckPrivateKey {
+			return -1
+		}
+		return slices.IndexFunc(fs, func(c Finding) bool {
+			return (c.Check == CheckPlaintextSecret || c.Check == CheckUnencryptedFile) &&
+				c.Line <= f.Line && f.Line <= max(c.Line, c.EndLine)
+		})
+	}
+	holdsKey := map[int]bool{}
+	for _, f := range fs {
+		if c := cover(f); c >= 0 && f.Check == CheckPrivateKey {
+			holdsKey[c] = true
+		}
+	}
+	var out []Finding
+	for i, f := range fs {
+		if cover(f) >= 0 {
+			continue
+		}
+		if holdsKey[i] {
+			f.Message += "; it holds private key material, which must also be rotated"
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 // isManifest says whether data is a Kubernetes manifest (apiVersion and kind at the top)
 // rather than a Helm values file.
 func isManifest(data []byte) bool {
+	if !bytes.Contains(data, []byte("apiVersion")) {
+		return false
+	}
 	docs, _ := documents(data)
 	return len(docs) > 0 && scalar(docs[0], "apiVersion") != "" && scalar(docs[0], "kind") != ""
 }

@@ -60,13 +60,23 @@ func textDocument(file string, lines []string, from, to int) []Finding {
 		}
 		indent := indentWidth(m[1])
 		var keys []string
+		end := i + 1
 		for j := i + 1; j < to; j++ {
 			l := lines[j]
 			if strings.TrimSpace(l) == "" || strings.HasPrefix(strings.TrimSpace(l), "#") || strings.HasPrefix(strings.TrimSpace(l), "{{") {
 				continue
 			}
 			e := textEntryRE.FindStringSubmatch(l)
-			if e == nil || indentWidth(e[1]) <= indent {
+			if e == nil {
+				// The lines of a block scalar (a certificate under tls.crt: |) belong to the
+				// entry above; anything else at or left of data: ends the block.
+				if indentWidth(l[:len(l)-len(strings.TrimLeft(l, " \t"))]) > indent {
+					end = j + 1
+					continue
+				}
+				break
+			}
+			if indentWidth(e[1]) <= indent {
 				break
 			}
 			v := strings.Trim(strings.TrimSpace(stripComment(e[3])), `"'`)
@@ -76,13 +86,14 @@ func textDocument(file string, lines []string, from, to int) []Finding {
 				}
 			}
 			keys = append(keys, e[2])
+			end = j + 1
 		}
 		if len(keys) == 0 {
 			continue
 		}
 		sort.Strings(keys)
 		out = append(out, Finding{
-			Check: CheckPlaintextSecret, File: file, Line: i + 1, Column: len(m[1]) + 1, Key: m[2],
+			Check: CheckPlaintextSecret, File: file, Line: i + 1, Column: len(m[1]) + 1, EndLine: end, Key: m[2],
 			Message: fmt.Sprintf("Secret has %d plaintext value(s) in %s (keys: %s; read as text: the file is not plain YAML)",
 				len(keys), m[2], strings.Join(keys, ", ")),
 			Remediation: "take the values from a sops-encrypted values file (secrets://) or Vault through the template, or seal the Secret (kubectl ck8sargo secrets seal)",
@@ -131,7 +142,7 @@ func GeneratedSecrets(file string, data []byte) []Finding {
 					what = fmt.Sprintf("the plaintext of %d file(s) of the repository (%s)", len(v.Content), field)
 				}
 				out = append(out, Finding{
-					Check: CheckPlaintextSecret, File: file, Line: k.Line, Column: k.Column, Key: "secretGenerator." + name + "." + field,
+					Check: CheckPlaintextSecret, File: file, Line: k.Line, Column: k.Column, EndLine: lastLine(v), Key: "secretGenerator." + name + "." + field,
 					Message:     fmt.Sprintf("kustomize secretGenerator %s makes a Secret from %s", name, what),
 					Remediation: "generate the Secret from a SealedSecret or Vault instead, or encrypt the source with sops (ksops); values in git are readable by everyone with the repository",
 				})
