@@ -1,0 +1,8 @@
+{{- define "shop.dbSecret" -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .Release.Name }}-db
+data:
+  password: dHBsLWRlZmluZQ==
+{{- end }}
