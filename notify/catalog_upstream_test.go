@@ -22,7 +22,7 @@ var catalogTemplates = []string{
 // variants their branches take: one source, several sources, with and without conditions.
 // Upstream renders valid JSON for them (no value holds a quote).
 var fullStates = map[string]appState{
-	"one source, no conditions": {status: fullStatus(``)},
+	"one source, no conditions":  {status: fullStatus(``)},
 	"one source, two conditions": {status: fullStatus(`,"conditions":[{"type":"SyncError","message":"sync failed"},{"type":"OrphanedResourceWarning","message":"1 orphaned resource"}]`)},
 	"two sources": {status: fullStatus(`,"conditions":[{"type":"SyncError","message":"sync failed"}]`), extra: func(m map[string]any) {
 		spec := m["spec"].(map[string]any)

@@ -12,9 +12,9 @@ import (
 
 	"github.com/argoproj/notifications-engine/pkg/api"
 	"github.com/argoproj/notifications-engine/pkg/services"
-	"github.com/argoproj/notifications-engine/pkg/templates"
 	"github.com/argoproj/notifications-engine/pkg/util/text"
 	giturls "github.com/chainguard-dev/git-urls"
+	"sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
@@ -31,11 +31,18 @@ type Engine struct {
 	// rendering holds a templates service per set of template names, built on first use:
 	// the engine's own service parses every template again (with sprig's 200 functions
 	// each), which lint and test need for the few templates they render.
-	rendering map[string]templates.Service
-	context   map[string]string
-	secrets   map[string][]byte
-	projects  map[string]map[string]any
-	now       func() time.Time
+	rendering map[string]renderer
+	// recursive holds, by template name, how a template calls itself ("" when it does
+	// not), computed on first render.
+	recursive     map[string]string
+	templateFuncs map[string]any
+	renderTimeout time.Duration
+	// overran holds the templates whose rendering did not end in time, by rendering key.
+	overran  map[string]error
+	context  map[string]string
+	secrets  map[string][]byte
+	projects map[string]map[string]any
+	now      func() time.Time
 	// serviceTypes maps service names to types, for reports.
 	serviceTypes map[string]string
 	// services are the configuration's readable services by name, for delivery checks.
@@ -52,6 +59,8 @@ type EngineOptions struct {
 	Projects []*argocdmanaged.AppProject
 	// Now is time.Now for the time.Now helper; nil means time.Now.
 	Now func() time.Time
+	// RenderTimeout bounds one Render; 0 means DefaultRenderTimeout.
+	RenderTimeout time.Duration
 }
 
 // ErrConfigRejected wraps the engine's reason for rejecting a whole configuration: the
@@ -91,7 +100,13 @@ func NewEngine(cfg *Config, opts EngineOptions) (e *Engine, err error) {
 		return nil, fmt.Errorf("%w: %v", ErrConfigRejected, err)
 	}
 	e.API = a
-	e.rendering = map[string]templates.Service{}
+	e.rendering = map[string]renderer{}
+	e.recursive = map[string]string{}
+	e.overran = map[string]error{}
+	e.renderTimeout = opts.RenderTimeout
+	if e.renderTimeout <= 0 {
+		e.renderTimeout = DefaultRenderTimeout
+	}
 	return e, nil
 }
 
@@ -178,13 +193,12 @@ func (e *Engine) project(obj map[string]any) map[string]any {
 	return map[string]any{}
 }
 
-// Render formats templates for one destination as the engine's Send does, without sending.
+// Render formats templates for one destination as the engine's Send does, without sending,
+// within bounds the engine does not have: a template that calls itself with the same data
+// is refused before it runs (ErrTemplateRecursion), and one that renders more than
+// MaxRenderBytes or for longer than EngineOptions.RenderTimeout is an error
+// (ErrRenderBudget).
 func (e *Engine) Render(obj map[string]any, templateNames []string, dest services.Destination) (n *services.Notification, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			n, err = nil, fmt.Errorf("rendering failed: %v", r)
-		}
-	}()
 	in := e.Vars(obj, dest)
 	// The engine sets these two after getVars; serviceType is the service's name.
 	in["serviceType"] = dest.Service
@@ -192,19 +206,73 @@ func (e *Engine) Render(obj map[string]any, templateNames []string, dest service
 	key := strings.Join(templateNames, "\x00")
 	svc, ok := e.rendering[key]
 	if !ok {
-		// The same templates service the API uses internally, for these templates only.
-		subset := map[string]services.Notification{}
-		for _, name := range templateNames {
-			if t, found := e.Config.Templates[name]; found {
-				subset[name] = t
-			}
-		}
-		if svc, err = templates.NewService(subset); err != nil {
+		if svc, err = e.newRenderer(templateNames); err != nil {
 			return nil, err
 		}
 		e.rendering[key] = svc
 	}
-	return svc.FormatNotification(in, templateNames...)
+	if err := e.overran[key]; err != nil {
+		// One abandoned rendering of these templates is enough: another would only add a
+		// second one running in the background.
+		return nil, err
+	}
+	n, err = renderBounded(e.renderTimeout, func() (*services.Notification, error) {
+		return svc.FormatNotification(in, templateNames...)
+	})
+	if errors.Is(err, errRenderTimeout) {
+		e.overran[key] = err
+	}
+	return n, err
+}
+
+// newRenderer is the engine's templates service (templates.NewService) for the named
+// templates only, with boundedFuncs, after the recursion check.
+func (e *Engine) newRenderer(templateNames []string) (renderer, error) {
+	r := renderer{}
+	for _, name := range templateNames {
+		t, found := e.Config.Templates[name]
+		if !found {
+			continue
+		}
+		if _, checked := e.recursive[name]; !checked {
+			raw, _ := yaml.Marshal(t)
+			e.recursive[name] = templateRecursion(string(raw))
+		}
+		if cycle := e.recursive[name]; cycle != "" {
+			return nil, fmt.Errorf("template %s: %w (%s)", name, ErrTemplateRecursion, cycle)
+		}
+		templater, err := t.GetTemplater(name, e.funcs())
+		if err != nil {
+			return nil, err
+		}
+		r[name] = templater
+	}
+	return r, nil
+}
+
+func (e *Engine) funcs() map[string]any {
+	if e.templateFuncs == nil {
+		e.templateFuncs = boundedFuncs()
+	}
+	return e.templateFuncs
+}
+
+// renderer holds the templaters of some templates, by name.
+type renderer map[string]services.Templater
+
+// FormatNotification is templates.Service's: the templates applied in order.
+func (r renderer) FormatNotification(vars map[string]any, names ...string) (*services.Notification, error) {
+	var n services.Notification
+	for _, name := range names {
+		templater, ok := r[name]
+		if !ok {
+			return nil, fmt.Errorf("template '%s' is not supported", name)
+		}
+		if err := templater(&n, vars); err != nil {
+			return nil, err
+		}
+	}
+	return &n, nil
 }
 
 // TimeHelpers are the `time` helpers of Argo CD's trigger expressions. Parse returns an

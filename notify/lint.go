@@ -2,11 +2,13 @@ package notify
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/mail"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/Masterminds/sprig/v3"
@@ -40,6 +42,10 @@ type LintOptions struct {
 	// argocd.version); service types newer than it are findings. Empty means
 	// MirroredArgoCDVersion.
 	ArgoCDVersion string
+	// RenderTimeout bounds each rendering of a template on a sample Application; 0 means
+	// DefaultRenderTimeout. A template that overruns is a finding, and its rendering is
+	// abandoned (Go templates cannot be stopped: it ends in the background).
+	RenderTimeout time.Duration
 }
 
 // Lint finds every problem the notifications controller would trip on: each is a finding
@@ -114,7 +120,7 @@ func (l *linter) run() {
 		l.sampleObjects = append(l.sampleObjects, s.object())
 	}
 	l.lines = keyLines(l.opts.ConfigMapSource)
-	eng, engErr := NewEngine(l.cfg, EngineOptions{})
+	eng, engErr := NewEngine(l.cfg, EngineOptions{RenderTimeout: l.opts.RenderTimeout})
 	l.engine = eng
 	l.size()
 	l.unknownKeys()
@@ -398,6 +404,9 @@ func (l *linter) lintTemplates() {
 		}
 		l.templates[t.Name] = t
 		l.templateKeys(t)
+		if cycle := templateRecursion(t.Raw); cycle != "" {
+			l.cm(RuleTemplateRecursion, "template %s: %s with the same data: the engine recurses until Go's limit of 100,000 nested calls, and the notification is not sent", t.Name, cycle)
+		}
 		for svc := range t.Notification.Webhook {
 			if s, ok := l.services[svc]; !ok || s.Type != "webhook" {
 				l.cm(RuleTemplateWebhook, "template %s has a webhook section for %q, which is not a webhook service; it is ignored", t.Name, svc)
@@ -437,7 +446,7 @@ func (l *linter) lintTriggers() {
 	used := map[string]bool{}
 	eng := l.engine
 	if eng == nil {
-		eng = newSampleEngine(l.cfg, l.templates)
+		eng = newSampleEngine(l.cfg, l.templates, l.opts.RenderTimeout)
 	}
 	for _, t := range l.cfg.Triggers() {
 		l.key = t.Key
@@ -553,6 +562,15 @@ func (l *linter) sampleRender(eng *Engine, t Template, where string, i int) {
 	}
 	for _, d := range dests {
 		n, err := eng.Render(obj, []string{t.Name}, d)
+		switch {
+		case errors.Is(err, ErrTemplateRecursion):
+			return // reported with the template
+		case errors.Is(err, ErrRenderBudget):
+			if l.first("render|" + t.Name) {
+				l.cm(RuleTemplateBudget, "template %s, sent by %s, on %s: %s", t.Name, where, name, oneLine(err))
+			}
+			return
+		}
 		if err != nil {
 			if l.first("render|" + t.Name) {
 				l.cm(RuleTemplateRender, "template %s, sent by %s, fails to render on %s: %s", t.Name, where, name, oneLine(err))
@@ -590,7 +608,7 @@ func runSafely(prog *vm.Program, vars map[string]any) (v any, err error) {
 // newSampleEngine builds an engine for the sample runs of a configuration the engine
 // rejects, from its readable templates and context only, so that a broken service does not
 // hide template problems; nil when even that fails.
-func newSampleEngine(cfg *Config, templates map[string]Template) *Engine {
+func newSampleEngine(cfg *Config, templates map[string]Template, timeout time.Duration) *Engine {
 	trial := &Config{Namespace: cfg.Namespace, ConfigMapName: cfg.ConfigMapName, SecretName: cfg.SecretName, Data: map[string]string{}, SecretData: cfg.SecretData}
 	for _, t := range templates {
 		trial.Data[t.Key] = t.Raw
@@ -600,7 +618,7 @@ func newSampleEngine(cfg *Config, templates map[string]Template) *Engine {
 			trial.Data[ContextKey] = v
 		}
 	}
-	e, err := NewEngine(trial, EngineOptions{})
+	e, err := NewEngine(trial, EngineOptions{RenderTimeout: timeout})
 	if err != nil {
 		return nil
 	}

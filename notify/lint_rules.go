@@ -42,6 +42,8 @@ const (
 	RuleTemplateJSON          = "notify-template-json"
 	RuleTemplateUnused        = "notify-template-unused"
 	RuleTemplateWebhook       = "notify-template-webhook"
+	RuleTemplateRecursion     = "notify-template-recursion"
+	RuleTemplateBudget        = "notify-template-budget"
 	RuleDefaultTriggers       = "notify-default-triggers"
 	RuleContext               = "notify-context"
 	RuleSubscriptionsKey      = "notify-subscriptions"
@@ -85,6 +87,8 @@ var LintRules = []LintRule{
 	{RuleTemplateRender, policy.SeverityWarning, "A template fails to render for an Application its trigger fires on", "Guard field access with `with`, `dig` or `default` so missing fields render."},
 	{RuleTemplateUnused, policy.SeverityInfo, "A template is not sent by any trigger", "Reference the template from a trigger, or remove it."},
 	{RuleTemplateWebhook, policy.SeverityWarning, "A template's webhook section names a service that is not a webhook", "Key webhook sections by the name of a webhook service."},
+	{RuleTemplateRecursion, policy.SeverityError, "A template calls itself with the same data, without end", "Pass the part of the data the nested call is about ({{template \"x\" .children}}), or remove the call."},
+	{RuleTemplateBudget, policy.SeverityError, "A template renders more than 1 MiB, or for longer than 2 seconds", "Bound the loops and repeats of the template; notification services refuse messages that large."},
 	{RuleDefaultTriggers, policy.SeverityError, "defaultTriggers names a trigger that does not exist, or is not a list", "List existing triggers, as a YAML list."},
 	{RuleContext, policy.SeverityError, "The context key is not a YAML map of strings", "Write context as key: value lines, e.g. argocdUrl: https://argocd.example.com."},
 	{RuleSubscriptionsKey, policy.SeverityError, "The subscriptions key is malformed or names missing triggers or services", "Write subscriptions as a list of {recipients, triggers, selector}, naming existing triggers and services."},

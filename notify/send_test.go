@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -224,9 +225,11 @@ func TestEmailIsDeliveredThroughARealSMTPServerWithImplicitTLSAndSTARTTLS(t *tes
 				assert.Equal(t, password, m.password, "the password arrives as stored, without a newline")
 				assert.Equal(t, "sender@example.com", m.from)
 				rcpts = append(rcpts, m.rcpts...)
-				assert.Equal(t, "[Argo CD] shop sync failed", m.msg.Header.Get("Subject"))
-				assert.Contains(t, m.body, "The sync operation of application shop has failed")
-				assert.Contains(t, m.body, "https://argocd.example.com/applications/shop?operation=3Dtrue", "quoted-printable body")
+				assert.Equal(t, "Failed to sync application shop.", m.msg.Header.Get("Subject"))
+				body, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(m.body)))
+				require.NoError(t, err, "quoted-printable body")
+				assert.Contains(t, string(body), "The sync operation of application shop has failed")
+				assert.Contains(t, string(body), "https://argocd.example.com/applications/shop?operation=true")
 			}
 			assert.ElementsMatch(t, []string{"dev@example.com", "ops@example.com"}, rcpts)
 		})
@@ -322,7 +325,9 @@ func TestTeamsMessageIsPostedToATeamsShapedWebhook(t *testing.T) {
 	assert.Equal(t, "MessageCard", card["@type"])
 	assert.Equal(t, "Failed to sync application shop.", card["title"])
 	facts := card["sections"].([]any)[0].(map[string]any)["facts"].([]any)
-	assert.Contains(t, facts, map[string]any{"name": "Phase", "value": "Failed"})
+	assert.Contains(t, facts, map[string]any{"name": "Failed at", "value": "2026-01-01T10:05:00Z"})
+	actions := card["potentialAction"].([]any)
+	assert.Equal(t, "Open Operation", actions[0].(map[string]any)["name"])
 }
 
 func TestMattermostAndAlertmanagerAndGoogleChatAreDeliveredOnLoopback(t *testing.T) {
