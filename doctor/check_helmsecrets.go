@@ -86,16 +86,25 @@ func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
 	}
 	detail = "key Secret complete and its key usable"
 	if n, failed := r.decryptRepo(ctx, keyring, ref); n > 0 {
-		detail += fmt.Sprintf("; %d of %d sops files of the repository decrypt with it", n-failed, n)
+		if failed > 0 {
+			detail += fmt.Sprintf("; %d of %d sops files of the repository do not decrypt with it", failed, n)
+		} else {
+			detail += fmt.Sprintf("; all %d sops files of the repository decrypt with it", n)
+		}
 	}
 	st, err := secrets.CheckRepoServer(ctx, r.c, p, secrets.CheckRepoServerOptions{Secret: f.KeySecretName})
-	if err != nil {
+	switch {
+	case err != nil:
+		detail += "; the repo server could not be checked"
 		r.add(policy.Finding{Rule: "helm-secrets-repo-server", Severity: policy.SeverityWarning, Object: ref,
 			Message: "cannot check the repo server: " + err.Error()})
-	} else if !st.Ready {
+	case !st.Ready:
+		detail += "; the repo server is not running and ready"
 		r.add(policy.Finding{Rule: "helm-secrets-repo-server", Severity: policy.SeverityError,
 			Object:  policy.ObjectRef{APIVersion: "v1", Kind: "Pod", Namespace: ns, Name: "argocd-repo-server"},
 			Message: "the Argo CD repo server is not running and ready", Remediation: st.Advice})
+	default:
+		detail += "; the repo server is ready"
 	}
 	return detail, false
 }

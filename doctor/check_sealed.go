@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	ssv1alpha1 "github.com/bitnami-labs/sealed-secrets/pkg/apis/sealedsecrets/v1alpha1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -35,15 +36,18 @@ func runSealedSecrets(ctx context.Context, r *run) (string, bool) {
 			Remediation: "check the controller's namespace and name in the profile (features.sealedSecrets), and that the controller runs"})
 		return "controller not reachable", false
 	}
-	if _, err := sealed.ParseCertificate(pem, r.now); err != nil {
+	_, certErr := sealed.ParseCertificate(pem, r.now)
+	if err := certErr; err != nil {
 		r.add(policy.Finding{Rule: "sealed-secrets-certificate", Severity: policy.SeverityError, Object: svc,
 			Message:     fmt.Sprintf("the controller's certificate cannot be used: %v", err),
 			Remediation: "ask whoever runs the controller to renew its sealing key"})
 	}
-	checked, stale := 0, 0
+	var checked, stale, unverified int
+	var unlisted []string
 	for _, ns := range p.Namespaces.Managed {
 		list, err := r.c.Dynamic.Resource(sealedSecretsGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
+			unlisted = append(unlisted, ns)
 			r.add(policy.Finding{Rule: "sealed-secrets-list", Severity: policy.SeverityWarning,
 				Object:  policy.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: ns},
 				Message: "cannot list SealedSecrets: " + r.c.Explain(err, "list", sealedSecretsGVR, ns, "").Error()})
@@ -57,14 +61,16 @@ func runSealedSecrets(ctx context.Context, r *run) (string, bool) {
 				err = json.Unmarshal(data, ss)
 			}
 			ref := policy.ObjectRef{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Namespace: ns, Name: u.GetName()}
+			checked++
 			if err != nil {
+				unverified++
 				r.add(policy.Finding{Rule: "sealed-secrets-stale", Severity: policy.SeverityError, Object: ref, Message: "cannot read the SealedSecret: " + err.Error()})
 				continue
 			}
-			checked++
 			res, err := sealed.Verify(ctx, ctrl, ss)
 			switch {
 			case err != nil:
+				unverified++
 				r.add(policy.Finding{Rule: "sealed-secrets-stale", Severity: policy.SeverityWarning, Object: ref, Message: "cannot verify: " + err.Error()})
 			case !res.Decryptable:
 				stale++
@@ -74,5 +80,43 @@ func runSealedSecrets(ctx context.Context, r *run) (string, bool) {
 			}
 		}
 	}
-	return fmt.Sprintf("controller answers; %d SealedSecrets checked, %d cannot be unsealed", checked, stale), false
+	return sealedDetail(certErr, checked, stale, unverified, unlisted), false
+}
+
+// sealedDetail says what the check saw, failures first, so that a check with problems
+// never reads like one without: "1 of 3 SealedSecrets cannot be unsealed", "SealedSecrets
+// of shop-web not readable".
+func sealedDetail(certErr error, checked, stale, unverified int, unlisted []string) string {
+	parts := []string{"controller answers"}
+	if certErr != nil {
+		parts = append(parts, "its certificate cannot be used")
+	}
+	switch {
+	case checked == 0 && len(unlisted) == 0:
+		parts = append(parts, "no SealedSecrets in the managed namespaces")
+	case checked == 0:
+	case stale == 0 && unverified == 0 && checked == 1:
+		parts = append(parts, "the one SealedSecret can be unsealed")
+	case stale == 0 && unverified == 0:
+		parts = append(parts, fmt.Sprintf("all %d SealedSecrets can be unsealed", checked))
+	default:
+		if stale > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %s cannot be unsealed", stale, plural(checked, "SealedSecret")))
+		}
+		if unverified > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %s could not be verified", unverified, plural(checked, "SealedSecret")))
+		}
+	}
+	if len(unlisted) > 0 {
+		parts = append(parts, "SealedSecrets of "+strings.Join(unlisted, ", ")+" not readable")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// plural is "1 thing" or "n things".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

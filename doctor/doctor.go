@@ -3,6 +3,7 @@ package doctor
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
@@ -46,6 +47,9 @@ type CheckResult struct {
 	Status Status `json:"status"`
 	// Detail says what was looked at, or why the check was skipped.
 	Detail string `json:"detail"`
+	// Findings are what this check found; Result.Report holds those of every check, so
+	// JSON output lists them once, there.
+	Findings []policy.Finding `json:"-"`
 }
 
 // Fix is a change the doctor can make itself to mend a finding.
@@ -126,7 +130,8 @@ func Run(ctx context.Context, c *argocdmanaged.Clients, opts Options) (*Result, 
 		case len(r.finding) > before:
 			status = StatusProblems
 		}
-		res.Checks = append(res.Checks, CheckResult{Name: chk.Name, Status: status, Detail: detail})
+		res.Checks = append(res.Checks, CheckResult{Name: chk.Name, Status: status, Detail: detail,
+			Findings: slices.Clone(r.finding[before:])})
 	}
 	res.Report = policy.Report{Findings: r.finding}
 	res.Report.Count()

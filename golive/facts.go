@@ -40,6 +40,8 @@ type facts struct {
 	workloads []workload
 	pdbs      []pdb
 	pvcs      int
+	// liveObjects counts the objects read from the cluster.
+	liveObjects int
 }
 
 var workloadKinds = []schema.GroupKind{

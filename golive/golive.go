@@ -3,6 +3,7 @@ package golive
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
@@ -38,8 +39,25 @@ type Item struct {
 // Checklist is the go-live report.
 type Checklist struct {
 	Items []Item `json:"items"`
-	// Report holds every finding of the failed items, and what could not be read.
+	// Report holds every finding of the failed items, and what could not be read. Its
+	// summary counts the manifest files read, and the objects of those files (rendered
+	// ones included) and of the cluster.
 	Report policy.Report `json:"report"`
+	// Read says what the checklist was computed from.
+	Read Read `json:"read"`
+}
+
+// Read is what a checklist looked at.
+type Read struct {
+	// Files and Objects are the manifest files read and the objects in them, the
+	// Applications' rendered objects included.
+	Files   int `json:"files"`
+	Objects int `json:"objects"`
+	// LiveNamespaces are the namespaces whose workloads were read with --live, and
+	// LiveObjects the Deployments, StatefulSets, DaemonSets, PodDisruptionBudgets and
+	// PersistentVolumeClaims found there.
+	LiveNamespaces []string `json:"liveNamespaces,omitempty"`
+	LiveObjects    int      `json:"liveObjects"`
 }
 
 // Inputs are what the checklist looks at.
@@ -76,6 +94,7 @@ func Run(ctx context.Context, in Inputs, opts Options) (*Checklist, error) {
 			return nil, err
 		}
 		cl.Report.Findings = append(cl.Report.Findings, rep.Findings...)
+		cl.Read.Files, cl.Read.Objects = rep.Summary.Files, rep.Summary.Objects
 	}
 	if in.Live != nil {
 		// Reached first: with no managed namespace to list, nothing else would contact the
@@ -89,6 +108,8 @@ func Run(ctx context.Context, in Inputs, opts Options) (*Checklist, error) {
 		if err := f.readLive(ctx, in.Live, opts.Profile); err != nil {
 			return nil, err
 		}
+		cl.Read.LiveNamespaces = slices.Clone(opts.Profile.Namespaces.Managed)
+		cl.Read.LiveObjects = f.liveObjects
 	}
 	b := builder{f: f, live: in.Live != nil}
 	cl.Items = append(cl.Items,
@@ -110,7 +131,8 @@ func Run(ctx context.Context, in Inputs, opts Options) (*Checklist, error) {
 	for _, it := range cl.Items {
 		cl.Report.Findings = append(cl.Report.Findings, it.Findings...)
 	}
-	cl.Report.Summary.Objects = len(f.workloads) + len(f.pdbs) + f.pvcs
+	cl.Report.Summary.Files = cl.Read.Files
+	cl.Report.Summary.Objects = cl.Read.Objects + cl.Read.LiveObjects
 	cl.Report.Count()
 	return cl, nil
 }
@@ -140,8 +162,10 @@ func section(id string) string {
 	return "Redeployment from scratch"
 }
 
-// check builds an item from the workloads that fail a test.
-func (b builder) check(id, title string, sev policy.Severity, applies func(workload) bool, fails func(workload) string, todo string) Item {
+// check builds an item from the workloads that fail a test. noun names the workloads the
+// test applies to ("Deployments"), and failing says what the failing ones do ("use
+// strategy Recreate"), for the evidence line: "Deployments: 1 of 3 use strategy Recreate".
+func (b builder) check(id, title, noun, failing string, sev policy.Severity, applies func(workload) bool, fails func(workload) string, todo string) Item {
 	it := Item{ID: id, Title: title, Section: section(id)}
 	n := 0
 	for _, w := range b.f.workloads {
@@ -158,9 +182,9 @@ func (b builder) check(id, title string, sev policy.Severity, applies func(workl
 	case n == 0:
 		it.Status, it.Evidence, it.Todo = StatusNeedsHuman, "no workloads found to check", "check with your manifests: "+todo
 	case len(it.Findings) > 0:
-		it.Status, it.Evidence, it.Todo = StatusFail, fmt.Sprintf("%d of %d workloads fail", len(it.Findings), n), todo
+		it.Status, it.Evidence, it.Todo = StatusFail, fmt.Sprintf("%s: %d of %d %s", noun, len(it.Findings), n, failing), todo
 	default:
-		it.Status, it.Evidence = StatusPass, fmt.Sprintf("%d workloads checked", n)
+		it.Status, it.Evidence = StatusPass, fmt.Sprintf("%s: %d checked, all pass", noun, n)
 	}
 	return it
 }
@@ -168,7 +192,7 @@ func (b builder) check(id, title string, sev policy.Severity, applies func(workl
 func all(workload) bool { return true }
 
 func (b builder) rollingUpdate() Item {
-	return b.check("rolling-update", "Deployments update with RollingUpdate, not Recreate", policy.SeverityError,
+	return b.check("rolling-update", "Deployments update with RollingUpdate, not Recreate", "Deployments", "use strategy Recreate", policy.SeverityError,
 		func(w workload) bool { return w.kind == "Deployment" },
 		func(w workload) string {
 			if w.strategy == "Recreate" {
@@ -179,13 +203,13 @@ func (b builder) rollingUpdate() Item {
 }
 
 func (b builder) requestsLimits() Item {
-	return b.check("requests-limits", "Every container has cpu and memory requests and a memory limit", policy.SeverityError, all,
+	return b.check("requests-limits", "Every container has cpu and memory requests and a memory limit", "workloads", "have a container without them", policy.SeverityError, all,
 		func(w workload) string { return strings.Join(w.missing, "; ") },
 		"set resources.requests.cpu, resources.requests.memory and resources.limits.memory on every container")
 }
 
 func (b builder) replicas() Item {
-	return b.check("replicas", "Deployments and StatefulSets run at least 2 replicas", policy.SeverityError,
+	return b.check("replicas", "Deployments and StatefulSets run at least 2 replicas", "Deployments and StatefulSets", "run fewer than 2 replicas", policy.SeverityError,
 		func(w workload) bool { return w.replicas >= 0 },
 		func(w workload) string {
 			if w.replicas < 2 {
@@ -196,7 +220,7 @@ func (b builder) replicas() Item {
 }
 
 func (b builder) spread() Item {
-	return b.check("spread", "Pods spread over nodes", policy.SeverityWarning,
+	return b.check("spread", "Pods spread over nodes", "workloads", "do not spread over nodes", policy.SeverityWarning,
 		func(w workload) bool { return w.replicas != 0 && w.kind != "DaemonSet" },
 		func(w workload) string {
 			if !w.spread && !w.antiAffinity {
@@ -207,7 +231,7 @@ func (b builder) spread() Item {
 }
 
 func (b builder) pdbs() Item {
-	return b.check("pdb", "PodDisruptionBudgets cover the workloads", policy.SeverityWarning,
+	return b.check("pdb", "PodDisruptionBudgets cover the workloads", "workloads", "have no PodDisruptionBudget", policy.SeverityWarning,
 		func(w workload) bool { return w.kind != "DaemonSet" },
 		func(w workload) string {
 			if !b.f.covered(w) {
@@ -218,7 +242,7 @@ func (b builder) pdbs() Item {
 }
 
 func (b builder) zones() Item {
-	it := b.check("zones", "Pods spread over zones (multi-zone environments only)", policy.SeverityInfo,
+	it := b.check("zones", "Pods spread over zones (multi-zone environments only)", "workloads", "do not spread over zones", policy.SeverityInfo,
 		func(w workload) bool { return w.kind != "DaemonSet" },
 		func(w workload) string {
 			if !w.zoneSpread {
@@ -299,7 +323,7 @@ func (b builder) fromGit() Item {
 		it.Section = section("from-git")
 		return it
 	}
-	return b.check("from-git", "Everything is deployed by Argo CD from git", policy.SeverityWarning, all,
+	return b.check("from-git", "Everything is deployed by Argo CD from git", "workloads", "are not managed by an Argo CD Application", policy.SeverityWarning, all,
 		func(w workload) string {
 			if !w.trackedByArgo {
 				return "not managed by any Argo CD Application: it would be lost in a redeployment from scratch"

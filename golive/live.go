@@ -26,6 +26,7 @@ func (f *facts) readLive(ctx context.Context, c *argocdmanaged.Clients, p argocd
 			if err != nil {
 				return c.Explain(err, "list", gvr, ns, "")
 			}
+			f.liveObjects += len(list.Items)
 			for i := range list.Items {
 				u := &list.Items[i]
 				o := &policy.Object{APIVersion: u.GetAPIVersion(), Kind: u.GetKind(), Group: gvr.Group,

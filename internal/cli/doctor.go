@@ -152,20 +152,44 @@ func (o *doctorOptions) print(res *doctor.Result) error {
 		}
 		return printStructured(o.root.Out, "json", out)
 	case "text":
-		tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "CHECK\tSTATUS\tDETAIL")
-		for _, c := range res.Checks {
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.Status, c.Detail)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintln(o.root.Out)
-		if len(res.Fixes) > 0 && !o.fix {
-			defer fmt.Fprintf(o.root.Out, "\n%d of these can be fixed by the plugin: run again with --fix\n", len(res.Fixes))
-		}
+		return o.printText(res)
 	}
 	return report.Write(o.root.Out, o.output, res.Report, report.Options{ToolName: "ck8sargo doctor", ToolVersion: version})
+}
+
+// printText writes one line per check, its status with what it found, then the findings
+// under the check that found them (most are about live objects, which come from no file),
+// then what was checked and found.
+func (o *doctorOptions) printText(res *doctor.Result) error {
+	w := o.root.Out
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "CHECK\tSTATUS\tDETAIL")
+	var groups []findingGroup
+	tally := map[doctor.Status]int{}
+	for _, c := range res.Checks {
+		tally[c.Status]++
+		status := string(c.Status)
+		if c.Status == doctor.StatusProblems {
+			rep := policy.Report{Findings: c.Findings}
+			rep.Count()
+			status += ": " + severityCounts(rep.Summary)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, status, c.Detail)
+		groups = append(groups, findingGroup{heading: c.Name, findings: c.Findings})
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	if err := writeFindingGroups(w, groups); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%s run: %d ok, %d with problems, %d skipped; %s\n", nounCount(len(res.Checks), "check"),
+		tally[doctor.StatusOK], tally[doctor.StatusProblems], tally[doctor.StatusSkipped], severityCounts(res.Report.Summary))
+	if len(res.Fixes) > 0 && !o.fix {
+		fmt.Fprintf(w, "%d of these can be fixed by the plugin: run again with --fix\n", len(res.Fixes))
+	}
+	return nil
 }
 
 func (o *doctorOptions) applyFixes(cmd *cobra.Command, fixes []doctor.Fix) error {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/golive"
 	"github.com/ck8sargo/ck8sargo/policy"
-	"github.com/ck8sargo/ck8sargo/policy/report"
 	"github.com/ck8sargo/ck8sargo/render/charts"
 )
 
@@ -122,11 +121,34 @@ func (o *goliveOptions) print(cl *golive.Checklist) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if len(cl.Report.Findings) > 0 {
-		fmt.Fprintln(o.root.Out)
-		return report.Write(o.root.Out, "text", cl.Report, report.Options{})
+	fmt.Fprintln(o.root.Out)
+	// The findings go under the item that found them: live workloads come from no file.
+	var groups []findingGroup
+	for _, it := range cl.Items {
+		groups = append(groups, findingGroup{heading: it.Title, findings: it.Findings})
 	}
-	return nil
+	if err := writeFindingGroups(o.root.Out, groups); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(o.root.Out, "%s; %s\n", goliveRead(cl.Read), severityCounts(cl.Report.Summary))
+	return err
+}
+
+// goliveRead says what the checklist was computed from: "read 3 objects in 2 files and 4
+// objects of namespaces shop, shop-web".
+func goliveRead(r golive.Read) string {
+	var parts []string
+	if r.Files > 0 || r.Objects > 0 {
+		parts = append(parts, fmt.Sprintf("%s in %s", nounCount(r.Objects, "object"), nounCount(r.Files, "file")))
+	}
+	if len(r.LiveNamespaces) > 0 {
+		ns := "namespace "
+		if len(r.LiveNamespaces) > 1 {
+			ns = "namespaces "
+		}
+		parts = append(parts, nounCount(r.LiveObjects, "object")+" of "+ns+strings.Join(r.LiveNamespaces, ", "))
+	}
+	return "read " + strings.Join(parts, " and ")
 }
 
 func failed(cl *golive.Checklist) bool {
