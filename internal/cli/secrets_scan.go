@@ -33,10 +33,32 @@ func NewCmdSecretsScan(root *RootOptions) *cobra.Command {
                             path_regex matches it, or it is named secrets*.yaml under a
                             .sops.yaml) that is not, or only partly, or has no MAC; and every
                             secrets:// file an Application references that is not encrypted
+                            (also read as text in Helm templates and files that do
+                            not parse as YAML), or a kustomize secretGenerator with
+                            literals, envs or files
   private-key               PGP private key blocks, AGE-SECRET-KEY-, PEM private keys
+                            (a BEGIN line with no key after it, as in docs, is none)
+  credential                a cloud key, API token or password, by gitleaks' rule set
+                            (rule in parentheses): .env files, values files, scripts
   conflict-marker           git conflict markers inside a sops-encrypted file
+  file-too-large            a file over 16 MiB, which is not read
 
-Encrypted and sealed files pass. Paths are taken relative to the repository root (the
+A secret is reported once: a credential inside a plaintext Secret or a file that must be
+encrypted is part of that finding. Encrypted and sealed files pass.
+
+To let a finding pass, put "ck8sargo:allow" (or gitleaks:allow) in a comment on its line or
+on the line above, or list it in .ck8sargo.yaml:
+
+  secrets:
+    scan:
+      allow:
+        - paths: ["docs/**", "**/testdata/**"]   # globs from the repository root
+          rules: [credential]                    # checks or gitleaks rule IDs
+          reason: examples
+      ignore:
+        - deploy/app.env:generic-api-key:3       # a fingerprint: FILE:RULE:LINE
+
+-o json gives each finding's fingerprint. Paths are taken relative to the repository root (the
 directory holding .git, found from the working directory up), where secrets:// references
 are resolved; .git is skipped. The exit code is 1 when anything is found, 2 on bad input.
 No value is ever printed.
@@ -88,10 +110,18 @@ func (o *secretsScanOptions) Run(ctx context.Context, args []string) error {
 		}
 		paths = []string{filepath.ToSlash(rel)}
 	}
-	res, err := scan.Scan(ctx, os.DirFS(root), paths...)
+	profile, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	opts := scan.Options{Ignore: profile.Secrets.Scan.Ignore}
+	for _, a := range profile.Secrets.Scan.Allow {
+		opts.Allow = append(opts.Allow, scan.Allow{Paths: a.Paths, Rules: a.Rules, Reason: a.Reason})
+	}
+	res, err := scan.ScanWith(ctx, os.DirFS(root), opts, paths...)
 	if err != nil {
 		if res == nil {
-			return err
+			return UsageErrorf("%s; fix secrets.scan in the profile (.ck8sargo.yaml)", oneLine(err.Error()))
 		}
 		// Problems with some paths: report what was found, then fail on the input.
 		defer func() { fmt.Fprintf(o.root.ErrOut, "error: %s\n", oneLine(err.Error())) }()
@@ -107,8 +137,12 @@ func (o *secretsScanOptions) Run(ctx context.Context, args []string) error {
 				fmt.Fprintf(o.root.Out, "    %s\n", f.Remediation)
 			}
 		}
+		allowed := ""
+		if res.Allowed > 0 {
+			allowed = fmt.Sprintf(" (%d let pass by ck8sargo:allow or secrets.scan in .ck8sargo.yaml)", res.Allowed)
+		}
 		if len(res.Findings) > 0 {
-			fmt.Fprintf(o.root.ErrOut, "%d problem(s) in %d file(s) scanned\n", len(res.Findings), res.Files)
+			fmt.Fprintf(o.root.ErrOut, "%d problem(s) in %d file(s) scanned%s\n", len(res.Findings), res.Files, allowed)
 		}
 	}
 	switch {
