@@ -11,7 +11,7 @@ import (
 const trackingAnnotation = "argocd.argoproj.io/tracking-id"
 
 // finish makes the objects what Argo CD applies, as its controller's
-// DeduplicateTargetObjects: cluster-scoped objects lose their namespace, namespaced ones
+// DeduplicateTargetObjects, without Helm test hooks: cluster-scoped objects lose their namespace, namespaced ones
 // without one get the destination's, and of objects with the same group, kind, namespace
 // and name the last one wins (in the place of the first).
 func (r *Renderer) finish(app *Application, namespace string) {
@@ -43,6 +43,12 @@ func (r *Renderer) finish(app *Application, namespace string) {
 	pos := map[key]int{}
 	out := app.Objects[:0:0]
 	for _, o := range app.Objects {
+		// Argo CD's controller takes any object with helm.sh/hook for a hook, whatever
+		// the source (gitops-engine hook.IsHook); a test hook belongs to no sync phase and
+		// is never applied.
+		if isTestHook(o) {
+			continue
+		}
 		md, _ := o.Content["metadata"].(map[string]any)
 		if md == nil {
 			md = map[string]any{}
