@@ -221,7 +221,7 @@ func BenchmarkScan10kFiles(b *testing.B) {
 		bin := gitleaksBinary(b)
 		var cpu time.Duration
 		run := func() {
-			cmd := exec.Command(bin, "dir", "--no-banner", "--no-color", "--exit-code", "0", "--report-path", os.DevNull, "--log-level", "error", dir)
+			cmd := exec.Command(bin, "dir", "--no-banner", "--no-color", "--exit-code", "0", "--report-format", "json", "--report-path", os.DevNull, "--log-level", "error", dir)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				b.Fatalf("gitleaks: %v: %s", err, out)
 			}

@@ -13,9 +13,14 @@
 //     private keys;
 //   - ConflictMarkers: git conflict markers inside a sops file, which would make sops fail
 //     and tempt a hand merge of ciphertext;
+//   - TextSecrets: Secret manifests in files that do not parse as YAML (Helm templates,
+//     tabs), read line by line; GeneratedSecrets: kustomize secretGenerator entries;
+//   - Credentials: cloud keys, tokens and passwords, by gitleaks' rule set (v8's detect
+//     package) and a rule of ours for passwords with symbols;
 //   - ParseConfig and (*Config).RuleFor: .sops.yaml creation rules, matched like sops does.
 //
-// Scan runs them all over a file tree (an fs.FS rooted at the repository) and returns the
-// findings sorted by file and line. Nothing here prints, and no finding ever carries a value:
+// Scan runs them all over a file tree (an fs.FS rooted at the repository), in parallel, and
+// returns the findings sorted by file and line, each secret once; ScanWith also takes an
+// allowlist (Options), and ck8sargo:allow comments let single lines pass. Nothing here prints, and no finding ever carries a value:
 // only file, line, key path and what to do.
 package scan

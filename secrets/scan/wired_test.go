@@ -38,16 +38,16 @@ func checksOf(t *testing.T, res *scan.Result) []string {
 
 func TestScan_whatDoesNotParseAsYAMLAndGenericCredentialsAreFoundOnce(t *testing.T) {
 	fsys := fstest.MapFS{
-		"charts/shop/templates/secret.yaml": {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include \"shop.fullname\" . }}\nstringData:\n  password: " + planted + "\n  user: {{ .Values.user | quote }}\n")},
+		"charts/shop/templates/secret.yaml":  {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ include \"shop.fullname\" . }}\nstringData:\n  password: " + planted + "\n  user: {{ .Values.user | quote }}\n")},
 		"charts/shop/templates/_helpers.tpl": {Data: []byte("{{- define \"shop.secret\" -}}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  token: " + planted + "\n{{- end }}\n")},
-		"manifests/tabs.yaml":                 {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata:\n\tname: tabs\ndata:\n\tpassword: aHVudGVyMg==\n")},
-		"manifests/token-secret.yaml":         {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: gh\nstringData:\n  token: " + fakeGitHubToken + "\n  aws: " + fakeAWSKey + "\n")},
-		"deploy/app.env":                      {Data: []byte("# app settings\nLOG_LEVEL=info\nAWS_ACCESS_KEY_ID=" + fakeAWSKey + "\nDB_PASSWORD=" + fakePassword + "\n")},
-		"deploy/kustomization.yaml":           {Data: []byte("resources: [deployment.yaml]\nsecretGenerator:\n  - name: db\n    literals:\n      - password=" + fakePassword + "\n      - token=" + fakeGitHubToken + "\n")},
-		"charts/shop/values.yaml":             {Data: []byte("replicas: 2\nmaps:\n  apiKey: " + fakeGCPKey + "\nexistingSecret: db-credentials\npassword: '{{ .Values.global.password }}'\n")},
-		"scripts/deploy.sh":                   {Data: []byte("#!/bin/sh\nexport GITHUB_TOKEN=" + fakeGitHubToken + "\n")},
-		"docs/keys.md":                        {Data: []byte("A key file starts with `-----BEGIN PRIVATE KEY-----`; never commit one.\nSet `password: <your password>` in values.\n")},
-		"manifests/sealed.yaml":               {Data: []byte("apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK+PiTySYZZA9rJlbSKfWWq4ImEAAh2XxzVxvN3lbgQwqO1FyEP1mHNZ\n")},
+		"manifests/tabs.yaml":                {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata:\n\tname: tabs\ndata:\n\tpassword: aHVudGVyMg==\n")},
+		"manifests/token-secret.yaml":        {Data: []byte("apiVersion: v1\nkind: Secret\nmetadata:\n  name: gh\nstringData:\n  token: " + fakeGitHubToken + "\n  aws: " + fakeAWSKey + "\n")},
+		"deploy/app.env":                     {Data: []byte("# app settings\nLOG_LEVEL=info\nAWS_ACCESS_KEY_ID=" + fakeAWSKey + "\nDB_PASSWORD=" + fakePassword + "\n")},
+		"deploy/kustomization.yaml":          {Data: []byte("resources: [deployment.yaml]\nsecretGenerator:\n  - name: db\n    literals:\n      - password=" + fakePassword + "\n      - token=" + fakeGitHubToken + "\n")},
+		"charts/shop/values.yaml":            {Data: []byte("replicas: 2\nmaps:\n  apiKey: " + fakeGCPKey + "\nexistingSecret: db-credentials\npassword: '{{ .Values.global.password }}'\n")},
+		"scripts/deploy.sh":                  {Data: []byte("#!/bin/sh\nexport GITHUB_TOKEN=" + fakeGitHubToken + "\n")},
+		"docs/keys.md":                       {Data: []byte("A key file starts with `-----BEGIN PRIVATE KEY-----`; never commit one.\nSet `password: <your password>` in values.\n")},
+		"manifests/sealed.yaml":              {Data: []byte("apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK+PiTySYZZA9rJlbSKfWWq4ImEAAh2XxzVxvN3lbgQwqO1FyEP1mHNZ\n")},
 	}
 	res, err := scan.Scan(context.Background(), fsys, ".")
 	require.NoError(t, err)
