@@ -27,6 +27,11 @@ type LoadOptions struct {
 	// Root, when set, confines reading: a file (named or found) whose symbolic links lead
 	// outside it is a *PathError, never read.
 	Root string
+	// RepositorySecrets also returns the Argo CD repository and repo-creds Secrets among
+	// the documents (v1 Secrets labelled argocd.argoproj.io/secret-type repository or
+	// repo-creds), for charts.CredentialsFromSecrets: Argo CD uses them for private Helm
+	// repositories and OCI registries. Render skips them.
+	RepositorySecrets bool
 }
 
 // PathError is a path given to LoadManifests that cannot be read: it does not exist, is
@@ -58,7 +63,7 @@ func LoadManifests(ctx context.Context, paths []string, opts LoadOptions) ([]Man
 	if err != nil {
 		return nil, nil, err
 	}
-	l := &manifestLoader{base: base, limit: opts.MaxFileSize}
+	l := &manifestLoader{base: base, limit: opts.MaxFileSize, secrets: opts.RepositorySecrets}
 	if opts.Root != "" {
 		abs, err := filepath.Abs(opts.Root)
 		if err == nil {
@@ -94,6 +99,7 @@ type manifestLoader struct {
 	base      string
 	limit     int64
 	root      string // resolved; "" for no confinement
+	secrets   bool   // LoadOptions.RepositorySecrets
 	manifests []Manifest
 	notes     []Note
 }
@@ -188,8 +194,9 @@ func (l *manifestLoader) file(p string, named bool) error {
 		}
 		av, _ := m["apiVersion"].(string)
 		kind, _ := m["kind"].(string)
-		if !strings.HasPrefix(av, argocdmanaged.Group+"/") ||
-			!slices.Contains([]string{argocdmanaged.KindApplication, argocdmanaged.KindApplicationSet}, kind) {
+		if (!strings.HasPrefix(av, argocdmanaged.Group+"/") ||
+			!slices.Contains([]string{argocdmanaged.KindApplication, argocdmanaged.KindApplicationSet}, kind)) &&
+			!(l.secrets && IsRepositorySecret(m)) {
 			continue
 		}
 		line := n.Line
@@ -198,4 +205,15 @@ func (l *manifestLoader) file(p string, named bool) error {
 		}
 		l.manifests = append(l.manifests, Manifest{File: name, Line: line, Content: m})
 	}
+}
+
+// IsRepositorySecret says whether an object is an Argo CD repository or repo-creds Secret.
+func IsRepositorySecret(m map[string]any) bool {
+	if m["apiVersion"] != "v1" || m["kind"] != "Secret" {
+		return false
+	}
+	md, _ := m["metadata"].(map[string]any)
+	labels, _ := md["labels"].(map[string]any)
+	t, _ := labels[argocdmanaged.SecretTypeLabel].(string)
+	return t == argocdmanaged.SecretTypeRepository || t == argocdmanaged.SecretTypeRepoCreds
 }

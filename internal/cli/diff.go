@@ -162,7 +162,7 @@ func (o *diffOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return nil, "", err
 		}
-		res, _, err := renderTree(ctx, opts, dir, rels, true)
+		res, _, err := renderTree(ctx, &o.flags, opts, dir, rels, true)
 		return res, dir, err
 	}
 	base, _, err := side("base", o.base)

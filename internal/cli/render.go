@@ -139,13 +139,13 @@ func (f *renderFlags) options(o *RootOptions, dir, baseDir, url string, fetcher 
 	return opts, nil
 }
 
-// fetcher is the chart fetcher of a command, with its credentials from the user's Helm
-// registry configuration.
-func (f *renderFlags) fetcher() (*charts.Fetcher, error) {
-	var creds []charts.Credential
+// fetcher is the chart fetcher of a command, with its credentials from the Argo CD
+// repository Secrets given and the user's Helm registry configuration.
+func (f *renderFlags) fetcher(secrets ...map[string]any) (*charts.Fetcher, error) {
+	creds := charts.CredentialsFromSecrets(secrets)
 	if p, err := charts.DefaultRegistryConfig(); err == nil {
 		if c, err := charts.CredentialsFromRegistryConfig(p); err == nil {
-			creds = c
+			creds = append(creds, c...)
 		}
 	}
 	return charts.New(charts.Options{Offline: f.offline, Credentials: creds})
@@ -155,7 +155,7 @@ func (f *renderFlags) fetcher() (*charts.Fetcher, error) {
 // them. confine keeps the reading of manifests inside the checkout, and skips paths that
 // do not exist there (the base of a diff lacks what the head adds). The loading notes
 // join the result's.
-func renderTree(ctx context.Context, opts render.Options, dir string, paths []string, confine bool) (*render.Result, int, error) {
+func renderTree(ctx context.Context, f *renderFlags, opts render.Options, dir string, paths []string, confine bool) (*render.Result, int, error) {
 	var in []string
 	for _, p := range paths {
 		if !filepath.IsAbs(p) {
@@ -166,7 +166,7 @@ func renderTree(ctx context.Context, opts render.Options, dir string, paths []st
 		}
 		in = append(in, p)
 	}
-	lo := render.LoadOptions{BaseDir: opts.BaseDir, MaxFileSize: opts.MaxFileSize}
+	lo := render.LoadOptions{BaseDir: opts.BaseDir, MaxFileSize: opts.MaxFileSize, RepositorySecrets: true}
 	if confine {
 		lo.Root = opts.RepoRoot
 	}
@@ -178,16 +178,32 @@ func renderTree(ctx context.Context, opts render.Options, dir string, paths []st
 	if err != nil {
 		return nil, 0, err
 	}
+	// The Argo CD repository Secrets among the manifests are the credentials of private
+	// chart repositories, as Argo CD uses them.
+	var secrets []map[string]any
+	apps := manifests[:0:0]
+	for _, m := range manifests {
+		if render.IsRepositorySecret(m.Content) {
+			secrets = append(secrets, m.Content)
+		} else {
+			apps = append(apps, m)
+		}
+	}
+	if len(secrets) > 0 && opts.Charts != nil {
+		if opts.Charts, err = f.fetcher(secrets...); err != nil {
+			return nil, 0, err
+		}
+	}
 	r, err := render.New(opts)
 	if err != nil {
 		return nil, 0, UsageErrorf("%v", err)
 	}
-	res, err := r.Render(ctx, manifests)
+	res, err := r.Render(ctx, apps)
 	if err != nil {
 		return nil, 0, err
 	}
 	res.Notes = append(notes, res.Notes...)
-	return res, len(manifests), nil
+	return res, len(apps), nil
 }
 
 type renderOptions struct {
@@ -275,7 +291,7 @@ func (o *renderOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	res, n, err := renderTree(ctx, opts, wd, o.paths, false)
+	res, n, err := renderTree(ctx, &o.flags, opts, wd, o.paths, false)
 	if err != nil {
 		return err
 	}
@@ -392,14 +408,17 @@ func writeRenderJSON(w io.Writer, res *render.Result, apps []render.Application,
 }
 
 // noteFindings are the notes as policy findings (rule render-failed, an error, or
-// not-rendered, an info), about the Application they name.
+// not-rendered or render-warning, an info), about the Application they name.
 func noteFindings(notes []render.Note, apps []render.Application) []policy.Finding {
 	out := make([]policy.Finding, 0, len(notes))
 	for _, n := range notes {
 		f := policy.Finding{Rule: policy.RuleRenderFailed, Severity: policy.SeverityError, Message: n.Message,
 			File: n.File, Line: n.Line, Application: n.Application}
-		if n.Kind == render.NoteNotRendered {
+		switch n.Kind {
+		case render.NoteNotRendered:
 			f.Rule, f.Severity = policy.RuleNotRendered, policy.SeverityInfo
+		case render.NoteWarning:
+			f.Rule, f.Severity = policy.RuleRenderWarning, policy.SeverityInfo
 		}
 		if n.Source != "" {
 			f.Message = "source " + n.Source + ": " + f.Message

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +15,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chartutil"
 )
 
 var updateGolden = flag.Bool("update-render", false, "rewrite the golden files of the render and diff commands in testdata/render")
@@ -306,4 +311,66 @@ func TestDiffMarkdownStaysUnderTheLimit(t *testing.T) {
 
 func indentLines(s, pre string) string {
 	return pre + strings.ReplaceAll(strings.TrimSuffix(s, "\n"), "\n", "\n"+pre) + "\n"
+}
+
+// TestRenderUsesRepositorySecretsForPrivateCharts renders an Application whose chart is in
+// a private Helm repository on loopback (basic auth), with the Argo CD repository Secret
+// beside it in the input, as Argo CD finds the credentials; the password is never printed.
+func TestRenderUsesRepositorySecretsForPrivateCharts(t *testing.T) {
+	const user, password = "shop", "hunter2-private-repo"
+	archive := filepath.Join(t.TempDir(), "private")
+	require.NoError(t, os.MkdirAll(archive, 0o755))
+	c := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: "private", Version: "2.0.1"},
+		Templates: []*chart.File{{Name: "templates/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: {{ .Release.Name }}-settings}\ndata: {v: {{ .Chart.Version | quote }}}\n")}}}
+	tgz, err := chartutil.Save(c, archive)
+	require.NoError(t, err)
+	var srvURL string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if u, p, ok := r.BasicAuth(); !ok || u != user || p != password {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Path {
+		case "/index.yaml":
+			fmt.Fprintf(w, "apiVersion: v1\nentries:\n  private:\n  - {apiVersion: v2, name: private, version: 2.0.1, urls: [%s/private-2.0.1.tgz]}\n", srvURL)
+		case "/private-2.0.1.tgz":
+			http.ServeFile(w, r, tgz)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	srvURL = srv.URL
+	files := map[string]string{
+		"apps/private.yaml": fmt.Sprintf(`apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: private, namespace: argocd}
+spec:
+  project: default
+  source: {repoURL: %s, chart: private, targetRevision: ^2.0.0}
+  destination: {server: https://kubernetes.default.svc, namespace: shop}
+`, srv.URL),
+		"apps/repo-secret.yaml": fmt.Sprintf(`apiVersion: v1
+kind: Secret
+metadata:
+  name: private-charts
+  labels: {argocd.argoproj.io/secret-type: repository}
+stringData: {type: helm, url: %s, username: %s, password: %s}
+`, srv.URL, user, password),
+	}
+	dir := gitRepo(t, files)
+	r := runPolicyCmd(t, dir, "", "render", "apps")
+	require.Equal(t, 0, r.code, r.msg+r.stderr)
+	assert.Equal(t, "# Application argocd/private (apps/private.yaml:1): 1 object\napiVersion: v1\ndata:\n  v: 2.0.1\nkind: ConfigMap\nmetadata:\n  name: private-settings\n  namespace: shop\n", r.stdout)
+	assert.Empty(t, r.stderr)
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "apps/repo-secret.yaml")))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	r = runPolicyCmd(t, dir, "", "render", "apps")
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, r.stderr, "render-failed Application private")
+	assert.Contains(t, r.stderr, "401")
+	for _, out := range []string{r.stdout, r.stderr, r.msg} {
+		assert.NotContains(t, out, password)
+	}
 }
