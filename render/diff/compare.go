@@ -180,7 +180,7 @@ func Compare(base, head *render.Result, opts Options) Report {
 	})
 	rep.Summary.Applications = len(keys)
 	for _, k := range keys {
-		ad, ok := compareApp(baseApps[k], headApps[k], opts)
+		ad, ok := compareApp(baseApps[k], headApps[k], opts, base, head)
 		if !ok {
 			continue
 		}
@@ -209,7 +209,7 @@ func indexApps(apps []render.Application) map[string]*render.Application {
 	return m
 }
 
-func compareApp(b, h *render.Application, opts Options) (ApplicationDiff, bool) {
+func compareApp(b, h *render.Application, opts Options, baseRes, headRes *render.Result) (ApplicationDiff, bool) {
 	some := h
 	if some == nil {
 		some = b
@@ -236,7 +236,7 @@ func compareApp(b, h *render.Application, opts Options) (ApplicationDiff, bool) 
 	}
 	slices.SortFunc(ids, ResourceID.compare)
 	for _, id := range ids {
-		rd, ok := compareObject(id, bo[id], ho[id], opts)
+		rd, ok := compareObject(id, bo[id], ho[id], opts, baseRes, headRes)
 		if !ok {
 			continue
 		}
@@ -270,7 +270,7 @@ func idOf(o render.Object) ResourceID {
 	return ResourceID{Group: gvk.Group, Kind: gvk.Kind, Namespace: o.Namespace(), Name: o.Name()}
 }
 
-func compareObject(id ResourceID, b, h render.Object, opts Options) (ResourceDiff, bool) {
+func compareObject(id ResourceID, b, h render.Object, opts Options, baseRes, headRes *render.Result) (ResourceDiff, bool) {
 	rd := ResourceDiff{ResourceID: id}
 	path := id.Group
 	if path == "" {
@@ -288,6 +288,8 @@ func compareObject(id ResourceID, b, h render.Object, opts Options) (ResourceDif
 		if rd.SecretKeys.empty() {
 			rd.SecretKeys = nil
 		}
+	} else {
+		bc, hc = redactDecrypted(bc, hc, baseRes, headRes)
 	}
 	switch {
 	case bc == nil:
