@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	helmregistry "helm.sh/helm/v3/pkg/registry"
@@ -166,4 +167,67 @@ func serveChartRepositoryCounting(t *testing.T, n *atomic.Int64) string {
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// TestRemoteProblemsAreNotesNamingTheApplication checks the bad remote input the issue
+// lists, through charts.Fetcher against real servers: an unreachable repository and a
+// dependency cycle are each a render-failed note naming the Application and the source,
+// at once, and the other Application still renders.
+func TestRemoteProblemsAreNotesNamingTheApplication(t *testing.T) {
+	dir := t.TempDir()
+	var srvURL string
+	for _, c := range []struct{ name, dep string }{{"a", "b"}, {"b", "a"}} {
+		ch := &chart.Chart{Metadata: &chart.Metadata{APIVersion: "v2", Name: c.name, Version: "1.0.0",
+			Dependencies: []*chart.Dependency{{Name: c.dep, Version: "1.0.0", Repository: "@SRV@"}}},
+			Templates: []*chart.File{{Name: "templates/cm.yaml", Data: []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " + c.name + "}\n")}}}
+		_, err := chartutil.Save(ch, dir)
+		require.NoError(t, err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/index.yaml" {
+			_, _ = io.WriteString(w, "apiVersion: v1\nentries:\n"+
+				"  a:\n  - {apiVersion: v2, name: a, version: 1.0.0, urls: ["+srvURL+"/a-1.0.0.tgz], dependencies: [{name: b, version: 1.0.0, repository: "+srvURL+"}]}\n"+
+				"  b:\n  - {apiVersion: v2, name: b, version: 1.0.0, urls: ["+srvURL+"/b-1.0.0.tgz], dependencies: [{name: a, version: 1.0.0, repository: "+srvURL+"}]}\n")
+			return
+		}
+		http.ServeFile(w, r, filepath.Join(dir, filepath.Base(r.URL.Path)))
+	}))
+	defer srv.Close()
+	srvURL = srv.URL
+	// The archives name their dependency's repository; rewrite it now that the URL is known.
+	for _, name := range []string{"a", "b"} {
+		p := filepath.Join(dir, name+"-1.0.0.tgz")
+		c, err := loader.Load(p)
+		require.NoError(t, err)
+		c.Metadata.Dependencies[0].Repository = srvURL
+		require.NoError(t, os.Remove(p))
+		_, err = chartutil.Save(c, dir)
+		require.NoError(t, err)
+	}
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL
+	closed.Close()
+
+	f, err := charts.New(charts.Options{CacheDir: t.TempDir()})
+	require.NoError(t, err)
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"ok/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n"})
+	res := renderApps(t, renderer(t, root, func(o *render.Options) { o.Charts = f }),
+		app("unreachable", "repoURL: "+closedURL+"\nchart: web\ntargetRevision: 1.0.0"),
+		app("cycle", "repoURL: "+srvURL+"\nchart: a\ntargetRevision: 1.0.0"),
+		app("fine", "repoURL: "+testRepo+"\npath: ok"),
+	)
+	for name, want := range map[string]string{
+		"unreachable": "fetching chart web 1.0.0 from " + closedURL,
+		"cycle":       "dependency cycle: a -> b -> a",
+	} {
+		a := find(res, name)
+		require.NotNil(t, a, name)
+		require.Len(t, a.Notes, 1, name)
+		assert.Equal(t, render.NoteRenderFailed, a.Notes[0].Kind, name)
+		assert.Equal(t, name, a.Notes[0].Application)
+		assert.Contains(t, a.Notes[0].Source, "chart")
+		assert.Contains(t, a.Notes[0].Message, want, name)
+	}
+	assert.Equal(t, []string{"ConfigMap/ok"}, objectNames(find(res, "fine")))
 }
