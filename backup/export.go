@@ -26,7 +26,7 @@ const NamePrefix = "argocd-backup-"
 const NameTimeFormat = "20060102T150405Z"
 
 // ErrPlaintextSecrets is an export asked to write Secrets without encryption.
-var ErrPlaintextSecrets = errors.New("refusing to write Secrets in plaintext: give age recipients with --encrypt-to or backup.recipients in the profile, or pass --include-plaintext-secrets")
+var ErrPlaintextSecrets = errors.New("refusing to write Secrets in plaintext")
 
 // listPageSize bounds memory while reading: one page of objects at a time.
 const listPageSize = 500

@@ -153,13 +153,8 @@ func Restore(ctx context.Context, c *argocdmanaged.Clients, st *store.Store, nam
 // result is returned with the error.
 func RestoreArchive(ctx context.Context, c *argocdmanaged.Clients, open func(context.Context) (io.ReadCloser, error), opts RestoreOptions) (*RestoreResult, error) {
 	start := time.Now()
-	switch opts.DryRun {
-	case DryRunNone, DryRunClient, DryRunServer:
-	default:
-		return nil, fmt.Errorf("invalid dry-run mode %q: use client or server", opts.DryRun)
-	}
-	if opts.Prune && len(opts.Only) > 0 {
-		return nil, errors.New("--prune cannot be combined with --only: a prune compares the whole backup with the cluster")
+	if err := opts.Validate(); err != nil {
+		return nil, err
 	}
 	only, err := parseOnly(opts.Only)
 	if err != nil {
@@ -190,7 +185,7 @@ func RestoreArchive(ctx context.Context, c *argocdmanaged.Clients, open func(con
 	}
 	for ref := range only {
 		if !inBackup[ref] {
-			return nil, fmt.Errorf("--only %s: no such object in backup %s", ref, m.Name)
+			return nil, &ObjectNotInBackupError{Ref: ref, Backup: m.Name}
 		}
 	}
 
@@ -248,7 +243,7 @@ func parseOnly(args []string) (map[string]bool, error) {
 		k, name, ok := strings.Cut(a, "/")
 		kind := canonicalKind(k)
 		if !ok || name == "" || kind == "" {
-			return nil, fmt.Errorf("invalid --only %q: use KIND/NAME with KIND one of %s", a, strings.Join(archive.Kinds, ", "))
+			return nil, &InvalidObjectRefError{Ref: a}
 		}
 		out[kind+"/"+name] = true
 	}
@@ -470,7 +465,7 @@ func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) 
 		}
 	}
 	if exists && !rs.opts.Overwrite {
-		o.Action, o.Message = ActionSkipped, "exists; pass --overwrite to replace it"
+		o.Action, o.Message = ActionSkipped, MessageExists
 		if live := rs.live[k.Kind]; live != nil && live[u.GetName()].guarded && rs.opts.DryRun == DryRunNone && rs.guards != nil {
 			// Guarded by an earlier run of this restore that stopped before releasing it.
 			o.Message = "exists, guarded by an earlier run"

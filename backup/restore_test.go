@@ -143,8 +143,42 @@ func TestRestoreOnlyRefusesNamesNotInTheBackup(t *testing.T) {
 	restore := exported(t).restore
 	_, err := restore(backup.RestoreOptions{Only: []string{"application/nope"}})
 	assert.ErrorContains(t, err, "no such object")
+	var missing *backup.ObjectNotInBackupError
+	require.ErrorAs(t, err, &missing)
+	assert.Equal(t, "Application/nope", missing.Ref)
 	_, err = restore(backup.RestoreOptions{Only: []string{"namespace/kube-system"}})
-	assert.ErrorContains(t, err, "invalid --only")
+	var invalid *backup.InvalidObjectRefError
+	require.ErrorAs(t, err, &invalid)
+	assert.Equal(t, "namespace/kube-system", invalid.Ref)
+	assert.ErrorContains(t, err, "use KIND/NAME")
+}
+
+func TestRestoreOptionsValidateNamesNoFlag(t *testing.T) {
+	tests := []struct {
+		name string
+		opts backup.RestoreOptions
+		is   error
+		as   any
+	}{
+		{"prune with only", backup.RestoreOptions{Prune: true, Only: []string{"application/a"}}, backup.ErrPruneWithOnly, nil},
+		{"a bad dry-run mode", backup.RestoreOptions{DryRun: "all"}, nil, new(*backup.InvalidDryRunError)},
+		{"a kind out of scope", backup.RestoreOptions{Only: []string{"pod/a"}}, nil, new(*backup.InvalidObjectRefError)},
+		{"no name", backup.RestoreOptions{Only: []string{"application/"}}, nil, new(*backup.InvalidObjectRefError)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.opts.Validate()
+			require.Error(t, err)
+			if tt.is != nil {
+				assert.ErrorIs(t, err, tt.is)
+			}
+			if tt.as != nil {
+				assert.ErrorAs(t, err, tt.as)
+			}
+			assert.NotContains(t, err.Error(), "--", "a library error names no CLI flag")
+		})
+	}
+	assert.NoError(t, backup.RestoreOptions{DryRun: backup.DryRunServer, Only: []string{"Applications/shop", "appproject/default"}}.Validate())
 }
 
 func TestDiffShowsFieldsAndHidesSecretValues(t *testing.T) {

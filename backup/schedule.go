@@ -1,6 +1,7 @@
 package backup
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"net/url"
@@ -59,6 +60,23 @@ type ScheduledRun struct {
 	RetentionCron string
 }
 
+// Errors of Schedule and ReleaseImage about what the options lack; a front end adds how its
+// user gives it.
+var (
+	// ErrNoNamespace is a schedule without the team namespace to run in.
+	ErrNoNamespace = errors.New("the team namespace is required")
+	// ErrNoImage is a schedule without an image that holds the plugin.
+	ErrNoImage = errors.New("an image with kubectl-ck8sargo is required")
+	// ErrNoStore is a schedule without a store URL.
+	ErrNoStore = errors.New("a store URL is required")
+	// ErrStoreInPod is a schedule whose store is a directory, which the pod loses when it ends.
+	ErrStoreInPod = errors.New("a scheduled backup needs object storage")
+	// ErrNoRecipients is a schedule without age recipients: a scheduled export must encrypt.
+	ErrNoRecipients = errors.New("a scheduled backup must encrypt Secrets")
+	// ErrNoReleaseImage is a build without a release version, so without a release image.
+	ErrNoReleaseImage = errors.New("this build of the plugin has no release version to pick an image by")
+)
+
 // Schedule builds the manifests that run `backup export` daily: a ServiceAccount, a Role
 // in the Argo CD namespace with exactly the read rights an export needs and its
 // RoleBinding, the profile as a ConfigMap, a CronJob for the export (timeZone, a minute in
@@ -67,23 +85,23 @@ type ScheduledRun struct {
 // restricted Pod Security level and the platform's safeguards.
 func Schedule(opts ScheduleOptions) (*ScheduledRun, error) {
 	if opts.Namespace == "" {
-		return nil, fmt.Errorf("the team namespace is required: pass -n NAMESPACE")
+		return nil, ErrNoNamespace
 	}
 	if opts.Profile.IsPlatformNamespace(opts.Namespace) {
 		return nil, fmt.Errorf("namespace %s belongs to the platform; run the backup in one of your own namespaces", opts.Namespace)
 	}
 	if opts.Image == "" {
-		return nil, fmt.Errorf("an image with kubectl-ck8sargo is required: pass --image")
+		return nil, ErrNoImage
 	}
 	if strings.HasSuffix(opts.Image, ":latest") || !strings.Contains(imageTagPart(opts.Image), ":") && !strings.Contains(opts.Image, "@") {
 		return nil, fmt.Errorf("image %q has no fixed tag: give a version tag or digest (the platform denies latest)", opts.Image)
 	}
 	u, err := url.Parse(opts.To)
 	if opts.To == "" || err != nil || u.Scheme == "" {
-		return nil, fmt.Errorf("a store URL is required: pass --to s3://bucket?endpoint=... or set backup.to in the profile")
+		return nil, ErrNoStore
 	}
 	if u.Scheme == "file" {
-		return nil, fmt.Errorf("a scheduled backup needs object storage: %s is a directory inside the pod and is lost with it; pass an s3:// (or gs://, azblob://) URL with --to", opts.To)
+		return nil, fmt.Errorf("%w: %s is a directory inside the pod and is lost with it", ErrStoreInPod, opts.To)
 	}
 	if opts.Window == "" {
 		opts.Window = "00:00-06:00"
@@ -108,7 +126,7 @@ func Schedule(opts ScheduleOptions) (*ScheduledRun, error) {
 		recipients = opts.Profile.Backup.Recipients
 	}
 	if len(recipients) == 0 {
-		return nil, fmt.Errorf("a scheduled backup must encrypt Secrets: pass --encrypt-to age1... or set backup.recipients in the profile")
+		return nil, ErrNoRecipients
 	}
 	if _, err := ParseRecipients(recipients); err != nil {
 		return nil, err
@@ -268,7 +286,7 @@ const DefaultImageRepository = "ghcr.io/ck8sargo/kubectl-ck8sargo"
 // release version (v...) has no image.
 func ReleaseImage(p argocdmanaged.Profile, version, digest string) (string, error) {
 	if !strings.HasPrefix(version, "v") {
-		return "", fmt.Errorf("this build of the plugin has no release version to pick an image by; pass --image REGISTRY/kubectl-ck8sargo:TAG")
+		return "", ErrNoReleaseImage
 	}
 	repo := DefaultImageRepository
 	if len(p.Registries) > 0 {

@@ -76,6 +76,7 @@ func TestScheduleRefusesWhatThePlatformForbidsOrCannotWork(t *testing.T) {
 			tt.edit(&o)
 			_, err := backup.Schedule(o)
 			assert.ErrorContains(t, err, tt.want)
+			assert.NotContains(t, err.Error(), "--", "a library error names no CLI flag; the CLI adds it")
 		})
 	}
 	o := scheduleOpts()
@@ -97,7 +98,7 @@ func TestReleaseImage_isTheVersionInTheEnvironmentsRegistryPinnedByDigest(t *tes
 		{"the mirror, by digest", mirrored, "v1.2.3", digest, "harbor.example.com/kubectl-ck8sargo:v1.2.3@" + digest, ""},
 		{"no registry in the profile", argocdmanaged.DefaultProfile(), "v1.2.3", digest, "ghcr.io/ck8sargo/kubectl-ck8sargo:v1.2.3@" + digest, ""},
 		{"no digest known", mirrored, "v1.2.3", "", "harbor.example.com/kubectl-ck8sargo:v1.2.3", ""},
-		{"a development build", mirrored, "(devel)", digest, "", "pass --image"},
+		{"a development build", mirrored, "(devel)", digest, "", "no release version to pick an image by"},
 		{"a malformed digest", mirrored, "v1.2.3", "sha256:abc", "", "invalid release image digest"},
 	}
 	for _, tt := range tests {

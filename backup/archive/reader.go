@@ -260,7 +260,7 @@ func open(e Entry, data []byte, opts ReadOptions) (Object, error) {
 		return Object{Entry: e}, nil
 	}
 	if len(opts.Identities) == 0 {
-		return Object{}, fmt.Errorf("%w: the backup's Secrets are encrypted; pass --identity FILE or set SOPS_AGE_KEY_FILE", ErrNoIdentity)
+		return Object{}, fmt.Errorf("%w: the backup's Secrets are encrypted", ErrNoIdentity)
 	}
 	dec, err := age.Decrypt(bytes.NewReader(data), opts.Identities...)
 	if err != nil {

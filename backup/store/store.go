@@ -32,6 +32,16 @@ const (
 // ErrNotFound is a backup that is not in the store.
 var ErrNotFound = errors.New("backup not found")
 
+// NotFoundError is a backup name that is not in the store at URL; it is ErrNotFound.
+type NotFoundError struct{ Name, URL string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("%s: %s is not in %s", ErrNotFound, e.Name, e.URL)
+}
+
+// Unwrap makes errors.Is(err, ErrNotFound) hold.
+func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
 // Store is a place that holds backups.
 type Store struct {
 	bucket *blob.Bucket
@@ -356,7 +366,7 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 
 func (s *Store) notFound(name string, err error) error {
 	if err == nil || gcerrors.Code(err) == gcerrors.NotFound {
-		return fmt.Errorf("%w: %s is not in %s; see `backup list --from %s`", ErrNotFound, name, s.URL(), s.URL())
+		return &NotFoundError{Name: name, URL: s.URL()}
 	}
 	return fmt.Errorf("reading %s from %s: %w", name, s.URL(), err)
 }

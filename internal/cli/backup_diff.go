@@ -1,25 +1,31 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/backup"
 	"github.com/ck8sargo/ck8sargo/backup/store"
 )
 
 type backupDiffOptions struct {
+	genericiooptions.IOStreams
 	root   *RootOptions
 	from   string
 	live   bool
 	id     identityFlag
 	output string
+
+	names []string
+	s     *backupSession
 }
 
 // NewCmdBackupDiff compares a backup with another or with the cluster.
 func NewCmdBackupDiff(root *RootOptions) *cobra.Command {
-	o := &backupDiffOptions{root: root}
+	o := &backupDiffOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "diff NAME [NAME2 | --live]",
 		Short: "Show what changed between a backup and another backup or the cluster",
@@ -32,23 +38,7 @@ Exit 1 when there are differences.`,
 
   # between two backups, as JSON
   kubectl ck8sargo backup diff argocd-backup-20260101T020304Z argocd-backup-20260102T020304Z -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) < 1 || len(args) > 2 {
-				return UsageErrorf("give a backup name and either a second name or --live")
-			}
-			if len(args) == 2 && o.live {
-				return UsageErrorf("give either a second backup name or --live, not both")
-			}
-			for _, a := range args {
-				if err := store.ValidName(a); err != nil {
-					return UsageErrorf("%v", err)
-				}
-			}
-			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			return o.Run(cmd, args)
-		},
+		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	cmd.Flags().BoolVar(&o.live, "live", false, "compare with the live cluster (the default with one name)")
@@ -57,56 +47,69 @@ Exit 1 when there are differences.`,
 	return cmd
 }
 
-func (o *backupDiffOptions) Run(cmd *cobra.Command, args []string) error {
-	ctx := cmd.Context()
-	p, err := o.root.Profile()
+// Complete takes the backup names and loads the profile and the identity, and makes the
+// clients when the second side is the cluster.
+func (o *backupDiffOptions) Complete(_ *cobra.Command, args []string) (err error) {
+	if len(args) < 1 || len(args) > 2 {
+		return UsageErrorf("give a backup name and either a second name or --live")
+	}
+	if len(args) == 2 && o.live {
+		return UsageErrorf("give either a second backup name or --live, not both")
+	}
+	o.names = args
+	o.s, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.from, clients: len(args) == 1})
+	return err
+}
+
+// Validate checks the names and the output format.
+func (o *backupDiffOptions) Validate() error {
+	for _, a := range o.names {
+		if err := store.ValidName(a); err != nil {
+			return UsageErrorf("%w", err)
+		}
+	}
+	return validateOutput(o.output, "text", "json", "yaml")
+}
+
+func (o *backupDiffOptions) close() { o.s.close() }
+
+// Run loads both sides, prints the difference, and exits 1 when there is one.
+func (o *backupDiffOptions) Run(ctx context.Context) error {
+	st, err := o.s.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	ids, err := o.id.load()
+	from, err := backup.LoadBackup(ctx, st, o.names[0], o.s.ids)
 	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, o.from, p)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	from, err := backup.LoadBackup(ctx, st, args[0], ids)
-	if err != nil {
-		return inputError(err)
+		return backupError(err)
 	}
 	var to *backup.Snapshot
-	if len(args) == 2 {
-		if to, err = backup.LoadBackup(ctx, st, args[1], ids); err != nil {
-			return inputError(err)
+	if len(o.names) == 2 {
+		if to, err = backup.LoadBackup(ctx, st, o.names[1], o.s.ids); err != nil {
+			return backupError(err)
 		}
 	} else {
-		c, err := backupClients(o.root)
-		if err != nil {
-			return err
-		}
 		var warnings []string
-		if to, warnings, err = backup.LoadLive(ctx, c, p); err != nil {
+		if to, warnings, err = backup.LoadLive(ctx, o.s.clients, o.s.profile); err != nil {
 			return err
 		}
 		for _, w := range warnings {
-			fmt.Fprintf(o.root.ErrOut, "warning: %s\n", w)
+			fmt.Fprintf(o.ErrOut, "warning: %s\n", w)
 		}
 	}
 	d := backup.Diff(from, to)
 	if o.output != "text" {
-		if err := printStructured(o.root.Out, o.output, d); err != nil {
+		if err := printStructured(o.Out, o.output, d); err != nil {
 			return err
 		}
 	} else {
 		for _, od := range d.Objects {
-			fmt.Fprintf(o.root.Out, "%s %s/%s\n", od.Change, od.Kind, od.Name)
+			fmt.Fprintf(o.Out, "%s %s/%s\n", od.Change, od.Kind, od.Name)
 			for _, f := range od.Fields {
-				fmt.Fprintf(o.root.Out, "    %s: %s -> %s\n", f.Path, orNone(f.From), orNone(f.To))
+				fmt.Fprintf(o.Out, "    %s: %s -> %s\n", f.Path, orNone(f.From), orNone(f.To))
 			}
 		}
-		fmt.Fprintf(o.root.Out, "%s -> %s: %d added, %d removed, %d changed, %d unchanged\n", d.From, d.To, d.Added, d.Removed, d.Changed, d.Unchanged)
+		fmt.Fprintf(o.Out, "%s -> %s: %d added, %d removed, %d changed, %d unchanged\n", d.From, d.To, d.Added, d.Removed, d.Changed, d.Unchanged)
 	}
 	if !d.Empty() {
 		return ProblemsFound()

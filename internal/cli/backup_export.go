@@ -1,26 +1,31 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/backup"
 	"github.com/ck8sargo/ck8sargo/backup/archive"
 )
 
 type backupExportOptions struct {
+	genericiooptions.IOStreams
 	root       *RootOptions
 	to         string
 	recipients []string
 	plaintext  bool
 	id         identityFlag
 	output     string
+
+	s *backupSession
 }
 
 // NewCmdBackupExport writes one backup of the Argo CD objects in scope.
 func NewCmdBackupExport(root *RootOptions) *cobra.Command {
-	o := &backupExportOptions{root: root}
+	o := &backupExportOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "export",
 		Short: "Write a backup of the team's Argo CD objects to a store",
@@ -39,12 +44,7 @@ restore --require-signature can tell that a holder of the team's key wrote the b
   # to an S3-compatible store; credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY
   kubectl ck8sargo backup export --to 's3://backups?endpoint=https://s3.example.com&use_path_style=true&region=eu-north-1' -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.to, "to", "", storeFlagHelp)
 	cmd.Flags().StringArrayVar(&o.recipients, "encrypt-to", nil, "age recipient (age1...) to encrypt Secret data to; repeatable (default: the profile's backup.recipients)")
@@ -54,49 +54,52 @@ restore --require-signature can tell that a holder of the team's key wrote the b
 	return cmd
 }
 
-func (o *backupExportOptions) Run(cmd *cobra.Command) error {
-	ctx := cmd.Context()
-	p, err := o.root.Profile()
-	if err != nil {
+// Complete loads the profile and the identity and makes the clients.
+func (o *backupExportOptions) Complete(_ *cobra.Command, _ []string) (err error) {
+	o.s, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.to, clients: true})
+	return err
+}
+
+// Validate checks the output format and the recipients.
+func (o *backupExportOptions) Validate() error {
+	if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
 		return err
 	}
 	if _, err := backup.ParseRecipients(o.recipients); err != nil {
-		return UsageErrorf("%v", err)
+		return UsageErrorf("%w", err)
 	}
-	ids, err := o.id.load()
-	if err != nil {
-		return err
-	}
+	return nil
+}
+
+func (o *backupExportOptions) close() { o.s.close() }
+
+// Run exports and prints what was written.
+func (o *backupExportOptions) Run(ctx context.Context) error {
 	recipients := o.recipients
 	if len(recipients) == 0 {
-		recipients = p.Backup.Recipients
+		recipients = o.s.profile.Backup.Recipients
 	}
-	signer := archive.SigningIdentity(ids, recipients)
-	if signer == nil && len(ids) > 0 {
-		fmt.Fprintln(o.root.ErrOut, "warning: the backup is not signed: no identity in the --identity file (or SOPS_AGE_KEY_FILE) is one of the recipients")
+	signer := archive.SigningIdentity(o.s.ids, recipients)
+	if signer == nil && len(o.s.ids) > 0 {
+		fmt.Fprintln(o.ErrOut, "warning: the backup is not signed: no identity in the --identity file (or SOPS_AGE_KEY_FILE) is one of the recipients")
 	}
-	c, err := backupClients(o.root)
+	st, err := o.s.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, o.to, p)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	progress := progressFor(o.root)
-	res, err := backup.Export(ctx, c, st, backup.ExportOptions{
-		Profile: p, Recipients: o.recipients, IncludePlaintextSecrets: o.plaintext, Sign: signer, Progress: progress,
+	res, err := backup.Export(ctx, o.s.clients, st, backup.ExportOptions{
+		Profile: o.s.profile, Recipients: o.recipients, IncludePlaintextSecrets: o.plaintext, Sign: signer, Progress: progress,
 	})
 	endProgress(progress)
 	if err != nil {
-		return inputError(err)
+		return backupError(err)
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(o.root.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(o.ErrOut, "warning: %s\n", w)
 	}
 	if o.output != "text" {
-		return printStructured(o.root.Out, o.output, res)
+		return printStructured(o.Out, o.output, res)
 	}
 	enc := "Secrets encrypted with age"
 	if !res.Encrypted {
@@ -107,14 +110,14 @@ func (o *backupExportOptions) Run(cmd *cobra.Command) error {
 	} else {
 		enc += ", not signed"
 	}
-	fmt.Fprintf(o.root.Out, "exported %d objects to %s in %s (%s, %.1fs)\n", res.Objects, res.Name, res.URL, enc, res.Seconds)
+	fmt.Fprintf(o.Out, "exported %d objects to %s in %s (%s, %.1fs)\n", res.Objects, res.Name, res.URL, enc, res.Seconds)
 	for _, k := range backupKinds() {
 		if n := res.Counts[k]; n > 0 {
-			fmt.Fprintf(o.root.Out, "  %-15s %d\n", k, n)
+			fmt.Fprintf(o.Out, "  %-15s %d\n", k, n)
 		}
 	}
 	if len(res.Excluded) > 0 {
-		fmt.Fprintf(o.root.Out, "left out %d objects labelled or placed out of scope\n", len(res.Excluded))
+		fmt.Fprintf(o.Out, "left out %d objects labelled or placed out of scope\n", len(res.Excluded))
 	}
 	return nil
 }

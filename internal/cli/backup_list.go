@@ -1,12 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/backup/archive"
 )
@@ -33,43 +34,49 @@ type backupSummary struct {
 }
 
 type backupListOptions struct {
+	genericiooptions.IOStreams
 	root   *RootOptions
 	from   string
 	output string
+
+	s *backupSession
 }
 
 // NewCmdBackupList lists the complete backups of a store.
 func NewCmdBackupList(root *RootOptions) *cobra.Command {
-	o := &backupListOptions{root: root}
+	o := &backupListOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the backups in a store, oldest first",
 		Example: `  kubectl ck8sargo backup list
   kubectl ck8sargo backup list --from 's3://backups?endpoint=https://s3.example.com&use_path_style=true' -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
 	return cmd
 }
 
-func (o *backupListOptions) Run(cmd *cobra.Command) error {
-	ctx := cmd.Context()
-	p, err := o.root.Profile()
+// Complete loads the profile, which may name the store.
+func (o *backupListOptions) Complete(_ *cobra.Command, _ []string) (err error) {
+	o.s, err = completeBackupSession(o.root, backupNeeds{store: &o.from})
+	return err
+}
+
+// Validate checks the output format.
+func (o *backupListOptions) Validate() error {
+	return validateOutput(o.output, "text", "json", "yaml")
+}
+
+func (o *backupListOptions) close() { o.s.close() }
+
+// Run lists the store's backups with their manifests' summaries.
+func (o *backupListOptions) Run(ctx context.Context) error {
+	st, err := o.s.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, o.from, p)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	list, err := st.List(ctx)
 	if err != nil {
 		return err
@@ -78,18 +85,18 @@ func (o *backupListOptions) Run(cmd *cobra.Command) error {
 	for _, b := range list {
 		info, err := st.Stat(ctx, b.Name)
 		if err != nil {
-			return inputError(err)
+			return backupError(err)
 		}
 		out = append(out, summarize(info.Name, info.Size, info.Manifest))
 	}
 	if o.output != "text" {
-		return printStructured(o.root.Out, o.output, out)
+		return printStructured(o.Out, o.output, out)
 	}
 	if len(out) == 0 {
-		fmt.Fprintf(o.root.ErrOut, "no backups in %s\n", st.URL())
+		fmt.Fprintf(o.ErrOut, "no backups in %s\n", st.URL())
 		return nil
 	}
-	tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tAGE\tOBJECTS\tSIZE\tSECRETS")
 	for _, s := range out {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.Name, s.Age, s.Objects, humanSize(s.Size), s.Encryption)
@@ -115,80 +122,4 @@ func signedBy(m *archive.Manifest) string {
 		return ""
 	}
 	return m.Signature.Key
-}
-
-type backupShowOptions struct {
-	root   *RootOptions
-	from   string
-	output string
-}
-
-// NewCmdBackupShow prints one backup's manifest summary.
-func NewCmdBackupShow(root *RootOptions) *cobra.Command {
-	o := &backupShowOptions{root: root}
-	cmd := &cobra.Command{
-		Use:   "show NAME",
-		Short: "Show a backup: counts per kind, size, age and encryption",
-		Example: `  kubectl ck8sargo backup show argocd-backup-20260101T020304Z
-  kubectl ck8sargo backup show argocd-backup-20260101T020304Z -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := backupName(args)
-			if err != nil {
-				return err
-			}
-			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			return o.Run(cmd, name)
-		},
-	}
-	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
-	return cmd
-}
-
-func (o *backupShowOptions) Run(cmd *cobra.Command, name string) error {
-	ctx := cmd.Context()
-	p, err := o.root.Profile()
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, o.from, p)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	info, err := st.Stat(ctx, name)
-	if err != nil {
-		return inputError(err)
-	}
-	s := summarize(info.Name, info.Size, info.Manifest)
-	if o.output != "text" {
-		return printStructured(o.root.Out, o.output, s)
-	}
-	tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "Name:\t%s\n", s.Name)
-	fmt.Fprintf(tw, "Created:\t%s (%s ago)\n", s.Created.Format(time.RFC3339), s.Age)
-	fmt.Fprintf(tw, "Size:\t%s\n", humanSize(s.Size))
-	fmt.Fprintf(tw, "Server:\t%s\n", s.Server)
-	fmt.Fprintf(tw, "Namespace:\t%s\n", s.Namespace)
-	fmt.Fprintf(tw, "Format:\t%d\n", s.Format)
-	if s.Encryption == "age" {
-		fmt.Fprintf(tw, "Secrets:\tencrypted with age to %s\n", strings.Join(s.Recipients, ", "))
-	} else {
-		fmt.Fprintf(tw, "Secrets:\tPLAINTEXT\n")
-	}
-	if s.SignedBy != "" {
-		fmt.Fprintf(tw, "Signed:\twith the key of %s (not checked; backup verify --identity checks it)\n", s.SignedBy)
-	} else {
-		fmt.Fprintf(tw, "Signed:\tno\n")
-	}
-	fmt.Fprintf(tw, "Objects:\t%d\n", s.Objects)
-	for _, k := range backupKinds() {
-		fmt.Fprintf(tw, "  %s:\t%d\n", k, s.Counts[k])
-	}
-	for _, w := range s.Warnings {
-		fmt.Fprintf(tw, "Warning:\t%s\n", w)
-	}
-	return tw.Flush()
 }

@@ -1,26 +1,31 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/backup"
 )
 
 type backupPruneOptions struct {
+	genericiooptions.IOStreams
 	root     *RootOptions
 	from     string
 	keep     time.Duration
 	keepLast int
-	dryRun   bool
+	dryRun   *dryRunFlag
 	output   string
+
+	s *backupSession
 }
 
 // NewCmdBackupPrune applies the retention policy to a store.
 func NewCmdBackupPrune(root *RootOptions) *cobra.Command {
-	o := &backupPruneOptions{root: root}
+	o := &backupPruneOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "prune",
 		Short: "Delete backups older than --keep (30 days, like the platform), keeping the --keep-last newest",
@@ -33,55 +38,58 @@ would go.`,
 		Example: `  kubectl ck8sargo backup prune
   kubectl ck8sargo backup prune --keep 168h --keep-last 3 --dry-run`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.keep <= 0 || o.keepLast < 0 {
-				return UsageErrorf("--keep must be positive and --keep-last not negative")
-			}
-			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	cmd.Flags().DurationVar(&o.keep, "keep", backup.DefaultKeep, "delete backups older than this")
 	cmd.Flags().IntVar(&o.keepLast, "keep-last", 0, "always keep this many of the newest backups")
-	cmd.Flags().BoolVar(&o.dryRun, "dry-run", false, "only say what would be deleted")
+	o.dryRun = addDryRun(cmd, `"client" (or --dry-run alone): only say what would be deleted`, dryRunClient)
 	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
 	return cmd
 }
 
-func (o *backupPruneOptions) Run(cmd *cobra.Command) error {
-	ctx := cmd.Context()
-	p, err := o.root.Profile()
+// Complete loads the profile, which may name the store.
+func (o *backupPruneOptions) Complete(_ *cobra.Command, _ []string) (err error) {
+	o.s, err = completeBackupSession(o.root, backupNeeds{store: &o.from})
+	return err
+}
+
+// Validate checks the retention and the output format.
+func (o *backupPruneOptions) Validate() error {
+	if o.keep <= 0 || o.keepLast < 0 {
+		return UsageErrorf("--keep must be positive and --keep-last not negative")
+	}
+	return validateOutput(o.output, "text", "json", "yaml")
+}
+
+func (o *backupPruneOptions) close() { o.s.close() }
+
+// Run prunes and prints what went and what stayed.
+func (o *backupPruneOptions) Run(ctx context.Context) error {
+	st, err := o.s.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, o.from, p)
+	res, err := backup.Prune(ctx, st, backup.PruneOptions{Keep: o.keep, KeepLast: o.keepLast, DryRun: o.dryRun.enabled()})
 	if err != nil {
-		return err
-	}
-	defer st.Close()
-	res, err := backup.Prune(ctx, st, backup.PruneOptions{Keep: o.keep, KeepLast: o.keepLast, DryRun: o.dryRun})
-	if err != nil {
-		return inputError(err)
+		return backupError(err)
 	}
 	if o.output != "text" {
-		return printStructured(o.root.Out, o.output, res)
+		return printStructured(o.Out, o.output, res)
 	}
 	verb := "deleted"
-	if o.dryRun {
+	if o.dryRun.enabled() {
 		verb = "would delete"
 	}
 	for _, n := range res.Deleted {
-		fmt.Fprintf(o.root.Out, "%s %s\n", verb, n)
+		fmt.Fprintf(o.Out, "%s %s\n", verb, n)
 	}
 	for _, n := range res.Incomplete {
-		fmt.Fprintf(o.root.Out, "%s %s (incomplete upload)\n", verb, n)
+		fmt.Fprintf(o.Out, "%s %s (incomplete upload)\n", verb, n)
 	}
 	for _, l := range res.LeftAlone {
-		fmt.Fprintf(o.root.Out, "left alone %s: %s\n", l.Object, l.Reason)
+		fmt.Fprintf(o.Out, "left alone %s: %s\n", l.Object, l.Reason)
 	}
-	fmt.Fprintf(o.root.Out, "%s %d backups, kept %d\n", verb, len(res.Deleted), len(res.Kept))
+	fmt.Fprintf(o.Out, "%s %d backups, kept %d\n", verb, len(res.Deleted), len(res.Kept))
 	return nil
 }

@@ -4,19 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/backup"
 )
 
 type backupRestoreOptions struct {
+	genericiooptions.IOStreams
 	root      *RootOptions
 	from      string
 	id        identityFlag
-	dryRun    string
+	dryRun    *dryRunFlag
 	only      []string
 	overwrite bool
 	prune     bool
@@ -25,11 +26,14 @@ type backupRestoreOptions struct {
 	finish    bool
 	guardWait time.Duration
 	output    string
+
+	name string
+	s    *backupSession
 }
 
 // NewCmdBackupRestore applies a backup to the cluster.
 func NewCmdBackupRestore(root *RootOptions) *cobra.Command {
-	o := &backupRestoreOptions{root: root}
+	o := &backupRestoreOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "restore NAME",
 		Short: "Restore a backup: Secrets and ConfigMaps, AppProjects, Applications, then ApplicationSets",
@@ -53,24 +57,14 @@ interruption finishes the job. The total time is the measured recovery time.`,
 
   # undo a bad change to one AppProject
   kubectl ck8sargo backup restore argocd-backup-20260101T020304Z --only appproject/shop --overwrite -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := backupName(args)
-			if err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd, name)
-		},
+		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	o.id.add(cmd)
 	cmd.Flags().BoolVar(&o.require, "require-signature", false, requireSignatureHelp)
 	cmd.Flags().BoolVar(&o.finish, "finish", false, "only complete an interrupted restore of NAME: release the guards of its ApplicationSets")
 	cmd.Flags().DurationVar(&o.guardWait, "guard-timeout", backup.DefaultGuardTimeout, "how long to wait for the Applications of guarded ApplicationSets")
-	cmd.Flags().StringVar(&o.dryRun, "dry-run", "none", `"client": report what would be done without changing anything; "server": send the writes with dryRun`)
-	cmd.Flags().Lookup("dry-run").NoOptDefVal = "client"
+	o.dryRun = addDryRun(cmd, `"client": report what would be done without changing anything; "server": send the writes with dryRun`, dryRunClient, dryRunServer)
 	cmd.Flags().StringArrayVar(&o.only, "only", nil, "restore only KIND/NAME (such as application/shop); repeatable")
 	cmd.Flags().BoolVar(&o.overwrite, "overwrite", false, "replace existing objects (server-side apply with force)")
 	cmd.Flags().BoolVar(&o.prune, "prune", false, "delete in-scope objects that are not in the backup (asks first)")
@@ -79,74 +73,87 @@ interruption finishes the job. The total time is the measured recovery time.`,
 	return cmd
 }
 
+// Complete takes the backup name and loads the profile and the identity, and makes the
+// clients.
+func (o *backupRestoreOptions) Complete(_ *cobra.Command, args []string) (err error) {
+	if o.name, err = backupName(args); err != nil {
+		return err
+	}
+	o.s, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.from, clients: true})
+	return err
+}
+
+// Validate refuses flag combinations a restore cannot honour.
 func (o *backupRestoreOptions) Validate() error {
-	switch o.dryRun {
-	case "none", "":
-		o.dryRun = backup.DryRunNone
-	case backup.DryRunClient, backup.DryRunServer:
-	default:
-		return UsageErrorf("invalid --dry-run %q: use client or server", o.dryRun)
-	}
-	if o.prune && len(o.only) > 0 {
-		return UsageErrorf("--prune cannot be combined with --only")
-	}
-	if o.finish && (o.prune || len(o.only) > 0 || o.overwrite || o.dryRun != backup.DryRunNone) {
+	if o.finish && (o.prune || len(o.only) > 0 || o.overwrite || o.dryRun.enabled()) {
 		return UsageErrorf("--finish cannot be combined with --prune, --only, --overwrite or --dry-run")
 	}
 	if o.guardWait <= 0 {
 		return UsageErrorf("--guard-timeout must be positive")
 	}
+	if err := restoreValidate(o.options(nil)); err != nil {
+		return err
+	}
 	return validateOutput(o.output, "text", "json", "yaml")
 }
 
-func (o *backupRestoreOptions) Run(cmd *cobra.Command, name string) error {
-	ctx := cmd.Context()
-	p, err := o.root.Profile()
-	if err != nil {
-		return err
+func (o *backupRestoreOptions) close() { o.s.close() }
+
+// mode is the library's dry-run mode of --dry-run.
+func (o *backupRestoreOptions) mode() string {
+	if !o.dryRun.enabled() {
+		return backup.DryRunNone
 	}
-	ids, err := o.id.load()
-	if err != nil {
-		return err
-	}
-	c, err := backupClients(o.root)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, o.from, p)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	progress := progressFor(o.root)
-	restore := backup.Restore
-	if o.finish {
-		restore = backup.Finish
-	}
-	res, err := restore(ctx, c, st, name, backup.RestoreOptions{
-		Profile: p, Identities: ids, RequireSignature: o.require, DryRun: o.dryRun, Only: o.only, Overwrite: o.overwrite,
+	return o.dryRun.String()
+}
+
+// options are the library's restore options of the flags.
+func (o *backupRestoreOptions) options(progress backup.Progress) backup.RestoreOptions {
+	opts := backup.RestoreOptions{
+		RequireSignature: o.require, DryRun: o.mode(), Only: o.only, Overwrite: o.overwrite,
 		Prune: o.prune, Progress: progress, GuardTimeout: o.guardWait,
 		ConfirmPrune: func(ctx context.Context, refs []string) (bool, error) {
 			if o.yes {
 				return true, nil
 			}
 			endProgress(progress)
-			fmt.Fprintf(o.root.ErrOut, "--prune would delete %d objects not in the backup:\n", len(refs))
+			fmt.Fprintf(o.ErrOut, "--prune would delete %d objects not in the backup:\n", len(refs))
 			for _, r := range refs {
-				fmt.Fprintf(o.root.ErrOut, "  %s\n", r)
+				fmt.Fprintf(o.ErrOut, "  %s\n", r)
 			}
 			return confirm(o.root, fmt.Sprintf("delete these %d objects", len(refs)))
 		},
-	})
+	}
+	if o.s != nil {
+		opts.Profile, opts.Identities = o.s.profile, o.s.ids
+	}
+	return opts
+}
+
+// Run restores (or finishes a restore) and prints what happened to each object.
+func (o *backupRestoreOptions) Run(ctx context.Context) error {
+	st, err := o.s.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	progress := progressFor(o.root)
+	restore := backup.Restore
+	if o.finish {
+		restore = backup.Finish
+	}
+	res, err := restore(ctx, o.s.clients, st, o.name, o.options(progress))
 	endProgress(progress)
 	if res == nil {
-		return inputError(err)
+		return backupError(err)
 	}
 	for _, w := range res.Warnings {
-		fmt.Fprintf(o.root.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(o.ErrOut, "warning: %s\n", w)
+	}
+	for i := range res.Objects {
+		res.Objects[i].Message = skippedMessage(res.Objects[i].Message)
 	}
 	if o.output != "text" {
-		if perr := printStructured(o.root.Out, o.output, res); perr != nil {
+		if perr := printStructured(o.Out, o.output, res); perr != nil {
 			return perr
 		}
 	} else {
@@ -155,23 +162,23 @@ func (o *backupRestoreOptions) Run(cmd *cobra.Command, name string) error {
 			if ob.Message != "" {
 				msg = " (" + ob.Message + ")"
 			}
-			fmt.Fprintf(o.root.Out, "%s %s/%s%s\n", ob.Action, ob.Kind, ob.Name, msg)
+			fmt.Fprintf(o.Out, "%s %s/%s%s\n", ob.Action, ob.Kind, ob.Name, msg)
 		}
 		dry := ""
-		if o.dryRun != "" {
+		if o.dryRun.enabled() {
 			dry = fmt.Sprintf(" [dry run: %s]", o.dryRun)
 		}
-		fmt.Fprintf(o.root.Out, "restored %s: %d created, %d updated, %d skipped, %d deleted, %d failed in %.1fs%s\n",
+		fmt.Fprintf(o.Out, "restored %s: %d created, %d updated, %d skipped, %d deleted, %d failed in %.1fs%s\n",
 			res.Name, res.Created, res.Updated, res.Skipped, res.Deleted, res.Failed, res.Seconds, dry)
 	}
 	if errors.Is(err, backup.ErrRestoreFailed) {
 		return ProblemsFound()
 	}
 	if errors.Is(err, backup.ErrGuardPending) {
-		return fmt.Errorf("%s; then run `kubectl ck8sargo backup restore --finish %s`", strings.TrimSpace(err.Error()), name)
+		return fmt.Errorf("%w; then run `kubectl ck8sargo backup restore --finish %s`", err, o.name)
 	}
 	if err != nil {
-		return fmt.Errorf("%s", strings.TrimSpace(err.Error()))
+		return backupError(err)
 	}
 	return nil
 }

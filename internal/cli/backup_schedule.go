@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/backup"
 )
 
@@ -15,6 +18,7 @@ import (
 var releaseImageDigest = ""
 
 type backupScheduleOptions struct {
+	genericiooptions.IOStreams
 	root       *RootOptions
 	window     string
 	timezone   string
@@ -23,11 +27,14 @@ type backupScheduleOptions struct {
 	recipients []string
 	keep       time.Duration
 	forWhom    string
+
+	profile   argocdmanaged.Profile
+	namespace string
 }
 
 // NewCmdBackupSchedule prints the manifests of a daily export CronJob.
 func NewCmdBackupSchedule(root *RootOptions) *cobra.Command {
-	o := &backupScheduleOptions{root: root}
+	o := &backupScheduleOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "schedule",
 		Short: "Print manifests that run backup export daily in the team's namespace, with retention",
@@ -45,12 +52,7 @@ namespace (for S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).`,
   # the read rights to ask the Platform Administrator for
   kubectl ck8sargo backup schedule -n shop --image harbor.example.com/tools/kubectl-ck8sargo:v0.1.0 --for platform-admin`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.forWhom != "team" && o.forWhom != "platform-admin" {
-				return UsageErrorf("invalid --for %q: use team or platform-admin", o.forWhom)
-			}
-			return o.Run()
-		},
+		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.window, "window", "00:00-06:00", "time window HH:MM-HH:MM in --timezone to start the export in")
 	cmd.Flags().StringVar(&o.timezone, "timezone", "Europe/Stockholm", "IANA time zone of the window (the CronJob's timeZone)")
@@ -62,53 +64,67 @@ namespace (for S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY).`,
 	return cmd
 }
 
-func (o *backupScheduleOptions) Run() error {
-	p, err := o.root.Profile()
-	if err != nil {
+// Complete loads the profile, takes the namespace (-n, else the kubeconfig context's) and
+// picks the release image when --image is not given.
+func (o *backupScheduleOptions) Complete(_ *cobra.Command, _ []string) (err error) {
+	if o.profile, err = o.root.Profile(); err != nil {
 		return err
 	}
-	ns := ""
 	if o.root.ConfigFlags.Namespace != nil {
-		ns = *o.root.ConfigFlags.Namespace
+		o.namespace = *o.root.ConfigFlags.Namespace
 	}
-	if ns == "" {
+	if o.namespace == "" {
 		// The kubeconfig context's namespace, as kubectl would use; "default" is nobody's team.
 		if cur, _, err := o.root.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err == nil && cur != "default" {
-			ns = cur
+			o.namespace = cur
 		}
 	}
+	if o.to == "" {
+		o.to = o.profile.Backup.To
+	}
+	return nil
+}
+
+// Validate checks --for.
+func (o *backupScheduleOptions) Validate() error {
+	if o.forWhom != "team" && o.forWhom != "platform-admin" {
+		return UsageErrorf("invalid --for %q: use team or platform-admin", o.forWhom)
+	}
+	return nil
+}
+
+// Run builds the manifests and prints them as one YAML stream.
+func (o *backupScheduleOptions) Run(_ context.Context) error {
+	p, ns := o.profile, o.namespace
 	image := o.image
 	if image == "" {
+		var err error
 		if image, err = backup.ReleaseImage(p, BuildVersion().Version, releaseImageDigest); err != nil {
-			return UsageErrorf("%v", err)
+			return scheduleError(err)
 		}
 	}
-	to := o.to
-	if to == "" {
-		to = p.Backup.To
-	}
 	run, err := backup.Schedule(backup.ScheduleOptions{
-		Profile: p, Namespace: ns, Window: o.window, TimeZone: o.timezone, To: to,
+		Profile: p, Namespace: ns, Window: o.window, TimeZone: o.timezone, To: o.to,
 		Image: image, Recipients: o.recipients, Keep: o.keep,
 	})
 	if err != nil {
-		return UsageErrorf("%v", err)
+		return scheduleError(err)
 	}
 	objects := run.Objects
 	if o.forWhom == "platform-admin" {
 		objects = run.PlatformObjects
-		fmt.Fprintf(o.root.Out, "# For the Platform Administrator: read rights in namespace %s for the ServiceAccount %s/ck8sargo-backup\n", p.ArgoCD.Namespace, ns)
-		fmt.Fprintf(o.root.Out, "# to run kubectl ck8sargo backup export daily (list Argo CD objects and labelled Secrets, get the notifications objects).\n")
+		fmt.Fprintf(o.Out, "# For the Platform Administrator: read rights in namespace %s for the ServiceAccount %s/ck8sargo-backup\n", p.ArgoCD.Namespace, ns)
+		fmt.Fprintf(o.Out, "# to run kubectl ck8sargo backup export daily (list Argo CD objects and labelled Secrets, get the notifications objects).\n")
 	} else {
-		fmt.Fprintf(o.root.Out, "# kubectl ck8sargo backup schedule: export daily at %q (%s), retention %s at %q.\n", run.Cron, o.timezone, o.keep, run.RetentionCron)
-		fmt.Fprintf(o.root.Out, "# The export also needs read rights in namespace %s: ask the Platform Administrator to apply\n# the output of: kubectl ck8sargo backup schedule -n %s --for platform-admin\n", p.ArgoCD.Namespace, ns)
+		fmt.Fprintf(o.Out, "# kubectl ck8sargo backup schedule: export daily at %q (%s), retention %s at %q.\n", run.Cron, o.timezone, o.keep, run.RetentionCron)
+		fmt.Fprintf(o.Out, "# The export also needs read rights in namespace %s: ask the Platform Administrator to apply\n# the output of: kubectl ck8sargo backup schedule -n %s --for platform-admin\n", p.ArgoCD.Namespace, ns)
 	}
 	for _, obj := range objects {
 		data, err := yaml.Marshal(obj)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(o.root.Out, "---\n%s", data)
+		fmt.Fprintf(o.Out, "---\n%s", data)
 	}
 	return nil
 }

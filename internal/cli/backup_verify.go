@@ -1,24 +1,30 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/backup"
 )
 
 type backupVerifyOptions struct {
+	genericiooptions.IOStreams
 	root    *RootOptions
 	from    string
 	id      identityFlag
 	require bool
 	output  string
+
+	name string
+	s    *backupSession
 }
 
 // NewCmdBackupVerify checks a backup completely.
 func NewCmdBackupVerify(root *RootOptions) *cobra.Command {
-	o := &backupVerifyOptions{root: root}
+	o := &backupVerifyOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "verify NAME",
 		Short: "Check a backup: archive integrity, every checksum, decryption, and that every object parses and is in scope",
@@ -31,16 +37,7 @@ signature is not checked; --require-signature refuses an unsigned backup and one
 signature the identity does not check.`,
 		Example: `  kubectl ck8sargo backup verify argocd-backup-20260101T020304Z --identity key.txt
   SOPS_AGE_KEY_FILE=key.txt kubectl ck8sargo backup verify argocd-backup-20260101T020304Z -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			name, err := backupName(args)
-			if err != nil {
-				return err
-			}
-			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			return o.Run(cmd, name)
-		},
+		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	o.id.add(cmd)
@@ -49,54 +46,61 @@ signature the identity does not check.`,
 	return cmd
 }
 
-func (o *backupVerifyOptions) Run(cmd *cobra.Command, name string) error {
-	ctx := cmd.Context()
-	p, err := o.root.Profile()
+// Complete takes the backup name and loads the profile and the identity.
+func (o *backupVerifyOptions) Complete(_ *cobra.Command, args []string) (err error) {
+	if o.name, err = backupName(args); err != nil {
+		return err
+	}
+	o.s, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.from})
+	return err
+}
+
+// Validate checks the output format.
+func (o *backupVerifyOptions) Validate() error {
+	return validateOutput(o.output, "text", "json", "yaml")
+}
+
+func (o *backupVerifyOptions) close() { o.s.close() }
+
+// Run verifies the whole backup and prints the verdict.
+func (o *backupVerifyOptions) Run(ctx context.Context) error {
+	st, err := o.s.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	ids, err := o.id.load()
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, o.from, p)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	progress := progressFor(o.root)
-	res, err := backup.Verify(ctx, st, name, backup.VerifyOptions{Profile: p, Identities: ids, RequireSignature: o.require, Progress: progress})
+	res, err := backup.Verify(ctx, st, o.name, backup.VerifyOptions{Profile: o.s.profile, Identities: o.s.ids, RequireSignature: o.require, Progress: progress})
 	endProgress(progress)
 	if err != nil {
-		return inputError(err)
+		return backupError(err)
 	}
 	if o.output != "text" {
-		if err := printStructured(o.root.Out, o.output, res); err != nil {
+		if err := printStructured(o.Out, o.output, res); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprintf(o.root.Out, "%s: archive intact, %d objects, every checksum matches\n", res.Name, res.Objects)
+		fmt.Fprintf(o.Out, "%s: archive intact, %d objects, every checksum matches\n", res.Name, res.Objects)
 		switch {
 		case res.Decrypted:
-			fmt.Fprintln(o.root.Out, "Secrets: decrypted with the given identity")
+			fmt.Fprintln(o.Out, "Secrets: decrypted with the given identity")
 		case res.Encrypted:
-			fmt.Fprintln(o.root.Out, "Secrets: encrypted, NOT decrypted (pass --identity to check the key opens them)")
+			fmt.Fprintln(o.Out, "Secrets: encrypted, NOT decrypted (pass --identity to check the key opens them)")
 		default:
-			fmt.Fprintln(o.root.Out, "Secrets: plaintext")
+			fmt.Fprintln(o.Out, "Secrets: plaintext")
 		}
 		switch {
 		case res.SignatureChecked:
-			fmt.Fprintf(o.root.Out, "Signature: checked, made with the key of %s\n", res.SignedBy)
+			fmt.Fprintf(o.Out, "Signature: checked, made with the key of %s\n", res.SignedBy)
 		case res.Signed:
-			fmt.Fprintf(o.root.Out, "Signature: made with the key of %s, NOT checked (pass --identity with that key)\n", res.SignedBy)
+			fmt.Fprintf(o.Out, "Signature: made with the key of %s, NOT checked (pass --identity with that key)\n", res.SignedBy)
 		default:
-			fmt.Fprintln(o.root.Out, "Signature: none (anyone with write access to the store could have written this backup)")
+			fmt.Fprintln(o.Out, "Signature: none (anyone with write access to the store could have written this backup)")
 		}
 		for _, pr := range res.Problems {
-			fmt.Fprintf(o.root.Out, "problem: %s\n", pr)
+			fmt.Fprintf(o.Out, "problem: %s\n", pr)
 		}
 		if res.OK() {
-			fmt.Fprintln(o.root.Out, "OK: a restore would accept this backup")
+			fmt.Fprintln(o.Out, "OK: a restore would accept this backup")
 		}
 	}
 	if !res.OK() {

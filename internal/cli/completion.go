@@ -67,6 +67,10 @@ var quotedValue = regexp.MustCompile(`"([a-z]+)"`)
 // flagValues are the values a flag's help text lists, or nil when it lists none (a file
 // name, a bool flag).
 func flagValues(f *pflag.Flag) []string {
+	if v, ok := f.Value.(interface{ Values() []string }); ok {
+		// A flag type that knows its values (dryRunFlag) says them itself.
+		return v.Values()
+	}
 	if f.Value.Type() == "bool" {
 		return nil
 	}

@@ -2,16 +2,12 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
@@ -92,7 +88,7 @@ func (o *namespaceCreateOptions) Validate() error {
 	if o.wait < 0 {
 		return UsageErrorf("--wait must not be negative")
 	}
-	if !o.waitSet && nsIsTerminal(o.root.Out) {
+	if !o.waitSet && isTerminal(o.root.Out) {
 		o.wait = defaultNamespaceWait
 	}
 	return nil
@@ -157,7 +153,7 @@ var namespaceWaitInterval = argocdmanaged.DefaultWaitInterval
 // waitNamespace waits and reports progress on stderr: every change of what is missing, and
 // on a terminal the time waited so far.
 func waitNamespace(ctx context.Context, root *RootOptions, c *argocdmanaged.Clients, p argocdmanaged.Profile, parent, child string, timeout time.Duration) error {
-	tty := nsIsTerminal(root.ErrOut)
+	tty := isTerminal(root.ErrOut)
 	var lastMissing []string
 	progress := func(r argocdmanaged.NamespaceReadiness) {
 		missing := r.Missing()
@@ -201,12 +197,6 @@ func namespaceClients(root *RootOptions) (*argocdmanaged.Clients, argocdmanaged.
 	return c, p, err
 }
 
-// nsIsTerminal says whether w is a terminal, for progress and interactive defaults.
-func nsIsTerminal(w any) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
-
 // nsExactArgs is cobra.ExactArgs with a usage error that names the arguments.
 func nsExactArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
@@ -215,27 +205,4 @@ func nsExactArgs(n int, names string) cobra.PositionalArgs {
 		}
 		return nil
 	}
-}
-
-// nsReadConfirmation reads one answer line and says whether it was yes.
-func nsReadConfirmation(in io.Reader) (bool, error) {
-	var line []byte
-	buf := make([]byte, 1)
-	for {
-		n, err := in.Read(buf)
-		if n == 1 {
-			if buf[0] == '\n' {
-				break
-			}
-			line = append(line, buf[0])
-		}
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return false, err
-		}
-	}
-	a := strings.ToLower(strings.TrimSpace(string(line)))
-	return a == "y" || a == "yes", nil
 }

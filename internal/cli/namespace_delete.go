@@ -69,7 +69,7 @@ func (o *namespaceDeleteOptions) Run(ctx context.Context) error {
 	}
 	if !o.yes {
 		fmt.Fprintf(e, "Delete namespace %s? [y/N] ", o.child)
-		ok, err := nsReadConfirmation(o.root.In)
+		ok, err := readYes(o.root.In)
 		if err != nil {
 			return fmt.Errorf("reading the confirmation: %w", err)
 		}

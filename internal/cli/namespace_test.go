@@ -236,7 +236,7 @@ func TestNamespaceDelete_refusesWhileAnApplicationTargetsTheNamespaceThenAsksFor
 
 func TestNsReadConfirmation_acceptsOnlyYes(t *testing.T) {
 	for in, want := range map[string]bool{"y\n": true, "Yes\n": true, " YES ": true, "n\n": false, "": false, "yess\n": false, "y": true} {
-		got, err := nsReadConfirmation(bytes.NewBufferString(in))
+		got, err := readYes(bytes.NewBufferString(in))
 		require.NoError(t, err)
 		assert.Equal(t, want, got, "%q", in)
 	}
