@@ -116,6 +116,9 @@ func (o *diffOptions) Run(ctx context.Context) error {
 	if err := o.flags.readLive(ctx, o.root); err != nil {
 		return err
 	}
+	if isTerminal(o.root.ErrOut) {
+		o.flags.progress = o.root.ErrOut
+	}
 	if repo, err = filepath.Abs(repo); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/render"
 	"github.com/ck8sargo/ck8sargo/render/charts"
@@ -35,6 +37,8 @@ type renderFlags struct {
 
 	maxBytes int64
 	config   render.ArgoCDConfig
+	// progress, when set (standard error on a terminal), shows chart fetches.
+	progress io.Writer
 }
 
 func (f *renderFlags) add(fs *pflag.FlagSet) {
@@ -148,7 +152,30 @@ func (f *renderFlags) fetcher(secrets ...map[string]any) (*charts.Fetcher, error
 			creds = append(creds, c...)
 		}
 	}
-	return charts.New(charts.Options{Offline: f.offline, Credentials: creds})
+	opts := charts.Options{Offline: f.offline, Credentials: creds}
+	if f.progress != nil {
+		opts.Progress = chartProgress(f.progress)
+	}
+	return charts.New(opts)
+}
+
+// chartProgress writes chart fetches for a person at a terminal: the index read, then one
+// line per archive, rewritten as it arrives.
+func chartProgress(w io.Writer) func(charts.Event) {
+	var mu sync.Mutex
+	return func(e charts.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		what := strings.TrimSpace(e.Chart + " " + e.Version)
+		switch e.Kind {
+		case charts.EventIndex:
+			fmt.Fprintf(w, "reading the chart index of %s\n", e.Repository)
+		case charts.EventDownload:
+			fmt.Fprintf(w, "\rfetching %s from %s: %s", what, e.Repository, inputfile.HumanSize(e.Bytes))
+		case charts.EventFetched:
+			fmt.Fprintf(w, "\rfetched %s from %s: %s\n", what, e.Repository, inputfile.HumanSize(e.Bytes))
+		}
+	}
 }
 
 // renderTree loads the manifests of paths (relative to dir, or absolute) and renders
@@ -278,6 +305,9 @@ func (o *renderOptions) Run(ctx context.Context) error {
 	}
 	if err := o.flags.readLive(ctx, o.root); err != nil {
 		return err
+	}
+	if isTerminal(o.root.ErrOut) {
+		o.flags.progress = o.root.ErrOut
 	}
 	fetcher, err := o.flags.fetcher()
 	if err != nil {
