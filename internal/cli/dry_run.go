@@ -52,7 +52,7 @@ func (f *dryRunFlag) Set(v string) error {
 		v = dryRunNone
 	}
 	if !slices.Contains(f.modes, v) {
-		return fmt.Errorf("invalid --dry-run %q: use %s", v, orList(f.modes))
+		return fmt.Errorf("use %s", orList(f.modes))
 	}
 	f.mode = v
 	return nil
