@@ -72,6 +72,10 @@ type ArgoCDSettings struct {
 	// Applications (Argo CD's application.namespaces, "apps in any namespace"); empty on
 	// the platform, where an Application anywhere else is never seen.
 	ApplicationNamespaces []string `json:"applicationNamespaces,omitempty" yaml:"applicationNamespaces,omitempty"`
+	// KustomizeBuildOptions is argocd-cm's kustomize.buildOptions on this environment
+	// ("--enable-helm", "--load-restrictor LoadRestrictionsNone"), for rendering when no
+	// argocd-cm is given; empty means none.
+	KustomizeBuildOptions string `json:"kustomizeBuildOptions,omitempty" yaml:"kustomizeBuildOptions,omitempty"`
 }
 
 // NamespaceSettings lists the namespaces Applications may deploy into and those owned by

@@ -52,7 +52,7 @@ func TestParseProfileRefusesMistakesWithKeyAndLine(t *testing.T) {
 		data string
 		want string
 	}{
-		{"unknown key", "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\nargocd:\n  namespce: x\n", "p.yaml:4: argocd.namespce: unknown key; known keys here: applicationNamespaces, namespace, server, serverName, version"},
+		{"unknown key", "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\nargocd:\n  namespce: x\n", "p.yaml:4: argocd.namespce: unknown key; known keys here: applicationNamespaces, kustomizeBuildOptions, namespace, server, serverName, version"},
 		{"unknown top-level key", "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\nfeature: {}\n", "p.yaml:3: feature: unknown key"},
 		{"wrong type: bool", "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\nfeatures:\n  vals: {enabled: yes please}\n", `p.yaml:4: features.vals.enabled: expected true or false, found "yes please"`},
 		{"wrong type: list", "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\nnamespaces:\n  managed: shop\n", `p.yaml:4: namespaces.managed: expected a list, found "shop"`},

@@ -150,3 +150,27 @@ func TestLoadArgoCDConfigReadsAManifest(t *testing.T) {
 	_, err = render.LoadArgoCDConfig(p)
 	assert.ErrorContains(t, err, "data.resource.exclusions is not a string")
 }
+
+func TestTheProfileGivesKustomizeBuildOptionsWithoutArgoCDCM(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{
+		"overlay/kustomization.yaml":          "helmCharts:\n- {name: web, releaseName: web}\n",
+		"overlay/charts/web/Chart.yaml":       "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+		"overlay/charts/web/values.yaml":      "{}\n",
+		"overlay/charts/web/templates/a.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+	})
+	m := app("x", "repoURL: "+testRepo+"\npath: overlay")
+	r := renderer(t, root, func(o *render.Options) { o.Profile.ArgoCD.KustomizeBuildOptions = "--enable-helm" })
+	a := find(renderApps(t, r, m), "x")
+	require.NotNil(t, a)
+	assert.Empty(t, a.Notes)
+	assert.Equal(t, []string{"ConfigMap/a"}, objectNames(a))
+
+	r = renderer(t, root, func(o *render.Options) {
+		o.Profile.ArgoCD.KustomizeBuildOptions = "--enable-helm"
+		o.ArgoCDConfig.KustomizeBuildOptions = "--load-restrictor LoadRestrictionsRootOnly"
+	})
+	a = find(renderApps(t, r, m), "x")
+	require.Len(t, a.Notes, 1, "argocd-cm's options win over the profile's")
+	assert.Contains(t, a.Notes[0].Message, "need --enable-helm")
+}

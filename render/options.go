@@ -25,6 +25,7 @@ type Decrypter interface {
 type ArgoCDConfig struct {
 	// KustomizeBuildOptions is kustomize.buildOptions: the flags Argo CD passes to
 	// `kustomize build` ("--load-restrictor LoadRestrictionsNone", "--enable-helm", ...).
+	// Empty takes the profile's argocd.kustomizeBuildOptions.
 	KustomizeBuildOptions string
 	// ResourceExclusions and ResourceInclusions are resource.exclusions and
 	// resource.inclusions: objects of the kinds they exclude are not deployed (Argo CD
@@ -128,7 +129,11 @@ func New(opts Options) (*Renderer, error) {
 		}
 		r.baseDir = b
 	}
-	bo, err := parseKustomizeBuildOptions(opts.ArgoCDConfig.KustomizeBuildOptions)
+	// The profile says what the environment's argocd-cm sets when no argocd-cm is given.
+	if opts.ArgoCDConfig.KustomizeBuildOptions == "" {
+		r.opts.ArgoCDConfig.KustomizeBuildOptions = opts.Profile.ArgoCD.KustomizeBuildOptions
+	}
+	bo, err := parseKustomizeBuildOptions(r.opts.ArgoCDConfig.KustomizeBuildOptions)
 	if err != nil {
 		return nil, fmt.Errorf("kustomize.buildOptions: %w", err)
 	}
