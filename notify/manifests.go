@@ -14,6 +14,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
+	"github.com/ck8sargo/ck8sargo/internal/yamlerr"
 )
 
 // MaxManifestBytes bounds one input file: the API server refuses objects much smaller.
@@ -86,7 +87,8 @@ func (m *Manifests) add(file string, doc int, raw []byte) error {
 		Kind       string `json:"kind"`
 	}
 	if err := sigsyaml.Unmarshal(raw, &head); err != nil {
-		return fmt.Errorf("not a Kubernetes object: %w", err)
+		// The parser's message can quote the input, here a Secret value.
+		return fmt.Errorf("not a Kubernetes object: %s", yamlerr.Redact(err.Error()))
 	}
 	if head.Kind == "" && isEmptyDoc(raw) {
 		return nil

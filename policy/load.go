@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
+	"github.com/ck8sargo/ck8sargo/internal/yamlerr"
 )
 
 // FileError is a file that could not be read at all: a path that does not exist, a
@@ -101,6 +102,7 @@ func parseFile(display string, data []byte) ([]*Object, []Finding) {
 			v = m
 		} else if err := yaml.Unmarshal(d.text, &v); err != nil {
 			line, msg := yamlErrorLine(err)
+			msg = yamlerr.Redact(msg) // the parser can quote the input: a Secret's value
 			findings = append(findings, bad(d.line+max(line, 1)-1, "invalid YAML: %s", msg))
 			continue
 		}

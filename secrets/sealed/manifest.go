@@ -11,6 +11,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	"github.com/ck8sargo/ck8sargo/internal/yamlerr"
 )
 
 type typeMeta struct {
@@ -29,8 +31,9 @@ func documents(data []byte) ([][]byte, error) {
 			return out, nil
 		}
 		if err != nil {
-			// Parser messages name a line and a problem, never the content.
-			return nil, fmt.Errorf("document %d is not valid YAML or JSON: %v", i, err)
+			// Parser messages can quote the content (an unknown anchor's name, a value of
+			// the wrong type): here a Secret value. Only the line and the problem stay.
+			return nil, fmt.Errorf("document %d is not valid YAML or JSON: %s", i, yamlerr.Redact(err.Error()))
 		}
 		if len(bytes.TrimSpace(raw)) == 0 || string(raw) == "null" {
 			continue
