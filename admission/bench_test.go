@@ -142,6 +142,9 @@ func BenchmarkGator(b *testing.B) {
 		cmd := exec.Command(bin, "test", "-f", dir, "-o", "json")
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
+		// gator reads stdin too when it is not a terminal; an empty pipe gives it nothing,
+		// whatever the test's stdin (here /dev/null has been seen as a regular file).
+		cmd.Stdin = strings.NewReader("")
 		out, err := cmd.Output()
 		var ee *exec.ExitError
 		if err != nil && !(errors.As(err, &ee) && len(out) > 0) {

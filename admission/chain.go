@@ -239,48 +239,82 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 		return Result{}, err
 	}
 
-	// Judge each constraint's matching subjects in batches.
-	type ref struct{ obj, sub int }
-	type batch struct {
-		k    int
-		refs []ref
-	}
-	var batches []batch
-	for ki, k := range c.constraints {
-		var refs []ref
-		for i := range reviews {
-			for j := range reviews[i].subjects {
-				if k.match.matches(reviews[i].subjects[j].s) {
-					refs = append(refs, ref{i, j})
-				}
-			}
-		}
-		for len(refs) > 0 {
-			n := min(len(refs), 256)
-			batches = append(batches, batch{k: ki, refs: refs[:n]})
-			refs = refs[n:]
+	// Review terms are built once per subject, before the batches share them, and so
+	// are the keys of what templates read.
+	reads := map[string][][]string{}
+	for _, k := range c.constraints {
+		if k.tmpl.reads != nil {
+			reads[k.tmpl.readsID()] = k.tmpl.reads
 		}
 	}
-	// Review terms are built once per subject, before the batches share them.
 	parallel(ctx, len(reviews), workers, func(i int) {
 		for j := range reviews[i].subjects {
 			sr := &reviews[i].subjects[j]
-			if t, err := reviewTerm(sr.s); err != nil {
+			t, err := reviewTerm(sr.s)
+			if err != nil {
 				reviews[i].errs = append(reviews[i].errs, err)
-			} else {
-				sr.term = t
+				continue
+			}
+			sr.term = t
+			if len(reads) > 0 {
+				sr.keys = make(map[string]string, len(reads))
+				for id, r := range reads {
+					sr.keys[id] = readsKey(r, t)
+				}
 			}
 		}
 	})
+
+	// Judge each constraint's matching subjects in batches. Subjects alike on all the
+	// template reads are one group, judged once: its first subject is evaluated and the
+	// verdicts hold for all of them.
+	type ref struct{ obj, sub int }
+	type batch struct {
+		k      int
+		groups [][]ref
+	}
+	var batches []batch
+	for ki, k := range c.constraints {
+		var groups [][]ref
+		var byKey map[string]int
+		var id string
+		if k.tmpl.reads != nil {
+			byKey, id = map[string]int{}, k.tmpl.readsID()
+		}
+		for i := range reviews {
+			for j := range reviews[i].subjects {
+				sr := &reviews[i].subjects[j]
+				if !k.match.matches(sr.s) {
+					continue
+				}
+				if byKey == nil || sr.term == nil {
+					groups = append(groups, []ref{{i, j}})
+					continue
+				}
+				key := sr.keys[id]
+				if n, ok := byKey[key]; ok {
+					groups[n] = append(groups[n], ref{i, j})
+					continue
+				}
+				byKey[key] = len(groups)
+				groups = append(groups, []ref{{i, j}})
+			}
+		}
+		for len(groups) > 0 {
+			n := min(len(groups), 256)
+			batches = append(batches, batch{k: ki, groups: groups[:n]})
+			groups = groups[n:]
+		}
+	}
 	type batchResult struct {
 		found map[int][]violation
 		err   error
 	}
 	results := make([]batchResult, len(batches))
 	parallel(ctx, len(batches), workers, func(b int) {
-		terms := make([]*ast.Term, len(batches[b].refs))
-		for x, r := range batches[b].refs {
-			terms[x] = reviews[r.obj].subjects[r.sub].term
+		terms := make([]*ast.Term, len(batches[b].groups))
+		for x, g := range batches[b].groups {
+			terms[x] = reviews[g[0].obj].subjects[g[0].sub].term
 			if terms[x] == nil {
 				terms[x] = ast.NullTerm()
 			}
@@ -294,16 +328,19 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 	for b, br := range results {
 		k := c.constraints[batches[b].k]
 		if br.err != nil {
-			for _, r := range batches[b].refs {
-				reviews[r.obj].errs = append(reviews[r.obj].errs, fmt.Errorf("%s %s: %w", k.kind, k.name, br.err))
+			for _, g := range batches[b].groups {
+				for _, r := range g {
+					reviews[r.obj].errs = append(reviews[r.obj].errs, fmt.Errorf("%s %s: %w", k.kind, k.name, br.err))
+				}
 			}
 			continue
 		}
 		for x, vs := range br.found {
-			r := batches[b].refs[x]
-			sr := &reviews[r.obj].subjects[r.sub]
-			for _, v := range vs {
-				sr.gatekeeper = append(sr.gatekeeper, Verdict{Rule: RulePrefixGatekeeper + k.kind, Constraint: k.name, Severity: k.action, Message: v.msg, Path: v.field})
+			for _, r := range batches[b].groups[x] {
+				sr := &reviews[r.obj].subjects[r.sub]
+				for _, v := range vs {
+					sr.gatekeeper = append(sr.gatekeeper, Verdict{Rule: RulePrefixGatekeeper + k.kind, Constraint: k.name, Severity: k.action, Message: v.msg, Path: v.field})
+				}
 			}
 		}
 	}
@@ -349,6 +386,7 @@ type subjectReview struct {
 	s           *subject
 	prefix      string // the pod template's path, for the Pod of a workload
 	term        *ast.Term
+	keys        map[string]string // readsKey by template readsID
 	gatekeeper  []Verdict
 	podSecurity []Verdict
 }

@@ -1,8 +1,10 @@
 package admission
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -26,6 +28,10 @@ type template struct {
 	query        rego.PreparedEvalQuery
 	useInventory bool
 	pkg          string // the Rego package path ("data.k8srequiredlabels")
+	// reads are the paths in input.review that the Rego reads, when they are few: objects
+	// alike on them get the same verdicts, so one of them is judged for all. Nil when the
+	// Rego reads the whole object or calls a non-deterministic built-in.
+	reads [][]string
 }
 
 // constraint is one Constraint of a known template.
@@ -82,6 +88,7 @@ func compileTemplate(ctx context.Context, u map[string]any, store storage.Store)
 		rego.Store(store),
 		rego.SetRegoVersion(version),
 	}
+	var mods []*ast.Module
 	for i, l := range libs {
 		lm, err := ast.ParseModuleWithOpts(fmt.Sprintf("%s-lib%d.rego", t.name, i), l, opts)
 		if err != nil {
@@ -91,6 +98,7 @@ func compileTemplate(ctx context.Context, u map[string]any, store storage.Store)
 			return nil, fmt.Errorf("libs[%d]: package %s is not under lib", i, strings.TrimPrefix(lm.Package.Path.String(), "data."))
 		}
 		regoOpts = append(regoOpts, rego.ParsedModule(lm))
+		mods = append(mods, lm)
 	}
 	hasViolation := false
 	for _, r := range main.Rules {
@@ -107,10 +115,106 @@ func compileTemplate(ctx context.Context, u map[string]any, store storage.Store)
 	// once per batch, not once per object. Only i and v are bound, so that the results
 	// do not carry a copy of each review.
 	query := `v := ` + t.pkg + `.violation[_] with input as {"review": input.reviews[i], "parameters": input.parameters}`
+	t.reads = reviewReads(append([]*ast.Module{main}, mods...))
 	if t.query, err = rego.New(append(regoOpts, rego.Query(query))...).PrepareForEval(ctx); err != nil {
 		return nil, fmt.Errorf("rego: %w", err)
 	}
 	return t, nil
+}
+
+// reviewReads are the paths under input.review that the modules read, shortest first and
+// none below another; nil when they read the whole review or object, or call a
+// non-deterministic built-in, so that judging one object for others would change verdicts.
+// It is conservative: a reference with a computed key ("input.review.object[k]") reads
+// all below its constant part, and an import of input reads all below its path.
+func reviewReads(mods []*ast.Module) [][]string {
+	var paths [][]string
+	whole, nondet := false, false
+	var vis *ast.GenericVisitor
+	vis = ast.NewGenericVisitor(func(x any) bool {
+		switch v := x.(type) {
+		case ast.Ref:
+			if v.HasPrefix(ast.InputRootRef) {
+				var p []string
+				for _, t := range v[1:] {
+					s, ok := t.Value.(ast.String)
+					if !ok {
+						break
+					}
+					p = append(p, string(s))
+				}
+				switch {
+				case len(p) > 0 && p[0] == "parameters":
+					// input.parameters is the same for every object of a constraint.
+				case len(p) < 2 || p[0] != "review" || (len(p) == 2 && p[1] == "object"):
+					whole = true
+				default:
+					paths = append(paths, p[1:])
+				}
+				for _, t := range v[1:] {
+					vis.Walk(t)
+				}
+				return true
+			}
+			if b, ok := ast.BuiltinMap[v.String()]; ok && b.Nondeterministic {
+				nondet = true
+			}
+		case ast.Var:
+			if v.Equal(ast.InputRootDocument.Value) {
+				whole = true
+			}
+		}
+		return false
+	})
+	for _, m := range mods {
+		vis.Walk(m)
+	}
+	if whole || nondet {
+		return nil
+	}
+	slices.SortFunc(paths, func(a, b []string) int { return cmp.Or(cmp.Compare(len(a), len(b)), slices.Compare(a, b)) })
+	var out [][]string
+	for _, p := range paths {
+		if !slices.ContainsFunc(out, func(q []string) bool { return len(q) <= len(p) && slices.Equal(q, p[:len(q)]) }) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		// Only parameters are read: every object is judged alike; an empty key says so.
+		return [][]string{}
+	}
+	return out
+}
+
+// readsID names a template's reads, so that templates reading the same paths share keys.
+func (t *template) readsID() string {
+	parts := make([]string, len(t.reads))
+	for i, p := range t.reads {
+		parts[i] = strings.Join(p, "\x00")
+	}
+	return strings.Join(parts, "\x01")
+}
+
+// readsKey is the part of a review term that the template reads, in Rego's canonical
+// text: objects with equal keys get the same violations. Each path gives [value], or []
+// where it is undefined. Text is stricter than Rego equality (1 and 1.0 differ), which
+// only judges more objects than needed.
+func readsKey(reads [][]string, review *ast.Term) string {
+	key := make([]*ast.Term, len(reads))
+	for i, p := range reads {
+		v := review
+		for _, k := range p {
+			if v = v.Get(ast.StringTerm(k)); v == nil {
+				break
+			}
+		}
+		if v == nil {
+			key[i] = ast.ArrayTerm()
+		} else {
+			key[i] = ast.ArrayTerm(v)
+		}
+	}
+	return ast.NewArray(key...).String()
 }
 
 func compileConstraint(u map[string]any, tmpl *template) (*constraint, error) {

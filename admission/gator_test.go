@@ -232,10 +232,16 @@ func TestGatekeeperVerdictsMatchGator(t *testing.T) {
 	writeDocs(t, filepath.Join(dir, "policies.yaml"), pols.Objects)
 	writeDocs(t, filepath.Join(dir, "objects.yaml"), objs)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(gatorSync), 0o644))
-	out, err := exec.Command(bin, "test", "-f", dir, "-o", "json").Output()
+	cmd := exec.Command(bin, "test", "-f", dir, "-o", "json")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	// gator reads stdin too when it is not a terminal; an empty pipe gives it nothing,
+	// whatever the test's stdin (here /dev/null has been seen as a regular file).
+	cmd.Stdin = strings.NewReader("")
+	out, err := cmd.Output()
 	var ee *exec.ExitError
 	if err != nil && !(errors.As(err, &ee) && len(out) > 0) {
-		t.Fatalf("gator test: %v: %s", err, out)
+		t.Fatalf("gator test: %v: %s%s", err, out, stderr.String())
 	}
 	var results []struct {
 		Msg             string                `json:"msg"`
