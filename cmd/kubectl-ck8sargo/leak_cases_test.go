@@ -126,7 +126,12 @@ func leakCases() map[string]leakCase {
 		}},
 		"render": {runs: func(w *leakWorld) []leakRun {
 			return []leakRun{
-				ok("yaml, keys from the GnuPG home, the chart fetched into the cache"),
+				{name: "yaml, keys from the GnuPG home, the chart fetched into the cache", check: func(t *testing.T, r result) {
+					assert.Contains(t, r.stdout, "[redacted]", "the sops values were decrypted, and redacted")
+					charts, err := os.ReadDir(filepath.Join(w.root, "cache", "ck8sargo", "charts"))
+					require.NoError(t, err)
+					assert.NotEmpty(t, charts, "the chart cache, under XDG_CACHE_HOME, is searched")
+				}},
 				ok("json", "-o", "json", "--offline"),
 				ok("not decrypted", "--no-decrypt", "--offline"),
 				{name: "a wrong key in the environment", args: []string{"--offline"}, want: anyExit, env: []string{"SOPS_AGE_KEY_FILE=" + w.files["other"], "GNUPGHOME=" + filepath.Join(w.root, "none")}},
@@ -165,6 +170,8 @@ func leakCases() map[string]leakCase {
 			return []leakRun{
 				ok("live", "-o", "json"),
 				ok("files", "--config-map", w.files["notify-cm"], "--secret", w.files["notify-secret"], w.files["notify-app"], "-o", "sarif"),
+				fails("a Secret file with an unknown alias", "--config-map", w.files["notify-cm"], "--secret", w.files["broken-secret"]),
+				fails("a Secret file not base64", "--config-map", w.files["notify-cm"], "--secret", w.files["broken-b64"]),
 				w.down(ok("")),
 			}
 		}},
@@ -186,9 +193,14 @@ func leakCases() map[string]leakCase {
 		}},
 		"notify test": {runs: func(w *leakWorld) []leakRun {
 			return []leakRun{
-				ok("live, sent", "shop", "--send", "-o", "json"),
+				{name: "live, sent", args: []string{"shop", "--send", "-o", "json"}, check: func(t *testing.T, r result) {
+					w.hookMu.Lock()
+					defer w.hookMu.Unlock()
+					assert.Contains(t, w.hookAuth, w.marks["notify-secret"], "the webhook got the Secret's value: the run used it")
+				}},
 				ok("files", "-f", w.files["notify-app"], "--config-map", w.files["notify-cm"], "--secret", w.files["notify-secret"]),
 				exits(1, "files, the webhook not answering", "-f", w.files["notify-app"], "--config-map", w.files["notify-cm-down"], "--secret", w.files["notify-secret"], "--send"),
+				fails("a Secret file with a list value", "-f", w.files["notify-app"], "--config-map", w.files["notify-cm"], "--secret", w.files["broken-type"]),
 				w.down(ok("", "shop")),
 			}
 		}},
@@ -197,6 +209,8 @@ func leakCases() map[string]leakCase {
 				exits(1, "repository, live", ".", "--live", "-o", "json", "--offline"),
 				exits(1, "sarif", ".", "-o", "sarif", "--offline"),
 				exits(1, "with the wrong key only", ".", "--identity", w.files["other"], "--offline"),
+				{name: "a Secret on stdin", args: []string{"-", "-o", "json"}, stdin: string(must(os.ReadFile(w.files["sealed-secret"]))), want: 1},
+				fails("broken Secret manifests", w.files["broken-secret"], w.files["broken-b64"], w.files["broken-type"]),
 				w.down(ok("", ".", "--live", "--offline")),
 			}
 		}},
@@ -230,6 +244,7 @@ func leakCases() map[string]leakCase {
 				ok("stdout", "--age", w.vals["key-recipient"], w.files["plain"]),
 				ip,
 				fails("bad recipient", "--age", "age1bogus", w.files["plain"]),
+				fails("an unknown YAML alias", "--age", w.vals["key-recipient"], w.files["broken-alias"]),
 				fails("fingerprint without its key", "--pgp", "0123456789ABCDEF0123456789ABCDEF01234567", w.files["plain"]),
 			}
 		}},
@@ -237,6 +252,14 @@ func leakCases() map[string]leakCase {
 			file, prep := w.copyTo(w.files["sops"], "secrets.edit.yaml")
 			e := ok("the editor changes a value", file, "--identity", w.files["key"])
 			e.env, e.prepare = []string{"EDITOR=" + w.files["editor"]}, prep
+			e.check = func(t *testing.T, r result) {
+				seen, err := os.ReadFile(w.files["edit-seen"])
+				require.NoError(t, err, "the editor ran")
+				mode, plain, _ := strings.Cut(strings.TrimSpace(string(seen)), " ")
+				assert.Equal(t, "600", mode, "the plaintext %s is 0600", plain)
+				assert.NoFileExists(t, plain, "the plaintext is removed")
+				assert.NoDirExists(t, filepath.Dir(plain), "and its private directory")
+			}
 			f := fails("the editor fails", file, "--identity", w.files["key"])
 			f.env = []string{"EDITOR=false"}
 			g := fails("wrong identity", file, "--identity", w.files["other"])
@@ -258,7 +281,7 @@ func leakCases() map[string]leakCase {
 			return []leakRun{r, fails("wrong identity", "--identity", w.files["other"], "--sops-config", other, file)}
 		}},
 		"secrets status": {runs: func(w *leakWorld) []leakRun {
-			return []leakRun{ok("", w.files["sops"], "-o", "json"), ok("a plaintext file", w.files["plain"]), fails("missing", "none.yaml")}
+			return []leakRun{ok("", w.files["sops"], "-o", "json"), ok("a plaintext file", w.files["plain"]), fails("missing", "none.yaml"), {name: "an unknown YAML alias", args: []string{w.files["broken-alias"]}, want: anyExit}}
 		}},
 		"secrets init": {runs: func(w *leakWorld) []leakRun {
 			out := filepath.Join(w.root, "out", ".sops.yaml")
@@ -298,6 +321,8 @@ func leakCases() map[string]leakCase {
 				ok("applied", "--addr", addr, "--token-file", w.files["vault-token"], "--apply"),
 				ok("approle, applied", "--addr", addr, "--auth-method", "approle", "--role-id", "r1", "--secret-id-file", w.files["vault-secret-id"], "--apply"),
 				fails("a token ending in a newline", "--addr", addr, "--token-file", w.files["vault-token-nl"], "-o", "yaml"),
+				{name: "token on stdin, applied", args: []string{"--addr", addr, "--token-file", "-", "--apply"}, stdin: w.mark("vault-stdin-token")},
+				{name: "token on stdin ending in a newline", args: []string{"--addr", addr, "--token-file", "-", "--apply"}, stdin: w.mark("vault-stdin-token-nl") + "\n", want: -1},
 				w.down(ok("", "--addr", addr, "--token-file", w.files["vault-token"], "--apply")),
 				w.forbidden(ok("", "--addr", addr, "--token-file", w.files["vault-token"], "--apply")),
 			}
@@ -312,7 +337,8 @@ func leakCases() map[string]leakCase {
 			}
 		}},
 		"secrets scan": {runs: func(w *leakWorld) []leakRun {
-			return []leakRun{exits(1, "the repository", "-o", "json"), exits(1, "text", "."), fails("missing path", "none")}
+			return []leakRun{exits(1, "the repository", "-o", "json"), exits(1, "text", "."), fails("missing path", "none"),
+				{name: "broken manifests", args: []string{w.files["broken-secret"], w.files["broken-b64"], w.files["broken-type"], w.files["broken-alias"]}, want: anyExit}}
 		}},
 		"secrets seal": {runs: func(w *leakWorld) []leakRun {
 			ctrl := w.vals["controller"]
@@ -322,6 +348,9 @@ func leakCases() map[string]leakCase {
 				{name: "raw from stdin", args: []string{"--controller-url", ctrl, "--raw", "--name", "db", "-n", "shop"}, stdin: w.marks["sealed-file"]},
 				fails("not a certificate", "--cert", w.files["garbage-key"], "-f", w.files["sealed-secret"]),
 				fails("unknown scope", "--controller-url", ctrl, "-f", w.files["sealed-secret"], "--scope", "global"),
+				fails("an unknown YAML alias", "--controller-url", ctrl, "-f", w.files["broken-secret"]),
+				fails("data not base64", "--controller-url", ctrl, "-f", w.files["broken-b64"]),
+				fails("a list where a string belongs", "--controller-url", ctrl, "-f", w.files["broken-type"]),
 				w.down(ok("", "-f", w.files["sealed-secret"])),
 			}
 		}},

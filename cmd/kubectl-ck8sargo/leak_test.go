@@ -17,9 +17,11 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	"github.com/spf13/cobra"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -139,6 +141,31 @@ func verboseFlag(t *testing.T, path string) []string {
 	return nil
 }
 
+// The search itself: a value is found raw, in any case, and inside base64 text at each
+// offset, and a private key file by the lines only it has.
+func TestLeakNeedlesFindAValueRawAndInsideBase64AtAnyOffset(t *testing.T) {
+	w := &leakWorld{marks: map[string]string{}}
+	v := w.mark("probe")
+	for prefix := range 5 {
+		text := strings.Repeat("x", prefix) + v + "tail"
+		enc := base64.StdEncoding.EncodeToString([]byte(text))
+		assert.NotEmpty(t, w.hits([]byte("data: "+enc+"\n"), nil), "base64 with %d bytes before", prefix)
+		assert.Empty(t, w.hits([]byte("data: "+enc+"\n"), []string{"probe"}), "an allowed kind is not a hit")
+	}
+	assert.NotEmpty(t, w.hits([]byte("msg: "+strings.ToUpper(v)), nil), "raw, another case")
+	assert.Empty(t, w.hits([]byte("msg: "+v[:len(v)-1]), nil), "a prefix of the value is not a hit")
+
+	dir := t.TempDir()
+	id, err := age.GenerateX25519Identity()
+	require.NoError(t, err)
+	key := filepath.Join(dir, "key.txt")
+	require.NoError(t, os.WriteFile(key, []byte("# public key: "+id.Recipient().String()+"\n"+id.String()+"\n"), 0o600))
+	w.addKeyFile("key", key, "")
+	assert.NotEmpty(t, w.hits([]byte("oops "+strings.ToLower(id.String())), nil))
+	assert.NotEmpty(t, w.hits([]byte(base64.StdEncoding.EncodeToString(must(os.ReadFile(key)))), nil), "the file base64-encoded, as a Secret holds it")
+	assert.Empty(t, w.hits([]byte(id.Recipient().String()), nil), "the public key is no hit")
+}
+
 func TestLeakNoCommandLeaksAPlantedSecret(t *testing.T) {
 	requireLeakEnv(t)
 	start := time.Now()
@@ -186,6 +213,9 @@ type leakWorld struct {
 	files           map[string]string // named input files
 	vals            map[string]string // other named values (URLs, backup name, ...)
 	shmBefore       map[string]bool
+
+	hookMu   sync.Mutex
+	hookAuth []string // the Authorization headers the notifications webhook received
 }
 
 // mark plants a fresh value for kind: random per run, so that a hit can only be a leak.

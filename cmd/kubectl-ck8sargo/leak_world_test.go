@@ -188,7 +188,12 @@ func (w *leakWorld) servers(t *testing.T) {
 	w.files["vault-token-nl"] = w.write(t, "inputs/vault-token-nl", w.mark("vault-token-nl")+"\n", 0o600)
 	w.files["vault-secret-id"] = w.write(t, "inputs/vault-secret-id", w.mark("vault-secret-id"), 0o600)
 
-	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { rw.WriteHeader(http.StatusOK) }))
+	hook := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.hookMu.Lock()
+		w.hookAuth = append(w.hookAuth, r.Header.Get("Authorization"))
+		w.hookMu.Unlock()
+		rw.WriteHeader(http.StatusOK)
+	}))
 	t.Cleanup(hook.Close)
 	w.vals["hook"] = hook.URL
 
@@ -411,7 +416,14 @@ spec:
   destination: {server: https://kubernetes.default.svc, namespace: shop}
   source: {repoURL: https://git.example.com/shop.git, path: deploy}
 `, 0o644)
-	w.files["editor"] = w.write(t, "inputs/editor.sh", "#!/bin/sh\nsed -i 's/^password: .*/password: "+w.mark("sops-edited")+"/' \"$1\"\n", 0o700)
+	// The editor also notes where the plaintext was and its mode, for the case to check.
+	w.files["edit-seen"] = filepath.Join(w.root, "out", "edit-seen")
+	w.files["editor"] = w.write(t, "inputs/editor.sh", "#!/bin/sh\nstat -c '%a %n' \"$1\" > "+w.files["edit-seen"]+"\nsed -i 's/^password: .*/password: "+w.mark("sops-edited")+"/' \"$1\"\n", 0o700)
+	// Broken input next to the secret: parsers that quote what they choke on would print it.
+	w.files["broken-alias"] = w.write(t, "inputs/broken-alias.yaml", "password: *"+w.mark("broken-alias")+"\n", 0o600)
+	w.files["broken-secret"] = w.write(t, "inputs/broken-secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: api, namespace: shop}\nstringData:\n  token: *"+w.mark("broken-secret-alias")+"\n", 0o600)
+	w.files["broken-b64"] = w.write(t, "inputs/broken-b64.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: api, namespace: shop}\ndata:\n  token: "+w.mark("broken-b64")+"!!\n", 0o600)
+	w.files["broken-type"] = w.write(t, "inputs/broken-type.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: api, namespace: shop}\nstringData:\n  token: ["+w.mark("broken-type")+"]\n", 0o600)
 }
 
 func indentMap(m map[string]string) string {
