@@ -60,7 +60,8 @@ func (s *srcRun) helmChart(ctx context.Context, chrt *chart.Chart, dir string) (
 	}
 	caps := chartutil.DefaultCapabilities.Copy()
 	if kv := h.KubeVersion; kv != "" {
-		v, err := chartutil.ParseKubeVersion(kv)
+		// The repo server passes only the semantic part (parseKubeVersion).
+		v, err := chartutil.ParseKubeVersion(argoKubeVersion(kv))
 		if err != nil {
 			return nil, fmt.Errorf("helm.kubeVersion %q: %w", kv, err)
 		}
