@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -283,4 +284,45 @@ func runKustomizeBuild(t *testing.T, kustomize, helm, root, dir string, flags []
 	out, err := cmd.Output()
 	require.NoError(t, err, "kustomize %v: %s", args, stderr.String())
 	return out
+}
+
+// BenchmarkKustomizeHelmChartsVersusCLI builds the helmCharts overlay over its base
+// in-process and with `kustomize build --enable-helm` driving the helm CLI, side by side.
+func BenchmarkKustomizeHelmChartsVersusCLI(b *testing.B) {
+	root := b.TempDir()
+	writeFilesB(b, root, webChart)
+	files := helmChartsOverlays()
+	delete(files, "kustomize/helm/remote/kustomization.yaml")
+	writeFilesB(b, root, files)
+	opts := render.DefaultOptions()
+	opts.RepoRoot, opts.RepoURL = root, testRepo
+	opts.ArgoCDConfig.KustomizeBuildOptions = "--enable-helm"
+	r, err := render.New(opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m := []render.Manifest{app("prod", "repoURL: "+testRepo+"\npath: kustomize/helm/prod")}
+	b.Run("render", func(b *testing.B) {
+		for b.Loop() {
+			res, err := r.Render(context.Background(), m)
+			if err != nil || len(res.Applications[0].Notes) > 0 || len(res.Applications[0].Objects) == 0 {
+				b.Fatalf("render: %v %v", err, res.Applications[0].Notes)
+			}
+		}
+	})
+	helm, kustomize := filepath.Join(testenv.BinDir(), "helm"), filepath.Join(testenv.BinDir(), "kustomize")
+	for _, p := range []string{helm, kustomize} {
+		if _, err := os.Stat(p); err != nil {
+			b.Skip("helm and kustomize not built: make test-bin")
+		}
+	}
+	b.Run("kustomize-build-enable-helm-cli", func(b *testing.B) {
+		for b.Loop() {
+			cmd := exec.Command(kustomize, "build", "kustomize/helm/prod", "--enable-helm", "--helm-command", helm)
+			cmd.Dir = root
+			if out, err := cmd.CombinedOutput(); err != nil {
+				b.Fatalf("kustomize: %v: %s", err, out)
+			}
+		}
+	})
 }
