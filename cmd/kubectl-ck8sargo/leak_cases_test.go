@@ -147,6 +147,7 @@ func leakCases() map[string]leakCase {
 			return []leakRun{
 				exits(1, "every check", "--repo", ".", "--backup-url", "file://"+filepath.Join(w.root, "data/ck8sargo/backups"), "-o", "json"),
 				exits(1, "text", "--repo", "."),
+				{name: "fix, without asking", args: []string{"--repo", ".", "--fix", "--yes"}, want: anyExit},
 				w.down(ok("")),
 				w.forbidden(ok("", "--repo", ".")),
 			}
@@ -215,7 +216,8 @@ func leakCases() map[string]leakCase {
 			}
 		}},
 		"profile discover": {runs: func(w *leakWorld) []leakRun {
-			return []leakRun{ok("", "-o", "yaml"), w.forbidden(ok("", "-o", "yaml")), w.down(ok(""))}
+			return []leakRun{ok("", "-o", "yaml"), w.forbidden(ok("", "-o", "yaml")), w.down(ok("")),
+				fails("a token flag for a server that is down", "--server", "https://"+w.vals["closed"], "--token", w.mark("token-flag"))}
 		}},
 		"profile init": {runs: func(w *leakWorld) []leakRun {
 			out := filepath.Join(w.root, "out", "profile.yaml")
@@ -348,6 +350,7 @@ func leakCases() map[string]leakCase {
 				{name: "raw from stdin", args: []string{"--controller-url", ctrl, "--raw", "--name", "db", "-n", "shop"}, stdin: w.marks["sealed-file"]},
 				fails("not a certificate", "--cert", w.files["garbage-key"], "-f", w.files["sealed-secret"]),
 				fails("unknown scope", "--controller-url", ctrl, "-f", w.files["sealed-secret"], "--scope", "global"),
+				fails("a literal without KEY=", "--controller-url", ctrl, "--name", "db", "-n", "shop", "--from-literal", "user:"+w.mark("sealed-literal-bad")),
 				fails("an unknown YAML alias", "--controller-url", ctrl, "-f", w.files["broken-secret"]),
 				fails("data not base64", "--controller-url", ctrl, "-f", w.files["broken-b64"]),
 				fails("a list where a string belongs", "--controller-url", ctrl, "-f", w.files["broken-type"]),
