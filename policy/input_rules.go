@@ -8,6 +8,8 @@ const (
 	RuleRenderFailed = "render-failed"
 	// RuleNotRendered is an Application source that is not in the checked repository.
 	RuleNotRendered = "not-rendered"
+	// RuleRenderWarning is a warning Helm or kustomize printed while rendering a source.
+	RuleRenderWarning = "render-warning"
 )
 
 // InputRules are the rules behind the findings that the checker produces itself. The
@@ -41,6 +43,18 @@ func InputRules() []Rule {
 				"that a chart from a Helm repository or another git repository deploys are not " +
 				"seen by this check.",
 			Remediation: "Check the other repository too, or pass --repo-root and --repo-url when the source is in this one.",
+		},
+		{
+			ID:       RuleRenderWarning,
+			Severity: SeverityInfo,
+			Title:    "Helm or kustomize warned while rendering an Application's source",
+			Rationale: "Helm and kustomize print warnings as they render: a kustomization field " +
+				"that is deprecated (vars), requirements.yaml in an apiVersion v2 chart, a value " +
+				"that Helm ignores because it would replace a table with a scalar, a dependency " +
+				"condition that is not a boolean. The check reports each on the Application instead " +
+				"of letting the libraries print it to the terminal; what it warns about may stop " +
+				"working in a later Helm or kustomize.",
+			Remediation: "Do what the warning says (for kustomize, `kustomize edit fix` rewrites deprecated fields), or raise its severity in the profile's policy.severity to fail on it.",
 		},
 		admissionPolicyRule,
 	}

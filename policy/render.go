@@ -129,13 +129,13 @@ type manifestAt struct {
 	line int
 }
 
-// atSourcePath points a render-failed finding about a source directory (a path that does
+// atSourcePath points a render-failed or render-warning finding about a source directory (a path that does
 // not exist, a chart or overlay that does not render) at the line of the manifest that
 // names the directory: spec.source.path or spec.sources[i].path of the Application, or of
 // the ApplicationSet's template. A directory has no line to show, and the path line is
 // where the fix usually is. A finding about a file (a template, a value file) is kept.
 func (ch *checker) atSourcePath(c *Context, f *Finding, m *Object) {
-	if f.Rule != RuleRenderFailed || f.File == "" || f.Line > 0 || f.File == m.File {
+	if (f.Rule != RuleRenderFailed && f.Rule != RuleRenderWarning) || f.File == "" || f.Line > 0 || f.File == m.File {
 		return
 	}
 	abs := f.File
@@ -178,7 +178,7 @@ func (ch *checker) atSourcePath(c *Context, f *Finding, m *Object) {
 	} else if field == "" {
 		return
 	}
-	if missing && path != "" {
+	if missing && path != "" && f.Rule == RuleRenderFailed {
 		// Argo CD's repo server fails the same way: "PATH: app path does not exist".
 		f.Message = fmt.Sprintf("source path %q does not exist in the repository; Argo CD cannot generate the manifests (%q)", path, path+": app path does not exist")
 		f.Remediation = "Set path to the directory of the chart, overlay or manifests, relative to the repository root, and commit that directory."
@@ -207,11 +207,14 @@ func noteFindings(notes []render.Note, ref *ObjectRef) []Finding {
 	out := make([]Finding, 0, len(notes))
 	for _, n := range notes {
 		f := Finding{Rule: RuleRenderFailed, File: n.File, Line: n.Line, Application: n.Application, Message: n.Message}
-		if n.Kind == render.NoteNotRendered {
+		switch n.Kind {
+		case render.NoteNotRendered:
 			f.Rule, f.Severity = RuleNotRendered, SeverityInfo
 			if strings.Contains(n.Message, "was not decrypted") {
 				f.Remediation = DecryptRemediation
 			}
+		case render.NoteWarning:
+			f.Rule, f.Severity = RuleRenderWarning, SeverityInfo
 		}
 		if ref != nil {
 			f.Object = *ref

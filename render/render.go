@@ -301,6 +301,7 @@ func (s *srcRun) renderWith(kind SourceKind, fn func(ctx context.Context, sub *s
 	ch := make(chan out, 1)
 	sub := *s
 	sub.app = &Application{Name: s.app.Name, File: s.app.File, Line: s.app.Line}
+	printed := captureOutput()
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
@@ -320,10 +321,18 @@ func (s *srcRun) renderWith(kind SourceKind, fn func(ctx context.Context, sub *s
 			res.err = fmt.Errorf("interrupted: %w", ctx.Err())
 		}
 	}
+	lines := printed()
 	if sub.kind != "" {
 		kind = sub.kind
 	}
 	s.app.Notes = append(s.app.Notes, res.notes...)
+	for _, l := range lines {
+		file := ""
+		if s.dir != "" {
+			file = s.r.display(s.dir)
+		}
+		s.note(NoteWarning, file, "%s printed: %s", toolName(kind), l)
+	}
 	what := s.source()
 	if s.dir != "" {
 		what = s.r.display(s.dir)

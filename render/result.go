@@ -76,6 +76,10 @@ const (
 	// NoteRenderFailed says that the source does not render: Argo CD would fail the sync
 	// too. Shown as an error.
 	NoteRenderFailed NoteKind = "render-failed"
+	// NoteWarning is a line Helm or kustomize printed while rendering the source (a
+	// deprecated field, a value that Helm ignored): captured rather than printed, since a
+	// library must not print. Shown as info.
+	NoteWarning NoteKind = "warning"
 )
 
 // Note is something that could not be rendered, naming the source and the reason.

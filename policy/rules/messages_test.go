@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -97,3 +98,34 @@ func TestRenderFailedPointsAtTheSourcePathLine(t *testing.T) {
 		})
 	}
 }
+
+func TestHelmAndKustomizeWarningsAreInfoFindingsAtTheSourcePathLine(t *testing.T) {
+	tests := []struct {
+		fixture string
+		want    []string
+	}{
+		{"fires-kustomize-vars", []string{
+			"fires-kustomize-vars/apps.yaml:11 info kustomize printed: Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.",
+		}},
+		{"fires-helm-requirements", []string{
+			`fires-helm-requirements/apps.yaml:11 info helm printed: Warning: Dependencies are handled in Chart.yaml since apiVersion "v2". We recommend migrating dependencies to Chart.yaml.`,
+			"fires-helm-requirements/apps.yaml:11 info helm printed: warning: skipped value for legacy-chart.image: Not a table.",
+		}},
+		// commonLabels, bases and patchesStrategicMerge are rewritten before kustomize
+		// reads them: nothing to report.
+		{"passes-deprecated-fields-rewritten", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			rep := checkFixture(t, filepath.Join("testdata", "render-warning", tt.fixture))
+			var got []string
+			for _, f := range findingsOf(rep, policy.RuleRenderWarning) {
+				got = append(got, f.File+":"+itoa(f.Line)+" "+f.Severity.String()+" "+f.Message)
+			}
+			assert.Equal(t, tt.want, got)
+			assert.Empty(t, findingsOf(rep, policy.RuleRenderFailed))
+		})
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
