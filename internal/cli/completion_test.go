@@ -37,7 +37,7 @@ func TestCompletionOffersTheFlagValuesTheHelpNames(t *testing.T) {
 		{[]string{"backup", "list", "-o", ""}, []string{"text", "json", "yaml"}},
 		{[]string{"notify", "service", "add", "email", "-o", ""}, []string{"yaml", "json"}},
 		{[]string{"backup", "restore", "NAME", "--dry-run="}, []string{"none", "client", "server"}},
-		{[]string{"secrets", "key-secret", "--dry-run", ""}, []string{"none", "server"}},
+		{[]string{"secrets", "key-secret", "--dry-run="}, []string{"none", "client", "server"}},
 		{[]string{"profile", "show", "-o", ""}, []string{"text", "yaml", "json"}},
 	}
 	for _, tt := range tests {

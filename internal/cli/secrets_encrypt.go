@@ -29,9 +29,9 @@ directory or above) says whom to encrypt for and which values (encrypted_regex,
 unencrypted_suffix, ...). YAML, JSON, dotenv and INI files are encrypted value by value,
 other files whole. The result decrypts with the sops CLI and helm-secrets.
 
-Age recipients need nothing more. For OpenPGP fingerprints, give the public key with
---public-key (or the private key with --identity); otherwise GnuPG's keyring is asked, as
-sops does.
+Age recipients need nothing more. For OpenPGP fingerprints, GnuPG's keyring is asked, as
+sops does: 'secrets init --key public.asc' imported the key there. Otherwise give the
+public key with --public-key (or the private key with --identity).
 
 Without --in-place the encrypted file goes to standard output (one FILE), or to --output.`,
 		Example: `  kubectl ck8sargo secrets encrypt --in-place secrets.yaml

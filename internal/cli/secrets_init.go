@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
+	"github.com/ck8sargo/ck8sargo/secrets/sops"
 	"github.com/ck8sargo/ck8sargo/secrets/sopsconfig"
 )
 
@@ -21,6 +23,9 @@ type secretsInitOptions struct {
 	encryptedRegex string
 	file           string
 	output         string
+	gnupgImport    bool
+	// getenv reads the environment; os.Getenv unless a test sets it.
+	getenv func(string) string
 }
 
 // NewCmdSecretsInit creates or extends .sops.yaml with a creation rule.
@@ -50,7 +55,7 @@ encrypted.`,
 			if err := validateOutput(o.output, "text", "json"); err != nil {
 				return err
 			}
-			return o.Run()
+			return o.Run(cmd.Context())
 		},
 	}
 	f := cmd.Flags()
@@ -59,6 +64,7 @@ encrypted.`,
 	f.StringVar(&o.encryptedRegex, "encrypted-regex", "", "encrypted_regex of a new rule, e.g. ^(data|stringData)$")
 	f.StringVar(&o.file, "file", ".sops.yaml", "the .sops.yaml to create or extend")
 	f.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	f.BoolVar(&o.gnupgImport, "gnupg-import", true, "import an OpenPGP key file's public part into the GnuPG keyring sops reads")
 	return cmd
 }
 
@@ -67,9 +73,11 @@ type initOutput struct {
 	Type string `json:"type"`
 	Key  string `json:"key"`
 	sopsconfig.InitResult
+	// GnuPGHome is where the OpenPGP public key was imported; empty when it was not.
+	GnuPGHome string `json:"gnupgHome,omitempty"`
 }
 
-func (o *secretsInitOptions) Run() error {
+func (o *secretsInitOptions) Run(ctx context.Context) error {
 	keyData := []byte(o.key)
 	if fi, err := os.Stat(o.key); err == nil && !fi.IsDir() {
 		if keyData, err = os.ReadFile(o.key); err != nil {
@@ -95,13 +103,21 @@ func (o *secretsInitOptions) Run() error {
 	if err != nil {
 		return UsageErrorf("%s: %v", o.file, err)
 	}
+	// The key goes into GnuPG first: when that fails, .sops.yaml is left as it was.
+	home, err := o.importPGP(ctx, pk, keyData)
+	if err != nil {
+		return err
+	}
 	if res.KeyAdded {
 		if err := atomicfile.Write(o.file, out, mode); err != nil {
 			return err
 		}
 	}
 	if o.output == "json" {
-		return printStructured(o.root.Out, "json", initOutput{File: o.file, Type: string(pk.Type), Key: pk.ID, InitResult: res})
+		return printStructured(o.root.Out, "json", initOutput{File: o.file, Type: string(pk.Type), Key: pk.ID, InitResult: res, GnuPGHome: home})
+	}
+	if home != "" {
+		fmt.Fprintf(o.root.Out, "imported the public key %s into GnuPG home %s: secrets encrypt and the sops CLI find it there\n", pk.ID, home)
 	}
 	switch {
 	case !res.KeyAdded:
@@ -113,6 +129,35 @@ func (o *secretsInitOptions) Run() error {
 		fmt.Fprintf(o.root.Out, "files already encrypted are not yet readable with it: run kubectl ck8sargo secrets updatekeys FILE...\n")
 	}
 	return nil
+}
+
+// importPGP imports an OpenPGP key file's public part into the GnuPG home sops reads, and
+// returns that home; "" when there is nothing to import. Without gpg it warns and goes
+// on: .sops.yaml is still right, and encrypt then needs --public-key.
+func (o *secretsInitOptions) importPGP(ctx context.Context, pk sopsconfig.PublicKey, keyData []byte) (string, error) {
+	if !o.gnupgImport || pk.Type != sopsconfig.KeyTypePGP || !strings.Contains(string(keyData), "-----BEGIN PGP") {
+		return "", nil
+	}
+	getenv := o.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	home := getenv(sops.EnvGnuPGHome)
+	if home == "" {
+		h := getenv("HOME")
+		if h == "" {
+			return "", UsageErrorf("neither GNUPGHOME nor HOME is set, so there is no GnuPG keyring to import --key into: set one, or pass --gnupg-import=false and give --public-key to encrypt")
+		}
+		home = filepath.Join(h, ".gnupg")
+	}
+	if _, err := sops.ImportPublicKeys(ctx, home, keyData); err != nil {
+		if errors.Is(err, sops.ErrNoGnuPG) {
+			fmt.Fprintf(o.root.ErrOut, "warning: gpg is not installed, so the public key was not imported: give it to encrypt with --public-key %s (the sops CLI needs gpg for OpenPGP keys)\n", describeKeyArg(o.key))
+			return "", nil
+		}
+		return "", UsageErrorf("--key %s: importing the public key into GnuPG home %s: %v", describeKeyArg(o.key), home, err)
+	}
+	return home, nil
 }
 
 // describeKeyArg names --key in an error without echoing what may be a private key pasted

@@ -16,9 +16,7 @@ import (
 type secretsKeySecretOptions struct {
 	root       *RootOptions
 	privateKey string
-	output     string
-	apply      bool
-	dryRun     string
+	delivery   secretDelivery
 	wait       time.Duration
 }
 
@@ -43,11 +41,14 @@ not ready, you are told what to do. --wait waits that long for it (exit code 1 i
 still not ready).
 
 -o yaml prints the Secret instead, for review or for 'kubectl apply -f -': it holds the
-private key, base64-encoded, so never commit it.`,
+private key, base64-encoded, so never commit it. --dry-run=client sends nothing (with -o
+yaml it prints the Secret, as 'kubectl create secret --dry-run=client -o yaml' does);
+--dry-run=server has the API server check the apply without storing it.`,
 		Example: `  kubectl ck8sargo secrets key-secret --private-key keys/private.asc --apply
   kubectl ck8sargo secrets key-secret --private-key keys/key.txt --apply --wait 2m
   kubectl ck8sargo secrets key-secret --private-key keys/private.asc --apply --dry-run=server
-  kubectl ck8sargo secrets key-secret --private-key keys/private.asc -o yaml | kubectl apply -f -`,
+  kubectl ck8sargo secrets key-secret --private-key keys/private.asc -o yaml | kubectl apply -f -
+  kubectl ck8sargo secrets key-secret --private-key keys/key.txt --dry-run=client -o yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.Validate(); err != nil {
@@ -58,9 +59,7 @@ private key, base64-encoded, so never commit it.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.privateKey, "private-key", "", "private key file: armored OpenPGP without passphrase, or age identity file (required)")
-	f.StringVarP(&o.output, "output", "o", "", "print the Secret instead of applying it: yaml or json")
-	f.BoolVar(&o.apply, "apply", false, "create or update the Secret with server-side apply")
-	f.StringVar(&o.dryRun, "dry-run", "none", "with --apply: none, or server to have the API server check it without storing it")
+	o.delivery.addFlags(f, "yaml or json")
 	f.DurationVar(&o.wait, "wait", 0, "with --apply: how long to wait for the repo server to be ready")
 	return cmd
 }
@@ -69,18 +68,7 @@ func (o *secretsKeySecretOptions) Validate() error {
 	if o.privateKey == "" {
 		return UsageErrorf("--private-key is required")
 	}
-	if o.apply == (o.output != "") {
-		return UsageErrorf("pass either --apply or -o yaml|json")
-	}
-	if o.output != "" {
-		if err := validateOutput(o.output, "yaml", "json"); err != nil {
-			return err
-		}
-	}
-	if o.dryRun != "none" && o.dryRun != "server" {
-		return UsageErrorf("--dry-run must be none or server")
-	}
-	return nil
+	return o.delivery.validate("yaml", "json")
 }
 
 func (o *secretsKeySecretOptions) Run(ctx context.Context) error {
@@ -96,24 +84,17 @@ func (o *secretsKeySecretOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return UsageErrorf("--private-key %s: %v", o.privateKey, trimPrefix(err, "the private key"))
 	}
-	if o.output != "" {
-		return printStructured(o.root.Out, o.output, s)
+	summary := fmt.Sprintf("(data key %s, label %s=%s)", p.Features.HelmSecrets.KeySecretDataKey, argocdmanaged.SecretTypeLabel, s.Labels[argocdmanaged.SecretTypeLabel])
+	applied, err := o.delivery.deliver(ctx, o.root, s, summary)
+	if err != nil || !applied {
+		return err
 	}
+	ref := sops.KeySecretRef(p)
+	fmt.Fprintf(o.root.Out, "applied Secret %s %s\n", ref, summary)
 	c, err := o.root.Clients()
 	if err != nil {
 		return err
 	}
-	dry := o.dryRun == "server"
-	if _, err := secrets.ApplySecret(ctx, c, s, secrets.ApplyOptions{DryRun: dry}); err != nil {
-		return err
-	}
-	ref := sops.KeySecretRef(p)
-	if dry {
-		fmt.Fprintf(o.root.Out, "Secret %s checked by the API server (dry run, not stored)\n", ref)
-		return nil
-	}
-	fmt.Fprintf(o.root.Out, "applied Secret %s (data key %s, label %s=%s)\n", ref,
-		p.Features.HelmSecrets.KeySecretDataKey, argocdmanaged.SecretTypeLabel, s.Labels[argocdmanaged.SecretTypeLabel])
 	st, err := secrets.CheckRepoServer(ctx, c, p, secrets.CheckRepoServerOptions{Wait: o.wait, Secret: ref})
 	if err != nil {
 		var fe *argocdmanaged.ForbiddenError

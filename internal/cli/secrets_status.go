@@ -87,7 +87,10 @@ func (o *secretsStatusOptions) Run(ctx context.Context, files []string) error {
 			match = "no: " + strings.Join(d, "; ")
 		}
 		status := st.Encryption
-		if st.Problem != "" {
+		switch {
+		case strings.HasPrefix(st.Problem, st.File+": no MAC") || strings.HasPrefix(st.Problem, "no MAC"):
+			status += " (no MAC, as sops says: see -o json)"
+		case st.Problem != "":
 			status += " (damaged: see -o json)"
 		}
 		if len(st.PlaintextKeys) > 0 {

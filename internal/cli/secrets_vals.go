@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ck8sargo/ck8sargo/secrets"
 	"github.com/ck8sargo/ck8sargo/secrets/vals"
 )
 
@@ -21,9 +20,7 @@ type valsSecretOptions struct {
 	roleID         string
 	secretIDFile   string
 	vaultNamespace string
-	output         string
-	apply          bool
-	dryRun         string
+	delivery       secretDelivery
 }
 
 // NewCmdSecretsValsSecret writes or prints the vals-secret that holds the repo server's
@@ -45,7 +42,8 @@ Vault role name as --role-id and logs in with the repo server's service account.
 
 -o yaml prints the Secret (it holds the credentials, base64-encoded: do not commit it);
 --apply creates or updates it with server-side apply as you (field manager
-kubectl-ck8sargo), --dry-run=server lets the API server check it without storing it. The
+kubectl-ck8sargo), --dry-run=server lets the API server check it without storing it, and
+--dry-run=client sends nothing (with -o yaml it prints the Secret). The
 repo server reads the Secret only when it starts: ask the Platform Administrator to restart
 it afterwards. -n/--namespace is kubectl's; the Vault namespace is --vault-namespace.`,
 		Example: `  # Token auth; the file must hold the token without a trailing newline
@@ -71,9 +69,7 @@ it afterwards. -n/--namespace is kubectl's; the Vault namespace is --vault-names
 	f.StringVar(&o.roleID, "role-id", "", "AppRole role ID, or the Vault role name for kubernetes auth (VAULT_ROLE_ID)")
 	f.StringVar(&o.secretIDFile, "secret-id-file", "", "file holding the AppRole secret ID (VAULT_SECRET_ID); - for standard input")
 	f.StringVar(&o.vaultNamespace, "vault-namespace", "", "Vault Enterprise namespace (VAULT_NAMESPACE)")
-	f.StringVarP(&o.output, "output", "o", "", "print the Secret: yaml or json")
-	f.BoolVar(&o.apply, "apply", false, "create or update the Secret in the cluster with server-side apply")
-	f.StringVar(&o.dryRun, "dry-run", "none", "with --apply: none, or server to have the API server check it without storing it")
+	o.delivery.addFlags(f, "yaml or json")
 	return cmd
 }
 
@@ -81,22 +77,10 @@ func (o *valsSecretOptions) Validate() error {
 	if _, err := vals.ParseAuthMethod(o.authMethod); err != nil {
 		return UsageErrorf("%v", err)
 	}
-	switch {
-	case o.apply && o.output != "":
-		return UsageErrorf("use either -o to print the Secret or --apply to create it")
-	case !o.apply && o.output == "":
-		return UsageErrorf("say what to do with the Secret: --apply to create it in the cluster, or -o yaml to print it")
-	case o.dryRun != "none" && o.dryRun != "server":
-		return UsageErrorf("--dry-run must be none or server")
-	case o.dryRun == "server" && !o.apply:
-		return UsageErrorf("--dry-run=server goes with --apply")
-	case o.tokenFile == "-" && o.secretIDFile == "-":
+	if o.tokenFile == "-" && o.secretIDFile == "-" {
 		return UsageErrorf("only one of --token-file and --secret-id-file can read standard input")
 	}
-	if o.output != "" {
-		return validateOutput(o.output, "yaml", "json")
-	}
-	return nil
+	return o.delivery.validate("yaml", "json")
 }
 
 func (o *valsSecretOptions) readValue(flag, path string) (vals.Value, error) {
@@ -137,25 +121,13 @@ func (o *valsSecretOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return UsageErrorf("%v", err)
 	}
-	if !o.apply {
-		return printStructured(o.root.Out, o.output, s)
-	}
-	c, err := o.root.Clients()
-	if err != nil {
+	keys := "with keys " + strings.Join(vals.DataKeys(s), ", ")
+	applied, err := o.delivery.deliver(ctx, o.root, s, keys)
+	if err != nil || !applied {
 		return err
 	}
-	dry := o.dryRun == "server"
-	if _, err := secrets.ApplySecret(ctx, c, s, secrets.ApplyOptions{DryRun: dry}); err != nil {
-		return err
-	}
-	verb := "applied"
-	if dry {
-		verb = "checked by the API server (dry run, nothing stored)"
-	}
-	fmt.Fprintf(o.root.Out, "Secret %s/%s %s, with keys %s.\n", s.Namespace, s.Name, verb, strings.Join(vals.DataKeys(s), ", "))
-	if !dry {
-		fmt.Fprintln(o.root.Out, "Next: ask the Platform Administrator to restart the Argo CD repo server (argocd-repo-server); it reads the Vault settings only when it starts.")
-	}
+	fmt.Fprintf(o.root.Out, "Secret %s/%s applied, %s.\n", s.Namespace, s.Name, keys)
+	fmt.Fprintln(o.root.Out, "Next: ask the Platform Administrator to restart the Argo CD repo server (argocd-repo-server); it reads the Vault settings only when it starts.")
 	return nil
 }
 

@@ -63,7 +63,7 @@ func (c *Client) Status(ctx context.Context, name string, data []byte) (*FileSta
 			st.Encryption = scan.Plaintext.String()
 			return st, nil
 		}
-		if errors.Is(err, ErrDamaged) {
+		if errors.Is(err, ErrDamaged) || errors.Is(err, ErrNoMAC) {
 			st.Problem = err.Error()
 			return st, nil
 		}

@@ -31,9 +31,9 @@ type PublicKey struct {
 
 var fingerprintRE = regexp.MustCompile(`^(?i:[0-9a-f]{40}|[0-9a-f]{64})$`)
 
-// ParsePublicKey reads what a user gives as "the key": a fingerprint, an age recipient,
-// or the content of a key file (an armored OpenPGP public or private key, an age recipient
-// file, an age identity file). The public part is returned; nothing secret is kept.
+// ParsePublicKey reads what a user gives as "the key": a fingerprint, an age recipient
+// (X25519 age1... or post-quantum age1pq1...), or the content of a key file (an armored
+// OpenPGP public or private key, an age recipient file, an age identity file). The public part is returned; nothing secret is kept.
 func ParsePublicKey(data []byte) (PublicKey, error) {
 	s := strings.TrimSpace(string(data))
 	compact := strings.ReplaceAll(s, " ", "")
@@ -54,11 +54,14 @@ func ParsePublicKey(data []byte) (PublicKey, error) {
 		if err != nil || len(ids) != 1 {
 			return PublicKey{}, errors.New("not an age identity file with one identity")
 		}
-		x, ok := ids[0].(*age.X25519Identity)
-		if !ok {
-			return PublicKey{}, errors.New("only X25519 age identities are supported")
+		switch id := ids[0].(type) {
+		case *age.X25519Identity:
+			return PublicKey{Type: KeyTypeAge, ID: id.Recipient().String()}, nil
+		case *age.HybridIdentity:
+			// Post-quantum (ML-KEM-768 + X25519): sops reads age1pq1 recipients too.
+			return PublicKey{Type: KeyTypeAge, ID: id.Recipient().String()}, nil
 		}
-		return PublicKey{Type: KeyTypeAge, ID: x.Recipient().String()}, nil
+		return PublicKey{}, errors.New("only X25519 and post-quantum (AGE-SECRET-KEY-PQ-1) age identities are supported")
 	}
 	// An age recipient, alone or in a recipients file with comments.
 	var rs []string
@@ -66,6 +69,12 @@ func ParsePublicKey(data []byte) (PublicKey, error) {
 		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
 			rs = append(rs, line)
 		}
+	}
+	if len(rs) == 1 && strings.HasPrefix(rs[0], "age1pq1") {
+		if _, err := age.ParseHybridRecipient(rs[0]); err != nil {
+			return PublicKey{}, errors.New("not a valid post-quantum age recipient")
+		}
+		return PublicKey{Type: KeyTypeAge, ID: rs[0]}, nil
 	}
 	if len(rs) == 1 && strings.HasPrefix(rs[0], "age1") {
 		if _, err := age.ParseX25519Recipient(rs[0]); err != nil {

@@ -90,6 +90,9 @@ func TestParsePublicKey(t *testing.T) {
 	id, err := age.GenerateX25519Identity()
 	require.NoError(t, err)
 	identityFile := "# created: 2026-11-25T19:00:00Z\n" + id.String() + "\n"
+	pq, err := age.GenerateHybridIdentity()
+	require.NoError(t, err)
+	pqR := pq.Recipient().String()
 	tests := []struct {
 		name string
 		in   string
@@ -99,6 +102,8 @@ func TestParsePublicKey(t *testing.T) {
 		{"an age recipient", ageR + "\n", sopsconfig.PublicKey{Type: sopsconfig.KeyTypeAge, ID: ageR}},
 		{"an age identity file gives its recipient", identityFile, sopsconfig.PublicKey{Type: sopsconfig.KeyTypeAge, ID: id.Recipient().String()}},
 		{"a recipients file with a comment", "# mine\n" + ageR + "\n", sopsconfig.PublicKey{Type: sopsconfig.KeyTypeAge, ID: ageR}},
+		{"a post-quantum age recipient", pqR + "\n", sopsconfig.PublicKey{Type: sopsconfig.KeyTypeAge, ID: pqR}},
+		{"a post-quantum age identity file gives its recipient", "# pq\n" + pq.String() + "\n", sopsconfig.PublicKey{Type: sopsconfig.KeyTypeAge, ID: pqR}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +112,7 @@ func TestParsePublicKey(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
-	for _, bad := range []string{"", "hello", "age1notvalid", "-----BEGIN PGP PUBLIC KEY BLOCK-----\nxx\n"} {
+	for _, bad := range []string{"", "hello", "age1notvalid", "age1pq1notvalid", "-----BEGIN PGP PUBLIC KEY BLOCK-----\nxx\n"} {
 		_, err := sopsconfig.ParsePublicKey([]byte(bad))
 		assert.Error(t, err, bad)
 	}
