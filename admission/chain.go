@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -557,5 +558,49 @@ func buildInventory(objs []Object, clusterScoped func(group, kind string) bool) 
 			put(clInv, []string{av, kind, name}, o)
 		}
 	}
-	return map[string]any{"namespace": nsInv, "cluster": clInv}
+	return map[string]any{"namespace": nsInv, "cluster": clInv, NetworkPolicyIndex: networkPolicyIndex(nsInv)}
+}
+
+// NetworkPolicyIndex is the key in data.inventory of an index of NetworkPolicies by
+// namespace and one label of their podSelector's matchLabels, which Gatekeeper does not
+// have: with it the built-in network-policy template matches a Pod against the few
+// NetworkPolicies that can select it, not against every one of its namespace (in gator
+// the template falls back to the full scan, with the same verdicts).
+const NetworkPolicyIndex = "ck8sargo.io/networkpolicies"
+
+// networkPolicyIndex is namespace[ns] = {"keyed": {label: {value: [NetworkPolicy]}},
+// "unkeyed": [NetworkPolicy]}. A NetworkPolicy with matchLabels is keyed by its first
+// label, which a Pod must have to be selected; the others (no matchLabels, or an odd
+// selector) are unkeyed and always tried.
+func networkPolicyIndex(nsInv map[string]any) map[string]any {
+	out := map[string]any{}
+	for ns, byAV := range nsInv {
+		nps := asMap(asMap(asMap(byAV)["networking.k8s.io/v1"])["NetworkPolicy"])
+		if len(nps) == 0 {
+			continue
+		}
+		keyed, unkeyed := map[string]any{}, []any{}
+		for _, name := range slices.Sorted(maps.Keys(nps)) {
+			np := nps[name]
+			ml, ok := asMap(asMap(asMap(np)["spec"])["podSelector"])["matchLabels"].(map[string]any)
+			k := ""
+			if ok && len(ml) > 0 {
+				k = slices.Min(slices.Collect(maps.Keys(ml)))
+			}
+			v, isString := ml[k].(string)
+			if k == "" || !isString {
+				unkeyed = append(unkeyed, np)
+				continue
+			}
+			byValue, _ := keyed[k].(map[string]any)
+			if byValue == nil {
+				byValue = map[string]any{}
+				keyed[k] = byValue
+			}
+			list, _ := byValue[v].([]any)
+			byValue[v] = append(list, np)
+		}
+		out[ns] = map[string]any{"keyed": keyed, "unkeyed": unkeyed}
+	}
+	return out
 }

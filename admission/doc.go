@@ -11,4 +11,11 @@
 // The policies come from Builtin (the platform's documented safeguards as this project
 // writes them), Discover (the cluster's) or LoadPolicies (a snapshot, SnapshotFile). New
 // compiles them once; Review judges a slice of objects.
+//
+// Speed: each constraint judges its matching objects in batches of one OPA evaluation;
+// objects alike on everything a template's Rego reads (found from its input references,
+// for example only metadata.labels) are evaluated once for all of them; and
+// data.inventory carries, besides Gatekeeper's namespace and cluster trees, an index of
+// NetworkPolicies (NetworkPolicyIndex) that the built-in network-policy template uses when
+// present, so that a Pod is not matched against every NetworkPolicy of its namespace.
 package admission

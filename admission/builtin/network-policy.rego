@@ -12,9 +12,25 @@ violation[{"msg": msg}] {
 }
 
 # selected says whether a NetworkPolicy of the namespace selects the labels; it stops at
-# the first that does, where collecting them all made every Pod cost as many selector
-# matches as the namespace has NetworkPolicies.
+# the first that does. ck8sargo's chain adds an index of NetworkPolicies by one label of
+# their matchLabels (data.inventory["ck8sargo.io/networkpolicies"]), so that a Pod is
+# matched only against those that can select it; without the index (in Gatekeeper) every
+# NetworkPolicy of the namespace is tried, with the same result.
 selected(ns, lbls) {
+	idx := data.inventory["ck8sargo.io/networkpolicies"]
+	np := idx[ns].unkeyed[_]
+	ck8sargo.selects(object.get(np, ["spec", "podSelector"], {}), lbls)
+}
+
+selected(ns, lbls) {
+	idx := data.inventory["ck8sargo.io/networkpolicies"]
+	v := lbls[k]
+	np := idx[ns].keyed[k][v][_]
+	ck8sargo.selects(object.get(np, ["spec", "podSelector"], {}), lbls)
+}
+
+selected(ns, lbls) {
+	not data.inventory["ck8sargo.io/networkpolicies"]
 	np := data.inventory.namespace[ns]["networking.k8s.io/v1"].NetworkPolicy[_]
 	ck8sargo.selects(object.get(np, ["spec", "podSelector"], {}), lbls)
 }
