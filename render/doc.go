@@ -1,8 +1,11 @@
 // Package render turns Argo CD Applications into the objects Argo CD will apply, as the
 // repo server of Argo CD v3.5 renders them, in-process: Helm charts (in the checkout, or
 // from a Helm repository or OCI registry through a ChartSource), Kustomize overlays with
-// every spec.source.kustomize option, plain and jsonnet directories, multi-source
-// Applications with ref sources, ApplicationSets (package render/appset) and apps of apps.
+// every spec.source.kustomize option and helmCharts inflated with the same Helm engine
+// (no helm binary), plain and jsonnet directories, multi-source Applications with ref
+// sources, ApplicationSets (package render/appset) and apps of apps. Argo CD's settings
+// that change what is deployed (argocd-cm: kustomize.buildOptions, resource exclusions and
+// inclusions, helm.valuesFileSchemes) are an ArgoCDConfig, read from a manifest or live.
 //
 // A Result holds, per Application, the objects with the destination namespace set on
 // namespaced objects that have none, duplicates resolved as Argo CD's controller resolves
