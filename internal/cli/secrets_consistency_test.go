@@ -200,3 +200,47 @@ func TestSecretsStatusAndDecrypt_aFileWithoutMACSaysNoMAC(t *testing.T) {
 	assert.Contains(t, r.stdout, "no MAC")
 	assert.NotContains(t, r.all(), "truncated")
 }
+
+// Issue 16 item 1 on the command line: --identity with a file of two armored private keys
+// decrypts and rotates a file the sops CLI encrypted for the second key only.
+func TestSecretsDecrypt_identityFileWithSeveralKeysFindsTheSecond(t *testing.T) {
+	if _, err := exec.LookPath("gpg"); err != nil {
+		t.Fatalf("gpg is missing: install the Debian package gnupg")
+	}
+	home := isolateSopsEnv(t)
+	gnupg, err := os.MkdirTemp("/tmp", "gnupg")
+	require.NoError(t, err)
+	t.Setenv("GNUPGHOME", gnupg)
+	t.Cleanup(func() {
+		kill := exec.Command("gpgconf", "--kill", "all")
+		kill.Env = append(os.Environ(), "GNUPGHOME="+gnupg)
+		_ = kill.Run()
+		os.RemoveAll(gnupg)
+	})
+	first, second := filepath.Join(home, "first"), filepath.Join(home, "second")
+	for _, d := range []string{first, second} {
+		r := runSopsCmd(t, "secrets", "keygen", "--type", "pgp", "--algorithm", "ed25519", "--out", d)
+		require.Equal(t, 0, r.code, r.all())
+	}
+	dir := t.TempDir()
+	r := runSopsCmd(t, "secrets", "init", "--key", filepath.Join(second, "public.asc"), "--file", filepath.Join(dir, ".sops.yaml"))
+	require.Equal(t, 0, r.code, r.all())
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "secrets.yaml"), []byte(consistencyPlain), 0o644))
+	_, stderr, err := runSopsCLI(t, dir, nil, "--encrypt", "--in-place", "secrets.yaml")
+	require.NoError(t, err, stderr)
+
+	a, err := os.ReadFile(filepath.Join(first, "private.asc"))
+	require.NoError(t, err)
+	b, err := os.ReadFile(filepath.Join(second, "private.asc"))
+	require.NoError(t, err)
+	both := filepath.Join(home, "both.asc")
+	require.NoError(t, os.WriteFile(both, append(append(a, '\n'), b...), 0o600))
+
+	r = runSopsCmd(t, "secrets", "decrypt", filepath.Join(dir, "secrets.yaml"), "--identity", both)
+	require.Equal(t, 0, r.code, r.all())
+	assert.Equal(t, consistencyPlain, r.stdout)
+	r = runSopsCmd(t, "secrets", "rotate", filepath.Join(dir, "secrets.yaml"), "--identity", both)
+	require.Equal(t, 0, r.code, r.all())
+	r = runSopsCmd(t, "secrets", "key-secret", "--private-key", both, "--dry-run=client", "-o", "yaml")
+	require.Equal(t, 0, r.code, "key-secret takes both blocks: %s", r.msg)
+}

@@ -332,6 +332,20 @@ func TestSecretsKeySecret_appliedWithTheDeveloperIdentity(t *testing.T) {
 		require.Equal(t, 0, r.code, r.all())
 		assert.Contains(t, r.stdout, "dry run")
 	})
+	t.Run("a server dry run with -o yaml prints the Secret the API server answered", func(t *testing.T) {
+		other := t.TempDir()
+		r := runSopsCmd(t, "secrets", "keygen", "--type", "age", "--out", other)
+		require.Equal(t, 0, r.code, r.all())
+		otherKey, err := os.ReadFile(filepath.Join(other, "key.txt"))
+		require.NoError(t, err)
+		r = runSopsCmd(t, "--kubeconfig", env.DeveloperKubeconfig, "secrets", "key-secret", "--private-key", filepath.Join(other, "key.txt"), "--dry-run=server", "-o", "yaml")
+		require.Equal(t, 0, r.code, r.all())
+		assert.Contains(t, r.stdout, "kind: Secret")
+		assert.Contains(t, r.stdout, base64.StdEncoding.EncodeToString(otherKey))
+		s, err := env.AdminClient.CoreV1().Secrets(p.ArgoCD.Namespace).Get(ctx, p.Features.HelmSecrets.KeySecretName, metav1.GetOptions{})
+		require.NoError(t, err)
+		assert.Equal(t, key, s.Data[p.Features.HelmSecrets.KeySecretDataKey], "nothing stored")
+	})
 }
 
 func TestSecretsSopsCommands_haveExamples(t *testing.T) {
