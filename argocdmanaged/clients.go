@@ -21,6 +21,21 @@ type Clients struct {
 	Config *rest.Config
 	// Context is the kubeconfig context in use, for error messages; empty when unknown.
 	Context string
+	// FieldManager names this tool in the managedFields of what it writes; empty means
+	// DefaultFieldManager. An embedder sets its own so that its writes are told apart.
+	FieldManager string
+}
+
+// DefaultFieldManager is the field manager of every write this project makes, unless
+// Clients.FieldManager says otherwise.
+const DefaultFieldManager = "kubectl-ck8sargo"
+
+// Manager is the field manager to write with: FieldManager, else DefaultFieldManager.
+func (c *Clients) Manager() string {
+	if c.FieldManager != "" {
+		return c.FieldManager
+	}
+	return DefaultFieldManager
 }
 
 // NewClients builds Clients from kubectl-style flags or any other RESTClientGetter.
@@ -41,7 +56,7 @@ func NewClients(getter genericclioptions.RESTClientGetter) (*Clients, error) {
 func NewClientsForConfig(cfg *rest.Config) (*Clients, error) {
 	cfg = rest.CopyConfig(cfg)
 	if cfg.UserAgent == "" {
-		cfg.UserAgent = "kubectl-ck8sargo"
+		cfg.UserAgent = DefaultFieldManager
 	}
 	// client-go logs API warnings through klog by default; a library must not print, so
 	// warnings are dropped unless the caller installs a handler (the plugin prints them

@@ -26,7 +26,8 @@ var (
 	secretsResource     = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
 	deploymentsResource = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
 	servicesResource    = schema.GroupVersionResource{Version: "v1", Resource: "services"}
-	namespacesResource  = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
+	// NamespacesResource is the core Namespace resource, for dynamic and metadata clients.
+	NamespacesResource = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
 )
 
 // Discover completes base from the cluster: the managed namespaces from the namespaces field
@@ -62,7 +63,7 @@ func Discover(ctx context.Context, c *Clients, base Profile) (*Discovery, error)
 
 func (d *Discovery) clusterSecret(ctx context.Context, c *Clients) error {
 	p := &d.Profile
-	s, managed, err := readClusterSecret(ctx, c, p)
+	s, managed, err := ClusterSecret(ctx, c, p)
 	if err != nil {
 		return err
 	}
@@ -75,11 +76,11 @@ func (d *Discovery) clusterSecret(ctx context.Context, c *Clients) error {
 	return nil
 }
 
-// readClusterSecret finds Argo CD's cluster Secret for the in-cluster destination of p and
-// returns it with the sorted namespaces of its namespaces field. A nil Secret and no error
-// mean there is none. Every reader of the managed list goes through here, so that they all
-// agree on which Secret and which field count.
-func readClusterSecret(ctx context.Context, c *Clients, p *Profile) (*corev1.Secret, []string, error) {
+// ClusterSecret finds Argo CD's cluster Secret for the in-cluster destination of p and
+// returns it with the sorted namespaces of its namespaces field: the namespaces Argo CD
+// manages. A nil Secret and no error mean there is none. Every reader of the managed list
+// goes through here, so that they all agree on which Secret and which field count.
+func ClusterSecret(ctx context.Context, c *Clients, p *Profile) (*corev1.Secret, []string, error) {
 	ns := p.ArgoCD.Namespace
 	list, err := c.Kube.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{LabelSelector: SecretTypeLabel + "=" + SecretTypeCluster})
 	if err != nil {
@@ -110,7 +111,7 @@ func splitNamespaces(field string) []string {
 func (d *Discovery) platformNamespaces(ctx context.Context, c *Clients) error {
 	list, err := c.Kube.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: PlatformOwnerLabel + "=" + PlatformOwnerValue})
 	if err != nil {
-		return c.Explain(err, "list", namespacesResource, "", "")
+		return c.Explain(err, "list", NamespacesResource, "", "")
 	}
 	if len(list.Items) == 0 {
 		return nil

@@ -80,7 +80,7 @@ func (c *Clients) NamespaceLabels(ctx context.Context, names []string) (map[stri
 			out[n] = ns.Labels
 		case apierrors.IsNotFound(err):
 		default:
-			e := c.Explain(err, "get", namespacesResource, "", n)
+			e := c.Explain(err, "get", NamespacesResource, "", n)
 			if !errors.As(e, new(*ForbiddenError)) {
 				return nil, nil, e
 			}

@@ -54,7 +54,7 @@ func (e *ConnectionError) Error() string {
 	if e.Context != "" {
 		ctx = fmt.Sprintf(" (kubeconfig context %q)", e.Context)
 	}
-	cause := rootCause(e.Err)
+	cause := RootCause(e.Err)
 	if errors.Is(e.Err, context.DeadlineExceeded) {
 		cause = "no answer before the request timeout"
 	}
@@ -92,17 +92,17 @@ func (c *Clients) Explain(err error, verb string, gvr schema.GroupVersionResourc
 		return &ForbiddenError{Verb: verb, Resource: resourceName(gvr), Namespace: namespace, Name: name, Err: err}
 	case apierrors.IsUnauthorized(err):
 		return &UnauthorizedError{Server: c.server(), Context: c.Context, Err: err}
-	case gvr.Group == Group && (meta.IsNoMatchError(err) || isMissingResourceType(err, name)):
-		return fmt.Errorf("%w (%s)", ErrArgoCDNotInstalled, rootCause(err))
+	case gvr.Group == Group && (meta.IsNoMatchError(err) || IsMissingResourceType(err, name)):
+		return fmt.Errorf("%w (%s)", ErrArgoCDNotInstalled, RootCause(err))
 	case isConnectionProblem(err):
 		return &ConnectionError{Server: c.server(), Context: c.Context, Err: err}
 	}
 	return err
 }
 
-// isMissingResourceType tells a 404 for the resource type from a 404 for one object: the
-// server answers the former without details, or for a list.
-func isMissingResourceType(err error, name string) bool {
+// IsMissingResourceType tells a 404 for the resource type (the API is not served) from a
+// 404 for the object name: the server answers the former without details, or for a list.
+func IsMissingResourceType(err error, name string) bool {
 	if !apierrors.IsNotFound(err) {
 		return false
 	}
@@ -135,9 +135,9 @@ func (c *Clients) server() string {
 	return "(unknown server)"
 }
 
-// rootCause is the innermost error's message, which for network errors is the part a user
+// RootCause is the innermost error's message, which for network errors is the part a user
 // can act on ("connection refused") without the request URL noise around it.
-func rootCause(err error) string {
+func RootCause(err error) string {
 	for {
 		next := errors.Unwrap(err)
 		if next == nil {

@@ -1,9 +1,10 @@
-package argocdmanaged
+package namespaces
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"k8s.io/client-go/discovery"
 	"strings"
 
@@ -14,11 +15,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
-
-// On this platform Argo CD may not create namespaces: a developer creates a subnamespace
-// with HNC (a SubnamespaceAnchor in the parent namespace), HNC creates the namespace, and a
-// platform job adds it to the namespaces of Argo CD's cluster Secret about every minute.
-// The functions in the namespaces*.go files make that one step.
 
 // HNC's API group and the names it writes on namespaces.
 const (
@@ -33,10 +29,7 @@ const (
 	TreeDepthLabelSuffix = ".tree." + HNCGroup + "/depth"
 )
 
-// FieldManager is the server-side apply field manager of every object this project applies.
-const FieldManager = "kubectl-ck8sargo"
-
-// CreatedByLabel, set to FieldManager, marks the anchors this project applies.
+// CreatedByLabel, set to the clients' field manager, marks the anchors this project applies.
 const CreatedByLabel = "app.kubernetes.io/created-by"
 
 // SubnamespaceAnchorsResource is the HNC SubnamespaceAnchor resource, for dynamic clients.
@@ -81,7 +74,7 @@ type Subnamespace struct {
 // SubnamespaceAnchor in parent, server-side, as the identity of c (never a more privileged
 // one). Applying an anchor that already exists is not an error. A refusal (HNC missing, no
 // rights in parent, HNC's admission webhook, a bad name) is an *AnchorRefusedError.
-func CreateSubnamespace(ctx context.Context, c *Clients, p Profile, parent, child string) (*Subnamespace, error) {
+func CreateSubnamespace(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile, parent, child string) (*Subnamespace, error) {
 	if err := validateSubnamespace(p, parent, child); err != nil {
 		return nil, err
 	}
@@ -91,25 +84,25 @@ func CreateSubnamespace(ctx context.Context, c *Clients, p Profile, parent, chil
 		// The label gives the field manager a field to own: server-side apply drops a
 		// manager that owns nothing, and then nobody could tell who made the anchor.
 		"metadata": map[string]any{"name": child, "namespace": parent,
-			"labels": map[string]any{CreatedByLabel: FieldManager}},
+			"labels": map[string]any{CreatedByLabel: c.Manager()}},
 	}}
 	got, err := c.Dynamic.Resource(SubnamespaceAnchorsResource).Namespace(parent).
-		Apply(ctx, child, anchor, metav1.ApplyOptions{FieldManager: FieldManager})
+		Apply(ctx, child, anchor, metav1.ApplyOptions{FieldManager: c.Manager()})
 	if err != nil {
-		return nil, c.anchorRefused(ctx, err, "create and patch", parent, child)
+		return nil, anchorRefused(ctx, c, err, "create and patch", parent, child)
 	}
 	return subnamespaceFrom(got), nil
 }
 
 // GetSubnamespace reads the anchor of child in parent; a missing anchor is an error that
 // says so.
-func GetSubnamespace(ctx context.Context, c *Clients, parent, child string) (*Subnamespace, error) {
+func GetSubnamespace(ctx context.Context, c *argocdmanaged.Clients, parent, child string) (*Subnamespace, error) {
 	got, err := c.Dynamic.Resource(SubnamespaceAnchorsResource).Namespace(parent).Get(ctx, child, metav1.GetOptions{})
 	if err != nil {
-		if apierrors.IsNotFound(err) && !isMissingResourceType(err, child) {
+		if apierrors.IsNotFound(err) && !argocdmanaged.IsMissingResourceType(err, child) {
 			return nil, fmt.Errorf("no SubnamespaceAnchor %q in namespace %q: %q is not a subnamespace of %q", child, parent, child, parent)
 		}
-		return nil, c.anchorRefused(ctx, err, "get", parent, child)
+		return nil, anchorRefused(ctx, c, err, "get", parent, child)
 	}
 	return subnamespaceFrom(got), nil
 }
@@ -119,7 +112,7 @@ func subnamespaceFrom(u *unstructured.Unstructured) *Subnamespace {
 	return &Subnamespace{Parent: u.GetNamespace(), Name: u.GetName(), State: state}
 }
 
-func validateSubnamespace(p Profile, parent, child string) error {
+func validateSubnamespace(p argocdmanaged.Profile, parent, child string) error {
 	for _, n := range []struct{ what, name string }{{"parent", parent}, {"subnamespace", child}} {
 		if n.name == "" {
 			return fmt.Errorf("the %s namespace name is empty", n.what)
@@ -145,13 +138,13 @@ func validateSubnamespace(p Profile, parent, child string) error {
 // anchorRefused explains an error from an anchor request: HNC missing, no rights, or a
 // refusal by HNC's admission webhook or the API server's validation. Errors that are not a
 // refusal (connection, credentials, context) are returned explained but unwrapped.
-func (c *Clients) anchorRefused(ctx context.Context, err error, verb, parent, child string) error {
+func anchorRefused(ctx context.Context, c *argocdmanaged.Clients, err error, verb, parent, child string) error {
 	refused := func(reason string, cause error) error {
 		return &AnchorRefusedError{Parent: parent, Child: child, Reason: reason, Err: cause}
 	}
 	switch {
-	case meta.IsNoMatchError(err) || isMissingResourceType(err, child) || c.hncMissing(ctx, err):
-		return refused(ErrHNCNotInstalled.Error(), fmt.Errorf("%w (%s)", ErrHNCNotInstalled, rootCause(err)))
+	case meta.IsNoMatchError(err) || argocdmanaged.IsMissingResourceType(err, child) || hncMissing(ctx, c, err):
+		return refused(ErrHNCNotInstalled.Error(), fmt.Errorf("%w (%s)", ErrHNCNotInstalled, argocdmanaged.RootCause(err)))
 	case apierrors.IsForbidden(err) && isAdmissionDenial(err):
 		// HNC's webhook answers Forbidden for rules of the hierarchy, not for RBAC.
 		return refused(apiMessage(err), err)
@@ -168,7 +161,7 @@ func (c *Clients) anchorRefused(ctx context.Context, err error, verb, parent, ch
 // is absent. RBAC answers before the API server looks for the resource, so a user without
 // rights on the group is told Forbidden even where HNC is not installed; discovery, which
 // every user may read, tells the two apart.
-func (c *Clients) hncMissing(ctx context.Context, err error) bool {
+func hncMissing(ctx context.Context, c *argocdmanaged.Clients, err error) bool {
 	if c.Discovery == nil || !(apierrors.IsForbidden(err) || apierrors.IsNotFound(err)) {
 		return false
 	}

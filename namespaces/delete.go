@@ -1,8 +1,9 @@
-package argocdmanaged
+package namespaces
 
 import (
 	"context"
 	"fmt"
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"slices"
 	"strings"
 
@@ -50,7 +51,7 @@ func (e *DeleteRefusedError) Error() string {
 // deleting it would take with it: Applications deploying into it, and its
 // PersistentVolumeClaims. A right missing to look is an error, not an empty list: a delete
 // must not be allowed because a check could not be made.
-func PlanSubnamespaceDelete(ctx context.Context, c *Clients, p Profile, parent, child string) (*SubnamespaceDeletePlan, error) {
+func PlanSubnamespaceDelete(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile, parent, child string) (*SubnamespaceDeletePlan, error) {
 	sub, err := GetSubnamespace(ctx, c, parent, child)
 	if err != nil {
 		return nil, err
@@ -70,7 +71,7 @@ func PlanSubnamespaceDelete(ctx context.Context, c *Clients, p Profile, parent, 
 		// A developer cannot read a namespace HNC has not created yet; the anchor tells.
 		plan.Exists = sub.State == AnchorStateOk
 	default:
-		return nil, c.Explain(err, "get", namespacesResource, "", child)
+		return nil, c.Explain(err, "get", argocdmanaged.NamespacesResource, "", child)
 	}
 	if !plan.Exists {
 		return plan, nil
@@ -89,19 +90,19 @@ func PlanSubnamespaceDelete(ctx context.Context, c *Clients, p Profile, parent, 
 // DeleteSubnamespace deletes the anchor of plan, and with it (through HNC) the namespace
 // and everything in it. It refuses with a *DeleteRefusedError when the plan is blocked and
 // force is false.
-func DeleteSubnamespace(ctx context.Context, c *Clients, plan *SubnamespaceDeletePlan, force bool) error {
+func DeleteSubnamespace(ctx context.Context, c *argocdmanaged.Clients, plan *SubnamespaceDeletePlan, force bool) error {
 	if plan.Blocked() && !force {
 		return &DeleteRefusedError{Plan: plan}
 	}
 	err := c.Dynamic.Resource(SubnamespaceAnchorsResource).Namespace(plan.Parent).Delete(ctx, plan.Name, metav1.DeleteOptions{})
-	if apierrors.IsNotFound(err) && !isMissingResourceType(err, plan.Name) {
+	if apierrors.IsNotFound(err) && !argocdmanaged.IsMissingResourceType(err, plan.Name) {
 		return nil // already gone: the outcome asked for
 	}
 	if err != nil {
 		if apierrors.IsForbidden(err) && isAdmissionDenial(err) {
 			return fmt.Errorf("deleting subnamespace %q of %q: HNC refused: %s", plan.Name, plan.Parent, apiMessage(err))
 		}
-		return fmt.Errorf("deleting subnamespace %q of %q: %w", plan.Name, plan.Parent, c.anchorRefused(ctx, err, "delete", plan.Parent, plan.Name))
+		return fmt.Errorf("deleting subnamespace %q of %q: %w", plan.Name, plan.Parent, anchorRefused(ctx, c, err, "delete", plan.Parent, plan.Name))
 	}
 	return nil
 }

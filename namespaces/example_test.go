@@ -1,16 +1,16 @@
-package argocdmanaged_test
+package namespaces_test
 
 import (
 	"fmt"
 
-	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 // A wait's progress says what is still missing before Argo CD can deploy into a new
 // subnamespace: first the namespace itself, then its place in Argo CD's managed list.
 func ExampleNamespaceReadiness_Missing() {
-	r := argocdmanaged.NamespaceReadiness{
-		Namespace: "shop-feature", Parent: "shop", AnchorState: argocdmanaged.AnchorStateMissing,
+	r := namespaces.NamespaceReadiness{
+		Namespace: "shop-feature", Parent: "shop", AnchorState: namespaces.AnchorStateMissing,
 		ClusterSecret: "argocd-system/cluster-kubernetes.default.svc",
 	}
 	for _, m := range r.Missing() {

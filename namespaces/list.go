@@ -1,9 +1,10 @@
-package argocdmanaged
+package namespaces
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"slices"
 	"strings"
 
@@ -66,7 +67,7 @@ func (t *NamespaceTree) Walk(fn func(n *NamespaceInfo, depth int)) {
 // into it. A user who may not list namespaces (a developer) sees those it can read among
 // seeds, the managed list, the Applications' destinations and the subnamespaces of those,
 // found by following anchors. What cannot be looked at becomes a warning.
-func ListNamespaces(ctx context.Context, c *Clients, p Profile, seeds ...string) (*NamespaceTree, error) {
+func ListNamespaces(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile, seeds ...string) (*NamespaceTree, error) {
 	l := &namespaceLister{c: c, p: p, seen: map[string]*corev1.Namespace{}, anchors: map[string]string{}}
 	if err := l.managedList(ctx); err != nil {
 		return nil, err
@@ -81,8 +82,8 @@ func ListNamespaces(ctx context.Context, c *Clients, p Profile, seeds ...string)
 }
 
 type namespaceLister struct {
-	c        *Clients
-	p        Profile
+	c        *argocdmanaged.Clients
+	p        argocdmanaged.Profile
 	managed  []string
 	known    bool                // whether managed was read (from the cluster or the profile)
 	apps     map[string][]string // namespace → Applications deploying there
@@ -95,8 +96,8 @@ type namespaceLister struct {
 func (l *namespaceLister) warn(err error) { l.warnings = append(l.warnings, err.Error()) }
 
 func (l *namespaceLister) managedList(ctx context.Context) error {
-	s, managed, err := readClusterSecret(ctx, l.c, &l.p)
-	var fe *ForbiddenError
+	s, managed, err := argocdmanaged.ClusterSecret(ctx, l.c, &l.p)
+	var fe *argocdmanaged.ForbiddenError
 	switch {
 	case err == nil && s != nil:
 		l.managed, l.known = managed, true
@@ -116,11 +117,11 @@ func (l *namespaceLister) managedList(ctx context.Context) error {
 
 func (l *namespaceLister) applications(ctx context.Context) error {
 	apps, err := applicationsByNamespace(ctx, l.c, l.p)
-	var fe *ForbiddenError
+	var fe *argocdmanaged.ForbiddenError
 	switch {
 	case err == nil:
 		l.apps = apps
-	case errors.As(err, &fe), errors.Is(err, ErrArgoCDNotInstalled):
+	case errors.As(err, &fe), errors.Is(err, argocdmanaged.ErrArgoCDNotInstalled):
 		l.warn(fmt.Errorf("cannot list Applications: %w", err))
 	default:
 		return err
@@ -130,16 +131,16 @@ func (l *namespaceLister) applications(ctx context.Context) error {
 
 // applicationsByNamespace maps each namespace to the Applications that deploy into it on
 // the in-cluster destination, names sorted.
-func applicationsByNamespace(ctx context.Context, c *Clients, p Profile) (map[string][]string, error) {
+func applicationsByNamespace(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile) (map[string][]string, error) {
 	ns := p.ArgoCD.Namespace
-	list, err := c.Dynamic.Resource(ApplicationsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
+	list, err := c.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
-		return nil, c.Explain(err, "list", ApplicationsResource, ns, "")
+		return nil, c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "")
 	}
 	out := map[string][]string{}
 	for i := range list.Items {
-		var app Application
-		if err := FromUnstructured(&list.Items[i], &app); err != nil {
+		var app argocdmanaged.Application
+		if err := argocdmanaged.FromUnstructured(&list.Items[i], &app); err != nil {
 			return nil, err
 		}
 		d := app.Spec.Destination
@@ -173,10 +174,10 @@ func (l *namespaceLister) namespaces(ctx context.Context, seeds []string) error 
 		slices.Sort(queue)
 		queue = slices.Compact(queue)
 		if len(queue) == 0 {
-			l.warnings = append(l.warnings, "you may not list all namespaces, and no namespace to start from was found (no seed, managed list or Application destination); name one of yours")
+			l.warnings = append(l.warnings, "you may not list all namespaces, and no namespace to start from was found (no seed, managed list or argocdmanaged.Application destination); name one of yours")
 		}
 	default:
-		return l.c.Explain(err, "list", namespacesResource, "", "")
+		return l.c.Explain(err, "list", argocdmanaged.NamespacesResource, "", "")
 	}
 	tried := map[string]bool{}
 	for len(queue) > 0 {
@@ -194,7 +195,7 @@ func (l *namespaceLister) namespaces(ctx context.Context, seeds []string) error 
 			case apierrors.IsNotFound(err), apierrors.IsForbidden(err):
 				continue
 			default:
-				return l.c.Explain(err, "get", namespacesResource, "", name)
+				return l.c.Explain(err, "get", argocdmanaged.NamespacesResource, "", name)
 			}
 		}
 		children, err := l.anchorChildren(ctx, name)
@@ -215,7 +216,7 @@ func (l *namespaceLister) anchorChildren(ctx context.Context, ns string) ([]stri
 	list, err := l.c.Dynamic.Resource(SubnamespaceAnchorsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
 	switch {
 	case err == nil:
-	case isMissingResourceType(err, ""):
+	case argocdmanaged.IsMissingResourceType(err, ""):
 		l.hncGone = true
 		l.warn(ErrHNCNotInstalled)
 		return nil, nil
@@ -233,7 +234,7 @@ func (l *namespaceLister) anchorChildren(ctx context.Context, ns string) ([]stri
 }
 
 func isPlatformOwned(ns *corev1.Namespace) bool {
-	return ns != nil && ns.Labels[PlatformOwnerLabel] == PlatformOwnerValue
+	return ns != nil && ns.Labels[argocdmanaged.PlatformOwnerLabel] == argocdmanaged.PlatformOwnerValue
 }
 
 // hncParent is the parent HNC recorded on a namespace: the ancestor at depth 1, else the

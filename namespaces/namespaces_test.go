@@ -1,4 +1,4 @@
-package argocdmanaged_test
+package namespaces_test
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged/namespacestest"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 var (
@@ -36,7 +37,7 @@ func requireHNC(t *testing.T) {
 	testenv.Require(t, env)
 	hncOnce.Do(func() {
 		ctx := context.Background()
-		_, errBeforeHNC = argocdmanaged.CreateSubnamespace(ctx, clients(t, env.Developer), env.Profile, testenv.TenantNamespaces[0], "before-hnc")
+		_, errBeforeHNC = namespaces.CreateSubnamespace(ctx, clients(t, env.Developer), env.Profile, testenv.TenantNamespaces[0], "before-hnc")
 		hncErr = namespacestest.InstallHNC(ctx, env)
 	})
 	require.NoError(t, hncErr, "installing HNC's SubnamespaceAnchor CRD")
@@ -57,10 +58,10 @@ func childName(prefix string) string {
 func createChild(t *testing.T, prefix string) (parent, child string) {
 	t.Helper()
 	parent, child = testenv.TenantNamespaces[0], childName(prefix)
-	_, err := argocdmanaged.CreateSubnamespace(context.Background(), clients(t, env.Developer), env.Profile, parent, child)
+	_, err := namespaces.CreateSubnamespace(context.Background(), clients(t, env.Developer), env.Profile, parent, child)
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		_ = clients(t, env.Admin).Dynamic.Resource(argocdmanaged.SubnamespaceAnchorsResource).Namespace(parent).
+		_ = clients(t, env.Admin).Dynamic.Resource(namespaces.SubnamespaceAnchorsResource).Namespace(parent).
 			Delete(context.Background(), child, metav1.DeleteOptions{})
 	})
 	return parent, child
@@ -68,9 +69,9 @@ func createChild(t *testing.T, prefix string) (parent, child string) {
 
 func TestCreateSubnamespace_refusedWhenHNCIsNotInstalled(t *testing.T) {
 	requireHNC(t)
-	var refused *argocdmanaged.AnchorRefusedError
+	var refused *namespaces.AnchorRefusedError
 	require.ErrorAs(t, errBeforeHNC, &refused)
-	assert.ErrorIs(t, errBeforeHNC, argocdmanaged.ErrHNCNotInstalled)
+	assert.ErrorIs(t, errBeforeHNC, namespaces.ErrHNCNotInstalled)
 	assert.Contains(t, errBeforeHNC.Error(), "HNC is not installed")
 }
 
@@ -79,24 +80,24 @@ func TestCreateSubnamespace_appliesTheAnchorAsTheUserWithOurFieldManager(t *test
 	ctx := context.Background()
 	parent, child := createChild(t, "feature")
 
-	got, err := clients(t, env.Admin).Dynamic.Resource(argocdmanaged.SubnamespaceAnchorsResource).Namespace(parent).Get(ctx, child, metav1.GetOptions{})
+	got, err := clients(t, env.Admin).Dynamic.Resource(namespaces.SubnamespaceAnchorsResource).Namespace(parent).Get(ctx, child, metav1.GetOptions{})
 	require.NoError(t, err)
 	require.Len(t, got.GetManagedFields(), 1)
 	mf := got.GetManagedFields()[0]
-	assert.Equal(t, argocdmanaged.FieldManager, mf.Manager)
+	assert.Equal(t, argocdmanaged.DefaultFieldManager, mf.Manager)
 	assert.Equal(t, metav1.ManagedFieldsOperationApply, mf.Operation)
 
 	// Applying again is not an error: the command can be re-run.
-	sub, err := argocdmanaged.CreateSubnamespace(ctx, clients(t, env.Developer), env.Profile, parent, child)
+	sub, err := namespaces.CreateSubnamespace(ctx, clients(t, env.Developer), env.Profile, parent, child)
 	require.NoError(t, err)
-	assert.Equal(t, &argocdmanaged.Subnamespace{Parent: parent, Name: child}, sub)
+	assert.Equal(t, &namespaces.Subnamespace{Parent: parent, Name: child}, sub)
 }
 
 func TestCreateSubnamespace_refusedWithoutRightsInTheParentNamingThePermission(t *testing.T) {
 	requireHNC(t)
 	parent := env.Namespace(t, "not-yours")
-	_, err := argocdmanaged.CreateSubnamespace(context.Background(), clients(t, env.Developer), env.Profile, parent, "child")
-	var refused *argocdmanaged.AnchorRefusedError
+	_, err := namespaces.CreateSubnamespace(context.Background(), clients(t, env.Developer), env.Profile, parent, "child")
+	var refused *namespaces.AnchorRefusedError
 	require.ErrorAs(t, err, &refused)
 	var forbidden *argocdmanaged.ForbiddenError
 	require.ErrorAs(t, err, &forbidden)
@@ -120,7 +121,7 @@ func TestCreateSubnamespace_rejectsBadNamesBeforeAskingTheCluster(t *testing.T) 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// No client: the name checks come before any request.
-			_, err := argocdmanaged.CreateSubnamespace(context.Background(), &argocdmanaged.Clients{}, p, tt.parent, tt.child)
+			_, err := namespaces.CreateSubnamespace(context.Background(), &argocdmanaged.Clients{}, p, tt.parent, tt.child)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
@@ -135,17 +136,17 @@ func TestWaitForNamespace_returnsAsSoonAsTheNamespaceExistsAndIsManaged(t *testi
 	platform.After(nsAfter, func(ctx context.Context) error { return platform.CreateNamespace(ctx, parent, child) })
 	platform.After(managedAfter, func(ctx context.Context) error { return platform.AddManaged(ctx, child) })
 
-	var seen []argocdmanaged.NamespaceReadiness
-	r, err := argocdmanaged.WaitForNamespace(context.Background(), clients(t, env.Admin), env.Profile, child, argocdmanaged.WaitOptions{
+	var seen []namespaces.NamespaceReadiness
+	r, err := namespaces.WaitForNamespace(context.Background(), clients(t, env.Admin), env.Profile, child, namespaces.WaitOptions{
 		Parent: parent, Timeout: 30 * time.Second, Interval: 100 * time.Millisecond,
-		Progress: func(r argocdmanaged.NamespaceReadiness) { seen = append(seen, r) },
+		Progress: func(r namespaces.NamespaceReadiness) { seen = append(seen, r) },
 	})
 	require.NoError(t, err)
 	assert.True(t, r.Ready())
 	assert.Empty(t, r.Missing())
 	assert.GreaterOrEqual(t, r.Waited, managedAfter-100*time.Millisecond)
 	assert.Less(t, r.Waited, managedAfter+time.Second, "the wait returns within about one interval of both being true")
-	assert.Equal(t, argocdmanaged.AnchorStateOk, r.AnchorState)
+	assert.Equal(t, namespaces.AnchorStateOk, r.AnchorState)
 
 	require.NotEmpty(t, seen)
 	assert.False(t, seen[0].Exists, "first check: nothing there yet")
@@ -164,13 +165,13 @@ func TestWaitForNamespace_timesOutSayingWhatIsStillMissing(t *testing.T) {
 	require.NoError(t, platform.CreateNamespace(context.Background(), parent, child))
 
 	start := time.Now()
-	r, err := argocdmanaged.WaitForNamespace(context.Background(), clients(t, env.Admin), env.Profile, child, argocdmanaged.WaitOptions{
+	r, err := namespaces.WaitForNamespace(context.Background(), clients(t, env.Admin), env.Profile, child, namespaces.WaitOptions{
 		Parent: parent, Timeout: time.Second, Interval: 100 * time.Millisecond,
 	})
 	elapsed := time.Since(start)
-	var timeout *argocdmanaged.WaitTimeoutError
+	var timeout *namespaces.WaitTimeoutError
 	require.ErrorAs(t, err, &timeout)
-	assert.True(t, argocdmanaged.IsWaitTimeout(err))
+	assert.True(t, namespaces.IsWaitTimeout(err))
 	assert.True(t, r.Exists)
 	assert.False(t, r.Managed)
 	assert.InDelta(t, time.Second, elapsed, float64(700*time.Millisecond))
@@ -183,12 +184,12 @@ func TestWaitForNamespace_endsAtOnceWhenHNCRefusesTheAnchor(t *testing.T) {
 	requireHNC(t)
 	platform := namespacestest.Hold(t, env)
 	parent, child := createChild(t, "taken")
-	require.NoError(t, platform.SetAnchorState(context.Background(), parent, child, argocdmanaged.AnchorStateConflict))
+	require.NoError(t, platform.SetAnchorState(context.Background(), parent, child, namespaces.AnchorStateConflict))
 
-	_, err := argocdmanaged.WaitForNamespace(context.Background(), clients(t, env.Developer), env.Profile, child, argocdmanaged.WaitOptions{
+	_, err := namespaces.WaitForNamespace(context.Background(), clients(t, env.Developer), env.Profile, child, namespaces.WaitOptions{
 		Parent: parent, Timeout: time.Minute, Interval: 100 * time.Millisecond,
 	})
-	var refused *argocdmanaged.AnchorRefusedError
+	var refused *namespaces.AnchorRefusedError
 	require.ErrorAs(t, err, &refused)
 	assert.Contains(t, err.Error(), "HNC reports Conflict")
 }
@@ -199,7 +200,7 @@ func TestWaitForNamespace_endsAtOnceWhenHNCRefusesTheAnchor(t *testing.T) {
 func TestWaitForNamespace_asADeveloperWithoutReadOnTheClusterSecretNamesTheRight(t *testing.T) {
 	requireHNC(t)
 	_, child := createChild(t, "dev")
-	_, err := argocdmanaged.WaitForNamespace(context.Background(), clients(t, env.Developer), env.Profile, child, argocdmanaged.WaitOptions{
+	_, err := namespaces.WaitForNamespace(context.Background(), clients(t, env.Developer), env.Profile, child, namespaces.WaitOptions{
 		Timeout: time.Minute, Interval: 100 * time.Millisecond,
 	})
 	var forbidden *argocdmanaged.ForbiddenError
@@ -235,27 +236,27 @@ func TestListNamespaces_showsTheTreeByParentWithStatesAndApplications(t *testing
 	app := childName("app")
 	createApplication(t, app, managed)
 
-	byName := func(tree *argocdmanaged.NamespaceTree) map[string]*argocdmanaged.NamespaceInfo {
-		out := map[string]*argocdmanaged.NamespaceInfo{}
-		tree.Walk(func(n *argocdmanaged.NamespaceInfo, _ int) { out[n.Name] = n })
+	byName := func(tree *namespaces.NamespaceTree) map[string]*namespaces.NamespaceInfo {
+		out := map[string]*namespaces.NamespaceInfo{}
+		tree.Walk(func(n *namespaces.NamespaceInfo, _ int) { out[n.Name] = n })
 		return out
 	}
 
 	t.Run("as admin", func(t *testing.T) {
-		tree, err := argocdmanaged.ListNamespaces(ctx, clients(t, env.Admin), env.Profile)
+		tree, err := namespaces.ListNamespaces(ctx, clients(t, env.Admin), env.Profile)
 		require.NoError(t, err)
 		ns := byName(tree)
 		require.Contains(t, ns, parent)
-		assert.Equal(t, argocdmanaged.NamespaceManaged, ns[parent].State)
-		assert.Equal(t, argocdmanaged.NamespacePlatformOwned, ns["kube-system"].State)
-		assert.Equal(t, argocdmanaged.NamespacePlatformOwned, ns["argocd-system"].State)
+		assert.Equal(t, namespaces.NamespaceManaged, ns[parent].State)
+		assert.Equal(t, namespaces.NamespacePlatformOwned, ns["kube-system"].State)
+		assert.Equal(t, namespaces.NamespacePlatformOwned, ns["argocd-system"].State)
 		require.Contains(t, ns, managed)
-		assert.Equal(t, argocdmanaged.NamespaceManaged, ns[managed].State)
+		assert.Equal(t, namespaces.NamespaceManaged, ns[managed].State)
 		assert.Equal(t, parent, ns[managed].Parent)
 		assert.True(t, ns[managed].Subnamespace)
 		assert.Equal(t, []string{app}, ns[managed].Applications)
-		assert.Equal(t, argocdmanaged.NamespaceNotYetManaged, ns[pending].State)
-		assert.Equal(t, argocdmanaged.NamespaceNotCreated, ns[notCreated].State)
+		assert.Equal(t, namespaces.NamespaceNotYetManaged, ns[pending].State)
+		assert.Equal(t, namespaces.NamespaceNotCreated, ns[notCreated].State)
 		var children []string
 		for _, c := range ns[parent].Children {
 			children = append(children, c.Name)
@@ -265,7 +266,7 @@ func TestListNamespaces_showsTheTreeByParentWithStatesAndApplications(t *testing
 	})
 
 	t.Run("as developer", func(t *testing.T) {
-		tree, err := argocdmanaged.ListNamespaces(ctx, clients(t, env.Developer), env.Profile)
+		tree, err := namespaces.ListNamespaces(ctx, clients(t, env.Developer), env.Profile)
 		require.NoError(t, err)
 		ns := byName(tree)
 		assert.NotContains(t, ns, "kube-system", "a developer sees only the namespaces it may read")
@@ -274,8 +275,8 @@ func TestListNamespaces_showsTheTreeByParentWithStatesAndApplications(t *testing
 		assert.Equal(t, []string{app}, ns[managed].Applications)
 		// The developer cannot read the cluster Secret: the list falls back to the
 		// profile's managed namespaces, and says so.
-		assert.Equal(t, argocdmanaged.NamespaceNotYetManaged, ns[managed].State)
-		assert.Equal(t, argocdmanaged.NamespaceManaged, ns[parent].State)
+		assert.Equal(t, namespaces.NamespaceNotYetManaged, ns[managed].State)
+		assert.Equal(t, namespaces.NamespaceManaged, ns[parent].State)
 		require.NotEmpty(t, tree.Warnings)
 		assert.Contains(t, tree.Warnings[0], "cannot read which namespaces Argo CD manages")
 	})
@@ -291,21 +292,21 @@ func TestDeleteSubnamespace_refusesWhileAnApplicationTargetsTheNamespace(t *test
 	createApplication(t, app, child)
 	dev := clients(t, env.Developer)
 
-	plan, err := argocdmanaged.PlanSubnamespaceDelete(ctx, dev, env.Profile, parent, child)
+	plan, err := namespaces.PlanSubnamespaceDelete(ctx, dev, env.Profile, parent, child)
 	require.NoError(t, err)
 	assert.True(t, plan.Exists)
 	assert.True(t, plan.Blocked())
 	assert.Equal(t, []string{app}, plan.Applications)
 
-	err = argocdmanaged.DeleteSubnamespace(ctx, dev, plan, false)
-	var refused *argocdmanaged.DeleteRefusedError
+	err = namespaces.DeleteSubnamespace(ctx, dev, plan, false)
+	var refused *namespaces.DeleteRefusedError
 	require.ErrorAs(t, err, &refused)
 	assert.Contains(t, err.Error(), "Applications deploy into it ("+app+")")
-	_, err = argocdmanaged.GetSubnamespace(ctx, dev, parent, child)
+	_, err = namespaces.GetSubnamespace(ctx, dev, parent, child)
 	require.NoError(t, err, "a refused delete leaves the anchor")
 
-	require.NoError(t, argocdmanaged.DeleteSubnamespace(ctx, dev, plan, true))
-	_, err = argocdmanaged.GetSubnamespace(ctx, dev, parent, child)
+	require.NoError(t, namespaces.DeleteSubnamespace(ctx, dev, plan, true))
+	_, err = namespaces.GetSubnamespace(ctx, dev, parent, child)
 	assert.ErrorContains(t, err, "is not a subnamespace of")
 }
 
@@ -325,17 +326,17 @@ func TestDeleteSubnamespace_refusesWhileTheNamespaceHoldsVolumes(t *testing.T) {
 	_, err := env.AdminClient.CoreV1().PersistentVolumeClaims(child).Create(ctx, pvc, metav1.CreateOptions{})
 	require.NoError(t, err)
 
-	plan, err := argocdmanaged.PlanSubnamespaceDelete(ctx, clients(t, env.Developer), env.Profile, parent, child)
+	plan, err := namespaces.PlanSubnamespaceDelete(ctx, clients(t, env.Developer), env.Profile, parent, child)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"db-data"}, plan.PersistentVolumeClaims)
-	err = argocdmanaged.DeleteSubnamespace(ctx, clients(t, env.Developer), plan, false)
+	err = namespaces.DeleteSubnamespace(ctx, clients(t, env.Developer), plan, false)
 	assert.ErrorContains(t, err, "it holds PersistentVolumeClaims (db-data)")
 }
 
 func TestPlanSubnamespaceDelete_saysWhenTheNamespaceIsNotASubnamespace(t *testing.T) {
 	requireHNC(t)
-	_, err := argocdmanaged.PlanSubnamespaceDelete(context.Background(), clients(t, env.Developer), env.Profile, "shop", "shop-staging")
+	_, err := namespaces.PlanSubnamespaceDelete(context.Background(), clients(t, env.Developer), env.Profile, "shop", "shop-staging")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `no SubnamespaceAnchor "shop-staging" in namespace "shop"`)
-	assert.False(t, errors.Is(err, argocdmanaged.ErrHNCNotInstalled))
+	assert.False(t, errors.Is(err, namespaces.ErrHNCNotInstalled))
 }

@@ -1,9 +1,10 @@
-package argocdmanaged
+package namespaces
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"strings"
 	"time"
 
@@ -84,7 +85,7 @@ const DefaultWaitInterval = 2 * time.Second
 
 // CheckNamespace looks once at whether namespace name exists and is managed by Argo CD. A
 // parent, when given, has its anchor read too.
-func CheckNamespace(ctx context.Context, c *Clients, p Profile, parent, name string) (NamespaceReadiness, error) {
+func CheckNamespace(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile, parent, name string) (NamespaceReadiness, error) {
 	r := NamespaceReadiness{Namespace: name, Parent: parent}
 	if parent != "" {
 		sub, err := GetSubnamespace(ctx, c, parent, name)
@@ -107,9 +108,9 @@ func CheckNamespace(ctx context.Context, c *Clients, p Profile, parent, name str
 		// and HNC's anchor state is what tells.
 		r.Exists = r.AnchorState == AnchorStateOk
 	default:
-		return r, c.Explain(err, "get", namespacesResource, "", name)
+		return r, c.Explain(err, "get", argocdmanaged.NamespacesResource, "", name)
 	}
-	s, managed, err := readClusterSecret(ctx, c, &p)
+	s, managed, err := argocdmanaged.ClusterSecret(ctx, c, &p)
 	if err != nil {
 		return r, fmt.Errorf("checking whether Argo CD manages namespace %q: %w", name, err)
 	}
@@ -134,7 +135,7 @@ func anchorStateReason(state, parent, child string) string {
 // o.Timeout passes, with an *AnchorRefusedError when HNC refuses the anchor, and with the
 // first error reading the cluster (a *ForbiddenError names the missing right: waiting
 // cannot make it appear).
-func WaitForNamespace(ctx context.Context, c *Clients, p Profile, name string, o WaitOptions) (NamespaceReadiness, error) {
+func WaitForNamespace(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile, name string, o WaitOptions) (NamespaceReadiness, error) {
 	interval := o.Interval
 	if interval <= 0 {
 		interval = DefaultWaitInterval

@@ -28,8 +28,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
 
-	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 // HNCModule is the HNC release whose CRD and RBAC the tests install.
@@ -70,7 +70,7 @@ func InstallHNC(ctx context.Context, env *testenv.Env) error {
 		return err
 	}
 	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		_, err := dyn.Resource(argocdmanaged.SubnamespaceAnchorsResource).Namespace("default").List(ctx, metav1.ListOptions{})
+		_, err := dyn.Resource(namespaces.SubnamespaceAnchorsResource).Namespace("default").List(ctx, metav1.ListOptions{})
 		return err == nil, nil
 	})
 	if err != nil {
@@ -82,7 +82,7 @@ func InstallHNC(ctx context.Context, env *testenv.Env) error {
 	if err := testenv.AggregateClusterRoles(ctx, env.AdminClient); err != nil {
 		return err
 	}
-	r := argocdmanaged.SubnamespaceAnchorsResource
+	r := namespaces.SubnamespaceAnchorsResource
 	return waitAllowed(ctx, env, testenv.TenantNamespaces[0], "patch", r.Group, r.Resource)
 }
 
@@ -169,10 +169,10 @@ func (p *Platform) CreateNamespace(ctx context.Context, parent, child string) er
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		Name: child,
 		Labels: map[string]string{
-			child + argocdmanaged.TreeDepthLabelSuffix:  "0",
-			parent + argocdmanaged.TreeDepthLabelSuffix: "1",
+			child + namespaces.TreeDepthLabelSuffix:  "0",
+			parent + namespaces.TreeDepthLabelSuffix: "1",
 		},
-		Annotations: map[string]string{argocdmanaged.SubnamespaceOfAnnotation: parent},
+		Annotations: map[string]string{namespaces.SubnamespaceOfAnnotation: parent},
 	}}
 	if _, err := c.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("creating namespace %s: %w", child, err)
@@ -191,7 +191,7 @@ func (p *Platform) CreateNamespace(ctx context.Context, parent, child string) er
 	if err := waitAllowed(ctx, p.Env, child, "list", "", "persistentvolumeclaims"); err != nil {
 		return fmt.Errorf("waiting for the copied RoleBindings of %s: %w", child, err)
 	}
-	return p.SetAnchorState(ctx, parent, child, argocdmanaged.AnchorStateOk)
+	return p.SetAnchorState(ctx, parent, child, namespaces.AnchorStateOk)
 }
 
 // SetAnchorState writes status.status of an anchor as HNC would.
@@ -200,7 +200,7 @@ func (p *Platform) SetAnchorState(ctx context.Context, parent, child, state stri
 	if err != nil {
 		return err
 	}
-	anchors := dyn.Resource(argocdmanaged.SubnamespaceAnchorsResource).Namespace(parent)
+	anchors := dyn.Resource(namespaces.SubnamespaceAnchorsResource).Namespace(parent)
 	a, err := anchors.Get(ctx, child, metav1.GetOptions{})
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 // defaultNamespaceWait is how long create --wait and wait wait by default. The platform job
@@ -99,7 +100,7 @@ func (o *namespaceCreateOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sub, err := argocdmanaged.CreateSubnamespace(ctx, c, p, o.parent, o.child)
+	sub, err := namespaces.CreateSubnamespace(ctx, c, p, o.parent, o.child)
 	if err != nil {
 		return err
 	}
@@ -148,14 +149,14 @@ when ready, 1 on timeout (saying what is still missing), 2 on a refusal or a clu
 }
 
 // namespaceWaitInterval is the time between checks; tests shorten it.
-var namespaceWaitInterval = argocdmanaged.DefaultWaitInterval
+var namespaceWaitInterval = namespaces.DefaultWaitInterval
 
 // waitNamespace waits and reports progress on stderr: every change of what is missing, and
 // on a terminal the time waited so far.
 func waitNamespace(ctx context.Context, root *RootOptions, c *argocdmanaged.Clients, p argocdmanaged.Profile, parent, child string, timeout time.Duration) error {
 	tty := isTerminal(root.ErrOut)
 	var lastMissing []string
-	progress := func(r argocdmanaged.NamespaceReadiness) {
+	progress := func(r namespaces.NamespaceReadiness) {
 		missing := r.Missing()
 		if r.Ready() {
 			if tty {
@@ -172,14 +173,14 @@ func waitNamespace(ctx context.Context, root *RootOptions, c *argocdmanaged.Clie
 		}
 		lastMissing = missing
 	}
-	r, err := argocdmanaged.WaitForNamespace(ctx, c, p, child, argocdmanaged.WaitOptions{
+	r, err := namespaces.WaitForNamespace(ctx, c, p, child, namespaces.WaitOptions{
 		Parent: parent, Timeout: timeout, Interval: namespaceWaitInterval, Progress: progress,
 	})
 	if tty {
 		fmt.Fprintln(root.ErrOut)
 	}
 	if err != nil {
-		if argocdmanaged.IsWaitTimeout(err) {
+		if namespaces.IsWaitTimeout(err) {
 			return &exitError{Code: ExitFindings, Err: err}
 		}
 		return err

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 type namespaceDeleteOptions struct {
@@ -52,12 +52,12 @@ func (o *namespaceDeleteOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	plan, err := argocdmanaged.PlanSubnamespaceDelete(ctx, c, p, o.parent, o.child)
+	plan, err := namespaces.PlanSubnamespaceDelete(ctx, c, p, o.parent, o.child)
 	if err != nil {
 		return err
 	}
 	if plan.Blocked() && !o.force {
-		return &argocdmanaged.DeleteRefusedError{Plan: plan}
+		return &namespaces.DeleteRefusedError{Plan: plan}
 	}
 	e := o.root.ErrOut
 	fmt.Fprintf(e, "Deleting the SubnamespaceAnchor %s/%s makes HNC delete namespace %s and everything in it.\n", o.parent, o.child, o.child)
@@ -77,7 +77,7 @@ func (o *namespaceDeleteOptions) Run(ctx context.Context) error {
 			return fmt.Errorf("not confirmed: namespace %s was not deleted (answer y, or pass --yes)", o.child)
 		}
 	}
-	if err := argocdmanaged.DeleteSubnamespace(ctx, c, plan, o.force); err != nil {
+	if err := namespaces.DeleteSubnamespace(ctx, c, plan, o.force); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(o.root.Out, "subnamespaceanchor %s/%s deleted; HNC deletes namespace %s\n", o.parent, o.child, o.child)

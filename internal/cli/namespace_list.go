@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 type namespaceListOptions struct {
@@ -57,7 +57,7 @@ func (o *namespaceListOptions) Run(ctx context.Context) error {
 	if ns, _, err := o.root.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err == nil && ns != "" {
 		seeds = append(seeds, ns)
 	}
-	tree, err := argocdmanaged.ListNamespaces(ctx, c, p, seeds...)
+	tree, err := namespaces.ListNamespaces(ctx, c, p, seeds...)
 	if err != nil {
 		return err
 	}
@@ -70,14 +70,14 @@ func (o *namespaceListOptions) Run(ctx context.Context) error {
 	return printNamespaceTree(o.root, tree)
 }
 
-func printNamespaceTree(root *RootOptions, tree *argocdmanaged.NamespaceTree) error {
+func printNamespaceTree(root *RootOptions, tree *namespaces.NamespaceTree) error {
 	if len(tree.Namespaces) == 0 {
 		_, err := fmt.Fprintln(root.ErrOut, "no namespaces visible to you")
 		return err
 	}
 	w := tabwriter.NewWriter(root.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAMESPACE\tSTATE\tAPPLICATIONS")
-	tree.Walk(func(n *argocdmanaged.NamespaceInfo, depth int) {
+	tree.Walk(func(n *namespaces.NamespaceInfo, depth int) {
 		name := n.Name
 		if depth > 0 {
 			name = strings.Repeat("   ", depth-1) + "└─ " + n.Name

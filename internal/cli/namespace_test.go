@@ -19,6 +19,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged/namespacestest"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 var (
@@ -62,7 +63,7 @@ func nsName(prefix string) string {
 func anchors(t *testing.T, ns string) dynamic.ResourceInterface {
 	dyn, err := dynamic.NewForConfig(env.Admin)
 	require.NoError(t, err)
-	return dyn.Resource(argocdmanaged.SubnamespaceAnchorsResource).Namespace(ns)
+	return dyn.Resource(namespaces.SubnamespaceAnchorsResource).Namespace(ns)
 }
 
 func deleteAnchorAtEnd(t *testing.T, parent, child string) {

@@ -16,13 +16,13 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 // inheritedFromLabel marks the objects HNC copies into a descendant namespace, naming the
 // namespace the original is in.
-const inheritedFromLabel = argocdmanaged.HNCGroup + "/inherited-from"
+const inheritedFromLabel = namespaces.HNCGroup + "/inherited-from"
 
 // playPlatform does, in the background, what HNC and the platform's job do for a
 // subnamespace: it adopts every new SubnamespaceAnchor in the tenant namespaces (see
@@ -43,7 +43,7 @@ func playPlatform(ctx context.Context, env *testenv.Env) error {
 			case <-tick.C:
 			}
 			for _, parent := range testenv.TenantNamespaces {
-				list, err := dyn.Resource(argocdmanaged.SubnamespaceAnchorsResource).Namespace(parent).List(ctx, metav1.ListOptions{})
+				list, err := dyn.Resource(namespaces.SubnamespaceAnchorsResource).Namespace(parent).List(ctx, metav1.ListOptions{})
 				if err != nil {
 					continue
 				}
@@ -81,7 +81,7 @@ func adopt(ctx context.Context, env *testenv.Env, dyn dynamic.Interface, parent,
 	}
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: child,
 		Labels:      treeLabels(parent, child, parentNS.Labels),
-		Annotations: map[string]string{argocdmanaged.SubnamespaceOfAnnotation: parent}}}
+		Annotations: map[string]string{namespaces.SubnamespaceOfAnnotation: parent}}}
 	if _, err := c.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating namespace %s: %w", child, err)
 	}
@@ -91,12 +91,12 @@ func adopt(ctx context.Context, env *testenv.Env, dyn dynamic.Interface, parent,
 	if err := waitDeveloperAllowed(ctx, env, child); err != nil {
 		return fmt.Errorf("waiting for the developer's rights in %s: %w", child, err)
 	}
-	anchors := dyn.Resource(argocdmanaged.SubnamespaceAnchorsResource).Namespace(parent)
+	anchors := dyn.Resource(namespaces.SubnamespaceAnchorsResource).Namespace(parent)
 	a, err := anchors.Get(ctx, child, metav1.GetOptions{})
 	if err != nil {
 		return fmt.Errorf("reading anchor %s/%s: %w", parent, child, err)
 	}
-	a.Object["status"] = map[string]any{"status": argocdmanaged.AnchorStateOk}
+	a.Object["status"] = map[string]any{"status": namespaces.AnchorStateOk}
 	if _, err := anchors.Update(ctx, a, metav1.UpdateOptions{}); err != nil {
 		return fmt.Errorf("setting the state of anchor %s/%s: %w", parent, child, err)
 	}
@@ -107,11 +107,11 @@ func adopt(ctx context.Context, env *testenv.Env, dyn dynamic.Interface, parent,
 // 1, and each of the parent's ancestors one further than from the parent.
 func treeLabels(parent, child string, parentLabels map[string]string) map[string]string {
 	out := map[string]string{
-		child + argocdmanaged.TreeDepthLabelSuffix:  "0",
-		parent + argocdmanaged.TreeDepthLabelSuffix: "1",
+		child + namespaces.TreeDepthLabelSuffix:  "0",
+		parent + namespaces.TreeDepthLabelSuffix: "1",
 	}
 	for k, v := range parentLabels {
-		ancestor, ok := strings.CutSuffix(k, argocdmanaged.TreeDepthLabelSuffix)
+		ancestor, ok := strings.CutSuffix(k, namespaces.TreeDepthLabelSuffix)
 		if !ok || ancestor == parent {
 			continue
 		}

@@ -15,9 +15,9 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged/namespacestest"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 var env *testenv.Env
@@ -35,10 +35,10 @@ func TestTheStandInForHNCGivesTheDeveloperTheParentsRightsInASubnamespace(t *tes
 	dev, err := dynamic.NewForConfig(env.Developer)
 	require.NoError(t, err)
 	anchor := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": argocdmanaged.HNCGroup + "/" + argocdmanaged.HNCVersion, "kind": argocdmanaged.KindSubnamespaceAnchor,
+		"apiVersion": namespaces.HNCGroup + "/" + namespaces.HNCVersion, "kind": namespaces.KindSubnamespaceAnchor,
 		"metadata": map[string]any{"name": child, "namespace": parent},
 	}}
-	_, err = dev.Resource(argocdmanaged.SubnamespaceAnchorsResource).Namespace(parent).Create(ctx, anchor, metav1.CreateOptions{})
+	_, err = dev.Resource(namespaces.SubnamespaceAnchorsResource).Namespace(parent).Create(ctx, anchor, metav1.CreateOptions{})
 	require.NoError(t, err, "the developer, admin in the parent, makes the anchor")
 
 	// The platform job lists the namespace last, after HNC has done its part.
@@ -54,9 +54,9 @@ func TestTheStandInForHNCGivesTheDeveloperTheParentsRightsInASubnamespace(t *tes
 
 	ns, err := env.AdminClient.CoreV1().Namespaces().Get(ctx, child, metav1.GetOptions{})
 	require.NoError(t, err)
-	assert.Equal(t, parent, ns.Annotations[argocdmanaged.SubnamespaceOfAnnotation])
-	assert.Equal(t, "0", ns.Labels[child+argocdmanaged.TreeDepthLabelSuffix])
-	assert.Equal(t, "1", ns.Labels[parent+argocdmanaged.TreeDepthLabelSuffix])
+	assert.Equal(t, parent, ns.Annotations[namespaces.SubnamespaceOfAnnotation])
+	assert.Equal(t, "0", ns.Labels[child+namespaces.TreeDepthLabelSuffix])
+	assert.Equal(t, "1", ns.Labels[parent+namespaces.TreeDepthLabelSuffix])
 
 	parentBindings, err := env.AdminClient.RbacV1().RoleBindings(parent).List(ctx, metav1.ListOptions{})
 	require.NoError(t, err)
@@ -67,22 +67,22 @@ func TestTheStandInForHNCGivesTheDeveloperTheParentsRightsInASubnamespace(t *tes
 		assert.Equal(t, parent, rb.Labels[inheritedFromLabel], "copied RoleBinding %s names its source", rb.Name)
 	}
 
-	a, err := dev.Resource(argocdmanaged.SubnamespaceAnchorsResource).Namespace(parent).Get(ctx, child, metav1.GetOptions{})
+	a, err := dev.Resource(namespaces.SubnamespaceAnchorsResource).Namespace(parent).Get(ctx, child, metav1.GetOptions{})
 	require.NoError(t, err)
 	state, _, _ := unstructured.NestedString(a.Object, "status", "status")
-	assert.Equal(t, argocdmanaged.AnchorStateOk, state)
+	assert.Equal(t, namespaces.AnchorStateOk, state)
 }
 
 func TestTreeLabelsCountEveryAncestor(t *testing.T) {
 	got := treeLabels("shop", "shop-web", map[string]string{
-		"shop" + argocdmanaged.TreeDepthLabelSuffix: "0",
-		"org" + argocdmanaged.TreeDepthLabelSuffix:  "1",
-		"kubernetes.io/metadata.name":               "shop",
+		"shop" + namespaces.TreeDepthLabelSuffix: "0",
+		"org" + namespaces.TreeDepthLabelSuffix:  "1",
+		"kubernetes.io/metadata.name":            "shop",
 	})
 	assert.Equal(t, map[string]string{
-		"shop-web" + argocdmanaged.TreeDepthLabelSuffix: "0",
-		"shop" + argocdmanaged.TreeDepthLabelSuffix:     "1",
-		"org" + argocdmanaged.TreeDepthLabelSuffix:      "2",
+		"shop-web" + namespaces.TreeDepthLabelSuffix: "0",
+		"shop" + namespaces.TreeDepthLabelSuffix:     "1",
+		"org" + namespaces.TreeDepthLabelSuffix:      "2",
 	}, got)
 }
 
