@@ -54,6 +54,7 @@ lint:
 
 ## bench: Go benchmarks, each side by side with its peer tool where the issue names one
 bench: test-bin build
+	CK8SARGO_BENCH=1 tools/build-bins.sh gitleaks
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 60m ./...
 
 ## demo: a local control plane laid out like the platform, and the plugin run against it
