@@ -112,7 +112,7 @@ func run(ctx context.Context, dir string) error {
 	fmt.Println("3. encrypted chart/secrets.yaml")
 
 	// 4. Reference it from the Application as secrets://secrets.yaml.
-	app, change, err := wire.AddValueFile([]byte(application), wire.SecretsValueFile("secrets.yaml"), wire.DefaultTarget())
+	app, change, err := wire.AddSecretsValueFile([]byte(application), "secrets.yaml", wire.DefaultTarget())
 	if err != nil {
 		return err
 	}

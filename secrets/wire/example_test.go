@@ -19,7 +19,7 @@ spec:
       valueFiles:
         - values.yaml # defaults
 `)
-	out, change, err := wire.AddValueFile(app, wire.SecretsValueFile("secrets.yaml"), wire.DefaultTarget())
+	out, change, err := wire.AddSecretsValueFile(app, "secrets.yaml", wire.DefaultTarget())
 	if err != nil {
 		fmt.Println(err)
 		return
