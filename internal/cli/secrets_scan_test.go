@@ -28,9 +28,9 @@ func scanRepo(t *testing.T, files map[string]string) string {
 
 func TestSecretsScan_findsCredentialsAndHonoursTheAllowlistOfTheProfile(t *testing.T) {
 	scanRepo(t, map[string]string{
-		"deploy/app.env":  "LOG_LEVEL=info\nGITHUB_TOKEN=" + scanFakeToken + "\n",
-		"docs/ci.md":      "    export GITHUB_TOKEN=" + scanFakeToken + "\n",
-		"scripts/test.sh": "# ck8sargo:allow: a revoked token the tests replay\nexport GITHUB_TOKEN=" + scanFakeToken + "\n",
+		"deploy/app.env":                    "LOG_LEVEL=info\nGITHUB_TOKEN=" + scanFakeToken + "\n",
+		"docs/ci.md":                        "    export GITHUB_TOKEN=" + scanFakeToken + "\n",
+		"scripts/test.sh":                   "# ck8sargo:allow: a revoked token the tests replay\nexport GITHUB_TOKEN=" + scanFakeToken + "\n",
 		"charts/shop/templates/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {{ .Release.Name }}\nstringData:\n  password: in-a-template\n",
 	})
 	r := runSopsCmd(t, "secrets", "scan")
