@@ -442,6 +442,16 @@ func indentMap(m map[string]string) string {
 func (w *leakWorld) sealed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	p := env.Profile.Features.SealedSecrets
+	// Start lets every authenticated user reach the controller through the service proxy,
+	// as the platform does; the package's other tests expect a user without rights to be
+	// refused everything, so that right goes when this test ends.
+	t.Cleanup(func() {
+		rbac := env.AdminClient.RbacV1()
+		name := p.ControllerName + "-service-proxier"
+		_ = rbac.RoleBindings(p.ControllerNamespace).Delete(context.Background(), name, metav1.DeleteOptions{})
+		_ = rbac.Roles(p.ControllerNamespace).Delete(context.Background(), name, metav1.DeleteOptions{})
+	})
 	ctrl, err := sealedtest.Start(ctx, env)
 	t.Cleanup(ctrl.Stop)
 	require.NoError(t, err)
