@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -63,6 +64,29 @@ func Load(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile
 		return nil, fmt.Errorf("reading the notifications configuration: %w", c.Explain(err, "get", secretsResource, ns, p.Notifications.Secret))
 	}
 	return FromObjects(p, cm, secret), nil
+}
+
+// LoadForCheck reads the configuration as Load does, for lint and test, which can check
+// much without the Secret: a Secret the user may not read (403) leaves SecretData empty and
+// sets SecretUnreadable, so that the checks which need its values are reported unknown.
+// Any other failure, an unreachable server included, is an error, as with Load.
+func LoadForCheck(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile) (*Config, error) {
+	cfg, err := Load(ctx, c, p)
+	var fe *argocdmanaged.ForbiddenError
+	if err == nil || !errors.As(err, &fe) || fe.Resource != secretsResource.Resource {
+		return cfg, err
+	}
+	ns := p.ArgoCD.Namespace
+	cm, err := c.Kube.CoreV1().ConfigMaps(ns).Get(ctx, p.Notifications.ConfigMap, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		cm = nil
+	case err != nil:
+		return nil, fmt.Errorf("reading the notifications configuration: %w", c.Explain(err, "get", configMapsResource, ns, p.Notifications.ConfigMap))
+	}
+	cfg = FromObjects(p, cm, nil)
+	cfg.SecretUnreadable = fe
+	return cfg, nil
 }
 
 // ApplyResult holds the objects as written (or as they would be written in a dry run).

@@ -42,6 +42,10 @@ type Config struct {
 	SecretData map[string][]byte
 	// ConfigMapExists and SecretExists say whether the objects were found when read.
 	ConfigMapExists, SecretExists bool
+	// SecretUnreadable is why the Secret could not be read (LoadForCheck with a
+	// forbidden Secret); nil when it was read or is missing. Checks that depend on its
+	// values are then unknown, neither passed nor failed.
+	SecretUnreadable error
 
 	// loadedData and loadedSecret are the keys as read, so that a write can tell which
 	// keys were removed.

@@ -37,6 +37,8 @@ type Engine struct {
 	recursive     map[string]string
 	templateFuncs map[string]any
 	renderTimeout time.Duration
+	// secretUnreadable is Config.SecretUnreadable of the configuration evaluated.
+	secretUnreadable error
 	// overran holds the templates whose rendering did not end in time, by rendering key.
 	overran  map[string]error
 	context  map[string]string

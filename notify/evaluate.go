@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/argoproj/notifications-engine/pkg/api"
@@ -33,6 +34,9 @@ type EvaluateOptions struct {
 	ShowSecrets bool
 	// SendTimeout bounds each delivery with Send; zero means DefaultSendTimeout.
 	SendTimeout time.Duration
+	// ProjectUnreadable is why the Application's AppProject could not be read, nil when it
+	// was: its subscriptions are then unknown (Evaluation.Unknown).
+	ProjectUnreadable error
 	// Engine options: AppProjects and the clock.
 	EngineOptions
 }
@@ -41,6 +45,25 @@ type EvaluateOptions struct {
 type Evaluation struct {
 	Application string          `json:"application"`
 	Triggers    []TriggerResult `json:"triggers"`
+	// Unknown are what could not be told because an input could not be read (the
+	// AppProject's subscriptions): neither passed nor failed.
+	Unknown []string `json:"unknown,omitempty"`
+}
+
+// IsUnknown says whether part of the evaluation could not be made: an unknown AppProject,
+// or a delivery whose credentials could not be read.
+func (e *Evaluation) IsUnknown() bool {
+	if len(e.Unknown) > 0 {
+		return true
+	}
+	for _, t := range e.Triggers {
+		for _, d := range t.Deliveries {
+			if d.Unknown != "" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TriggerResult is one trigger's conditions and the notifications it would send.
@@ -87,6 +110,9 @@ type Delivery struct {
 	// it renders: no such service, a recipient the service cannot use, a payload the
 	// service refuses. Empty when the engine would deliver it.
 	Undeliverable string `json:"undeliverable,omitempty"`
+	// Unknown says why it cannot be told whether the engine would deliver it (the Secret
+	// holding the service's credentials could not be read); empty when it can.
+	Unknown string `json:"unknown,omitempty"`
 	// Notes are things to know about the rendered message, such as the placeholders of
 	// the helpers that need Argo CD's repo server.
 	Notes     []string `json:"notes,omitempty"`
@@ -185,6 +211,7 @@ func (e *Evaluation) redact(red *Redactor, showSecrets bool) error {
 		for j := range t.Deliveries {
 			d := &t.Deliveries[j]
 			d.RenderError, d.SendError, d.Undeliverable = red.String(d.RenderError), red.String(d.SendError), red.String(d.Undeliverable)
+			d.Unknown = red.String(d.Unknown)
 			if showSecrets {
 				continue
 			}
@@ -206,6 +233,9 @@ func evaluate(ctx context.Context, cfg *Config, app *argocdmanaged.Application, 
 		}
 	}
 	eng, err := NewEngine(cfg, opts.EngineOptions)
+	if err != nil && cfg.SecretUnreadable != nil {
+		return nil, fmt.Errorf("cannot tell what the controller would do: the engine needs the values of Secret %s, which could not be read (%w)", cfg.SecretName, cfg.SecretUnreadable)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +268,10 @@ func evaluate(ctx context.Context, cfg *Config, app *argocdmanaged.Application, 
 		slices.Sort(list)
 	}
 	out := &Evaluation{Application: app.Name, Triggers: []TriggerResult{}}
+	if opts.ProjectUnreadable != nil {
+		out.Unknown = append(out.Unknown, fmt.Sprintf("the subscriptions of AppProject %s are unknown: it could not be read (%s); only those of the Application and the ConfigMap are shown", projectName(app), oneLine(opts.ProjectUnreadable)))
+	}
+	eng.secretUnreadable = cfg.SecretUnreadable
 	for _, name := range list {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -279,11 +313,14 @@ func (e *Engine) evaluateTrigger(ctx context.Context, name string, obj map[strin
 			} else {
 				del.Notification = n
 				del.Undeliverable = e.undeliverable(n, d)
+				if svc, ok := e.services[d.Service]; ok && del.Undeliverable == "" && e.secretUnreadable != nil && len(SecretRefs(svc.Raw)) > 0 {
+					del.Unknown = fmt.Sprintf("service %s reads $%s from the notifications Secret, which could not be read (%s): whether it can deliver is unknown", svc.Key, strings.Join(SecretRefs(svc.Raw), ", $"), oneLine(e.secretUnreadable))
+				}
 			}
 			if e.repoServerCalls > 0 {
 				del.Notes = append(del.Notes, fmt.Sprintf("the message calls GetCommitMetadata or GetAppDetails, which need Argo CD's repo server: it shows %s where the controller puts the commit or source details", RepoServerPlaceholder))
 			}
-			if opts.Send && del.RenderError == "" && ctx.Err() == nil {
+			if opts.Send && del.RenderError == "" && del.Unknown == "" && ctx.Err() == nil {
 				if err := e.send(ctx, opts.SendTimeout, obj, r.Templates, d); err != nil {
 					del.SendError = err.Error()
 				} else {

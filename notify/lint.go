@@ -42,10 +42,45 @@ type LintOptions struct {
 	// argocd.version); service types newer than it are findings. Empty means
 	// MirroredArgoCDVersion.
 	ArgoCDVersion string
+	// Unreadable are inputs that could not be read from the cluster, such as a list of
+	// Applications the user may not make: each is a RuleUnknown finding, and the checks it
+	// would have fed are not made.
+	Unreadable []Unreadable
 	// RenderTimeout bounds each rendering of a template on a sample Application; 0 means
 	// DefaultRenderTimeout. A template that overruns is a finding, and its rendering is
 	// abandoned (Go templates cannot be stopped: it ends in the background).
 	RenderTimeout time.Duration
+}
+
+// Unreadable is an input of Lint that could not be read.
+type Unreadable struct {
+	// What names the checks that could not be made, e.g. "the subscriptions of the
+	// Applications in namespace argocd-system".
+	What string
+	// Err is why it could not be read.
+	Err error
+}
+
+// Unknown says how many findings of rep are checks that could not be made (RuleUnknown).
+func Unknown(rep *policy.Report) int {
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Rule == RuleUnknown {
+			n++
+		}
+	}
+	return n
+}
+
+// Fails is rep.Fails(threshold) for the checks that were made: an unknown check neither
+// passes nor fails.
+func Fails(rep *policy.Report, threshold policy.Severity) bool {
+	for _, f := range rep.Findings {
+		if f.Rule != RuleUnknown && !f.Suppressed && f.Severity >= threshold {
+			return true
+		}
+	}
+	return false
 }
 
 // Lint finds every problem the notifications controller would trip on: each is a finding
@@ -139,12 +174,30 @@ func (l *linter) run() {
 		l.lintAnnotations(p.Object.Annotations, ref, p.File)
 	}
 	l.key = ""
-	if engErr != nil {
+	for _, u := range l.opts.Unreadable {
+		l.cm(RuleUnknown, "unknown: %s are not checked: %s", u.What, oneLine(u.Err))
+	}
+	switch {
+	case engErr != nil && l.cfg.SecretUnreadable != nil && !l.hasErrors():
+		// Nothing else is wrong: whether the engine accepts the services with the Secret's
+		// values cannot be told without them.
+		l.cm(RuleUnknown, "unknown: whether the controller accepts the configuration is not checked: it depends on Secret %s, which could not be read (%s)", l.cfg.SecretName, oneLine(l.cfg.SecretUnreadable))
+	case engErr != nil:
 		l.cm(RuleConfigRejected, "%v", engErr)
 	}
 	slices.SortStableFunc(l.findings, func(a, b policy.Finding) int {
 		return strings.Compare(a.Object.Kind+a.Object.Name, b.Object.Kind+b.Object.Name)
 	})
+}
+
+// hasErrors says whether an error finding has been made.
+func (l *linter) hasErrors() bool {
+	for _, f := range l.findings {
+		if f.Severity == policy.SeverityError {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *linter) size() {
@@ -233,8 +286,12 @@ func (l *linter) lintServices() {
 				l.cm(RuleServiceField, "service %s has no %s", s.Key, f)
 			}
 		}
-		l.secretRefs(s)
 		l.plaintext(s)
+		if refs := SecretRefs(s.Raw); len(refs) > 0 && l.cfg.SecretUnreadable != nil {
+			l.cm(RuleUnknown, "unknown: service %s reads $%s from Secret %s, which could not be read (%s): its credentials, and the fields they fill, are not checked", s.Key, strings.Join(refs, ", $"), l.cfg.SecretName, oneLine(l.cfg.SecretUnreadable))
+			continue
+		}
+		l.secretRefs(s)
 		// The engine's own decoder, on the value with references resolved: a port written
 		// as "465" or a map written as a list fails here exactly as in the controller.
 		if resolved, err := resolveRefs(s.Raw, l.cfg.SecretData); err == nil {

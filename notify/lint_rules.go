@@ -53,6 +53,7 @@ const (
 	RuleSubscriptionRecipient = "notify-subscription-recipient"
 	RuleSubscriptionDefault   = "notify-subscription-default"
 	RuleInput                 = "notify-input"
+	RuleUnknown               = "notify-unknown"
 )
 
 // LintRules lists every rule Lint applies, for documentation and for embedders that
@@ -97,6 +98,7 @@ var LintRules = []LintRule{
 	{RuleSubscriptionDotted, policy.SeverityError, "A subscription annotation has extra dots", "Use notifications.argoproj.io/subscribe.<trigger>.<service>; trigger and service names have no dots."},
 	{RuleSubscriptionRecipient, policy.SeverityError, "A subscription's recipient cannot be delivered to", "Give recipients the service understands (email addresses, channel names, configured webhook names)."},
 	{RuleSubscriptionDefault, policy.SeverityError, "A subscription without trigger has no default triggers to use", "Name the trigger in the annotation, or set defaultTriggers in the ConfigMap."},
+	{RuleUnknown, policy.SeverityWarning, "A check could not be made: what it needs could not be read from the cluster", "Ask the Platform Administrator for the right named, or lint files (--config-map, --secret, manifests); an unknown check is neither passed nor failed."},
 	{RuleInput, policy.SeverityError, "An input file cannot be read", "Pass YAML manifests of the notifications ConfigMap, Secret and Applications."},
 }
 

@@ -43,8 +43,10 @@ configuration as a whole. Each problem is a finding with a rule ID (see docs/not
 
 Without --config-map it lints the live objects and the subscriptions of the live
 Applications and AppProjects. MANIFEST files add Applications and AppProjects (and may hold
-the ConfigMap and Secret themselves). Exit code 1 when a finding reaches --fail-on, 2 when
-input cannot be read.`,
+the ConfigMap and Secret themselves). A check that needs what you may not read (the
+Secret, the list of Applications) is unknown (notify-unknown), neither passed nor failed.
+Exit code 1 when a finding reaches --fail-on, 2 when input cannot be read or, with nothing
+failed, a check is unknown.`,
 		Example: `  # the live configuration and subscriptions
   kubectl ck8sargo notify lint
 
@@ -121,7 +123,7 @@ func (o *notifyLintOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if cfg, err = notify.Load(ctx, c, p); err != nil {
+		if cfg, err = notify.LoadForCheck(ctx, c, p); err != nil {
 			return err
 		}
 		if len(o.manifests) == 0 {
@@ -141,8 +143,13 @@ func (o *notifyLintOptions) Run(ctx context.Context) error {
 	if err := writeLintReport(o.root.Out, o.output, rep); err != nil {
 		return err
 	}
-	if rep.Fails(o.failOn) {
+	if notify.Fails(rep, o.failOn) {
 		return policy.ErrFindings
+	}
+	if n := notify.Unknown(rep); n > 0 {
+		// No verdict about what could not be read: the checks made passed, the others
+		// are neither passed nor failed.
+		return fmt.Errorf("%d check(s) unknown: what they need could not be read from the cluster (see the notify-unknown findings)", n)
 	}
 	return nil
 }
@@ -160,7 +167,7 @@ func pickConfigMap(m *notify.Manifests, p argocdmanaged.Profile, explicit bool) 
 }
 
 // liveSubscribers adds the live Applications and AppProjects of the Argo CD namespace. A
-// list the user may not make is a warning: the configuration is still linted.
+// list the user may not make is an unknown check: the configuration is still linted.
 func liveSubscribers(ctx context.Context, root *RootOptions, c *argocdmanaged.Clients, p argocdmanaged.Profile, opts *notify.LintOptions) error {
 	ns := p.ArgoCD.Namespace
 	apps, err := c.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
@@ -168,7 +175,7 @@ func liveSubscribers(ctx context.Context, root *RootOptions, c *argocdmanaged.Cl
 		return c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "")
 	}
 	if err != nil {
-		fmt.Fprintf(root.ErrOut, "warning: subscriptions of Applications not checked: %s\n", oneLine(c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "").Error()))
+		opts.Unreadable = append(opts.Unreadable, notify.Unreadable{What: "the subscriptions of the Applications in namespace " + ns, Err: c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "")})
 	} else {
 		for i := range apps.Items {
 			a := &argocdmanaged.Application{}
@@ -183,7 +190,7 @@ func liveSubscribers(ctx context.Context, root *RootOptions, c *argocdmanaged.Cl
 		return c.Explain(err, "list", argocdmanaged.AppProjectsResource, ns, "")
 	}
 	if err != nil {
-		fmt.Fprintf(root.ErrOut, "warning: subscriptions of AppProjects not checked: %s\n", oneLine(c.Explain(err, "list", argocdmanaged.AppProjectsResource, ns, "").Error()))
+		opts.Unreadable = append(opts.Unreadable, notify.Unreadable{What: "the subscriptions of the AppProjects in namespace " + ns, Err: c.Explain(err, "list", argocdmanaged.AppProjectsResource, ns, "")})
 		return nil
 	}
 	for i := range projects.Items {

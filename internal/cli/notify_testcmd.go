@@ -41,8 +41,9 @@ delivered through the real services; --ignore-conditions renders (and sends) the
 
 "would be sent" means the engine would deliver it: the service is defined, the recipient is
 valid for it, the template renders and the payload is what the service accepts; otherwise
-the line says why. Exit code 1 when a notification would not be delivered, fails to render
-or fails to send.`,
+the line says why; "unknown" when that depends on what you may not read (the notifications
+Secret, the AppProject). Exit code 1 when a notification would not be delivered, fails to
+render or fails to send; 2 when, with nothing failed, something is unknown.`,
 		Example: `  kubectl ck8sargo notify test my-argo-application
   kubectl ck8sargo notify test my-argo-application --trigger on-sync-succeeded --send
   # files only: no cluster needed
@@ -105,7 +106,7 @@ func (o *notifyTestOptions) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if cfg, err = notify.Load(ctx, cl, p); err != nil {
+		if cfg, err = notify.LoadForCheck(ctx, cl, p); err != nil {
 			return err
 		}
 	}
@@ -136,6 +137,11 @@ func (o *notifyTestOptions) Run(ctx context.Context) error {
 	}
 	if ev.RenderFailed() || ev.SendFailed() || ev.Undeliverable() {
 		return ProblemsFound()
+	}
+	if ev.IsUnknown() {
+		// No verdict about what could not be read: neither "would be sent" (0) nor a
+		// failure (1).
+		return fmt.Errorf("not every delivery could be checked: an object could not be read (see the unknown lines above)")
 	}
 	return nil
 }
@@ -188,9 +194,14 @@ func (o *notifyTestOptions) application(ctx context.Context, p argocdmanaged.Pro
 	if err != nil && isUnreachable(c.Explain(err, "get", argocdmanaged.AppProjectsResource, ns, project)) {
 		return nil, nil, c.Explain(err, "get", argocdmanaged.AppProjectsResource, ns, project)
 	}
+	if err != nil && !apierrors.IsNotFound(err) {
+		// Its subscriptions are unknown; templates see an empty .appProject, as in Argo CD.
+		o.opts.ProjectUnreadable = c.Explain(err, "get", argocdmanaged.AppProjectsResource, ns, project)
+		return app, nil, nil
+	}
 	if err != nil {
 		// Argo CD gives templates an empty appProject in this case too.
-		fmt.Fprintf(o.root.ErrOut, "warning: AppProject %s not read, templates see an empty .appProject: %s\n", project, oneLine(c.Explain(err, "get", argocdmanaged.AppProjectsResource, ns, project).Error()))
+		fmt.Fprintf(o.root.ErrOut, "warning: AppProject %s not found, templates see an empty .appProject\n", project)
 		return app, nil, nil
 	}
 	pr := &argocdmanaged.AppProject{}
@@ -202,6 +213,9 @@ func (o *notifyTestOptions) application(ctx context.Context, p argocdmanaged.Pro
 
 func printEvaluation(w io.Writer, ev *notify.Evaluation, opts notify.EvaluateOptions) error {
 	fmt.Fprintf(w, "Application %s\n", ev.Application)
+	for _, u := range ev.Unknown {
+		fmt.Fprintf(w, "  unknown: %s\n", oneLine(u))
+	}
 	if len(ev.Triggers) == 0 {
 		_, err := fmt.Fprintln(w, "  no subscriptions: add one with `kubectl ck8sargo notify subscribe`")
 		return err
@@ -261,6 +275,8 @@ func deliveryState(d notify.Delivery, opts notify.EvaluateOptions) string {
 		return "not delivered: " + oneLine(d.Undeliverable)
 	case d.Undeliverable != "":
 		return "would not be sent: " + oneLine(d.Undeliverable)
+	case d.Unknown != "":
+		return "unknown: " + oneLine(d.Unknown)
 	case !d.Triggered:
 		return "condition false (shown because of --ignore-conditions)"
 	case d.AlreadyNotified:
