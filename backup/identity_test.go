@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"filippo.io/age"
 	"github.com/stretchr/testify/assert"
@@ -126,6 +127,14 @@ func TestTheScheduledRoleIsEnoughForAFullExport(t *testing.T) {
 	cfg.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + sub.Namespace + ":" + sub.Name}
 	sa, err := argocdmanaged.NewClientsForConfig(cfg)
 	require.NoError(t, err)
+	// The API server's RBAC authorizer sees a new Role and RoleBinding through an informer,
+	// a moment after they are stored; under load that moment is long enough to fail the
+	// export. Wait until the ServiceAccount's rights are in effect, as a CronJob created
+	// after them would find them.
+	require.Eventually(t, func() bool {
+		_, err := sa.Kube.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
+		return err == nil
+	}, 30*time.Second, 100*time.Millisecond, "the scheduled Role never took effect")
 	res, err := backup.Export(ctx, sa, fileStore(t), backup.ExportOptions{Profile: p, IncludePlaintextSecrets: true})
 	require.NoError(t, err)
 	assert.Empty(t, res.Warnings)
