@@ -17,7 +17,7 @@ type backupDiffOptions struct {
 	from   string
 	live   bool
 	id     identityFlag
-	output string
+	output *outputFlag
 
 	names []string
 	s     *backupSession
@@ -43,7 +43,7 @@ Exit 1 when there are differences.`,
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	cmd.Flags().BoolVar(&o.live, "live", false, "compare with the live cluster (the default with one name)")
 	o.id.add(cmd)
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
@@ -61,14 +61,14 @@ func (o *backupDiffOptions) Complete(_ *cobra.Command, args []string) (err error
 	return err
 }
 
-// Validate checks the names and the output format.
+// Validate checks the names.
 func (o *backupDiffOptions) Validate() error {
 	for _, a := range o.names {
 		if err := store.ValidName(a); err != nil {
 			return UsageErrorf("%w", err)
 		}
 	}
-	return validateOutput(o.output, "text", "json", "yaml")
+	return nil
 }
 
 func (o *backupDiffOptions) close() { o.s.close() }
@@ -98,8 +98,8 @@ func (o *backupDiffOptions) Run(ctx context.Context) error {
 		}
 	}
 	d := backup.Diff(from, to)
-	if o.output != "text" {
-		if err := printStructured(o.Out, o.output, d); err != nil {
+	if o.output.format != "text" {
+		if err := printStructured(o.Out, o.output.format, d); err != nil {
 			return err
 		}
 	} else {

@@ -18,7 +18,7 @@ type backupExportOptions struct {
 	recipients []string
 	plaintext  bool
 	id         identityFlag
-	output     string
+	output     *outputFlag
 
 	s *backupSession
 }
@@ -50,7 +50,7 @@ restore --require-signature can tell that a holder of the team's key wrote the b
 	cmd.Flags().StringArrayVar(&o.recipients, "encrypt-to", nil, "age recipient (age1...) to encrypt Secret data to; repeatable (default: the profile's backup.recipients)")
 	cmd.Flags().BoolVar(&o.plaintext, "include-plaintext-secrets", false, "allow writing Secret data unencrypted when there are no recipients")
 	o.id.addWithHelp(cmd, "age identity file (age-keygen format) to sign the backup with; its public key must be one of the recipients; default $SOPS_AGE_KEY_FILE")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
@@ -60,11 +60,8 @@ func (o *backupExportOptions) Complete(_ *cobra.Command, _ []string) (err error)
 	return err
 }
 
-// Validate checks the output format and the recipients.
+// Validate checks the recipients.
 func (o *backupExportOptions) Validate() error {
-	if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-		return err
-	}
 	if _, err := backup.ParseRecipients(o.recipients); err != nil {
 		return UsageErrorf("%w", err)
 	}
@@ -98,8 +95,8 @@ func (o *backupExportOptions) Run(ctx context.Context) error {
 	for _, w := range res.Warnings {
 		fmt.Fprintf(o.ErrOut, "warning: %s\n", w)
 	}
-	if o.output != "text" {
-		return printStructured(o.Out, o.output, res)
+	if o.output.format != "text" {
+		return printStructured(o.Out, o.output.format, res)
 	}
 	enc := "Secrets encrypted with age"
 	if !res.Encrypted {

@@ -37,7 +37,7 @@ type backupListOptions struct {
 	genericiooptions.IOStreams
 	root   *RootOptions
 	from   string
-	output string
+	output *outputFlag
 
 	s *backupSession
 }
@@ -54,7 +54,7 @@ func NewCmdBackupList(root *RootOptions) *cobra.Command {
 		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
@@ -64,9 +64,9 @@ func (o *backupListOptions) Complete(_ *cobra.Command, _ []string) (err error) {
 	return err
 }
 
-// Validate checks the output format.
+// Validate has nothing to check: -o is checked when it is parsed.
 func (o *backupListOptions) Validate() error {
-	return validateOutput(o.output, "text", "json", "yaml")
+	return nil
 }
 
 func (o *backupListOptions) close() { o.s.close() }
@@ -89,8 +89,8 @@ func (o *backupListOptions) Run(ctx context.Context) error {
 		}
 		out = append(out, summarize(info.Name, info.Size, info.Manifest))
 	}
-	if o.output != "text" {
-		return printStructured(o.Out, o.output, out)
+	if o.output.format != "text" {
+		return printStructured(o.Out, o.output.format, out)
 	}
 	if len(out) == 0 {
 		fmt.Fprintf(o.ErrOut, "no backups in %s\n", st.URL())

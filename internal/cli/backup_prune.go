@@ -18,7 +18,7 @@ type backupPruneOptions struct {
 	keep     time.Duration
 	keepLast int
 	dryRun   *dryRunFlag
-	output   string
+	output   *outputFlag
 
 	s *backupSession
 }
@@ -44,7 +44,7 @@ would go.`,
 	cmd.Flags().DurationVar(&o.keep, "keep", backup.DefaultKeep, "delete backups older than this")
 	cmd.Flags().IntVar(&o.keepLast, "keep-last", 0, "always keep this many of the newest backups")
 	o.dryRun = addDryRun(cmd, `"client" (or --dry-run alone): only say what would be deleted`, dryRunClient)
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
@@ -54,12 +54,12 @@ func (o *backupPruneOptions) Complete(_ *cobra.Command, _ []string) (err error) 
 	return err
 }
 
-// Validate checks the retention and the output format.
+// Validate checks the retention.
 func (o *backupPruneOptions) Validate() error {
 	if o.keep <= 0 || o.keepLast < 0 {
 		return UsageErrorf("--keep must be positive and --keep-last not negative")
 	}
-	return validateOutput(o.output, "text", "json", "yaml")
+	return nil
 }
 
 func (o *backupPruneOptions) close() { o.s.close() }
@@ -74,8 +74,8 @@ func (o *backupPruneOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return backupError(err)
 	}
-	if o.output != "text" {
-		return printStructured(o.Out, o.output, res)
+	if o.output.format != "text" {
+		return printStructured(o.Out, o.output.format, res)
 	}
 	verb := "deleted"
 	if o.dryRun.enabled() {

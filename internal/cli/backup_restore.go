@@ -25,7 +25,7 @@ type backupRestoreOptions struct {
 	require   bool
 	finish    bool
 	guardWait time.Duration
-	output    string
+	output    *outputFlag
 
 	name string
 	s    *backupSession
@@ -69,7 +69,7 @@ interruption finishes the job. The total time is the measured recovery time.`,
 	cmd.Flags().BoolVar(&o.overwrite, "overwrite", false, "replace existing objects (server-side apply with force)")
 	cmd.Flags().BoolVar(&o.prune, "prune", false, "delete in-scope objects that are not in the backup (asks first)")
 	cmd.Flags().BoolVar(&o.yes, "yes", false, "do not ask before pruning")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
@@ -94,7 +94,7 @@ func (o *backupRestoreOptions) Validate() error {
 	if err := restoreValidate(o.options(nil)); err != nil {
 		return err
 	}
-	return validateOutput(o.output, "text", "json", "yaml")
+	return nil
 }
 
 func (o *backupRestoreOptions) close() { o.s.close() }
@@ -152,8 +152,8 @@ func (o *backupRestoreOptions) Run(ctx context.Context) error {
 	for i := range res.Objects {
 		res.Objects[i].Message = skippedMessage(res.Objects[i].Message)
 	}
-	if o.output != "text" {
-		if perr := printStructured(o.Out, o.output, res); perr != nil {
+	if o.output.format != "text" {
+		if perr := printStructured(o.Out, o.output.format, res); perr != nil {
 			return perr
 		}
 	} else {

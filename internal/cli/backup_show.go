@@ -15,7 +15,7 @@ type backupShowOptions struct {
 	genericiooptions.IOStreams
 	root   *RootOptions
 	from   string
-	output string
+	output *outputFlag
 
 	name string
 	s    *backupSession
@@ -32,7 +32,7 @@ func NewCmdBackupShow(root *RootOptions) *cobra.Command {
 		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
@@ -45,9 +45,9 @@ func (o *backupShowOptions) Complete(_ *cobra.Command, args []string) (err error
 	return err
 }
 
-// Validate checks the output format.
+// Validate has nothing to check: -o is checked when it is parsed.
 func (o *backupShowOptions) Validate() error {
-	return validateOutput(o.output, "text", "json", "yaml")
+	return nil
 }
 
 func (o *backupShowOptions) close() { o.s.close() }
@@ -63,8 +63,8 @@ func (o *backupShowOptions) Run(ctx context.Context) error {
 		return backupError(err)
 	}
 	s := summarize(info.Name, info.Size, info.Manifest)
-	if o.output != "text" {
-		return printStructured(o.Out, o.output, s)
+	if o.output.format != "text" {
+		return printStructured(o.Out, o.output.format, s)
 	}
 	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Name:\t%s\n", s.Name)

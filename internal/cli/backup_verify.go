@@ -16,7 +16,7 @@ type backupVerifyOptions struct {
 	from    string
 	id      identityFlag
 	require bool
-	output  string
+	output  *outputFlag
 
 	name string
 	s    *backupSession
@@ -42,7 +42,7 @@ signature the identity does not check.`,
 	cmd.Flags().StringVar(&o.from, "from", "", storeFlagHelp)
 	o.id.add(cmd)
 	cmd.Flags().BoolVar(&o.require, "require-signature", false, requireSignatureHelp)
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
@@ -55,9 +55,9 @@ func (o *backupVerifyOptions) Complete(_ *cobra.Command, args []string) (err err
 	return err
 }
 
-// Validate checks the output format.
+// Validate has nothing to check: -o is checked when it is parsed.
 func (o *backupVerifyOptions) Validate() error {
-	return validateOutput(o.output, "text", "json", "yaml")
+	return nil
 }
 
 func (o *backupVerifyOptions) close() { o.s.close() }
@@ -74,8 +74,8 @@ func (o *backupVerifyOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return backupError(err)
 	}
-	if o.output != "text" {
-		if err := printStructured(o.Out, o.output, res); err != nil {
+	if o.output.format != "text" {
+		if err := printStructured(o.Out, o.output.format, res); err != nil {
 			return err
 		}
 	} else {
