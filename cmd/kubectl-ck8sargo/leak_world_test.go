@@ -31,7 +31,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
-	"github.com/ck8sargo/ck8sargo/secrets/sealed/sealedtest"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/sealedtest"
 	"github.com/ck8sargo/ck8sargo/secrets/vals/valstest"
 )
 

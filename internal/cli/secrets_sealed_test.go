@@ -24,8 +24,8 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/sealedtest"
 	"github.com/ck8sargo/ck8sargo/secrets/sealed"
-	"github.com/ck8sargo/ck8sargo/secrets/sealed/sealedtest"
 )
 
 type secretsRun struct {

@@ -21,7 +21,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged/namespacestest"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
-	"github.com/ck8sargo/ck8sargo/secrets/sealed/sealedtest"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/sealedtest"
 )
 
 func main() {

@@ -15,8 +15,8 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/sealedtest"
 	"github.com/ck8sargo/ck8sargo/secrets/sealed"
-	"github.com/ck8sargo/ck8sargo/secrets/sealed/sealedtest"
 )
 
 // applySealed creates ss (as the cluster admin would through Argo CD) in namespace ns.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
-	"github.com/ck8sargo/ck8sargo/secrets/sealed/sealedtest"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/sealedtest"
 )
 
 var (
