@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	pb "cloud.google.com/go/pubsub/apiv1/pubsubpb"
-	"cloud.google.com/go/pubsub/pstest"
+	pb "cloud.google.com/go/pubsub/v2/apiv1/pubsubpb"
+	"cloud.google.com/go/pubsub/v2/pstest"
 	natsserver "github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
@@ -162,7 +162,8 @@ func TestAWSSQSMessageIsSentToAnSQSShapedEndpoint(t *testing.T) {
 
 // The engine has no endpoint option for Pub/Sub; its client (cloud.google.com/go/pubsub)
 // connects to the emulator named by PUBSUB_EMULATOR_HOST, as the controller would, and
-// pstest is Google's in-process emulator of the Pub/Sub gRPC API.
+// pstest is Google's in-process emulator of the Pub/Sub gRPC API (the v2 module's: the
+// wire protocol is the same, and the v1 module the engine uses is deprecated).
 func TestGCPPubSubMessageIsPublishedToAnInProcessPubSubServer(t *testing.T) {
 	srv := pstest.NewServer()
 	t.Cleanup(func() { _ = srv.Close() })
