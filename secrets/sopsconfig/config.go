@@ -10,6 +10,8 @@ import (
 	"filippo.io/age"
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ck8sargo/ck8sargo/secrets/internal/yamlnode"
 )
 
 // KeyType is the field of a creation rule a key goes into.
@@ -141,10 +143,10 @@ func InitConfig(existing []byte, opts InitOptions) ([]byte, InitResult, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, res, errors.New(".sops.yaml must be a mapping with creation_rules")
 	}
-	rules := valueOf(root, "creation_rules")
+	rules := yamlnode.Value(root, "creation_rules")
 	if rules == nil {
 		rules = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		root.Content = append(root.Content, str("creation_rules"), rules)
+		root.Content = append(root.Content, yamlnode.Str("creation_rules"), rules)
 	} else if rules.Kind == yaml.ScalarNode && rules.Tag == "!!null" {
 		*rules = yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	}
@@ -156,7 +158,7 @@ func InitConfig(existing []byte, opts InitOptions) ([]byte, InitResult, error) {
 		if r.Kind != yaml.MappingNode {
 			continue
 		}
-		pr := valueOf(r, "path_regex")
+		pr := yamlnode.Value(r, "path_regex")
 		if pr == nil && opts.PathRegex != "" || pr != nil && pr.Value != opts.PathRegex {
 			continue
 		}
@@ -174,16 +176,16 @@ func InitConfig(existing []byte, opts InitOptions) ([]byte, InitResult, error) {
 	}
 	rule := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	if opts.PathRegex != "" {
-		rule.Content = append(rule.Content, str("path_regex"), str(opts.PathRegex))
+		rule.Content = append(rule.Content, yamlnode.Str("path_regex"), yamlnode.Str(opts.PathRegex))
 	}
 	if opts.EncryptedRegex != "" {
-		rule.Content = append(rule.Content, str("encrypted_regex"), str(opts.EncryptedRegex))
+		rule.Content = append(rule.Content, yamlnode.Str("encrypted_regex"), yamlnode.Str(opts.EncryptedRegex))
 	}
-	rule.Content = append(rule.Content, str(field), str(opts.Key.ID))
+	rule.Content = append(rule.Content, yamlnode.Str(field), yamlnode.Str(opts.Key.ID))
 	pos := len(rules.Content)
 	if opts.PathRegex != "" {
 		for i, r := range rules.Content {
-			if valueOf(r, "path_regex") == nil {
+			if yamlnode.Value(r, "path_regex") == nil {
 				pos = i
 				break
 			}
@@ -198,9 +200,9 @@ func InitConfig(existing []byte, opts InitOptions) ([]byte, InitResult, error) {
 // addKey adds id to a rule's pgp or age field, keeping its form (comma-separated string or
 // list). It returns false when the key is already there.
 func addKey(rule *yaml.Node, field, id string) (bool, error) {
-	v := valueOf(rule, field)
+	v := yamlnode.Value(rule, field)
 	if v == nil {
-		rule.Content = append(rule.Content, str(field), str(id))
+		rule.Content = append(rule.Content, yamlnode.Str(field), yamlnode.Str(id))
 		return true, nil
 	}
 	switch v.Kind {
@@ -223,31 +225,17 @@ func addKey(rule *yaml.Node, field, id string) (bool, error) {
 				return false, nil
 			}
 		}
-		v.Content = append(v.Content, str(id))
+		v.Content = append(v.Content, yamlnode.Str(id))
 		return true, nil
 	}
 	return false, fmt.Errorf("%s must be a string or a list", field)
-}
-
-func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
-
-func valueOf(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // encodeYAML writes doc back with the indentation the original text used (2 when unknown).
 func encodeYAML(doc *yaml.Node, original []byte) ([]byte, InitResult, error) {
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(detectIndent(original))
+	enc.SetIndent(yamlnode.DetectIndent(original))
 	if err := enc.Encode(doc); err != nil {
 		return nil, InitResult{}, err
 	}
@@ -255,33 +243,4 @@ func encodeYAML(doc *yaml.Node, original []byte) ([]byte, InitResult, error) {
 		return nil, InitResult{}, err
 	}
 	return buf.Bytes(), InitResult{}, nil
-}
-
-// detectIndent guesses the indentation of YAML text: the smallest indentation of a line
-// that follows a "key:" line, 2 when there is none.
-func detectIndent(data []byte) int {
-	best := 0
-	lines := strings.Split(string(data), "\n")
-	for i := 1; i < len(lines); i++ {
-		prev := strings.TrimRight(lines[i-1], " \t\r")
-		if !strings.HasSuffix(prev, ":") || strings.HasPrefix(strings.TrimSpace(prev), "#") {
-			continue
-		}
-		line := lines[i]
-		trimmed := strings.TrimLeft(line, " ")
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		d := len(line) - len(trimmed) - (len(prev) - len(strings.TrimLeft(prev, " ")))
-		if strings.HasPrefix(trimmed, "- ") && d == 0 {
-			continue // a sequence flush with its key says nothing about indentation
-		}
-		if d > 0 && (best == 0 || d < best) {
-			best = d
-		}
-	}
-	if best < 2 || best > 8 {
-		return 2
-	}
-	return best
 }

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/secrets/internal/yamlnode"
 )
 
 // Target says which Application and which of its sources to edit.
@@ -94,7 +95,7 @@ func appendValueFile(helm *yaml.Node, entry string) (bool, error) {
 			return false, nil
 		}
 	}
-	list.Content = append(list.Content, str(entry))
+	list.Content = append(list.Content, yamlnode.Str(entry))
 	return true, nil
 }
 
@@ -111,13 +112,13 @@ func AddFileParameter(manifest []byte, name, path string, t Target) ([]byte, Cha
 			return false, err
 		}
 		for _, n := range list.Content {
-			if n.Kind == yaml.MappingNode && value(n, "name") != nil && value(n, "name").Value == name {
-				p := value(n, "path")
+			if n.Kind == yaml.MappingNode && yamlnode.Value(n, "name") != nil && yamlnode.Value(n, "name").Value == name {
+				p := yamlnode.Value(n, "path")
 				if p != nil && p.Value == path {
 					return false, nil
 				}
 				if p == nil {
-					n.Content = append(n.Content, str("path"), str(path))
+					n.Content = append(n.Content, yamlnode.Str("path"), yamlnode.Str(path))
 				} else {
 					p.Value, p.Style, p.Tag = path, 0, "!!str"
 				}
@@ -125,7 +126,7 @@ func AddFileParameter(manifest []byte, name, path string, t Target) ([]byte, Cha
 			}
 		}
 		list.Content = append(list.Content, &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map",
-			Content: []*yaml.Node{str("name"), str(name), str("path"), str(path)}})
+			Content: []*yaml.Node{yamlnode.Str("name"), yamlnode.Str(name), yamlnode.Str("path"), yamlnode.Str(path)}})
 		return true, nil
 	})
 }
@@ -163,10 +164,10 @@ func locate(manifest []byte, t Target) (*site, error) {
 			continue
 		}
 		r := d.Content[0]
-		if r.Kind != yaml.MappingNode || !strings.HasPrefix(scalar(r, "apiVersion"), "argoproj.io/") || scalar(r, "kind") != "Application" {
+		if r.Kind != yaml.MappingNode || !strings.HasPrefix(yamlnode.Scalar(r, "apiVersion"), "argoproj.io/") || yamlnode.Scalar(r, "kind") != "Application" {
 			continue
 		}
-		name := scalar(value(r, "metadata"), "name")
+		name := yamlnode.Scalar(yamlnode.Value(r, "metadata"), "name")
 		names = append(names, name)
 		if t.Application == "" || t.Application == name {
 			if app != nil && t.Application == "" {
@@ -183,7 +184,7 @@ func locate(manifest []byte, t Target) (*site, error) {
 		}
 		return nil, ErrNoApplication
 	}
-	s.spec = value(app, "spec")
+	s.spec = yamlnode.Value(app, "spec")
 	if s.spec == nil || s.spec.Kind != yaml.MappingNode {
 		return s, fmt.Errorf("the Application %s has no spec", s.app)
 	}
@@ -192,7 +193,7 @@ func locate(manifest []byte, t Target) (*site, error) {
 	if err != nil {
 		return s, fmt.Errorf("in Application %s: %w", s.app, err)
 	}
-	if value(s.src, "chart") == nil && value(s.src, "path") == nil {
+	if yamlnode.Value(s.src, "chart") == nil && yamlnode.Value(s.src, "path") == nil {
 		return s, fmt.Errorf("in Application %s: %s has neither path nor chart, so it is not a Helm source", s.app, s.path)
 	}
 	return s, nil
@@ -201,10 +202,10 @@ func locate(manifest []byte, t Target) (*site, error) {
 // sources are the Application's sources as Argo CD reads them, for ResolveSecretsFile.
 func (s *site) sources() []*argocdmanaged.ApplicationSource {
 	read := func(n *yaml.Node) *argocdmanaged.ApplicationSource {
-		return &argocdmanaged.ApplicationSource{RepoURL: scalar(n, "repoURL"), Path: scalar(n, "path"),
-			TargetRevision: scalar(n, "targetRevision"), Chart: scalar(n, "chart"), Ref: scalar(n, "ref")}
+		return &argocdmanaged.ApplicationSource{RepoURL: yamlnode.Scalar(n, "repoURL"), Path: yamlnode.Scalar(n, "path"),
+			TargetRevision: yamlnode.Scalar(n, "targetRevision"), Chart: yamlnode.Scalar(n, "chart"), Ref: yamlnode.Scalar(n, "ref")}
 	}
-	if ss := value(s.spec, "sources"); ss != nil && ss.Kind == yaml.SequenceNode {
+	if ss := yamlnode.Value(s.spec, "sources"); ss != nil && ss.Kind == yaml.SequenceNode {
 		out := make([]*argocdmanaged.ApplicationSource, len(ss.Content))
 		for i, n := range ss.Content {
 			out[i] = read(n)
@@ -230,10 +231,10 @@ func edit(manifest []byte, t Target, field, entry string, change func(helm *yaml
 
 // apply lets change edit the site's helm mapping, and encodes the file when it changed.
 func (s *site) apply(manifest []byte, c Change, change func(helm *yaml.Node) (bool, error)) ([]byte, Change, error) {
-	helm := value(s.src, "helm")
+	helm := yamlnode.Value(s.src, "helm")
 	if helm == nil {
 		helm = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
-		s.src.Content = append(s.src.Content, str("helm"), helm)
+		s.src.Content = append(s.src.Content, yamlnode.Str("helm"), helm)
 	} else if helm.Kind != yaml.MappingNode {
 		return nil, c, fmt.Errorf("in Application %s: %s.helm is not a mapping", c.Application, s.path)
 	}
@@ -247,7 +248,7 @@ func (s *site) apply(manifest []byte, c Change, change func(helm *yaml.Node) (bo
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(detectIndent(manifest))
+	enc.SetIndent(yamlnode.DetectIndent(manifest))
 	for _, d := range s.docs {
 		if err := enc.Encode(d); err != nil {
 			return nil, c, err
@@ -265,13 +266,13 @@ func (s *site) apply(manifest []byte, c Change, change func(helm *yaml.Node) (bo
 
 // pickSource returns the source to edit and its path in the spec.
 func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, int, error) {
-	if s := value(spec, "source"); s != nil && value(spec, "sources") == nil {
+	if s := yamlnode.Value(spec, "source"); s != nil && yamlnode.Value(spec, "sources") == nil {
 		if s.Kind != yaml.MappingNode {
 			return nil, "", 0, errors.New("spec.source is not a mapping")
 		}
 		return s, "spec.source", 0, nil
 	}
-	ss := value(spec, "sources")
+	ss := yamlnode.Value(spec, "sources")
 	if ss == nil || ss.Kind != yaml.SequenceNode || len(ss.Content) == 0 {
 		return nil, "", 0, errors.New("neither spec.source nor spec.sources")
 	}
@@ -283,7 +284,7 @@ func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, int, error) {
 	}
 	if t.SourceName != "" {
 		for i, s := range ss.Content {
-			if scalar(s, "name") == t.SourceName {
+			if yamlnode.Scalar(s, "name") == t.SourceName {
 				return at(i)
 			}
 		}
@@ -299,8 +300,8 @@ func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, int, error) {
 	// Kustomize, directory and plugin sources are not Helm.
 	var candidates []int
 	for i, s := range ss.Content {
-		if (value(s, "path") != nil || value(s, "chart") != nil) &&
-			value(s, "kustomize") == nil && value(s, "directory") == nil && value(s, "plugin") == nil {
+		if (yamlnode.Value(s, "path") != nil || yamlnode.Value(s, "chart") != nil) &&
+			yamlnode.Value(s, "kustomize") == nil && yamlnode.Value(s, "directory") == nil && yamlnode.Value(s, "plugin") == nil {
 			candidates = append(candidates, i)
 		}
 	}
@@ -311,10 +312,10 @@ func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, int, error) {
 }
 
 func ensureSeq(m *yaml.Node, key string) (*yaml.Node, error) {
-	v := value(m, key)
+	v := yamlnode.Value(m, key)
 	if v == nil {
 		v = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		m.Content = append(m.Content, str(key), v)
+		m.Content = append(m.Content, yamlnode.Str(key), v)
 		return v, nil
 	}
 	if v.Kind == yaml.ScalarNode && v.Tag == "!!null" {
@@ -325,50 +326,4 @@ func ensureSeq(m *yaml.Node, key string) (*yaml.Node, error) {
 		return nil, fmt.Errorf("%s is not a list", key)
 	}
 	return v, nil
-}
-
-func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
-
-func value(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-func scalar(m *yaml.Node, key string) string {
-	if v := value(m, key); v != nil && v.Kind == yaml.ScalarNode {
-		return v.Value
-	}
-	return ""
-}
-
-// detectIndent guesses the indentation of YAML text: the smallest indentation of a line
-// under a "key:" line, 2 when there is none.
-func detectIndent(data []byte) int {
-	best := 0
-	lines := strings.Split(string(data), "\n")
-	for i := 1; i < len(lines); i++ {
-		prev := strings.TrimRight(lines[i-1], " \t\r")
-		if !strings.HasSuffix(prev, ":") || strings.HasPrefix(strings.TrimSpace(prev), "#") {
-			continue
-		}
-		trimmed := strings.TrimLeft(lines[i], " ")
-		if trimmed == "" || strings.HasPrefix(trimmed, "#") {
-			continue
-		}
-		d := len(lines[i]) - len(trimmed) - (len(prev) - len(strings.TrimLeft(prev, " ")))
-		if d > 0 && (best == 0 || d < best) {
-			best = d
-		}
-	}
-	if best < 2 || best > 8 {
-		return 2
-	}
-	return best
 }
