@@ -38,15 +38,26 @@ func newCraftedStore(t *testing.T) *craftedStore {
 
 func (c *craftedStore) put(t *testing.T, name string, data []byte) {
 	t.Helper()
-	// A crafted archive is named like the backup it is stored as (an archive of another
-	// name is refused for that alone).
+	c.putDamaged(t, name, data, nil)
+}
+
+// putDamaged stores data as backup name, spoiled by damage when it is not nil. A crafted
+// archive is first named like the backup it is stored as (an archive of another name is
+// refused for that alone), and only then damaged: renaming re-writes the tar stream, which
+// would repair a damaged one (a flipped byte that still inflates, in a header field or the
+// manifest, came back as a valid archive and was restored).
+func (c *craftedStore) putDamaged(t *testing.T, name string, data []byte, damage func([]byte) []byte) {
+	t.Helper()
 	entryNames, files := tarEntries(t, data)
 	if m, ok := files[archive.ManifestPath]; ok && bytes.Contains(m, []byte(`"name": "crafted"`)) {
 		files[archive.ManifestPath] = bytes.Replace(m, []byte(`"name": "crafted"`), []byte(`"name": "`+name+`"`), 1)
 		data = tarGz(t, entryNames, files)
 	}
+	if damage != nil {
+		data = damage(data)
+	}
 	require.NoError(t, os.WriteFile(filepath.Join(c.dir, name+store.ArchiveSuffix), data, 0o600))
-	// The manifest copy is the archive's last entry.
+	// The manifest copy is the archive's last entry, as it was before any damage.
 	m := files[archive.ManifestPath]
 	if m == nil {
 		m = []byte(`{"formatVersion":1,"encryption":{"secrets":"none"}}`)
@@ -121,37 +132,38 @@ func TestRestoreRefusesBadBackupsBeforeApplyingAnything(t *testing.T) {
 	plain := craft(t, p, nil, app(ns, "a", nil), app(ns, "b", nil))
 
 	tests := []struct {
-		name string
-		data []byte
-		ids  []age.Identity
-		want error
+		name   string
+		data   []byte
+		damage func([]byte) []byte
+		ids    []age.Identity
+		want   error
 	}{
-		{"a corrupted archive", flipByte(good, len(good)*2/3), []age.Identity{id}, archive.ErrCorrupt},
-		{"a truncated archive", good[:len(good)-40], []age.Identity{id}, archive.ErrCorrupt},
+		{"a corrupted archive", good, func(b []byte) []byte { return flipByte(b, len(b)*2/3) }, []age.Identity{id}, archive.ErrCorrupt},
+		{"a truncated archive", good, func(b []byte) []byte { return b[:len(b)-40] }, []age.Identity{id}, archive.ErrCorrupt},
 		{"a wrong checksum", editManifest(t, plain, func(m map[string]any) {
 			m["objects"].([]any)[1].(map[string]any)["sha256"] = "1111111111111111111111111111111111111111111111111111111111111111"
-		}), nil, archive.ErrChecksum},
-		{"a missing identity", good, nil, archive.ErrNoIdentity},
-		{"the wrong identity", good, []age.Identity{newIdentity(t)}, archive.ErrNoIdentity},
-		{"another format version", editManifest(t, plain, func(m map[string]any) { m["formatVersion"] = 99 }), nil, archive.ErrFormatVersion},
-		{"an Application of another namespace", craft(t, p, nil, app(ns, "a", nil), app(other, "b", nil)), nil, backup.ErrInvalidBackup},
+		}), nil, nil, archive.ErrChecksum},
+		{"a missing identity", good, nil, nil, archive.ErrNoIdentity},
+		{"the wrong identity", good, nil, []age.Identity{newIdentity(t)}, archive.ErrNoIdentity},
+		{"another format version", editManifest(t, plain, func(m map[string]any) { m["formatVersion"] = 99 }), nil, nil, archive.ErrFormatVersion},
+		{"an Application of another namespace", craft(t, p, nil, app(ns, "a", nil), app(other, "b", nil)), nil, nil, backup.ErrInvalidBackup},
 		{"a cluster-scoped object under an in-scope name", craft(t, p, nil, app(ns, "a", nil), map[string]any{
 			"_archiveKind": "Application", "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
 			"metadata": map[string]any{"name": "b"}, "rules": []any{},
-		}), nil, backup.ErrInvalidBackup},
-		{"a cluster-scoped Application", craft(t, p, nil, app(ns, "a", nil), app("", "b", nil)), nil, backup.ErrInvalidBackup},
-		{"a nobackup object", craft(t, p, nil, app(ns, "a", nil), app(ns, "b", map[string]any{argocdmanaged.NoBackupLabel: "true"})), nil, backup.ErrInvalidBackup},
+		}), nil, nil, backup.ErrInvalidBackup},
+		{"a cluster-scoped Application", craft(t, p, nil, app(ns, "a", nil), app("", "b", nil)), nil, nil, backup.ErrInvalidBackup},
+		{"a nobackup object", craft(t, p, nil, app(ns, "a", nil), app(ns, "b", map[string]any{argocdmanaged.NoBackupLabel: "true"})), nil, nil, backup.ErrInvalidBackup},
 		{"a Secret Argo CD does not use", craft(t, p, nil,
 			map[string]any{"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "kube-creds", "namespace": ns}},
-			app(ns, "a", nil)), nil, backup.ErrInvalidBackup},
+			app(ns, "a", nil)), nil, nil, backup.ErrInvalidBackup},
 		{"a ConfigMap the profile does not name", craft(t, p, nil,
 			map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "argocd-cm", "namespace": ns}},
-			app(ns, "a", nil)), nil, backup.ErrInvalidBackup},
+			app(ns, "a", nil)), nil, nil, backup.ErrInvalidBackup},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			name := "argocd-backup-bad-" + string(rune('a'+i))
-			cs.put(t, name, tt.data)
+			cs.putDamaged(t, name, tt.data, tt.damage)
 			_, err := backup.Restore(ctx, c, cs.st, name, backup.RestoreOptions{Profile: p, Identities: tt.ids})
 			require.ErrorIs(t, err, tt.want)
 			assert.NotContains(t, err.Error(), "aHR0cHM6Ly94", "no secret data in errors")
