@@ -19,8 +19,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/ck8sargo/ck8sargo/argocdmanaged/namespacestest"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/namespacestest"
 	"github.com/ck8sargo/ck8sargo/internal/testenv/sealedtest"
 )
 

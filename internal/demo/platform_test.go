@@ -15,8 +15,8 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/ck8sargo/ck8sargo/argocdmanaged/namespacestest"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/namespacestest"
 	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
