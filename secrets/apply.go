@@ -12,9 +12,6 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
-// FieldManager is the server-side apply field manager of the Secrets this module writes.
-const FieldManager = "kubectl-ck8sargo"
-
 // SecretsResource is the core/v1 secrets resource, for error explanations.
 var SecretsResource = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
 
@@ -27,15 +24,17 @@ type ApplyOptions struct {
 	DryRun bool
 }
 
-// ApplySecret creates or updates s by server-side apply with the identity of c: the user's,
-// so that the API server decides what the user may do. Fields another manager set (a Secret
-// made with `kubectl create` as in the platform's documentation) are taken over, as the
-// Secret is the user's to define. A refusal is an *argocdmanaged.ForbiddenError naming the
-// permission to ask the Platform Administrator for. The returned Secret's data are those
-// the API server stored; callers must not print them.
+// ApplySecret creates or updates s by server-side apply with the identity of c, the
+// user's, so that the API server decides what the user may do, and c's field manager
+// (c.Manager()), so that an embedder's writes are told apart from the plugin's. Fields
+// another manager set (a Secret made with `kubectl create` as in the platform's
+// documentation) are taken over, as the Secret is the user's to define. A refusal is an
+// *argocdmanaged.ForbiddenError naming the permission to ask the Platform Administrator
+// for. The returned Secret's data are those the API server stored; callers must not print
+// them.
 func ApplySecret(ctx context.Context, c *argocdmanaged.Clients, s *corev1.Secret, o ApplyOptions) (*corev1.Secret, error) {
 	ac := corev1ac.Secret(s.Name, s.Namespace).WithLabels(s.Labels).WithType(s.Type).WithData(s.Data)
-	opts := metav1.ApplyOptions{FieldManager: FieldManager, Force: true}
+	opts := metav1.ApplyOptions{FieldManager: c.Manager(), Force: true}
 	if o.DryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}

@@ -46,7 +46,7 @@ func TestApplyKeySecretAsDeveloper(t *testing.T) {
 		for _, mf := range got.ManagedFields {
 			managers = append(managers, mf.Manager)
 		}
-		assert.Contains(t, managers, secrets.FieldManager)
+		assert.Contains(t, managers, argocdmanaged.DefaultFieldManager)
 	})
 	t.Run("applying again updates it, also over a kubectl create", func(t *testing.T) {
 		k2, err := sops.GenerateKey(sops.KeygenOptions{Type: sops.KeyTypeAge})

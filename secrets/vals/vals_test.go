@@ -180,7 +180,7 @@ func TestApplyWithTheDeveloperIdentity(t *testing.T) {
 	for _, m := range stored.ManagedFields {
 		managers = append(managers, m.Manager)
 	}
-	assert.Contains(t, managers, secrets.FieldManager)
+	assert.Contains(t, managers, argocdmanaged.DefaultFieldManager)
 
 	// Applying again (a new token) updates it.
 	s.Data[vals.KeyToken] = []byte(plantedToken + "-2")
