@@ -21,24 +21,106 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// detectors are gitleaks' detector with its own default rule set (cloud keys, tokens,
-// generic API keys and passwords), split in two and built once: compiling the rules takes
-// tens of milliseconds.
+// detectors are gitleaks' default rule set (cloud keys, tokens, generic API keys and
+// passwords) and ownRules, split in two and prepared once per process: compiling the rules
+// takes tens of milliseconds.
 type detectors struct {
 	// specific holds the rules that know a credential's shape (AKIA..., ghp_...): their
-	// keywords are rare, so gitleaks' keyword filter runs almost none of them on a file.
-	specific *detect.Detector
+	// keywords are rare, so few of them run on a file.
+	specific *ruleSet
 	// generic holds the rules that take any assignment to a key named like a credential.
 	// Their keywords (key, secret, token) are in most manifests, so they are run only on
 	// the lines holding a keyword and the line after each: their regular expressions cost
 	// time in proportion to the text they read.
-	generic *detect.Detector
-	// genericKeywords finds the keywords of the generic rules.
-	genericKeywords *ahocorasick.Trie
-	// specificKeywords finds the keywords of the specific rules: a file with none of them
-	// is not given to the specific detector, whose every call costs tens of microseconds
-	// before its own keyword filter (a logger, a path allowlist, a pass over 200 rules).
-	specificKeywords *ahocorasick.Trie
+	generic *ruleSet
+	// pathAllowlists are the global allowlists that let a whole file pass by its path
+	// (lock files, vendored code, images), checked once per file here rather than by each
+	// detector call, which takes a third of a detector's time on a small file.
+	pathAllowlists []*config.Allowlist
+}
+
+// ruleSet is a part of the rule set, run like gitleaks' detector runs it (a rule's regular
+// expression only on a fragment holding one of its keywords), but through a detector of
+// only the rules whose keywords the fragment holds: gitleaks' detector otherwise goes
+// through all 220 rules and their keywords on every call, tens of microseconds a file.
+type ruleSet struct {
+	// base is the configuration every detector of the set shares: the global allowlists
+	// (without the paths of those that detectors.pathAllowlists checks), no rules.
+	base  config.Config
+	rules map[string]config.Rule
+	// byKeyword are the rules of each keyword, in lower case as the trie finds them;
+	// always those without keywords, which gitleaks runs on every fragment.
+	byKeyword map[string][]string
+	always    []string
+	trie      *ahocorasick.Trie
+	// detectors are the detectors built, by their rules (sorted, comma-separated). The few
+	// sets of keywords of a repository's files give few of them; past maxCachedDetectors a
+	// detector is built for the call and dropped.
+	mu        sync.Mutex
+	detectors map[string]*detect.Detector
+}
+
+// maxCachedDetectors bounds ruleSet.detectors, so that a repository whose every file holds
+// other keywords does not grow it without end.
+const maxCachedDetectors = 512
+
+func newRuleSet(base config.Config, rules map[string]config.Rule) *ruleSet {
+	s := &ruleSet{base: base, rules: rules, byKeyword: map[string][]string{}, detectors: map[string]*detect.Detector{}}
+	for _, id := range slices.Sorted(maps.Keys(rules)) {
+		r := rules[id]
+		if len(r.Keywords) == 0 {
+			s.always = append(s.always, id)
+		}
+		for _, k := range r.Keywords {
+			k = strings.ToLower(k)
+			if !slices.Contains(s.byKeyword[k], id) {
+				s.byKeyword[k] = append(s.byKeyword[k], id)
+			}
+		}
+	}
+	s.trie = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(s.byKeyword))).Build()
+	return s
+}
+
+// detect runs on text the rules of keywords (and those without keywords), as gitleaks'
+// detector does; all, when keywords is nil.
+func (s *ruleSet) detect(file, text string, keywords map[string]bool) []report.Finding {
+	ids := slices.Clone(s.always)
+	if keywords == nil {
+		ids = slices.Collect(maps.Keys(s.rules))
+	}
+	for k := range keywords {
+		ids = append(ids, s.byKeyword[k]...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	key := strings.Join(ids, ",")
+	s.mu.Lock()
+	d := s.detectors[key]
+	s.mu.Unlock()
+	if d == nil {
+		cfg := s.base
+		cfg.Rules, cfg.OrderedRules, cfg.Keywords = map[string]config.Rule{}, ids, map[string]struct{}{}
+		for _, id := range ids {
+			r := s.rules[id]
+			cfg.Rules[id] = r
+			for _, k := range r.Keywords {
+				cfg.Keywords[strings.ToLower(k)] = struct{}{}
+			}
+		}
+		d = detect.NewDetector(cfg)
+		d.MaxDecodeDepth = 0
+		s.mu.Lock()
+		if len(s.detectors) < maxCachedDetectors {
+			s.detectors[key] = d
+		}
+		s.mu.Unlock()
+	}
+	//lint:ignore SA1019 sources.Fragment arrives with gitleaks v9; v8's Detect takes this type
+	return d.Detect(detect.Fragment{Raw: text, FilePath: file})
 }
 
 var detector = sync.OnceValues(func() (*detectors, error) {
@@ -64,43 +146,60 @@ var detector = sync.OnceValues(func() (*detectors, error) {
 		cfg.Rules[r.RuleID] = r
 		cfg.OrderedRules = append(cfg.OrderedRules, r.RuleID)
 	}
-	specific, generic := cfg, cfg
-	specific.Rules, generic.Rules = map[string]config.Rule{}, map[string]config.Rule{}
-	specific.OrderedRules, generic.OrderedRules = nil, nil
-	specific.Keywords, generic.Keywords = map[string]struct{}{}, map[string]struct{}{}
 	d := &detectors{}
+	// A detector lets a file pass by the paths of an allowlist whose condition is OR: those
+	// paths are checked once per file (Credentials), and the allowlist goes to the
+	// detectors without them. AND allowlists need the paths with each finding.
+	base := cfg
+	base.Rules, base.OrderedRules, base.Keywords, base.Allowlists = nil, nil, nil, nil
+	for _, a := range cfg.Allowlists {
+		if a.MatchCondition == config.AllowlistMatchAnd || len(a.Paths) == 0 {
+			base.Allowlists = append(base.Allowlists, a)
+			continue
+		}
+		d.pathAllowlists = append(d.pathAllowlists, a)
+		if len(a.Regexes) == 0 && len(a.StopWords) == 0 && len(a.Commits) == 0 {
+			continue
+		}
+		rest := &config.Allowlist{Description: a.Description, MatchCondition: a.MatchCondition, Commits: a.Commits,
+			RegexTarget: a.RegexTarget, Regexes: a.Regexes, StopWords: a.StopWords}
+		if err := rest.Validate(); err != nil {
+			return nil, fmt.Errorf("reading gitleaks' rule set: %w", err)
+		}
+		base.Allowlists = append(base.Allowlists, rest)
+	}
+	specific, generic := map[string]config.Rule{}, map[string]config.Rule{}
 	for _, id := range cfg.OrderedRules {
-		r := cfg.Rules[id]
 		if id == "private-key" || id == "age-secret-key" {
 			continue // PrivateKeys' to report, with documentation told apart from keys
 		}
-		c := &specific
 		if genericRank(id) > 0 {
-			c = &generic
-		}
-		c.Rules[id] = r
-		c.OrderedRules = append(c.OrderedRules, id)
-		for _, k := range r.Keywords {
-			c.Keywords[strings.ToLower(k)] = struct{}{}
+			generic[id] = cfg.Rules[id]
+		} else {
+			specific[id] = cfg.Rules[id]
 		}
 	}
-	d.genericKeywords = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(generic.Keywords))).Build()
-	d.specificKeywords = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(specific.Keywords))).Build()
-	d.specific, d.generic = detect.NewDetector(specific), detect.NewDetector(generic)
-	d.specific.MaxDecodeDepth, d.generic.MaxDecodeDepth = 0, 0
+	d.specific, d.generic = newRuleSet(base, specific), newRuleSet(base, generic)
 	return d, nil
 })
 
+// pathAllowed says whether gitleaks' global allowlist lets file pass by its path.
+func (d *detectors) pathAllowed(file string) bool {
+	return slices.ContainsFunc(d.pathAllowlists, func(a *config.Allowlist) bool { return a.PathAllowed(file) })
+}
+
 // keywordLines returns text with every line blanked (emptied, its newline kept, so that
 // line numbers hold) but those where trie finds a keyword (for which keep, given the text
-// from the keyword's end to the end of the next line, says yes) and the line after each; ok
-// is false when no line is kept. lower is text in lower case, of the same length.
-func keywordLines(text, lower []byte, trie *ahocorasick.Trie, keep func(kw string, rest []byte) bool) (string, bool) {
+// from the keyword's end to the end of the next line, says yes) and the line after each,
+// and the keywords on the lines kept; ok is false when no line is kept. lower is text in
+// lower case, of the same length.
+func keywordLines(text, lower []byte, trie *ahocorasick.Trie, keep func(kw string, rest []byte) bool) (kept string, keywords map[string]bool, ok bool) {
 	matches := trie.Match(lower)
 	slices.SortFunc(matches, func(a, b *ahocorasick.Match) int { return cmp.Compare(a.Pos(), b.Pos()) })
 	keepLine := map[int]bool{}
-	line, off := 0, 0 // the line holding text[off], and where it starts
-	for _, m := range matches {
+	lines := make([]int, len(matches)) // the line of each match
+	line, off := 0, 0                  // the line holding text[off], and where it starts
+	for i, m := range matches {
 		p := int(m.Pos())
 		for {
 			nl := bytes.IndexByte(text[off:], '\n')
@@ -110,6 +209,7 @@ func keywordLines(text, lower []byte, trie *ahocorasick.Trie, keep func(kw strin
 			off += nl + 1
 			line++
 		}
+		lines[i] = line
 		if keepLine[line] && keepLine[line+1] {
 			continue
 		}
@@ -124,9 +224,16 @@ func keywordLines(text, lower []byte, trie *ahocorasick.Trie, keep func(kw strin
 		}
 	}
 	if len(keepLine) == 0 {
-		return "", false
+		return "", nil, false
+	}
+	keywords = map[string]bool{}
+	for i, m := range matches {
+		if keepLine[lines[i]] {
+			keywords[m.MatchString()] = true
+		}
 	}
 	var b strings.Builder
+	b.Grow(len(text))
 	for i, l := range bytes.Split(text, []byte("\n")) {
 		if i > 0 {
 			b.WriteByte('\n')
@@ -135,7 +242,7 @@ func keywordLines(text, lower []byte, trie *ahocorasick.Trie, keep func(kw strin
 			b.Write(l)
 		}
 	}
-	return b.String(), true
+	return b.String(), keywords, true
 }
 
 // assignsValue says whether rest, what follows the keyword kw, can hold an assignment a
@@ -222,11 +329,18 @@ func Credentials(file string, data []byte) ([]Finding, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.pathAllowed(file) {
+		return nil, nil
+	}
 	masked := data
-	if locs := ciphertextRE.FindAllIndex(data, -1); locs != nil {
-		masked = bytes.Clone(data)
-		for _, l := range locs {
-			blank(masked[l[0]:l[1]])
+	// The literal parts of ciphertextRE first: most files hold none, and looking for a
+	// literal is many times faster than running the expression.
+	if bytes.Contains(data, []byte("ENC[AES256_GCM,")) || bytes.Contains(data, []byte("-----BEGIN ")) {
+		if locs := ciphertextRE.FindAllIndex(data, -1); locs != nil {
+			masked = bytes.Clone(data)
+			for _, l := range locs {
+				blank(masked[l[0]:l[1]])
+			}
 		}
 	}
 	if sealed := sealedLines(data); len(sealed) > 0 {
@@ -243,19 +357,25 @@ func Credentials(file string, data []byte) ([]Finding, error) {
 			}
 		}
 	}
-	// Both detectors read only the lines where their keywords are (see detectors).
+	// Both rule sets read only the lines where their keywords are (see detectors).
 	lower := bytes.ToLower(masked)
-	if len(lower) != len(masked) {
-		lower = masked // case folding changed the length (rare non-ASCII): no keyword then
+	folded := len(lower) == len(masked)
+	if !folded {
+		lower = masked // case folding changed the length (rare non-ASCII): all rules then
 	}
 	var found []report.Finding
-	if lines, ok := keywordLines(masked, lower, d.specificKeywords, nil); ok {
-		//lint:ignore SA1019 sources.Fragment arrives with gitleaks v9; v8's Detect takes this type
-		found = d.specific.Detect(detect.Fragment{Raw: lines, FilePath: file})
-	}
-	if lines, ok := keywordLines(masked, lower, d.genericKeywords, assignsValue); ok {
-		//lint:ignore SA1019 as above
-		found = append(found, d.generic.Detect(detect.Fragment{Raw: lines, FilePath: file})...)
+	for _, rs := range []struct {
+		set  *ruleSet
+		keep func(string, []byte) bool
+	}{{d.specific, nil}, {d.generic, assignsValue}} {
+		lines, keywords, ok := keywordLines(masked, lower, rs.set.trie, rs.keep)
+		if !ok {
+			continue
+		}
+		if !folded {
+			keywords = nil
+		}
+		found = append(found, rs.set.detect(file, lines, keywords)...)
 	}
 	// One finding per line: a specific rule (aws-access-token) says more than the generic
 	// ones that match the same assignment, and two rules on one line are one secret.

@@ -43,6 +43,11 @@ func hasKeyBody(data []byte) bool {
 // and column. A BEGIN marker counts only with key material after it, so that documentation
 // mentioning the marker is no finding. Keys encrypted inside a sops value are ciphertext and do not match.
 func PrivateKeys(file string, data []byte) []Finding {
+	// Every match starts with one of these: looking for them first spares most files the
+	// expression.
+	if !bytes.Contains(data, []byte("-----BEGIN ")) && !bytes.Contains(data, []byte("AGE-SECRET-KEY-")) {
+		return nil
+	}
 	var out []Finding
 	for _, loc := range privateKeyRE.FindAllIndex(data, -1) {
 		if data[loc[0]] == '-' && !hasKeyBody(data[loc[1]:]) {

@@ -208,15 +208,31 @@ type configEntry struct {
 	err error
 }
 
-func (s *scanner) config(file string) (*Config, error) {
-	dir := path.Dir(file)
+// config returns the .sops.yaml that governs file, as FindConfig does, but looks in each
+// directory once and parses each .sops.yaml once, for all the files under it.
+func (s *scanner) config(file string) (*Config, error) { return s.dirConfig(path.Dir(file)) }
+
+func (s *scanner) dirConfig(dir string) (*Config, error) {
 	s.mu.Lock()
 	e, ok := s.configs[dir]
 	s.mu.Unlock()
 	if ok {
 		return e.c, e.err
 	}
-	c, err := FindConfig(s.fsys, file)
+	p := path.Join(dir, ConfigFileName)
+	var c *Config
+	data, err := fs.ReadFile(s.fsys, p)
+	switch {
+	case err == nil:
+		if c, err = ParseConfig(dir, data); err != nil {
+			c, err = nil, fmt.Errorf("%s: %w", p, err)
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+	case dir == "." || dir == "/" || dir == "":
+		err = nil
+	default:
+		c, err = s.dirConfig(path.Dir(dir))
+	}
 	s.mu.Lock()
 	s.configs[dir] = configEntry{c, err}
 	s.mu.Unlock()
@@ -318,7 +334,7 @@ func (s *scanner) file(name string) fileResult {
 		r.encChecked = true
 		add(wholeFile(CheckEncryption(name, data, rule).Findings, data)...)
 	}
-	mentionsSecret := bytes.Contains(data, []byte("Secret"))
+	mentionsSecret := mayHoldSecretKind(data)
 	switch {
 	case format == FormatYAML || format == FormatJSON:
 		if mentionsSecret {
@@ -350,6 +366,28 @@ func (s *scanner) file(name string) fileResult {
 	}
 	add(creds...)
 	return r
+}
+
+// mayHoldSecretKind says whether data can hold a Secret manifest, the scalar Secret (kind:
+// Secret): the word Secret with no letter or digit either side (not existingSecret, not
+// SealedSecret), or a backslash, as a double-quoted scalar can spell it with escapes. What
+// says no is spared the YAML parser.
+func mayHoldSecretKind(data []byte) bool {
+	if bytes.IndexByte(data, '\\') >= 0 {
+		return true
+	}
+	word := func(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' }
+	for rest, off := data, 0; ; {
+		i := bytes.Index(rest, []byte("Secret"))
+		if i < 0 {
+			return false
+		}
+		start, end := off+i, off+i+len("Secret")
+		if (start == 0 || !word(data[start-1])) && (end == len(data) || !word(data[end])) {
+			return true
+		}
+		rest, off = data[end:], end
+	}
 }
 
 // wholeFile gives the findings about a whole file (no key: not encrypted, no MAC) the file's
