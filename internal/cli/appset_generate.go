@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -11,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
@@ -21,9 +20,10 @@ import (
 const maxAppSetFile = 16 << 20
 
 type appsetGenerateOptions struct {
+	genericiooptions.IOStreams
 	root    *RootOptions
 	file    string
-	output  string
+	output  *outputFlag
 	repo    string
 	repoURL string
 	docs    []map[string]any
@@ -32,7 +32,7 @@ type appsetGenerateOptions struct {
 
 // NewCmdAppsetGenerate prints the Applications that the ApplicationSets of a file generate.
 func NewCmdAppsetGenerate(root *RootOptions) *cobra.Command {
-	o := &appsetGenerateOptions{root: root}
+	o := &appsetGenerateOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "generate FILE",
 		Short: "Print the Applications an ApplicationSet generates, offline",
@@ -48,47 +48,39 @@ duplicate names, ...) is reported on standard error and the command exits 1.`,
   # a checkout elsewhere, with its repository URL given
   kubectl ck8sargo appset generate appset.yaml --repo ../platform --repo-url https://github.com/example/platform.git`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Complete(args); err != nil {
-				return err
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runCommand(o),
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "yaml", "output format: yaml or json")
+	o.output = addOutput(cmd, "output format: yaml or json", "yaml", "json")
 	cmd.Flags().StringVar(&o.repo, "repo", "", "the checkout git generators read (default: the git work tree FILE is in)")
 	cmd.Flags().StringVar(&o.repoURL, "repo-url", "", "the repository URL of the checkout (default: its origin remote)")
 	return cmd
 }
 
 // Complete reads FILE and finds the checkout and its URL.
-func (o *appsetGenerateOptions) Complete(args []string) error {
+func (o *appsetGenerateOptions) Complete(_ *cobra.Command, args []string) error {
 	o.file = args[0]
 	var data []byte
 	var err error
 	if o.file == "-" {
-		data, err = inputfile.ReadAll("standard input", o.root.In, maxAppSetFile)
+		data, err = inputfile.ReadAll("standard input", o.In, maxAppSetFile)
 	} else {
 		data, err = inputfile.Read(o.file, maxAppSetFile)
 	}
 	if err != nil {
-		return UsageErrorf("reading %s: %v", o.file, err)
+		return UsageErrorf("reading %s: %w", o.file, err)
 	}
 	for i, part := range docSeparator.Split(string(data), -1) {
 		var m map[string]any
 		if err := yaml.Unmarshal([]byte(part), &m); err != nil {
-			return UsageErrorf("%s: document %d is not YAML: %v", o.file, i+1, err)
+			return UsageErrorf("%s: document %d is not YAML: %w", o.file, i+1, err)
 		}
 		if m["kind"] == "ApplicationSet" {
 			o.docs = append(o.docs, m)
 		}
 	}
-	p, err := o.root.Profile()
+	p, err := loadProfile(o.root)
 	if err != nil {
-		return UsageErrorf("reading the profile: %v; fix the file or pass --profile", err)
+		return err
 	}
 	if o.repo == "" {
 		start := "."
@@ -104,11 +96,9 @@ func (o *appsetGenerateOptions) Complete(args []string) error {
 	return nil
 }
 
-// Validate checks the flags and that there is something to generate.
+// Validate checks that there is something to generate and where git generators read: -o
+// is checked when it is parsed.
 func (o *appsetGenerateOptions) Validate() error {
-	if err := validateOutput(o.output, "yaml", "json"); err != nil {
-		return err
-	}
 	if len(o.docs) == 0 {
 		return UsageErrorf("%s holds no ApplicationSet", o.file)
 	}
@@ -122,9 +112,6 @@ func (o *appsetGenerateOptions) Validate() error {
 
 // Run generates and prints.
 func (o *appsetGenerateOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	var apps []map[string]any
 	failed := false
 	for _, doc := range o.docs {
@@ -139,7 +126,7 @@ func (o *appsetGenerateOptions) Run(ctx context.Context) error {
 			if n.Kind == appset.NoteNotRendered && strings.Contains(n.Message, "another repository") && o.repoURL == "" {
 				hint = " (pass --repo-url)"
 			}
-			fmt.Fprintf(o.root.ErrOut, "ApplicationSet %s: %s %s: %s%s\n", name, n.Kind, n.Generator, n.Message, hint)
+			fmt.Fprintf(o.ErrOut, "ApplicationSet %s: %s %s: %s%s\n", name, n.Kind, n.Generator, n.Message, hint)
 			if n.Kind == appset.NoteFailed {
 				failed = true
 			}
@@ -155,18 +142,18 @@ func (o *appsetGenerateOptions) Run(ctx context.Context) error {
 }
 
 func (o *appsetGenerateOptions) print(apps []map[string]any) error {
-	if o.output == "json" {
+	if o.output.is("json") {
 		items := make([]any, len(apps))
 		for i, a := range apps {
 			items[i] = a
 		}
-		return printStructured(o.root.Out, "json", map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
+		return printStructured(o.Out, "json", map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
 	}
 	for i, a := range apps {
 		if i > 0 {
-			fmt.Fprintln(o.root.Out, "---")
+			fmt.Fprintln(o.Out, "---")
 		}
-		if err := printStructured(o.root.Out, "yaml", a); err != nil {
+		if err := printStructured(o.Out, "yaml", a); err != nil {
 			return err
 		}
 	}
@@ -174,44 +161,3 @@ func (o *appsetGenerateOptions) print(apps []map[string]any) error {
 }
 
 var docSeparator = regexp.MustCompile(`(?m)^---\s*$`)
-
-// findWorkTree is the nearest directory from dir up that holds .git; "" for none.
-func findWorkTree(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(abs, ".git")); err == nil {
-			return abs
-		}
-		parent := filepath.Dir(abs)
-		if parent == abs {
-			return ""
-		}
-		abs = parent
-	}
-}
-
-var remoteOrigin = regexp.MustCompile(`^\[remote\s+"origin"\]`)
-
-// originURL reads the url of remote "origin" from the work tree's .git/config; "" if none.
-func originURL(root string) string {
-	data, err := os.ReadFile(filepath.Join(root, ".git", "config"))
-	if err != nil {
-		return ""
-	}
-	in := false
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		if strings.HasPrefix(line, "[") {
-			in = remoteOrigin.MatchString(line)
-			continue
-		}
-		if k, v, ok := strings.Cut(line, "="); in && ok && strings.TrimSpace(k) == "url" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}

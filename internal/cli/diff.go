@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/rules"
@@ -20,24 +19,29 @@ import (
 )
 
 type diffOptions struct {
+	genericiooptions.IOStreams
 	root  *RootOptions
 	flags renderFlags
 
 	paths     []string
 	base      string
 	head      string
-	output    string
+	output    *outputFlag
 	policy    bool
 	context   int
 	color     string
 	mdLimit   int
 	title     string
 	checkRoot string // the head's checkout, for --policy
+
+	// repo and url are the checkout and its URL; rels are the paths relative to it.
+	repo, url string
+	rels      []string
 }
 
 // NewCmdDiff shows what a change of the repository changes in what Argo CD deploys.
 func NewCmdDiff(root *RootOptions) *cobra.Command {
-	o := &diffOptions{root: root}
+	o := &diffOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "diff [PATH...] --base REF [--head REF]",
 		Short: "Show what a change (a pull request) changes in what Argo CD deploys",
@@ -63,18 +67,12 @@ Exit status: 0 when nothing changed, 1 when something changed (as diff(1)) or, w
 
   # one directory of Applications, as a page to open in a browser
   kubectl ck8sargo diff apps/ --base HEAD~1 -o html > diff.html`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.paths = args
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.base, "base", "", "the revision to compare with (branch, tag or commit; required)")
 	f.StringVar(&o.head, "head", "", "the revision to compare (default: the working tree)")
-	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(diff.Formats, ", "))
+	o.output = addOutput(cmd, "output format: "+strings.Join(diff.Formats, ", "), diff.Formats[0], diff.Formats[1:]...)
 	f.BoolVar(&o.policy, "policy", false, "also run policy check on the head and add its findings")
 	f.IntVar(&o.context, "context", 3, "lines of context around each change")
 	f.StringVar(&o.color, "color", "auto", "colour text output: auto (on a terminal, unless NO_COLOR is set), always or never")
@@ -84,13 +82,41 @@ Exit status: 0 when nothing changed, 1 when something changed (as diff(1)) or, w
 	return cmd
 }
 
-// Validate checks the flags; it reads only an --argocd-cm file.
+// Complete loads the profile and --argocd-cm, finds the checkout and its URL, and takes
+// the paths relative to it, so that each side reads its own copy.
+func (o *diffOptions) Complete(_ *cobra.Command, args []string) (err error) {
+	o.paths = args
+	if err := o.flags.complete(o.root, o.ErrOut); err != nil {
+		return err
+	}
+	if o.repo, o.url, err = o.flags.repository(o.paths); err != nil {
+		return err
+	}
+	if o.repo, err = filepath.Abs(o.repo); err != nil {
+		return err
+	}
+	o.rels = []string{"."}
+	if len(o.paths) > 0 {
+		o.rels = o.rels[:0]
+		for _, p := range o.paths {
+			abs, err := filepath.Abs(p)
+			if err != nil {
+				return err
+			}
+			rel, err := filepath.Rel(o.repo, abs)
+			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return UsageErrorf("%s is outside the repository %s", p, o.repo)
+			}
+			o.rels = append(o.rels, rel)
+		}
+	}
+	return nil
+}
+
+// Validate checks the flags: -o is checked when it is parsed.
 func (o *diffOptions) Validate() error {
 	if o.base == "" {
 		return UsageErrorf("--base is required: name the revision to compare with, such as origin/main")
-	}
-	if !diff.ValidFormat(o.output) {
-		return UsageErrorf("unsupported output format %q: use one of %v", o.output, diff.Formats)
 	}
 	if o.context < 0 {
 		return UsageErrorf("--context %d: use 0 or more lines", o.context)
@@ -98,45 +124,16 @@ func (o *diffOptions) Validate() error {
 	if o.mdLimit < 1000 {
 		return UsageErrorf("--markdown-limit %d: use at least 1000 bytes", o.mdLimit)
 	}
-	if !slices.Contains([]string{"auto", "always", "never"}, o.color) {
-		return UsageErrorf("--color %q: use auto, always or never", o.color)
+	if err := validateColor(o.color); err != nil {
+		return err
 	}
 	return o.flags.validate()
 }
 
 // Run renders both sides, compares and prints.
 func (o *diffOptions) Run(ctx context.Context) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
-	repo, url, err := o.flags.repository(o.paths)
-	if err != nil {
+	if err := o.flags.readLive(ctx); err != nil {
 		return err
-	}
-	if err := o.flags.readLive(ctx, o.root); err != nil {
-		return err
-	}
-	if isTerminal(o.root.ErrOut) {
-		o.flags.progress = o.root.ErrOut
-	}
-	if repo, err = filepath.Abs(repo); err != nil {
-		return err
-	}
-	// Paths are taken relative to the repository, so that each side reads its own copy.
-	rels := []string{"."}
-	if len(o.paths) > 0 {
-		rels = rels[:0]
-		for _, p := range o.paths {
-			abs, err := filepath.Abs(p)
-			if err != nil {
-				return err
-			}
-			rel, err := filepath.Rel(repo, abs)
-			if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-				return UsageErrorf("%s is outside the repository %s", p, repo)
-			}
-			rels = append(rels, rel)
-		}
 	}
 	tmp, err := os.MkdirTemp("", "ck8sargo-diff-")
 	if err != nil {
@@ -148,6 +145,7 @@ func (o *diffOptions) Run(ctx context.Context) error {
 		return err
 	}
 
+	repo, url, rels := o.repo, o.url, o.rels
 	// side renders one side: the working tree for "", else rev exported into tmp/name.
 	side := func(name, rev string) (*render.Result, string, error) {
 		dir := repo
@@ -156,15 +154,12 @@ func (o *diffOptions) Run(ctx context.Context) error {
 			if _, err := revision.Export(ctx, repo, rev, dir); err != nil {
 				var ue *revision.UnknownError
 				if errors.As(err, &ue) || errors.Is(err, revision.ErrNoGit) {
-					return nil, "", UsageErrorf("%v", err)
+					return nil, "", UsageErrorf("%w", err)
 				}
 				return nil, "", fmt.Errorf("reading %s from git: %w", rev, err)
 			}
 		}
-		opts, err := o.flags.options(o.root, dir, dir, url, fetcher)
-		if err != nil {
-			return nil, "", err
-		}
+		opts := o.flags.options(dir, dir, url, fetcher)
 		res, _, err := renderTree(ctx, &o.flags, opts, dir, rels, true)
 		return res, dir, err
 	}
@@ -188,8 +183,8 @@ func (o *diffOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	wopts := diff.WriteOptions{Color: o.useColor(), MarkdownLimit: o.mdLimit, Title: o.title}
-	if err := diff.Write(o.root.Out, o.output, rep, wopts); err != nil {
+	wopts := diff.WriteOptions{Color: useColor(o.color, o.output.format, o.Out), MarkdownLimit: o.mdLimit, Title: o.title}
+	if err := diff.Write(o.Out, o.output.format, rep, wopts); err != nil {
 		return err
 	}
 	if rep.HasChanges() || failed {
@@ -202,15 +197,9 @@ func (o *diffOptions) Run(ctx context.Context) error {
 // whether one is an error.
 func (o *diffOptions) check(ctx context.Context, rep *diff.Report, rels []string, url string) (bool, error) {
 	opts := policy.DefaultOptions()
-	p, err := o.root.Profile()
-	if err != nil {
-		return false, UsageErrorf("reading the profile: %v; fix the file or pass --profile", err)
-	}
-	ropts, err := o.flags.options(o.root, o.checkRoot, o.checkRoot, url, nil)
-	if err != nil {
-		return false, err
-	}
-	opts.Profile, opts.Rules = p, rules.Builtin()
+	ropts := o.flags.options(o.checkRoot, o.checkRoot, url, nil)
+	var err error
+	opts.Profile, opts.Rules = o.flags.profile, rules.Builtin()
 	opts.RepoRoot, opts.RepoURL, opts.BaseDir = o.checkRoot, url, o.checkRoot
 	opts.MaxFileSize, opts.RenderTimeout, opts.Offline = ropts.MaxFileSize, ropts.Timeout, ropts.Offline
 	opts.ArgoCDConfig, opts.Decrypter = ropts.ArgoCDConfig, ropts.Decrypter
@@ -245,18 +234,4 @@ func (o *diffOptions) check(ctx context.Context, rep *diff.Report, rels []string
 func fileOrDirExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
-}
-
-func (o *diffOptions) useColor() bool {
-	switch o.color {
-	case "always":
-		return true
-	case "never":
-		return false
-	}
-	if os.Getenv("NO_COLOR") != "" || o.output != "text" {
-		return false
-	}
-	f, ok := o.root.Out.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -8,18 +9,21 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/golive"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/render/charts"
 )
 
 type goliveOptions struct {
+	genericiooptions.IOStreams
 	root      *RootOptions
 	paths     []string
 	live      bool
 	backupURL string
-	output    string
+	output    *outputFlag
 	repoRoot  string
 	repoURL   string
 	// renderTime is --render-timeout.
@@ -28,11 +32,13 @@ type goliveOptions struct {
 	offline    bool
 	maxSize    string
 	maxBytes   int64
+
+	clients *argocdmanaged.Clients
 }
 
 // NewCmdGolive prints the platform's go-live checklist as far as it can be checked.
 func NewCmdGolive(root *RootOptions) *cobra.Command {
-	o := &goliveOptions{root: root}
+	o := &goliveOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "golive [PATH...]",
 		Short: "The platform's go-live checklist: what passes, what fails, what needs a person",
@@ -43,18 +49,12 @@ cluster can show is marked pass or fail with the objects at fault; the rest is m
 needs-a-human with what to do. -o markdown is ready to paste into a go-live review.`,
 		Example: `  kubectl ck8sargo golive .
   kubectl ck8sargo golive . --live --backup-url s3://backups/argocd?endpoint=https://s3.example.com -o markdown > go-live.md`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.paths = args
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.live, "live", false, "also check the workloads of the managed namespaces in the cluster")
 	f.StringVar(&o.backupURL, "backup-url", "", "backup store whose newest backup must verify (default: the profile's backup.to)")
-	f.StringVarP(&o.output, "output", "o", "text", "output format: text, markdown or json")
+	o.output = addOutput(cmd, "output format: text, markdown or json", "text", "markdown", "json")
 	f.StringVar(&o.repoRoot, "repo-root", "", "repository whose Application sources are rendered (default: the git top level)")
 	f.StringVar(&o.repoURL, "repo-url", "", "the repository's URL as Applications name it (default: the origin remote)")
 	f.DurationVar(&o.renderTime, "render-timeout", 2*time.Minute, "time budget of rendering one Application source; past it the source is a render-failed finding")
@@ -64,10 +64,18 @@ needs-a-human with what to do. -o markdown is ready to paste into a go-live revi
 	return cmd
 }
 
-func (o *goliveOptions) Validate() error {
-	if err := validateOutput(o.output, "text", "markdown", "json"); err != nil {
-		return err
+// Complete takes the paths and, with --live, makes the clients (no request is sent yet).
+func (o *goliveOptions) Complete(_ *cobra.Command, args []string) (err error) {
+	o.paths = args
+	if o.live {
+		o.clients, err = o.root.Clients()
 	}
+	return err
+}
+
+// Validate checks that there is something to check and the budget flags: -o is checked
+// when it is parsed.
+func (o *goliveOptions) Validate() error {
 	if len(o.paths) == 0 && !o.live {
 		return UsageErrorf("give manifest paths, --live, or both")
 	}
@@ -76,24 +84,21 @@ func (o *goliveOptions) Validate() error {
 	return err
 }
 
-func (o *goliveOptions) Run(cmd *cobra.Command) error {
-	p, err := o.root.EffectiveProfile(cmd.Context(), o.discover)
+// Run completes the profile from the cluster for --discover, goes through the checklist
+// and prints it.
+func (o *goliveOptions) Run(ctx context.Context) error {
+	p, err := o.root.EffectiveProfile(ctx, o.discover)
 	if err != nil {
 		return err
 	}
-	in := golive.Inputs{Paths: o.paths, BackupURL: o.backupURL}
-	if o.live {
-		if in.Live, err = o.root.Clients(); err != nil {
-			return err
-		}
-	}
+	in := golive.Inputs{Paths: o.paths, BackupURL: o.backupURL, Live: o.clients}
 	popts := policy.DefaultOptions()
 	popts.RepoRoot, popts.RepoURL = o.repoRoot, o.repoURL
 	popts.RenderTimeout, popts.Offline, popts.MaxFileSize = o.renderTime, o.offline, o.maxBytes
 	if popts.Charts, err = charts.New(charts.Options{Offline: o.offline}); err != nil {
 		return err
 	}
-	cl, err := golive.Run(cmd.Context(), in, golive.Options{Profile: p, Policy: popts})
+	cl, err := golive.Run(ctx, in, golive.Options{Profile: p, Policy: popts})
 	if err != nil {
 		return err
 	}
@@ -107,13 +112,13 @@ func (o *goliveOptions) Run(cmd *cobra.Command) error {
 }
 
 func (o *goliveOptions) print(cl *golive.Checklist) error {
-	switch o.output {
+	switch o.output.format {
 	case "json":
-		return printStructured(o.root.Out, "json", cl)
+		return printStructured(o.Out, "json", cl)
 	case "markdown":
-		return writeGoliveMarkdown(o.root.Out, cl)
+		return writeGoliveMarkdown(o.Out, cl)
 	}
-	tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STATUS\tITEM\tEVIDENCE")
 	for _, it := range cl.Items {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", it.Status, it.Title, it.Evidence)
@@ -121,16 +126,16 @@ func (o *goliveOptions) print(cl *golive.Checklist) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(o.root.Out)
+	fmt.Fprintln(o.Out)
 	// The findings go under the item that found them: live workloads come from no file.
 	var groups []findingGroup
 	for _, it := range cl.Items {
 		groups = append(groups, findingGroup{heading: it.Title, findings: it.Findings})
 	}
-	if err := writeFindingGroups(o.root.Out, groups); err != nil {
+	if err := writeFindingGroups(o.Out, groups); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(o.root.Out, "%s; %s\n", goliveRead(cl.Read), severityCounts(cl.Report.Summary))
+	_, err := fmt.Fprintf(o.Out, "%s; %s\n", goliveRead(cl.Read), severityCounts(cl.Report.Summary))
 	return err
 }
 

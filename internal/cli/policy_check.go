@@ -1,17 +1,18 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/admission"
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/report"
 	"github.com/ck8sargo/ck8sargo/policy/rules"
@@ -20,10 +21,11 @@ import (
 )
 
 type policyCheckOptions struct {
+	genericiooptions.IOStreams
 	root *RootOptions
 
 	paths        []string
-	output       string
+	output       *outputFlag
 	failOn       string
 	allowEmpty   bool
 	live         bool
@@ -41,11 +43,15 @@ type policyCheckOptions struct {
 
 	threshold policy.Severity
 	maxBytes  int64
+	// clients read the cluster for --live, and its admission policies for --discover.
+	clients *argocdmanaged.Clients
+	// ring holds the keys that decrypt secrets:// value files, unless --no-decrypt.
+	ring *sops.Keyring
 }
 
 // NewCmdPolicyCheck checks manifests and, with --live, the cluster's Argo CD objects.
 func NewCmdPolicyCheck(root *RootOptions) *cobra.Command {
-	o := &policyCheckOptions{root: root}
+	o := &policyCheckOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "check [PATH...]",
 		Short: "Check manifests (files, directories, - for stdin) against the platform's rules",
@@ -66,16 +72,10 @@ could not be read, no object was found (unless --allow-empty), or the command wa
 
   # the Applications, ApplicationSets and AppProjects in the cluster, with the profile discovered
   kubectl ck8sargo policy check --live --discover`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.paths = args
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "text", "output format: "+strings.Join(report.Formats, ", "))
+	o.output = addOutput(cmd, "output format: "+strings.Join(report.Formats, ", "), report.Formats[0], report.Formats[1:]...)
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, info or never")
 	f.BoolVar(&o.allowEmpty, "allow-empty", false, "succeed when the paths hold no Kubernetes object")
 	f.BoolVar(&o.live, "live", false, "also check the Argo CD objects in the cluster's Argo CD namespace")
@@ -93,14 +93,29 @@ could not be read, no object was found (unless --allow-empty), or the command wa
 	return cmd
 }
 
-// Validate checks the flags; it touches neither files nor the cluster.
-func (o *policyCheckOptions) Validate() error {
-	if !report.ValidFormat(o.output) {
-		return UsageErrorf("unsupported output format %q: use one of %v", o.output, report.Formats)
+// Complete takes the paths, reads the keys that decrypt secrets:// value files (--identity,
+// else the keys sops itself would use) and, with --live or --discover, makes the clients
+// (no request is sent yet).
+func (o *policyCheckOptions) Complete(_ *cobra.Command, args []string) (err error) {
+	o.paths = args
+	if !o.noDecrypt {
+		keys := sopsKeyFlags{identities: o.identities}
+		if o.ring, err = keys.keyring(); err != nil {
+			return err
+		}
 	}
+	if o.live || o.discover {
+		o.clients, err = o.root.Clients()
+	}
+	return err
+}
+
+// Validate checks the flags; it touches neither files nor the cluster. -o is checked when
+// it is parsed.
+func (o *policyCheckOptions) Validate() error {
 	sev, err := policy.ParseSeverity(o.failOn)
 	if err != nil {
-		return UsageErrorf("--fail-on: %v", err)
+		return UsageErrorf("--fail-on: %w", err)
 	}
 	o.threshold = sev
 	if len(o.paths) > 1 && slices.Contains(o.paths, "-") {
@@ -112,14 +127,12 @@ func (o *policyCheckOptions) Validate() error {
 	if o.noDecrypt && len(o.identities) > 0 {
 		return UsageErrorf("--identity and --no-decrypt contradict each other: keep one")
 	}
-	if !slices.Contains([]string{"auto", "always", "never"}, o.color) {
-		return UsageErrorf("--color %q: use auto, always or never", o.color)
-	}
-	return nil
+	return validateColor(o.color)
 }
 
-func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
-	ctx := cmd.Context()
+// Run completes the profile (from the cluster with --discover), checks and prints the
+// report.
+func (o *policyCheckOptions) Run(ctx context.Context) error {
 	opts := policy.DefaultOptions()
 	p, err := o.root.EffectiveProfile(ctx, o.discover)
 	if err != nil {
@@ -133,37 +146,25 @@ func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
 	if opts.Charts, err = charts.New(charts.Options{Offline: o.offline}); err != nil {
 		return err
 	}
-	if !o.noDecrypt {
-		// --identity, else the keys sops itself would use (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY,
-		// the default age key file, the GnuPG home); decrypted values stay in memory.
-		keys := sopsKeyFlags{identities: o.identities}
-		ring, err := keys.keyring()
-		if err != nil {
-			return err
-		}
-		opts.Decrypter = &sops.Client{Keyring: ring}
+	if o.ring != nil {
+		// Decrypted values stay in memory.
+		opts.Decrypter = &sops.Client{Keyring: o.ring}
 	}
 
-	in := policy.Inputs{Paths: o.paths, Stdin: o.root.In}
+	in := policy.Inputs{Paths: o.paths, Stdin: o.In}
 	if len(in.Paths) == 0 && !o.live {
 		in.Paths = []string{"."}
 	}
 	if o.live {
-		if in.Live, err = o.root.Clients(); err != nil {
-			return err
-		}
+		in.Live = o.clients
 	} else if o.discover {
 		// --discover judges workloads by the cluster's admission policies too.
-		cl, err := o.root.Clients()
-		if err != nil {
-			return err
-		}
-		pols, warnings, err := admission.Discover(ctx, cl)
+		pols, warnings, err := admission.Discover(ctx, o.clients)
 		if err != nil {
 			return fmt.Errorf("reading the admission policies: %w", err)
 		}
 		for _, w := range warnings {
-			fmt.Fprintf(o.root.ErrOut, "warning: workloads are judged without what cannot be read: %s\n", oneLine(w.Error()))
+			fmt.Fprintf(o.ErrOut, "warning: workloads are judged without what cannot be read: %s\n", oneLine(w.Error()))
 		}
 		if len(pols.Objects) > 0 {
 			opts.Admission = &pols
@@ -182,8 +183,8 @@ func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
 		return UsageErrorf("no Kubernetes objects found in %s; check the paths, or pass --allow-empty", where)
 	}
 	ropts := report.Options{Rules: opts.Rules, ToolVersion: version, InformationURI: "https://github.com/ck8sargo/ck8sargo",
-		Color: o.useColor(), ShowSuppressed: o.showSuppress}
-	if err := report.Write(o.root.Out, o.output, rep, ropts); err != nil {
+		Color: useColor(o.color, o.output.format, o.Out), ShowSuppressed: o.showSuppress}
+	if err := report.Write(o.Out, o.output.format, rep, ropts); err != nil {
 		return err
 	}
 	if checkErr != nil {
@@ -193,18 +194,4 @@ func (o *policyCheckOptions) Run(cmd *cobra.Command) error {
 		return policy.ErrFindings
 	}
 	return nil
-}
-
-func (o *policyCheckOptions) useColor() bool {
-	switch o.color {
-	case "always":
-		return true
-	case "never":
-		return false
-	}
-	if os.Getenv("NO_COLOR") != "" || o.output != "text" {
-		return false
-	}
-	f, ok := o.root.Out.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

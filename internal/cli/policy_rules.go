@@ -1,26 +1,28 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/rules"
 )
 
 type policyRulesOptions struct {
-	root   *RootOptions
-	output string
+	genericiooptions.IOStreams
+	output *outputFlag
 	rule   string
 }
 
 // NewCmdPolicyRules lists the rules that policy check runs, or shows one in full.
 func NewCmdPolicyRules(root *RootOptions) *cobra.Command {
-	o := &policyRulesOptions{root: root}
+	o := &policyRulesOptions{IOStreams: root.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "rules [RULE]",
 		Short: "List the rules of policy check, or show one rule in full: why it exists and how to fix it",
@@ -33,18 +35,24 @@ func NewCmdPolicyRules(root *RootOptions) *cobra.Command {
   # the rule reference of docs/policy.md
   kubectl ck8sargo policy rules -o markdown`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateOutput(o.output, "text", "wide", "json", "markdown"); err != nil {
-				return err
-			}
-			if len(args) == 1 {
-				o.rule = args[0]
-			}
-			return o.Run()
-		},
+		RunE: runCommand(o),
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, wide, json or markdown (text is a table, wide every rule in full)")
+	o.output = addOutput(cmd, "output format: text, wide, json or markdown (text is a table, wide every rule in full)", "text", "wide", "json", "markdown")
 	return cmd
+}
+
+// Complete takes the rule asked for.
+func (o *policyRulesOptions) Complete(_ *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.rule = args[0]
+	}
+	return nil
+}
+
+// Validate has nothing to check: -o is checked when it is parsed, and an unknown rule is
+// refused by Run, which has the rules.
+func (o *policyRulesOptions) Validate() error {
+	return nil
 }
 
 // ruleOutput is the JSON form of a rule.
@@ -57,31 +65,33 @@ type ruleOutput struct {
 	HelpURI     string          `json:"helpUri"`
 }
 
-func (o *policyRulesOptions) Run() error {
+// Run lists the rules, or shows the one asked for in full.
+func (o *policyRulesOptions) Run(_ context.Context) error {
 	all := rules.Builtin()
+	format := o.output.format
 	if o.rule != "" {
 		r, ok := findRule(all, o.rule)
 		if !ok {
 			return UsageErrorf("unknown rule %q: `kubectl ck8sargo policy rules` lists them", o.rule)
 		}
 		all = []policy.Rule{r}
-		if o.output == "text" {
-			o.output = "wide"
+		if format == "text" {
+			format = "wide"
 		}
 	}
-	switch o.output {
+	switch format {
 	case "wide":
-		return writeRulesInFull(o.root.Out, all)
+		return writeRulesInFull(o.Out, all)
 	case "json":
 		out := make([]ruleOutput, len(all))
 		for i, r := range all {
 			out[i] = ruleOutput{ID: r.ID, Severity: r.Severity, Title: r.Title, Rationale: r.Rationale, Remediation: r.Remediation, HelpURI: r.HelpURI()}
 		}
-		return printStructured(o.root.Out, "json", out)
+		return printStructured(o.Out, "json", out)
 	case "markdown":
-		return WriteRuleReference(o.root.Out, all)
+		return WriteRuleReference(o.Out, all)
 	}
-	tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE")
 	for _, r := range all {
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, r.Severity, r.Title)

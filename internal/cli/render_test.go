@@ -181,7 +181,7 @@ spec:
 		{"no Application: 2", map[string]string{"cm.yaml": cleanConfigMap}, []string{"render"}, 2, "no Application or ApplicationSet found in ."},
 		{"a path that does not exist: 2", renderRepoFiles, []string{"render", "nope"}, 2, "reading nope: no such file or directory"},
 		{"an unknown Application: 2", renderRepoFiles, []string{"render", "--app", "nope"}, 2, "no Application named nope in ."},
-		{"an unknown format: 2", renderRepoFiles, []string{"render", "-o", "xml"}, 2, `unsupported output format "xml": use one of [yaml json]`},
+		{"an unknown format: 2", renderRepoFiles, []string{"render", "-o", "xml"}, 2, `invalid argument "xml" for "-o, --output" flag: unsupported output format "xml": use one of [yaml json]; see 'kubectl ck8sargo render --help'`},
 		{"an argocd-cm that is not a ConfigMap: 2", renderRepoFiles, []string{"render", "--argocd-cm", "apps/apps.yaml"}, 2, "--argocd-cm: apps/apps.yaml: not a ConfigMap (apiVersion v1, kind ConfigMap) such as argocd-cm"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
