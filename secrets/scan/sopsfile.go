@@ -50,14 +50,33 @@ var (
 
 // DetectEncryption says whether data carries sops metadata, and whether it has a MAC.
 func DetectEncryption(data []byte) Encryption {
-	// Every marker holds "sops": looking for it first spares most files the expression.
-	if !bytes.Contains(data, []byte("sops")) || !sopsMetadataRE.Match(data) {
+	// Every match of sopsMetadataRE holds "sops" and starts on its line; every match of
+	// sopsMACRE holds "mac" and starts on its line or, past whitespace (\s+ takes newlines),
+	// on the line before. So each expression runs from there: most files hold no "sops",
+	// and in a sops file the MAC is at the end.
+	if meta, ok := fromLineOf(data, "sops", 0); !ok || !sopsMetadataRE.Match(meta) {
 		return Plaintext
 	}
-	if !sopsMACRE.Match(data) {
+	if mac, ok := fromLineOf(data, "mac", 1); !ok || !sopsMACRE.Match(mac) {
 		return NoMAC
 	}
 	return Encrypted
+}
+
+// fromLineOf returns data from the start of the line of the first lit in it, or of the
+// line before times lines before it; ok is false when lit is not in data. The start of a
+// line is one for (?m)^, so an expression matches the part returned where it matches data
+// from there.
+func fromLineOf(data []byte, lit string, before int) (rest []byte, ok bool) {
+	i := bytes.Index(data, []byte(lit))
+	if i < 0 {
+		return nil, false
+	}
+	start := bytes.LastIndexByte(data[:i], '\n') + 1
+	for ; before > 0 && start > 0; before-- {
+		start = bytes.LastIndexByte(data[:start-1], '\n') + 1
+	}
+	return data[start:], true
 }
 
 // IsEncryptedValue says whether s is a value encrypted by sops (ENC[AES256_GCM,...]).
