@@ -81,20 +81,9 @@ func (s *srcRun) helmChart(ctx context.Context, chrt *chart.Chart, dir string) (
 	if err != nil {
 		return nil, err
 	}
-	file := func(name string) string {
-		rel := strings.TrimPrefix(name, chrt.Name()+"/")
-		if dir == "" {
-			return s.src.Chart + "/" + rel
-		}
-		return s.r.display(filepath.Join(dir, filepath.FromSlash(rel)))
-	}
+	file := s.chartFile(chrt, dir, s.src.Chart)
 	var objs []Object
-	var total int64
-	add := func(name string, data []byte) error {
-		total += int64(len(data))
-		if max := s.r.opts.MaxFileSize; max > 0 && total > max {
-			return fmt.Errorf("the rendered output is more than the limit of %d bytes", max)
-		}
+	err = eachRenderedFile(chrt, out, !h.SkipCrds, s.r.opts.MaxFileSize, func(name string, data []byte) error {
 		o, err := parseRendered(file(name), data)
 		if err != nil {
 			return err
@@ -105,11 +94,41 @@ func (s *srcRun) helmChart(ctx context.Context, chrt *chart.Chart, dir string) (
 			}
 		}
 		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if !h.SkipCrds {
+	return objs, nil
+}
+
+// chartFile names a file of a chart in findings: in the checkout when the chart is the
+// directory dir of it, else under name, the chart's name in its repository.
+func (s *srcRun) chartFile(chrt *chart.Chart, dir, name string) func(string) string {
+	return func(file string) string {
+		rel := strings.TrimPrefix(file, chrt.Name()+"/")
+		if dir == "" {
+			return name + "/" + rel
+		}
+		return s.r.display(filepath.Join(dir, filepath.FromSlash(rel)))
+	}
+}
+
+// eachRenderedFile hands add what helm template writes, in its order: the chart's CRDs
+// when crds is set, then each rendered template by name, without partials, NOTES.txt and
+// empty output. Past max bytes in all (when max > 0) it fails.
+func eachRenderedFile(chrt *chart.Chart, out map[string]string, crds bool, max int64, add func(name string, data []byte) error) error {
+	var total int64
+	visit := func(name string, data []byte) error {
+		total += int64(len(data))
+		if max > 0 && total > max {
+			return fmt.Errorf("the rendered output is more than the limit of %d bytes", max)
+		}
+		return add(name, data)
+	}
+	if crds {
 		for _, crd := range chrt.CRDObjects() {
-			if err := add(crd.Filename, crd.File.Data); err != nil {
-				return nil, err
+			if err := visit(crd.Filename, crd.File.Data); err != nil {
+				return err
 			}
 		}
 	}
@@ -118,11 +137,11 @@ func (s *srcRun) helmChart(ctx context.Context, chrt *chart.Chart, dir string) (
 		if strings.HasPrefix(base, "_") || strings.EqualFold(base, "NOTES.txt") || strings.TrimSpace(out[name]) == "" {
 			continue
 		}
-		if err := add(name, []byte(out[name])); err != nil {
-			return nil, err
+		if err := visit(name, []byte(out[name])); err != nil {
+			return err
 		}
 	}
-	return objs, nil
+	return nil
 }
 
 // isTestHook says whether an object is a Helm test hook, which Argo CD does not deploy.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -258,22 +257,11 @@ func (s *srcRun) inflateChart(ctx context.Context, fsys *confinedFS, kdir string
 	if err != nil {
 		return nil, err
 	}
-	file := func(name string) string {
-		rel := strings.TrimPrefix(name, chrt.Name()+"/")
-		if chartDir == "" {
-			return c.Name + "/" + rel
-		}
-		return s.r.display(filepath.Join(chartDir, filepath.FromSlash(rel)))
-	}
+	file := s.chartFile(chrt, chartDir, c.Name)
 	// The documents are read as kustomize reads helm's output (kio.ByteReader), not
 	// re-encoded, so that kustomize sees the same YAML as from `helm template`.
 	var objs []*kyaml.RNode
-	var total int64
-	add := func(name string, data []byte) error {
-		total += int64(len(data))
-		if max := s.r.opts.MaxFileSize; max > 0 && total > max {
-			return fmt.Errorf("the rendered output is more than the limit of %d bytes", max)
-		}
+	err = eachRenderedFile(chrt, out, c.IncludeCRDs, s.r.opts.MaxFileSize, func(name string, data []byte) error {
 		nodes, err := (&kio.ByteReader{Reader: bytes.NewReader(data), OmitReaderAnnotations: true}).Read()
 		if err != nil {
 			return fmt.Errorf("%s: the rendered output is not valid YAML: %w", file(name), err)
@@ -293,22 +281,9 @@ func (s *srcRun) inflateChart(ctx context.Context, fsys *confinedFS, kdir string
 			objs = append(objs, n)
 		}
 		return nil
-	}
-	if c.IncludeCRDs {
-		for _, crd := range chrt.CRDObjects() {
-			if err := add(crd.Filename, crd.File.Data); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, name := range sortedKeys(out) {
-		base := path.Base(name)
-		if strings.HasPrefix(base, "_") || strings.EqualFold(base, "NOTES.txt") || strings.TrimSpace(out[name]) == "" {
-			continue
-		}
-		if err := add(name, []byte(out[name])); err != nil {
-			return nil, err
-		}
+	})
+	if err != nil {
+		return nil, err
 	}
 	return objs, nil
 }
