@@ -1,6 +1,8 @@
 package render
 
 import (
+	"strconv"
+
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -96,6 +98,27 @@ type Note struct {
 	// Message is one line. It never holds a decrypted value or a file's content from
 	// outside the repository.
 	Message string
+}
+
+// String is the note on one line, as the plugin prints it: "KIND Application NAME source
+// SOURCE: MESSAGE (FILE:LINE)", each part only where it is known.
+func (n Note) String() string {
+	s := string(n.Kind)
+	if n.Application != "" {
+		s += " Application " + n.Application
+	}
+	if n.Source != "" {
+		s += " source " + n.Source
+	}
+	s += ": " + n.Message
+	if n.File != "" {
+		s += " (" + n.File
+		if n.Line > 0 {
+			s += ":" + strconv.Itoa(n.Line)
+		}
+		s += ")"
+	}
+	return s
 }
 
 // Application is one Application and everything it deploys.

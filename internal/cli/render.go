@@ -126,7 +126,7 @@ func (o *renderOptions) Run(ctx context.Context) error {
 	} else {
 		err = writeRenderYAML(o.Out, res, apps)
 		for _, n := range notes {
-			fmt.Fprintln(o.ErrOut, noteText(n))
+			fmt.Fprintln(o.ErrOut, n.String())
 		}
 	}
 	if err != nil {

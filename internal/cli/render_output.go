@@ -116,19 +116,3 @@ func noteFindings(notes []render.Note, apps []render.Application) []policy.Findi
 	}
 	return out
 }
-
-// noteText is a note on one line for standard error.
-func noteText(n render.Note) string {
-	s := string(n.Kind)
-	if n.Application != "" {
-		s += " Application " + n.Application
-	}
-	if n.Source != "" {
-		s += " source " + n.Source
-	}
-	s += ": " + n.Message
-	if n.File != "" {
-		s += " (" + where(n.File, n.Line) + ")"
-	}
-	return s
-}

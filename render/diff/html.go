@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/render"
 )
 
 //go:embed report.html.tmpl
@@ -15,7 +16,7 @@ var htmlTemplateText string
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"headline":   headline,
 	"counts":     counts,
-	"noteLine":   noteLine,
+	"noteLine":   render.Note.String,
 	"secretLine": secretLine,
 	"anchor": func(key string) string {
 		return "app-" + strings.NewReplacer("/", "-", ".", "-").Replace(key)

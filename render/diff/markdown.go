@@ -38,7 +38,7 @@ func writeMarkdown(w io.Writer, rep Report, opts WriteOptions) error {
 		}
 		head.WriteString(">\n")
 		for _, n := range rep.Notes {
-			fmt.Fprintf(&head, "> - %s\n", mdEscape(noteLine(n)))
+			fmt.Fprintf(&head, "> - %s\n", mdEscape(n.String()))
 		}
 		head.WriteString("\n")
 	}

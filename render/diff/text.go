@@ -45,7 +45,7 @@ func writeText(w io.Writer, rep Report, opts WriteOptions) error {
 	if len(rep.Notes) > 0 {
 		fmt.Fprintf(bw, "\nNotes on %s:\n", rep.Head)
 		for _, n := range rep.Notes {
-			fmt.Fprintln(bw, "  "+noteLine(n))
+			fmt.Fprintln(bw, "  "+n.String())
 		}
 	}
 	if len(rep.Findings) > 0 {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-
-	"github.com/ck8sargo/ck8sargo/render"
 )
 
 // Formats are the formats Write accepts; the first is the default.
@@ -108,22 +106,6 @@ func where(file string, line int) string {
 		return fmt.Sprintf("%s:%d", file, line)
 	}
 	return file
-}
-
-// noteLine is one note on one line.
-func noteLine(n render.Note) string {
-	s := string(n.Kind)
-	if n.Application != "" {
-		s += " Application " + n.Application
-	}
-	if n.Source != "" {
-		s += " source " + n.Source
-	}
-	s += ": " + n.Message
-	if w := where(n.File, n.Line); w != "" {
-		s += " (" + w + ")"
-	}
-	return s
 }
 
 // secretLine says which Secret keys changed, or "".
