@@ -27,7 +27,8 @@ vals-secret, vals-ref, vals-check, wire --vals. Scanning before a commit: scan.`
 		NewCmdSecretsEncrypt(root), NewCmdSecretsDecrypt(root), NewCmdSecretsEdit(root),
 		NewCmdSecretsUpdateKeys(root), NewCmdSecretsRotate(root), NewCmdSecretsStatus(root),
 		NewCmdSecretsWire(root), NewCmdSecretsScan(root),
+		NewCmdSecretsSeal(root), NewCmdSecretsVerifySealed(root), NewCmdSecretsReseal(root),
+		NewCmdSecretsValsSecret(root), NewCmdSecretsValsRef(root), NewCmdSecretsValsCheck(root),
 	)
-	cmd.AddCommand(newSealedValsCommands(root)...)
 	return cmd
 }

@@ -10,20 +10,22 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/secrets/editspace"
 )
 
 type secretsEditOptions struct {
-	root *RootOptions
+	genericiooptions.IOStreams
 	keys sopsKeyFlags
+	file string
 	// editor is the command line of the editor: $SOPS_EDITOR, $EDITOR, else vi.
 	editor string
 }
 
 // NewCmdSecretsEdit opens a sops file's plaintext in $EDITOR and re-encrypts it.
 func NewCmdSecretsEdit(root *RootOptions) *cobra.Command {
-	o := &secretsEditOptions{root: root}
+	o := &secretsEditOptions{IOStreams: root.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "edit FILE",
 		Short: "Edit a sops file's plaintext in $EDITOR, then re-encrypt it",
@@ -40,15 +42,13 @@ is gone, with a warning.`,
 		Example: `  kubectl ck8sargo secrets edit secrets.yaml --identity keys/key.txt
   EDITOR="code --wait" kubectl ck8sargo secrets edit charts/shop/secrets.yaml`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.editor = editorCommand(os.Getenv)
-			return o.Run(cmd.Context(), args[0])
-		},
+		RunE: runCommand(o),
 	}
 	o.keys.addFlags(cmd.Flags(), false)
 	return cmd
 }
 
+// editorCommand is the editor to run: $SOPS_EDITOR, else $EDITOR, else vi.
 func editorCommand(getenv func(string) string) string {
 	for _, v := range []string{"SOPS_EDITOR", "EDITOR"} {
 		if e := strings.TrimSpace(getenv(v)); e != "" {
@@ -58,15 +58,28 @@ func editorCommand(getenv func(string) string) string {
 	return "vi"
 }
 
-func (o *secretsEditOptions) Run(ctx context.Context, name string) error {
+// Complete takes the file and the editor from the environment.
+func (o *secretsEditOptions) Complete(_ *cobra.Command, args []string) error {
+	o.file = args[0]
+	o.editor = editorCommand(os.Getenv)
+	return nil
+}
+
+// Validate has nothing to check: the key flags are checked when the keys are loaded.
+func (o *secretsEditOptions) Validate() error { return nil }
+
+// Run removes plaintext that killed runs left, decrypts the file, runs the editor on it and
+// re-encrypts what changed.
+func (o *secretsEditOptions) Run(ctx context.Context) error {
+	name := o.file
 	// A run killed while the editor was open (SIGKILL, a closed terminal) could not remove
 	// its plaintext: remove what such runs left, and say so.
 	stale, err := editspace.CleanStale(editspace.DefaultDirs())
 	for _, s := range stale {
-		fmt.Fprintf(o.root.ErrOut, "warning: removed plaintext left by an interrupted `secrets edit` (process %d is gone): %s\n", s.PID, s.Dir)
+		fmt.Fprintf(o.ErrOut, "warning: removed plaintext left by an interrupted `secrets edit` (process %d is gone): %s\n", s.PID, s.Dir)
 	}
 	if err != nil {
-		fmt.Fprintf(o.root.ErrOut, "warning: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(o.ErrOut, "warning: %s\n", oneLine(err.Error()))
 	}
 	c, err := o.keys.client()
 	if err != nil {
@@ -83,13 +96,13 @@ func (o *secretsEditOptions) Run(ctx context.Context, name string) error {
 		return err
 	}
 	if !changed {
-		fmt.Fprintf(o.root.Out, "%s: no change\n", name)
+		fmt.Fprintf(o.Out, "%s: no change\n", name)
 		return nil
 	}
 	if err := replaceFile(name, out, mode); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.root.Out, "%s: re-encrypted\n", name)
+	fmt.Fprintf(o.Out, "%s: re-encrypted\n", name)
 	return nil
 }
 
@@ -109,15 +122,15 @@ func (o *secretsEditOptions) runEditor(ctx context.Context, name string, plain [
 	}
 	args := strings.Fields(o.editor)
 	cmd := exec.CommandContext(ctx, args[0], append(args[1:], tmp)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.root.In, o.root.ErrOut, o.root.ErrOut
-	if f, ok := o.root.Out.(*os.File); ok {
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.In, o.ErrOut, o.ErrOut
+	if f, ok := o.Out.(*os.File); ok {
 		cmd.Stdout = f // a terminal editor draws on the terminal
 	}
 	if err := cmd.Run(); err != nil {
 		if errors.Is(ctx.Err(), context.Canceled) {
 			return nil, fmt.Errorf("interrupted; %s was left as it was", name)
 		}
-		return nil, fmt.Errorf("the editor %q failed (%v); %s was left as it was", args[0], err, name)
+		return nil, fmt.Errorf("the editor %q failed (%w); %s was left as it was", args[0], err, name)
 	}
 	return os.ReadFile(tmp)
 }

@@ -5,13 +5,15 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
 )
 
 type secretsEncryptOptions struct {
-	root    *RootOptions
-	keys    sopsKeyFlags
+	genericiooptions.IOStreams
+	keys sopsKeyFlags
+	fileArgs
 	inPlace bool
 	output  string
 	pgp     []string
@@ -20,7 +22,7 @@ type secretsEncryptOptions struct {
 
 // NewCmdSecretsEncrypt encrypts files with sops, in process.
 func NewCmdSecretsEncrypt(root *RootOptions) *cobra.Command {
-	o := &secretsEncryptOptions{root: root}
+	o := &secretsEncryptOptions{IOStreams: root.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "encrypt FILE... [--in-place]",
 		Short: "Encrypt values files with sops, for the recipients of .sops.yaml",
@@ -38,15 +40,7 @@ Without --in-place the encrypted file goes to standard output (one FILE), or to 
   kubectl ck8sargo secrets encrypt --in-place --public-key keys/public.asc charts/*/secrets.yaml
   kubectl ck8sargo secrets encrypt secrets.yaml > secrets.enc.yaml`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if !o.inPlace && len(args) > 1 {
-				return UsageErrorf("several files need --in-place")
-			}
-			if o.inPlace && o.output != "" {
-				return UsageErrorf("--in-place and --output exclude each other")
-			}
-			return o.Run(cmd.Context(), args)
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
 	f.BoolVarP(&o.inPlace, "in-place", "i", false, "replace each file with its encrypted form")
@@ -57,13 +51,25 @@ Without --in-place the encrypted file goes to standard output (one FILE), or to 
 	return cmd
 }
 
-func (o *secretsEncryptOptions) Run(ctx context.Context, files []string) error {
+// Validate checks where the results go.
+func (o *secretsEncryptOptions) Validate() error {
+	if !o.inPlace && len(o.files) > 1 {
+		return UsageErrorf("several files need --in-place")
+	}
+	if o.inPlace && o.output != "" {
+		return UsageErrorf("--in-place and --output exclude each other")
+	}
+	return nil
+}
+
+// Run loads the keys and encrypts each file.
+func (o *secretsEncryptOptions) Run(ctx context.Context) error {
 	c, err := o.keys.client()
 	if err != nil {
 		return err
 	}
 	c.PGP, c.Age = o.pgp, o.age
-	for _, name := range files {
+	for _, name := range o.files {
 		data, mode, err := o.keys.read(name)
 		if err != nil {
 			return err
@@ -77,68 +83,16 @@ func (o *secretsEncryptOptions) Run(ctx context.Context, files []string) error {
 			if err := replaceFile(name, enc, mode); err != nil {
 				return err
 			}
-			fmt.Fprintf(o.root.Out, "encrypted %s\n", name)
+			fmt.Fprintf(o.Out, "encrypted %s\n", name)
 		case o.output != "":
 			if err := atomicfile.Write(o.output, enc, 0o644); err != nil {
 				return err
 			}
 		default:
-			if _, err := o.root.Out.Write(enc); err != nil {
+			if _, err := o.Out.Write(enc); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-type secretsDecryptOptions struct {
-	root   *RootOptions
-	keys   sopsKeyFlags
-	output string
-}
-
-// NewCmdSecretsDecrypt decrypts a sops file, in process.
-func NewCmdSecretsDecrypt(root *RootOptions) *cobra.Command {
-	o := &secretsDecryptOptions{root: root}
-	cmd := &cobra.Command{
-		Use:   "decrypt FILE [--output FILE]",
-		Short: "Decrypt a sops file to standard output or a 0600 file",
-		Long: `decrypt does what 'sops --decrypt' does, in process, after checking the file's MAC. The
-plaintext goes to standard output, or to --output (written 0600, atomically). It is the only
-command that prints secret values.
-
-Keys: --identity FILE (repeatable), else SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, sops' default age
-key file and the GnuPG home, as sops reads them. A wrong key, a MAC mismatch or a damaged
-file is a one-line error with exit code 2; the file is never changed.`,
-		Example: `  kubectl ck8sargo secrets decrypt secrets.yaml --identity keys/key.txt
-  kubectl ck8sargo secrets decrypt secrets.yaml --output /tmp/secrets.plain.yaml
-  SOPS_AGE_KEY_FILE=keys/key.txt kubectl ck8sargo secrets decrypt secrets.yaml | yq .db`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.Run(cmd.Context(), args[0])
-		},
-	}
-	cmd.Flags().StringVar(&o.output, "output", "", "write the plaintext to this file (0600) instead of standard output")
-	o.keys.addFlags(cmd.Flags(), false)
-	return cmd
-}
-
-func (o *secretsDecryptOptions) Run(ctx context.Context, name string) error {
-	c, err := o.keys.client()
-	if err != nil {
-		return err
-	}
-	data, _, err := o.keys.read(name)
-	if err != nil {
-		return err
-	}
-	plain, err := c.Decrypt(ctx, name, data)
-	if err != nil {
-		return err
-	}
-	if o.output != "" {
-		return atomicfile.Write(o.output, plain, 0o600)
-	}
-	_, err = o.root.Out.Write(plain)
-	return err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
@@ -17,12 +18,12 @@ import (
 )
 
 type secretsInitOptions struct {
-	root           *RootOptions
+	genericiooptions.IOStreams
 	key            string
 	pathRegex      string
 	encryptedRegex string
 	file           string
-	output         string
+	output         *outputFlag
 	gnupgImport    bool
 	// getenv reads the environment; os.Getenv unless a test sets it.
 	getenv func(string) string
@@ -30,7 +31,7 @@ type secretsInitOptions struct {
 
 // NewCmdSecretsInit creates or extends .sops.yaml with a creation rule.
 func NewCmdSecretsInit(root *RootOptions) *cobra.Command {
-	o := &secretsInitOptions{root: root}
+	o := &secretsInitOptions{IOStreams: root.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "init --key PUBKEY_OR_RECIPIENT [--path-regex REGEX]",
 		Short: "Create or extend .sops.yaml with a creation rule for a key",
@@ -48,22 +49,14 @@ encrypted.`,
   # Secret manifests: encrypt only data and stringData
   kubectl ck8sargo secrets init --key keys/public.asc --path-regex 'secret\.yaml$' --encrypted-regex '^(data|stringData)$'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.key == "" {
-				return UsageErrorf("--key is required: a fingerprint, an age recipient or a key file")
-			}
-			if err := validateOutput(o.output, "text", "json"); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.key, "key", "", "OpenPGP fingerprint, age recipient, or key file (required)")
 	f.StringVar(&o.pathRegex, "path-regex", "", "path_regex of the rule (default: none, every file)")
 	f.StringVar(&o.encryptedRegex, "encrypted-regex", "", "encrypted_regex of a new rule, e.g. ^(data|stringData)$")
 	f.StringVar(&o.file, "file", ".sops.yaml", "the .sops.yaml to create or extend")
-	f.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	o.output = addOutput(cmd, "output format: text or json", "text", "json")
 	f.BoolVar(&o.gnupgImport, "gnupg-import", true, "import an OpenPGP key file's public part into the GnuPG keyring sops reads")
 	return cmd
 }
@@ -77,16 +70,34 @@ type initOutput struct {
 	GnuPGHome string `json:"gnupgHome,omitempty"`
 }
 
+// Complete sets the environment lookup, unless a test gave one.
+func (o *secretsInitOptions) Complete(*cobra.Command, []string) error {
+	if o.getenv == nil {
+		o.getenv = os.Getenv
+	}
+	return nil
+}
+
+// Validate checks that there is a key.
+func (o *secretsInitOptions) Validate() error {
+	if o.key == "" {
+		return UsageErrorf("--key is required: a fingerprint, an age recipient or a key file")
+	}
+	return nil
+}
+
+// Run reads the key, adds it to .sops.yaml (after importing it into GnuPG) and says what
+// changed.
 func (o *secretsInitOptions) Run(ctx context.Context) error {
 	keyData := []byte(o.key)
 	if fi, err := os.Stat(o.key); err == nil && !fi.IsDir() {
 		if keyData, err = os.ReadFile(o.key); err != nil {
-			return UsageErrorf("--key: %v", err)
+			return UsageErrorf("--key: %w", err)
 		}
 	}
 	pk, err := sopsconfig.ParsePublicKey(keyData)
 	if err != nil {
-		return UsageErrorf("--key %s: %v", describeKeyArg(o.key), err)
+		return UsageErrorf("--key %s: %w", describeKeyArg(o.key), err)
 	}
 	if fi, err := os.Stat(filepath.Dir(o.file)); err != nil || !fi.IsDir() {
 		return UsageErrorf("--file %s: the directory %s does not exist", o.file, filepath.Dir(o.file))
@@ -101,7 +112,7 @@ func (o *secretsInitOptions) Run(ctx context.Context) error {
 	}
 	out, res, err := sopsconfig.InitConfig(existing, sopsconfig.InitOptions{Key: pk, PathRegex: o.pathRegex, EncryptedRegex: o.encryptedRegex})
 	if err != nil {
-		return UsageErrorf("%s: %v", o.file, err)
+		return UsageErrorf("%s: %w", o.file, err)
 	}
 	// The key goes into GnuPG first: when that fails, .sops.yaml is left as it was.
 	home, err := o.importPGP(ctx, pk, keyData)
@@ -113,20 +124,20 @@ func (o *secretsInitOptions) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if o.output == "json" {
-		return printStructured(o.root.Out, "json", initOutput{File: o.file, Type: string(pk.Type), Key: pk.ID, InitResult: res, GnuPGHome: home})
+	if o.output.is("json") {
+		return printStructured(o.Out, "json", initOutput{File: o.file, Type: string(pk.Type), Key: pk.ID, InitResult: res, GnuPGHome: home})
 	}
 	if home != "" {
-		fmt.Fprintf(o.root.Out, "imported the public key %s into GnuPG home %s: secrets encrypt and the sops CLI find it there\n", pk.ID, home)
+		fmt.Fprintf(o.Out, "imported the public key %s into GnuPG home %s: secrets encrypt and the sops CLI find it there\n", pk.ID, home)
 	}
 	switch {
 	case !res.KeyAdded:
-		fmt.Fprintf(o.root.Out, "%s: creation rule %d already names %s %s; nothing changed\n", o.file, res.RuleIndex+1, pk.Type, pk.ID)
+		fmt.Fprintf(o.Out, "%s: creation rule %d already names %s %s; nothing changed\n", o.file, res.RuleIndex+1, pk.Type, pk.ID)
 	case res.NewRule:
-		fmt.Fprintf(o.root.Out, "%s: added creation rule %d for %s %s\n", o.file, res.RuleIndex+1, pk.Type, pk.ID)
+		fmt.Fprintf(o.Out, "%s: added creation rule %d for %s %s\n", o.file, res.RuleIndex+1, pk.Type, pk.ID)
 	default:
-		fmt.Fprintf(o.root.Out, "%s: added %s %s to creation rule %d\n", o.file, pk.Type, pk.ID, res.RuleIndex+1)
-		fmt.Fprintf(o.root.Out, "files already encrypted are not yet readable with it: run kubectl ck8sargo secrets updatekeys FILE...\n")
+		fmt.Fprintf(o.Out, "%s: added %s %s to creation rule %d\n", o.file, pk.Type, pk.ID, res.RuleIndex+1)
+		fmt.Fprintf(o.Out, "files already encrypted are not yet readable with it: run kubectl ck8sargo secrets updatekeys FILE...\n")
 	}
 	return nil
 }
@@ -138,13 +149,9 @@ func (o *secretsInitOptions) importPGP(ctx context.Context, pk sopsconfig.Public
 	if !o.gnupgImport || pk.Type != sopsconfig.KeyTypePGP || !strings.Contains(string(keyData), "-----BEGIN PGP") {
 		return "", nil
 	}
-	getenv := o.getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	home := getenv(sops.EnvGnuPGHome)
+	home := o.getenv(sops.EnvGnuPGHome)
 	if home == "" {
-		h := getenv("HOME")
+		h := o.getenv("HOME")
 		if h == "" {
 			return "", UsageErrorf("neither GNUPGHOME nor HOME is set, so there is no GnuPG keyring to import --key into: set one, or pass --gnupg-import=false and give --public-key to encrypt")
 		}
@@ -152,10 +159,10 @@ func (o *secretsInitOptions) importPGP(ctx context.Context, pk sopsconfig.Public
 	}
 	if _, err := sops.ImportPublicKeys(ctx, home, keyData); err != nil {
 		if errors.Is(err, sops.ErrNoGnuPG) {
-			fmt.Fprintf(o.root.ErrOut, "warning: gpg is not installed, so the public key was not imported: give it to encrypt with --public-key %s (the sops CLI needs gpg for OpenPGP keys)\n", describeKeyArg(o.key))
+			fmt.Fprintf(o.ErrOut, "warning: gpg is not installed, so the public key was not imported: give it to encrypt with --public-key %s (the sops CLI needs gpg for OpenPGP keys)\n", describeKeyArg(o.key))
 			return "", nil
 		}
-		return "", UsageErrorf("--key %s: importing the public key into GnuPG home %s: %v", describeKeyArg(o.key), home, err)
+		return "", UsageErrorf("--key %s: importing the public key into GnuPG home %s: %w", describeKeyArg(o.key), home, err)
 	}
 	return home, nil
 }

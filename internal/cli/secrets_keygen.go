@@ -1,23 +1,25 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/secrets"
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
 
 type secretsKeygenOptions struct {
-	root      *RootOptions
+	genericiooptions.IOStreams
 	keyType   string
 	name      string
 	email     string
 	algorithm string
 	out       string
 	force     bool
-	output    string
+	output    *outputFlag
 }
 
 // keygenOutput is the JSON form of keygen's result; it never holds the private key.
@@ -31,7 +33,7 @@ type keygenOutput struct {
 
 // NewCmdSecretsKeygen generates a helm-secrets key pair without passphrase.
 func NewCmdSecretsKeygen(root *RootOptions) *cobra.Command {
-	o := &secretsKeygenOptions{root: root}
+	o := &secretsKeygenOptions{IOStreams: root.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "keygen --type pgp|age [--name NAME] [--out DIR]",
 		Short: "Generate a key pair for helm-secrets, without passphrase",
@@ -59,12 +61,7 @@ repository.`,
   # an age key, printed as JSON for a script
   kubectl ck8sargo secrets keygen --type age --out keys/ -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.keyType, "type", "", "key type: pgp or age (required)")
@@ -73,10 +70,14 @@ repository.`,
 	f.StringVar(&o.algorithm, "algorithm", string(sops.PGPRSA4096), "OpenPGP algorithm: rsa4096 or ed25519")
 	f.StringVar(&o.out, "out", ".", "directory to write the key files into")
 	f.BoolVar(&o.force, "force", false, "overwrite existing key files")
-	f.StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	o.output = addOutput(cmd, "output format: text or json", "text", "json")
 	return cmd
 }
 
+// Complete has nothing to read: keygen takes no arguments and asks no cluster.
+func (o *secretsKeygenOptions) Complete(*cobra.Command, []string) error { return nil }
+
+// Validate checks the key type and algorithm.
 func (o *secretsKeygenOptions) Validate() error {
 	switch sops.KeyType(o.keyType) {
 	case sops.KeyTypePGP, sops.KeyTypeAge:
@@ -90,15 +91,16 @@ func (o *secretsKeygenOptions) Validate() error {
 	default:
 		return UsageErrorf("unknown --algorithm %q: use rsa4096 or ed25519", o.algorithm)
 	}
-	return validateOutput(o.output, "text", "json")
+	return nil
 }
 
-func (o *secretsKeygenOptions) Run() error {
+// Run generates the key, writes its files and says what to do next.
+func (o *secretsKeygenOptions) Run(context.Context) error {
 	k, err := sops.GenerateKey(sops.KeygenOptions{
 		Type: sops.KeyType(o.keyType), Name: o.name, Email: o.email, Algorithm: sops.PGPAlgorithm(o.algorithm),
 	})
 	if err != nil {
-		return UsageErrorf("%v", err)
+		return UsageErrorf("%w", err)
 	}
 	files, err := k.WriteFiles(o.out, o.force)
 	if err != nil {
@@ -108,16 +110,16 @@ func (o *secretsKeygenOptions) Run() error {
 	ex, err := secrets.ExcludeFromGit(files.PrivateKeyFile)
 	switch {
 	case err != nil:
-		fmt.Fprintf(o.root.ErrOut, "warning: %s is inside a git work tree and could be committed; adding it to .git/info/exclude failed: %s\n", files.PrivateKeyFile, oneLine(err.Error()))
+		fmt.Fprintf(o.ErrOut, "warning: %s is inside a git work tree and could be committed; adding it to .git/info/exclude failed: %s\n", files.PrivateKeyFile, oneLine(err.Error()))
 	case ex.WorkTree != "":
-		fmt.Fprintf(o.root.ErrOut, "warning: the private key %s is inside the git work tree %s: keep keys outside the repository; %s is in %s so that git does not offer it\n", files.PrivateKeyFile, ex.WorkTree, ex.Pattern, ex.ExcludeFile)
+		fmt.Fprintf(o.ErrOut, "warning: the private key %s is inside the git work tree %s: keep keys outside the repository; %s is in %s so that git does not offer it\n", files.PrivateKeyFile, ex.WorkTree, ex.Pattern, ex.ExcludeFile)
 	}
 	res := keygenOutput{Type: o.keyType, Fingerprint: k.Fingerprint, Recipient: k.Recipient,
 		PrivateKeyFile: files.PrivateKeyFile, PublicKeyFile: files.PublicKeyFile}
-	if o.output == "json" {
-		return printStructured(o.root.Out, "json", res)
+	if o.output.is("json") {
+		return printStructured(o.Out, "json", res)
 	}
-	w := o.root.Out
+	w := o.Out
 	fmt.Fprintf(w, "wrote %s (private key, 0600: keep it out of git) and %s\n", files.PrivateKeyFile, files.PublicKeyFile)
 	if k.Type == sops.KeyTypePGP {
 		fmt.Fprintf(w, "fingerprint: %s\n", k.Fingerprint)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/api/resource"
 
@@ -72,16 +73,16 @@ func (k *sopsKeyFlags) keyring() (*sops.Keyring, error) {
 	kr := sops.NewKeyring()
 	for _, f := range k.identities {
 		if err := kr.AddIdentityFile(f); err != nil {
-			return nil, UsageErrorf("--identity %s: %v", f, trimPrefix(err, f))
+			return nil, UsageErrorf("--identity %s: %w", f, trimPrefix(err, f))
 		}
 	}
 	for _, f := range k.publicKeys {
 		data, err := inputfile.Read(f, keyFileLimit)
 		if err != nil {
-			return nil, UsageErrorf("--public-key: %v", err)
+			return nil, UsageErrorf("--public-key: %w", err)
 		}
 		if err := kr.AddPublicKey(f, data); err != nil {
-			return nil, UsageErrorf("--public-key %s: %v", f, trimPrefix(err, f))
+			return nil, UsageErrorf("--public-key %s: %w", f, trimPrefix(err, f))
 		}
 	}
 	if len(k.identities) == 0 {
@@ -107,14 +108,24 @@ func (k *sopsKeyFlags) client() (*sops.Client, error) {
 	return &sops.Client{Keyring: kr, ConfigFile: k.configFile}, nil
 }
 
-// trimPrefix drops a leading "NAME: " from err, where the flag already names the file.
-func trimPrefix(err error, name string) string {
+// trimPrefix drops a leading "NAME: " from err's message, where the flag already names the
+// file; the chain stays, for errors.Is and errors.As.
+func trimPrefix(err error, name string) error {
 	s := err.Error()
 	if len(s) > len(name)+2 && s[:len(name)+2] == name+": " {
-		return s[len(name)+2:]
+		return &trimmedError{msg: s[len(name)+2:], err: err}
 	}
-	return s
+	return err
 }
+
+// trimmedError is an error with a shorter message and the same chain.
+type trimmedError struct {
+	msg string
+	err error
+}
+
+func (e *trimmedError) Error() string { return e.msg }
+func (e *trimmedError) Unwrap() error { return e.err }
 
 // keyFileLimit bounds a key file: an armored keyring of a few keys is kilobytes.
 const keyFileLimit = 1 << 20
@@ -131,7 +142,7 @@ func readInput(name string, limit int64) ([]byte, fs.FileMode, error) {
 		if fi != nil && fi.IsDir() {
 			return nil, 0, UsageErrorf("%s is a directory: give files", name)
 		}
-		return nil, 0, UsageErrorf("%v", err)
+		return nil, 0, UsageErrorf("%w", err)
 	}
 	data, err := inputfile.Read(name, limit)
 	if err != nil {
@@ -145,9 +156,9 @@ func readInput(name string, limit int64) ([]byte, fs.FileMode, error) {
 func secretsInputError(err error) error {
 	var tl *inputfile.TooLargeError
 	if errors.As(err, &tl) {
-		return UsageErrorf("%v: pass --max-file-size with a larger size if the file is meant to be this big", err)
+		return UsageErrorf("%w: pass --max-file-size with a larger size if the file is meant to be this big", err)
 	}
-	return UsageErrorf("%v", err)
+	return UsageErrorf("%w", err)
 }
 
 // replaceFile writes data over name atomically, keeping its mode.
@@ -157,3 +168,17 @@ func replaceFile(name string, data []byte, mode fs.FileMode) error {
 	}
 	return nil
 }
+
+// fileArgs are the FILE... arguments of a secrets command. Its Complete takes them and its
+// Validate has nothing to check (the flags were checked when parsed, the key flags are
+// checked when the keys load), for the commands that need no more.
+type fileArgs struct{ files []string }
+
+// Complete takes the files.
+func (a *fileArgs) Complete(_ *cobra.Command, args []string) error {
+	a.files = args
+	return nil
+}
+
+// Validate has nothing to check.
+func (a *fileArgs) Validate() error { return nil }

@@ -9,20 +9,26 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/secrets/scan"
 )
 
 type secretsScanOptions struct {
+	genericiooptions.IOStreams
 	root   *RootOptions
-	output string
+	output *outputFlag
 	// dir is the directory the scan starts from; the working directory unless a test sets it.
 	dir string
+
+	repo  string
+	paths []string
+	opts  scan.Options
 }
 
 // NewCmdSecretsScan checks files before they are committed.
 func NewCmdSecretsScan(root *RootOptions) *cobra.Command {
-	o := &secretsScanOptions{root: root}
+	o := &secretsScanOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "scan [PATH...]",
 		Short: "Refuse plaintext secrets before they are committed (pre-commit hook)",
@@ -72,18 +78,15 @@ With the pre-commit framework, use the hook "ck8sargo-secrets-scan" of this repo
 		Example: `  kubectl ck8sargo secrets scan
   kubectl ck8sargo secrets scan charts/shop apps/shop.yaml
   kubectl ck8sargo secrets scan -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateOutput(o.output, "text", "json"); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context(), args)
-		},
+		RunE: runCommand(o),
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	o.output = addOutput(cmd, "output format: text or json", "text", "json")
 	return cmd
 }
 
-func (o *secretsScanOptions) Run(ctx context.Context, args []string) error {
+// Complete finds the repository root, takes the paths relative to it and reads the
+// allowlist of the profile.
+func (o *secretsScanOptions) Complete(_ *cobra.Command, args []string) error {
 	wd := o.dir
 	if wd == "" {
 		var err error
@@ -92,6 +95,7 @@ func (o *secretsScanOptions) Run(ctx context.Context, args []string) error {
 		}
 	}
 	root := repositoryRoot(wd)
+	o.repo = root
 	var paths []string
 	for _, a := range args {
 		if !filepath.IsAbs(a) {
@@ -114,27 +118,36 @@ func (o *secretsScanOptions) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	opts := scan.Options{Ignore: profile.Secrets.Scan.Ignore}
+	o.paths = paths
+	o.opts = scan.Options{Ignore: profile.Secrets.Scan.Ignore}
 	for _, a := range profile.Secrets.Scan.Allow {
-		opts.Allow = append(opts.Allow, scan.Allow{Paths: a.Paths, Rules: a.Rules, Reason: a.Reason})
+		o.opts.Allow = append(o.opts.Allow, scan.Allow{Paths: a.Paths, Rules: a.Rules, Reason: a.Reason})
 	}
-	res, err := scan.ScanWith(ctx, os.DirFS(root), opts, paths...)
+	return nil
+}
+
+// Validate has nothing to check: the paths were checked against the repository.
+func (o *secretsScanOptions) Validate() error { return nil }
+
+// Run scans and prints the findings; the exit code says whether any were found.
+func (o *secretsScanOptions) Run(ctx context.Context) error {
+	res, err := scan.ScanWith(ctx, os.DirFS(o.repo), o.opts, o.paths...)
 	if err != nil {
 		if res == nil {
-			return UsageErrorf("%s; fix secrets.scan in the profile (.ck8sargo.yaml)", oneLine(err.Error()))
+			return UsageErrorf("%w; fix secrets.scan in the profile (.ck8sargo.yaml)", err)
 		}
 		// Problems with some paths: report what was found, then fail on the input.
-		defer func() { fmt.Fprintf(o.root.ErrOut, "error: %s\n", oneLine(err.Error())) }()
+		defer func() { fmt.Fprintf(o.ErrOut, "error: %s\n", oneLine(err.Error())) }()
 	}
-	if o.output == "json" {
-		if err := printStructured(o.root.Out, "json", res); err != nil {
+	if o.output.is("json") {
+		if err := printStructured(o.Out, "json", res); err != nil {
 			return err
 		}
 	} else {
 		for _, f := range res.Findings {
-			fmt.Fprintln(o.root.Out, f.String())
+			fmt.Fprintln(o.Out, f.String())
 			if f.Remediation != "" {
-				fmt.Fprintf(o.root.Out, "    %s\n", f.Remediation)
+				fmt.Fprintf(o.Out, "    %s\n", f.Remediation)
 			}
 		}
 		allowed := ""
@@ -142,7 +155,7 @@ func (o *secretsScanOptions) Run(ctx context.Context, args []string) error {
 			allowed = fmt.Sprintf(" (%d let pass by ck8sargo:allow or secrets.scan in .ck8sargo.yaml)", res.Allowed)
 		}
 		if len(res.Findings) > 0 {
-			fmt.Fprintf(o.root.ErrOut, "%d problem(s) in %d file(s) scanned%s\n", len(res.Findings), res.Files, allowed)
+			fmt.Fprintf(o.ErrOut, "%d problem(s) in %d file(s) scanned%s\n", len(res.Findings), res.Files, allowed)
 		}
 	}
 	switch {

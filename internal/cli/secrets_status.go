@@ -8,20 +8,22 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
 
 type secretsStatusOptions struct {
-	root       *RootOptions
+	genericiooptions.IOStreams
 	configFile string
-	output     string
+	fileArgs
+	output *outputFlag
 }
 
 // NewCmdSecretsStatus tells whether files are encrypted, for whom, and whether that matches
 // .sops.yaml.
 func NewCmdSecretsStatus(root *RootOptions) *cobra.Command {
-	o := &secretsStatusOptions{root: root}
+	o := &secretsStatusOptions{IOStreams: root.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "status FILE...",
 		Short: "Show whether files are sops-encrypted, for whom, and whether that matches .sops.yaml",
@@ -33,22 +35,18 @@ by key. No value is printed.`,
 		Example: `  kubectl ck8sargo secrets status secrets.yaml
   kubectl ck8sargo secrets status charts/*/secrets*.yaml -o json`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context(), args)
-		},
+		RunE: runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.configFile, "sops-config", "", "the .sops.yaml to compare with (default: the nearest one in the file's directory or above)")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
-func (o *secretsStatusOptions) Run(ctx context.Context, files []string) error {
+// Run reads each file's sops metadata and prints the table or the structured form.
+func (o *secretsStatusOptions) Run(ctx context.Context) error {
 	c := &sops.Client{ConfigFile: o.configFile}
 	var sts []*sops.FileStatus
-	for _, name := range files {
+	for _, name := range o.files {
 		data, _, err := readInput(name, 0)
 		if err != nil {
 			return err
@@ -59,10 +57,10 @@ func (o *secretsStatusOptions) Run(ctx context.Context, files []string) error {
 		}
 		sts = append(sts, st)
 	}
-	if o.output != "text" {
-		return printStructured(o.root.Out, o.output, sts)
+	if !o.output.is("text") {
+		return printStructured(o.Out, o.output.format, sts)
 	}
-	tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FILE\tSTATUS\tRECIPIENTS\tLAST MODIFIED\tMATCHES .sops.yaml")
 	for _, st := range sts {
 		lm, match := "-", "-"

@@ -2,21 +2,21 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
-
-	"github.com/ck8sargo/ck8sargo/secrets/sops"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
 type secretsUpdateKeysOptions struct {
-	root   *RootOptions
-	keys   sopsKeyFlags
-	output string
+	genericiooptions.IOStreams
+	keys sopsKeyFlags
+	fileArgs
+	output *outputFlag
 }
 
+// updateKeysResult is the outcome of updatekeys for one file.
 type updateKeysResult struct {
 	File    string   `json:"file"`
 	Changed bool     `json:"changed"`
@@ -27,7 +27,7 @@ type updateKeysResult struct {
 
 // NewCmdSecretsUpdateKeys re-wraps data keys for the recipients .sops.yaml names now.
 func NewCmdSecretsUpdateKeys(root *RootOptions) *cobra.Command {
-	o := &secretsUpdateKeysOptions{root: root}
+	o := &secretsUpdateKeysOptions{IOStreams: root.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "updatekeys FILE...",
 		Short: "Re-wrap files' data keys for the recipients .sops.yaml names now",
@@ -40,19 +40,16 @@ when any failed.`,
 		Example: `  kubectl ck8sargo secrets init --key keys/colleague.asc
   kubectl ck8sargo secrets updatekeys --identity keys/private.asc --public-key keys/colleague.asc charts/*/secrets*.yaml`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateOutput(o.output, "text", "json"); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context(), args)
-		},
+		RunE: runCommand(o),
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	o.output = addOutput(cmd, "output format: text or json", "text", "json")
 	o.keys.addFlags(cmd.Flags(), true)
 	return cmd
 }
 
-func (o *secretsUpdateKeysOptions) Run(ctx context.Context, files []string) error {
+// Run re-wraps each file's data key, trying every file, and prints a line per file.
+func (o *secretsUpdateKeysOptions) Run(ctx context.Context) error {
+	files := o.files
 	c, err := o.keys.client()
 	if err != nil {
 		return err
@@ -83,25 +80,26 @@ func (o *secretsUpdateKeysOptions) Run(ctx context.Context, files []string) erro
 		}
 		results = append(results, r)
 	}
-	if o.output == "json" {
-		if err := printStructured(o.root.Out, "json", results); err != nil {
+	if o.output.is("json") {
+		if err := printStructured(o.Out, "json", results); err != nil {
 			return err
 		}
 	} else {
 		for _, r := range results {
 			switch {
 			case r.Error != "":
-				fmt.Fprintf(o.root.Out, "%s: failed\n", r.File)
+				fmt.Fprintf(o.Out, "%s: failed\n", r.File)
 			case !r.Changed:
-				fmt.Fprintf(o.root.Out, "%s: recipients already match\n", r.File)
+				fmt.Fprintf(o.Out, "%s: recipients already match\n", r.File)
 			default:
-				fmt.Fprintf(o.root.Out, "%s: added %s; removed %s\n", r.File, listOrNone(r.Added), listOrNone(r.Removed))
+				fmt.Fprintf(o.Out, "%s: added %s; removed %s\n", r.File, listOrNone(r.Added), listOrNone(r.Removed))
 			}
 		}
 	}
 	return joinFileErrors(errs)
 }
 
+// listOrNone is the list, or "none".
 func listOrNone(l []string) string {
 	if len(l) == 0 {
 		return "none"
@@ -122,62 +120,4 @@ func joinFileErrors(errs []error) error {
 		msgs[i] = e.Error()
 	}
 	return fmt.Errorf("%d files failed: %s", len(errs), strings.Join(msgs, "; "))
-}
-
-type secretsRotateOptions struct {
-	root *RootOptions
-	keys sopsKeyFlags
-}
-
-// NewCmdSecretsRotate re-encrypts files with a new data key.
-func NewCmdSecretsRotate(root *RootOptions) *cobra.Command {
-	o := &secretsRotateOptions{root: root}
-	cmd := &cobra.Command{
-		Use:   "rotate FILE...",
-		Short: "Re-encrypt files with a new data key",
-		Long: `rotate does what 'sops rotate --in-place' does: each file is decrypted (its MAC checked),
-and encrypted again with a fresh data key for the same recipients. Do it after removing a
-recipient that may have kept a copy of the old data key. Every file is tried; the exit code
-is 2 when any failed.`,
-		Example: `  kubectl ck8sargo secrets updatekeys --identity keys/private.asc secrets.yaml
-  kubectl ck8sargo secrets rotate --identity keys/private.asc secrets.yaml`,
-		Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return o.Run(cmd.Context(), args)
-		},
-	}
-	o.keys.addFlags(cmd.Flags(), true)
-	return cmd
-}
-
-func (o *secretsRotateOptions) Run(ctx context.Context, files []string) error {
-	c, err := o.keys.client()
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, name := range files {
-		if err := rotateOne(ctx, c, &o.keys, name); err != nil {
-			fmt.Fprintf(o.root.Out, "%s: failed\n", name)
-			errs = append(errs, err)
-			continue
-		}
-		fmt.Fprintf(o.root.Out, "%s: new data key\n", name)
-	}
-	return joinFileErrors(errs)
-}
-
-func rotateOne(ctx context.Context, c *sops.Client, k *sopsKeyFlags, name string) error {
-	data, mode, err := k.read(name)
-	if err != nil {
-		return err
-	}
-	out, err := c.Rotate(ctx, name, data)
-	if err != nil {
-		return err
-	}
-	if len(out) == 0 {
-		return errors.New("empty result")
-	}
-	return replaceFile(name, out, mode)
 }

@@ -1,29 +1,32 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/secrets/vals"
 	"github.com/ck8sargo/ck8sargo/secrets/wire"
 )
 
 type secretsWireOptions struct {
-	root       *RootOptions
+	genericiooptions.IOStreams
+	file       string
 	valuesFile []string
 	vals       []string
 	app        string
 	source     int
 	sourceName string
-	dryRun     string
-	output     string
+	dryRun     *dryRunFlag
+	output     *outputFlag
 }
 
 // NewCmdSecretsWire adds secrets to an Application manifest: secrets:// value files and
 // vals file parameters.
 func NewCmdSecretsWire(root *RootOptions) *cobra.Command {
-	o := &secretsWireOptions{root: root}
+	o := &secretsWireOptions{IOStreams: root.IOStreams}
 	cmd := &cobra.Command{
 		Use:   "wire APP.yaml (--values-file FILE | --vals NAME=vault:PATH#KEY)...",
 		Short: "Reference an encrypted values file or a Vault value from an Application manifest",
@@ -51,22 +54,7 @@ result instead.`,
   kubectl ck8sargo secrets wire apps/shop.yaml --values-file '$values/env/prod/secrets.yaml' --source-name chart
   kubectl ck8sargo secrets wire apps/shop.yaml --vals password=vault:secret/data/shop#password --dry-run=client`,
 		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(o.valuesFile) == 0 && len(o.vals) == 0 {
-				return UsageErrorf("nothing to wire: give --values-file FILE or --vals NAME=vault:PATH#KEY")
-			}
-			if err := validateOutput(o.output, "text", "json"); err != nil {
-				return err
-			}
-			switch o.dryRun {
-			case "none", "client":
-			case "server":
-				return UsageErrorf("--dry-run=server: wire edits a file and sends nothing to a server; use --dry-run=client to print the result")
-			default:
-				return UsageErrorf("--dry-run must be none or client, not %q", o.dryRun)
-			}
-			return o.Run(args[0])
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
 	f.StringArrayVar(&o.valuesFile, "values-file", nil, "sops-encrypted values file to add as secrets://FILE (repeatable)")
@@ -74,13 +62,29 @@ result instead.`,
 	f.StringVar(&o.app, "app", "", "the Application's name, when the file holds several")
 	f.IntVar(&o.source, "source", -1, "index in spec.sources of the source to edit")
 	f.StringVar(&o.sourceName, "source-name", "", "name of the entry of spec.sources to edit")
-	f.StringVar(&o.dryRun, "dry-run", "none", `"client" (or --dry-run alone) prints the edited manifest instead of writing it`)
-	f.Lookup("dry-run").NoOptDefVal = "client"
-	f.StringVarP(&o.output, "output", "o", "text", "summary format: text or json")
+	o.dryRun = addSecretsDryRun(cmd, `"client" (or --dry-run alone) prints the edited manifest instead of writing it`,
+		"wire edits a file and sends nothing to a server; use --dry-run=client to print the result", dryRunClient)
+	o.output = addOutput(cmd, "summary format: text or json", "text", "json")
 	return cmd
 }
 
-func (o *secretsWireOptions) Run(file string) error {
+// Complete takes the manifest's file name.
+func (o *secretsWireOptions) Complete(_ *cobra.Command, args []string) error {
+	o.file = args[0]
+	return nil
+}
+
+// Validate checks that there is something to wire.
+func (o *secretsWireOptions) Validate() error {
+	if len(o.valuesFile) == 0 && len(o.vals) == 0 {
+		return UsageErrorf("nothing to wire: give --values-file FILE or --vals NAME=vault:PATH#KEY")
+	}
+	return nil
+}
+
+// Run edits the manifest and writes it back, or prints it on a dry run.
+func (o *secretsWireOptions) Run(context.Context) error {
+	file := o.file
 	data, mode, err := readInput(file, 0)
 	if err != nil {
 		return err
@@ -91,29 +95,29 @@ func (o *secretsWireOptions) Run(file string) error {
 		var ch wire.Change
 		data, ch, err = wire.AddSecretsValueFile(data, vf, t)
 		if err != nil {
-			return UsageErrorf("%s: %v", file, err)
+			return UsageErrorf("%s: %w", file, err)
 		}
 		changes = append(changes, ch)
 	}
 	for _, spec := range o.vals {
 		name, path, err := vals.ParseWireSpec(spec)
 		if err != nil {
-			return UsageErrorf("--vals %v", err)
+			return UsageErrorf("--vals %w", err)
 		}
 		var ch wire.Change
 		data, ch, err = wire.AddFileParameter(data, name, path, t)
 		if err != nil {
-			return UsageErrorf("%s: %v", file, err)
+			return UsageErrorf("%s: %w", file, err)
 		}
 		changes = append(changes, ch)
 	}
 	for _, ch := range changes {
 		if ch.Note != "" {
-			fmt.Fprintf(o.root.ErrOut, "note: %s: %s\n", ch.Entry, ch.Note)
+			fmt.Fprintf(o.ErrOut, "note: %s: %s\n", ch.Entry, ch.Note)
 		}
 	}
-	if o.dryRun == "client" {
-		_, err := o.root.Out.Write(data)
+	if o.dryRun.enabled() {
+		_, err := o.Out.Write(data)
 		return err
 	}
 	changed := false
@@ -125,15 +129,15 @@ func (o *secretsWireOptions) Run(file string) error {
 			return err
 		}
 	}
-	if o.output == "json" {
-		return printStructured(o.root.Out, "json", changes)
+	if o.output.is("json") {
+		return printStructured(o.Out, "json", changes)
 	}
 	for _, ch := range changes {
 		verb := "added"
 		if !ch.Added {
 			verb = "already has"
 		}
-		fmt.Fprintf(o.root.Out, "%s: Application %s %s %s in %s.%s\n", file, ch.Application, verb, ch.Entry, ch.Source, ch.Field)
+		fmt.Fprintf(o.Out, "%s: Application %s %s %s in %s.%s\n", file, ch.Application, verb, ch.Entry, ch.Source, ch.Field)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/secrets"
@@ -14,6 +15,7 @@ import (
 )
 
 type secretsKeySecretOptions struct {
+	genericiooptions.IOStreams
 	root       *RootOptions
 	privateKey string
 	delivery   secretDelivery
@@ -22,7 +24,7 @@ type secretsKeySecretOptions struct {
 
 // NewCmdSecretsKeySecret creates the helm-secrets-private-keys Secret.
 func NewCmdSecretsKeySecret(root *RootOptions) *cobra.Command {
-	o := &secretsKeySecretOptions{root: root}
+	o := &secretsKeySecretOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "key-secret --private-key FILE [-o yaml|--apply]",
 		Short: "Create the Secret the repo server reads the helm-secrets private key from",
@@ -50,62 +52,57 @@ yaml it prints the Secret, as 'kubectl create secret --dry-run=client -o yaml' d
   kubectl ck8sargo secrets key-secret --private-key keys/private.asc -o yaml | kubectl apply -f -
   kubectl ck8sargo secrets key-secret --private-key keys/key.txt --dry-run=client -o yaml`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.privateKey, "private-key", "", "private key file: armored OpenPGP without passphrase, or age identity file (required)")
-	o.delivery.addFlags(f, "yaml or json")
+	o.delivery.addFlags(cmd, "yaml or json")
 	f.DurationVar(&o.wait, "wait", 0, "with --apply: how long to wait for the repo server to be ready")
 	return cmd
 }
 
+// Complete loads the profile, and the clients unless nothing is sent.
+func (o *secretsKeySecretOptions) Complete(_ *cobra.Command, _ []string) error {
+	return o.delivery.complete(o.root)
+}
+
+// Validate checks that there is a key and something to do with the Secret.
 func (o *secretsKeySecretOptions) Validate() error {
 	if o.privateKey == "" {
 		return UsageErrorf("--private-key is required")
 	}
-	return o.delivery.validate("yaml", "json")
+	return o.delivery.validate()
 }
 
+// Run builds the Secret, delivers it and, once applied, checks the repo server.
 func (o *secretsKeySecretOptions) Run(ctx context.Context) error {
 	key, _, err := readInput(o.privateKey, keyFileLimit)
 	if err != nil {
 		return err
 	}
-	p, err := o.root.Profile()
-	if err != nil {
-		return err
-	}
+	p := o.delivery.profile
 	s, err := sops.KeySecret(p, key)
 	if err != nil {
-		return UsageErrorf("--private-key %s: %v", o.privateKey, trimPrefix(err, "the private key"))
+		return UsageErrorf("--private-key %s: %w", o.privateKey, trimPrefix(err, "the private key"))
 	}
 	summary := fmt.Sprintf("(data key %s, label %s=%s)", p.Features.HelmSecrets.KeySecretDataKey, argocdmanaged.SecretTypeLabel, s.Labels[argocdmanaged.SecretTypeLabel])
-	applied, err := o.delivery.deliver(ctx, o.root, s, summary)
+	applied, err := o.delivery.deliver(ctx, o.Out, s, summary)
 	if err != nil || !applied {
 		return err
 	}
 	ref := sops.KeySecretRef(p)
-	fmt.Fprintf(o.root.Out, "applied Secret %s %s\n", ref, summary)
-	c, err := o.root.Clients()
-	if err != nil {
-		return err
-	}
-	st, err := secrets.CheckRepoServer(ctx, c, p, secrets.CheckRepoServerOptions{Wait: o.wait, Secret: ref})
+	fmt.Fprintf(o.Out, "applied Secret %s %s\n", ref, summary)
+	st, err := secrets.CheckRepoServer(ctx, o.delivery.clients, p, secrets.CheckRepoServerOptions{Wait: o.wait, Secret: ref})
 	if err != nil {
 		var fe *argocdmanaged.ForbiddenError
 		if errors.As(err, &fe) {
-			fmt.Fprintf(o.root.ErrOut, "warning: cannot check the repo server: %s\n", oneLine(err.Error()))
+			fmt.Fprintf(o.ErrOut, "warning: cannot check the repo server: %s\n", oneLine(err.Error()))
 			return nil
 		}
 		return err
 	}
 	if st.Ready {
-		fmt.Fprintf(o.root.Out, "repo server: %d pod(s) ready\n", len(st.Pods))
+		fmt.Fprintf(o.Out, "repo server: %d pod(s) ready\n", len(st.Pods))
 		return nil
 	}
 	for _, ps := range st.Pods {
@@ -113,9 +110,9 @@ func (o *secretsKeySecretOptions) Run(ctx context.Context) error {
 		if reason == "" {
 			reason = "not ready"
 		}
-		fmt.Fprintf(o.root.Out, "repo server pod %s: %s (%s)\n", ps.Name, ps.Phase, reason)
+		fmt.Fprintf(o.Out, "repo server pod %s: %s (%s)\n", ps.Name, ps.Phase, reason)
 	}
-	fmt.Fprintf(o.root.ErrOut, "warning: %s\n", st.Advice)
+	fmt.Fprintf(o.ErrOut, "warning: %s\n", st.Advice)
 	if o.wait > 0 {
 		return &exitError{Code: ExitFindings, Err: fmt.Errorf("the repo server was not ready after %s", o.wait)}
 	}
