@@ -111,6 +111,17 @@ func Check(ctx context.Context, in Inputs, opts Options) (Report, error) {
 	return ch.run(ctx, in)
 }
 
+// UnknownRuleError is a rule ID in the profile's policy section that no rule has.
+type UnknownRuleError struct {
+	// Setting is where the ID is: policy.disable or policy.severity.
+	Setting string
+	Rule    string
+}
+
+func (e *UnknownRuleError) Error() string {
+	return fmt.Sprintf("%s: unknown rule %q", e.Setting, e.Rule)
+}
+
 type checker struct {
 	opts     Options
 	reg      *Registry
@@ -143,12 +154,12 @@ func newChecker(opts Options) (*checker, error) {
 	var problems []error
 	for _, id := range pol.Disable {
 		if _, ok := reg.Lookup(id); !ok {
-			problems = append(problems, fmt.Errorf("policy.disable: unknown rule %q (see `kubectl ck8sargo policy rules`)", id))
+			problems = append(problems, &UnknownRuleError{Setting: "policy.disable", Rule: id})
 		}
 	}
 	for _, id := range sortedKeys(pol.Severity) {
 		if _, ok := reg.Lookup(id); !ok {
-			problems = append(problems, fmt.Errorf("policy.severity: unknown rule %q (see `kubectl ck8sargo policy rules`)", id))
+			problems = append(problems, &UnknownRuleError{Setting: "policy.severity", Rule: id})
 			continue
 		}
 		s, err := ParseSeverity(pol.Severity[id])
