@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"regexp"
+	"regexp/syntax"
 	"slices"
 	"strings"
 	"sync"
@@ -53,6 +54,11 @@ type ruleSet struct {
 	byKeyword map[string][]string
 	always    []string
 	trie      *ahocorasick.Trie
+	// needs finds, for the rules that have them, strings one of which every match of the
+	// rule's expression holds (neededStrings, in lower case): a rule whose keyword is in
+	// the text but none of these (jwt's keyword "ey" is in every "key", its expression
+	// needs ".ey" and more) cannot match it, and its expression is not run.
+	needs map[string]*ahocorasick.Trie
 	// detectors are the detectors built, by their rules (sorted, comma-separated). The few
 	// sets of keywords of a repository's files give few of them; past maxCachedDetectors a
 	// detector is built for the call and dropped.
@@ -65,9 +71,17 @@ type ruleSet struct {
 const maxCachedDetectors = 512
 
 func newRuleSet(base config.Config, rules map[string]config.Rule) *ruleSet {
-	s := &ruleSet{base: base, rules: rules, byKeyword: map[string][]string{}, detectors: map[string]*detect.Detector{}}
+	s := &ruleSet{base: base, rules: rules, byKeyword: map[string][]string{}, detectors: map[string]*detect.Detector{},
+		needs: map[string]*ahocorasick.Trie{}}
 	for _, id := range slices.Sorted(maps.Keys(rules)) {
 		r := rules[id]
+		if r.Regex != nil {
+			if re, err := syntax.Parse(r.Regex.String(), syntax.Perl); err == nil {
+				if need, ok := neededStrings(re.Simplify()); ok {
+					s.needs[id] = ahocorasick.NewTrieBuilder().AddStrings(need).Build()
+				}
+			}
+		}
 		if len(r.Keywords) == 0 {
 			s.always = append(s.always, id)
 		}
@@ -91,6 +105,28 @@ func (s *ruleSet) detect(file, text string, keywords map[string]bool) []report.F
 	}
 	for k := range keywords {
 		ids = append(ids, s.byKeyword[k]...)
+	}
+	if isASCII(text) {
+		// neededStrings leaves out what case folding matches outside ASCII (ſ, K).
+		var lower string
+		ids = slices.DeleteFunc(ids, func(id string) bool {
+			need := s.needs[id]
+			if need == nil {
+				return false
+			}
+			if lower == "" {
+				lower = strings.ToLower(text)
+			}
+			return need.MatchFirstString(lower) == nil
+		})
+	}
+	// A rule that requires others (a composite rule) finds them in its detector.
+	for i := 0; i < len(ids); i++ {
+		for _, req := range s.rules[ids[i]].RequiredRules {
+			if _, ok := s.rules[req.RuleID]; ok && !slices.Contains(ids, req.RuleID) {
+				ids = append(ids, req.RuleID)
+			}
+		}
 	}
 	if len(ids) == 0 {
 		return nil

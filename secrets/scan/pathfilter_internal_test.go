@@ -1,6 +1,9 @@
 package scan
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp/syntax"
 	"slices"
 	"strings"
@@ -82,4 +85,38 @@ func TestPathFilterAgreesWithTheAllowlists(t *testing.T) {
 	for _, p := range passed {
 		assert.Nil(t, d.paths.needed.MatchFirstString(strings.ToLower(p)), "%s: the filter answers without the expressions", p)
 	}
+}
+
+// TestRuleNeedsHoldOnMatches checks the strings each gitleaks rule's expression needs
+// against the expression itself: on every file of the labelled corpus and the lines of
+// each, where the expression matches, one of the strings is there.
+func TestRuleNeedsHoldOnMatches(t *testing.T) {
+	d, err := detector()
+	require.NoError(t, err)
+	var texts []string
+	require.NoError(t, filepath.WalkDir("testdata/corpus", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		texts = append(texts, string(data))
+		texts = append(texts, strings.Split(string(data), "\n")...)
+		return err
+	}))
+	matched := 0
+	for _, set := range []*ruleSet{d.specific, d.generic} {
+		require.NotEmpty(t, set.needs)
+		for id, need := range set.needs {
+			re := set.rules[id].Regex
+			for _, text := range texts {
+				if !isASCII(text) || !re.MatchString(text) {
+					continue
+				}
+				matched++
+				assert.NotNil(t, need.MatchFirstString(strings.ToLower(text)), "%s matches %q", id, text)
+			}
+		}
+	}
+	t.Logf("needs of %d and %d rules, %d matches", len(d.specific.needs), len(d.generic.needs), matched)
+	assert.Greater(t, matched, 20, "the corpus has matches of many rules")
 }
