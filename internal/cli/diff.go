@@ -218,7 +218,7 @@ func (o *diffOptions) check(ctx context.Context, rep *diff.Report, rels []string
 	prep, err := policy.Check(ctx, policy.Inputs{Paths: paths}, opts)
 	var fe *policy.FileError
 	if err != nil && !errors.As(err, &fe) {
-		return false, err
+		return false, policyError(err)
 	}
 	failed := false
 	for _, f := range prep.Findings {

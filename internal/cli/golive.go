@@ -100,7 +100,7 @@ func (o *goliveOptions) Run(ctx context.Context) error {
 	}
 	cl, err := golive.Run(ctx, in, golive.Options{Profile: p, Policy: popts})
 	if err != nil {
-		return err
+		return policyError(err)
 	}
 	if err := o.print(cl); err != nil {
 		return err

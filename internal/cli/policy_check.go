@@ -173,7 +173,7 @@ func (o *policyCheckOptions) Run(ctx context.Context) error {
 	rep, checkErr := policy.Check(ctx, in, opts)
 	var fe *policy.FileError
 	if checkErr != nil && !errors.As(checkErr, &fe) {
-		return checkErr
+		return policyError(checkErr)
 	}
 	if rep.Summary.Objects == 0 && checkErr == nil && !o.allowEmpty && len(rep.Findings) == 0 {
 		where := strings.Join(in.Paths, " ")
