@@ -54,11 +54,13 @@ type ruleSet struct {
 	byKeyword map[string][]string
 	always    []string
 	trie      *ahocorasick.Trie
-	// needs finds, for the rules that have them, strings one of which every match of the
-	// rule's expression holds (neededStrings, in lower case): a rule whose keyword is in
-	// the text but none of these (jwt's keyword "ey" is in every "key", its expression
-	// needs ".ey" and more) cannot match it, and its expression is not run.
-	needs map[string]*ahocorasick.Trie
+	// needs find, for the rules that have them, the sets of strings of which every match
+	// of the rule's expression holds one each (neededSets, in lower case; the
+	// maxNeededSets best): a rule whose keyword is in the text but not a string of each set
+	// (jwt's keyword "ey" is in every "key", its expression needs ".ey" and more;
+	// kubernetes-secret-yaml's is "secret", its expression needs "kind:" and "data:" too)
+	// cannot match it, and its expression is not run.
+	needs map[string][]*ahocorasick.Trie
 	// detectors are the detectors built, by their rules (sorted, comma-separated). The few
 	// sets of keywords of a repository's files give few of them; past maxCachedDetectors a
 	// detector is built for the call and dropped.
@@ -66,19 +68,30 @@ type ruleSet struct {
 	detectors map[string]*detect.Detector
 }
 
+// maxNeededSets is how many sets of needed strings a rule is checked with: the first, most
+// telling, do the work.
+const maxNeededSets = 3
+
 // maxCachedDetectors bounds ruleSet.detectors, so that a repository whose every file holds
 // other keywords does not grow it without end.
 const maxCachedDetectors = 512
 
 func newRuleSet(base config.Config, rules map[string]config.Rule) *ruleSet {
 	s := &ruleSet{base: base, rules: rules, byKeyword: map[string][]string{}, detectors: map[string]*detect.Detector{},
-		needs: map[string]*ahocorasick.Trie{}}
+		needs: map[string][]*ahocorasick.Trie{}}
 	for _, id := range slices.Sorted(maps.Keys(rules)) {
 		r := rules[id]
 		if r.Regex != nil {
 			if re, err := syntax.Parse(r.Regex.String(), syntax.Perl); err == nil {
-				if need, ok := neededStrings(re.Simplify()); ok {
-					s.needs[id] = ahocorasick.NewTrieBuilder().AddStrings(need).Build()
+				var sets [][]string
+				for _, set := range neededSets(re.Simplify()) {
+					if !slices.ContainsFunc(sets, func(o []string) bool { return sameStrings(o, set) }) {
+						sets = append(sets, set)
+					}
+				}
+				slices.SortStableFunc(sets, func(a, b []string) int { return cmp.Compare(shortest(b), shortest(a)) })
+				for _, set := range sets[:min(len(sets), maxNeededSets)] {
+					s.needs[id] = append(s.needs[id], ahocorasick.NewTrieBuilder().AddStrings(set).Build())
 				}
 			}
 		}
@@ -110,14 +123,10 @@ func (s *ruleSet) detect(file, text string, keywords map[string]bool) []report.F
 		// neededStrings leaves out what case folding matches outside ASCII (ſ, K).
 		var lower string
 		ids = slices.DeleteFunc(ids, func(id string) bool {
-			need := s.needs[id]
-			if need == nil {
-				return false
-			}
-			if lower == "" {
+			if lower == "" && len(s.needs[id]) > 0 {
 				lower = strings.ToLower(text)
 			}
-			return need.MatchFirstString(lower) == nil
+			return slices.ContainsFunc(s.needs[id], func(t *ahocorasick.Trie) bool { return t.MatchFirstString(lower) == nil })
 		})
 	}
 	// A rule that requires others (a composite rule) finds them in its detector.

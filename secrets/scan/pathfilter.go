@@ -135,37 +135,60 @@ func cross(a, b []string) []string {
 
 // neededStrings returns strings one of which, in lower case, every match of re on an ASCII
 // string holds (an empty list when re matches no ASCII string); ok is false when it finds
-// none, as for `.*`.
+// none, as for `.*`. Of the sets neededSets finds, it is the one whose shortest string is
+// longest.
 func neededStrings(re *syntax.Regexp) (need []string, ok bool) {
+	sets := neededSets(re)
+	if len(sets) == 0 {
+		return nil, false
+	}
+	return best(sets), true
+}
+
+// neededSets returns sets of strings such that every match of re on an ASCII string holds,
+// in lower case, a string of each set: for kubernetes-secret-yaml, "kind:", "secret" and
+// "data:". None for an expression such as `.*`; an empty set when re matches no ASCII
+// string.
+func neededSets(re *syntax.Regexp) [][]string {
 	if set, ok := exactStrings(re); ok {
-		return set, !slices.Contains(set, "")
+		if slices.Contains(set, "") {
+			return nil
+		}
+		return [][]string{set}
 	}
 	switch re.Op {
 	case syntax.OpCapture, syntax.OpPlus:
-		return neededStrings(re.Sub[0])
+		return neededSets(re.Sub[0])
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return neededStrings(re.Sub[0])
+			return neededSets(re.Sub[0])
 		}
 	case syntax.OpAlternate:
+		// What every branch needs, and one string of the best set of each branch.
+		var branches [][][]string
 		for _, s := range re.Sub {
-			sub, ok := neededStrings(s)
-			if !ok {
-				return nil, false
+			sets := neededSets(s)
+			if len(sets) == 0 {
+				return nil
 			}
-			need = append(need, sub...)
+			branches = append(branches, sets)
 		}
-		return need, true
+		var out [][]string
+		for _, set := range branches[0] {
+			if !slices.ContainsFunc(branches[1:], func(sets [][]string) bool {
+				return !slices.ContainsFunc(sets, func(o []string) bool { return sameStrings(o, set) })
+			}) {
+				out = append(out, set)
+			}
+		}
+		var union []string
+		for _, sets := range branches {
+			union = append(union, best(sets)...)
+		}
+		return append(out, union)
 	case syntax.OpConcat:
-		// The candidates: each run of exact parts (".", then "png": ".png"), and what each
-		// other part needs. The best is that whose shortest string is longest.
-		var best []string
-		found := false
-		consider := func(c []string) {
-			if !found || shortest(c) > shortest(best) {
-				best, found = c, true
-			}
-		}
+		// Each run of exact parts (".", then "png": ".png"), and what each other part needs.
+		var out [][]string
 		run := []string{""}
 		for _, s := range re.Sub {
 			if sub, ok := exactStrings(s); ok && len(run)*len(sub) <= maxExactStrings {
@@ -173,22 +196,37 @@ func neededStrings(re *syntax.Regexp) (need []string, ok bool) {
 				continue
 			}
 			if !slices.Contains(run, "") {
-				consider(run)
+				out = append(out, run)
 			}
 			if c, ok := runThenAlternate(run, s); ok {
-				consider(c)
+				out = append(out, c)
 			}
 			run = []string{""}
-			if sub, ok := neededStrings(s); ok {
-				consider(sub)
-			}
+			out = append(out, neededSets(s)...)
 		}
 		if !slices.Contains(run, "") {
-			consider(run)
+			out = append(out, run)
 		}
-		return best, found
+		return out
 	}
-	return nil, false
+	return nil
+}
+
+// best returns the set whose shortest string is longest.
+func best(sets [][]string) []string {
+	var b []string
+	for i, s := range sets {
+		if i == 0 || shortest(s) > shortest(b) {
+			b = s
+		}
+	}
+	return b
+}
+
+// sameStrings says whether a and b hold the same strings.
+func sameStrings(a, b []string) bool {
+	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
 }
 
 // runThenAlternate returns strings one of which every match of the exact strings run

@@ -113,7 +113,9 @@ func TestRuleNeedsHoldOnMatches(t *testing.T) {
 					continue
 				}
 				matched++
-				assert.NotNil(t, need.MatchFirstString(strings.ToLower(text)), "%s matches %q", id, text)
+				for _, set := range need {
+					assert.NotNil(t, set.MatchFirstString(strings.ToLower(text)), "%s matches %q", id, text)
+				}
 			}
 		}
 	}
