@@ -18,6 +18,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/strvals"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
 // helm renders a chart of the repository in-process as Argo CD's repo server runs `helm
@@ -308,7 +310,7 @@ func (s *srcRun) locate(p string) (string, error) {
 		if !ok {
 			return "", fmt.Errorf("$%s is the ref of no source of the Application", name)
 		}
-		if s.r.repoURL == "" || NormalizeRepoURL(ref.RepoURL) != s.r.repoURL {
+		if s.r.repoURL == "" || argocdmanaged.NormalizeRepoURL(ref.RepoURL) != s.r.repoURL {
 			return "", &notRendered{msg: fmt.Sprintf("value file %s is in %s, another repository than the one checked", p, ref.RepoURL)}
 		}
 		abs := filepath.Join(s.r.rootAbs, filepath.FromSlash(rest))

@@ -119,7 +119,7 @@ func New(opts Options) (*Renderer, error) {
 		if opts.RepoRoot == "" {
 			return nil, errors.New("a repository URL needs the repository root")
 		}
-		r.repoURL = NormalizeRepoURL(opts.RepoURL)
+		r.repoURL = argocdmanaged.NormalizeRepoURL(opts.RepoURL)
 	}
 	r.baseDir = r.rootAbs
 	if opts.BaseDir != "" {

@@ -172,7 +172,7 @@ func (ru *run) renderApplication(app *Application) {
 		case r.repoURL == "":
 			note(NoteNotRendered, desc, "source %s is not rendered: the repository checked is not known (no repository URL)", desc)
 			continue
-		case NormalizeRepoURL(src.RepoURL) != r.repoURL:
+		case argocdmanaged.NormalizeRepoURL(src.RepoURL) != r.repoURL:
 			note(NoteNotRendered, desc, "source %s is another repository than the one checked (%s), so what it deploys is not checked", desc, r.repoURL)
 			continue
 		}

@@ -2,8 +2,6 @@ package render
 
 import (
 	"encoding/json"
-
-	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
 // The parts of an Application that rendering reads, as Argo CD v3.5's v1alpha1 types
@@ -128,8 +126,3 @@ func (s appSource) describe() string {
 	}
 	return s.RepoURL
 }
-
-// NormalizeRepoURL reduces the https, ssh and scp-like forms of a git URL to
-// "host/path" in lower case without ".git", so that the forms Applications use compare
-// equal (argocdmanaged.NormalizeRepoURL).
-func NormalizeRepoURL(u string) string { return argocdmanaged.NormalizeRepoURL(u) }

@@ -79,10 +79,10 @@ type Result struct {
 	Notes []Note
 }
 
-// ResourcesFinalizer is the finalizer the ApplicationSet controller adds to a generated
+// resourcesFinalizer is the finalizer the ApplicationSet controller adds to a generated
 // Application unless the template has finalizers or the ApplicationSet preserves resources
 // on deletion.
-const ResourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
+const resourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
 
 // Generate expands an ApplicationSet into the Applications Argo CD's ApplicationSet
 // controller (v3.5) would generate from it, offline. Bad input is a NoteFailed, never an
@@ -249,7 +249,7 @@ func (g *generation) renderApplication(template map[string]any, params map[strin
 	app = rendered.(map[string]any)
 	md = app["metadata"].(map[string]any)
 	if (!g.hasSync || !g.preserve) && len(asSlice(md["finalizers"])) == 0 {
-		md["finalizers"] = []any{ResourcesFinalizer}
+		md["finalizers"] = []any{resourcesFinalizer}
 	}
 	return app, nil
 }

@@ -11,8 +11,8 @@ import (
 
 // Argo CD's names for the cluster it runs in.
 const (
-	InClusterName   = "in-cluster"
-	InClusterServer = "https://kubernetes.default.svc"
+	inClusterName   = "in-cluster"
+	inClusterServer = "https://kubernetes.default.svc"
 )
 
 // clusterSecretLabels are the labels of the platform's one cluster Secret, which the
@@ -40,18 +40,18 @@ func (g *generation) clusterParams(body map[string]any, where string) ([]map[str
 	flat, _ := body["flatList"].(bool)
 	name := g.opts.Profile.ArgoCD.ServerName
 	if name == "" {
-		name = InClusterName
+		name = inClusterName
 	}
 	server := g.opts.Profile.ArgoCD.Server
 	if server == "" {
-		server = InClusterServer
+		server = inClusterServer
 	}
 	var out []map[string]any
 	secretLabels := clusterSecretLabels()
 	hasInCluster := false
 	if sel.Matches(labels.Set(secretLabels)) {
-		hasInCluster = server == InClusterServer
-		params := map[string]any{"name": name, "nameNormalized": SanitizeName(name), "server": server, "project": ""}
+		hasInCluster = server == inClusterServer
+		params := map[string]any{"name": name, "nameNormalized": sanitizeName(name), "server": server, "project": ""}
 		if g.goTemplate {
 			params["metadata"] = map[string]any{"labels": secretLabels}
 		} else {
@@ -65,7 +65,7 @@ func (g *generation) clusterParams(body map[string]any, where string) ([]map[str
 		out = append(out, params)
 	}
 	if !ignoreLocal && !hasInCluster {
-		params := map[string]any{"name": InClusterName, "nameNormalized": InClusterName, "server": InClusterServer, "project": ""}
+		params := map[string]any{"name": inClusterName, "nameNormalized": inClusterName, "server": inClusterServer, "project": ""}
 		if err := g.appendValues(body, params, where); err != nil {
 			return nil, err
 		}

@@ -100,7 +100,7 @@ func (g *generation) gitDirectories(body map[string]any, dirs []any, prefix, whe
 			pp := map[string]any{
 				"path":               a,
 				"basename":           path.Base(a),
-				"basenameNormalized": SanitizeName(path.Base(a)),
+				"basenameNormalized": sanitizeName(path.Base(a)),
 				"segments":           strings.Split(a, "/"),
 			}
 			if prefix != "" {
@@ -115,7 +115,7 @@ func (g *generation) gitDirectories(body map[string]any, dirs []any, prefix, whe
 			}
 			params[name] = a
 			params[name+".basename"] = path.Base(a)
-			params[name+".basenameNormalized"] = SanitizeName(path.Base(a))
+			params[name+".basenameNormalized"] = sanitizeName(path.Base(a))
 			for k, v := range strings.Split(a, "/") {
 				if v != "" {
 					params[name+"["+strconv.Itoa(k)+"]"] = v
@@ -199,8 +199,8 @@ func (g *generation) gitFileParams(file string, content []byte, body map[string]
 				"path":               dir,
 				"basename":           path.Base(dir),
 				"filename":           path.Base(file),
-				"basenameNormalized": SanitizeName(path.Base(dir)),
-				"filenameNormalized": SanitizeName(path.Base(file)),
+				"basenameNormalized": sanitizeName(path.Base(dir)),
+				"filenameNormalized": sanitizeName(path.Base(file)),
 				"segments":           strings.Split(dir, "/"),
 			}
 			if prefix != "" {
@@ -219,8 +219,8 @@ func (g *generation) gitFileParams(file string, content []byte, body map[string]
 			params[name] = dir
 			params[name+".basename"] = path.Base(dir)
 			params[name+".filename"] = path.Base(file)
-			params[name+".basenameNormalized"] = SanitizeName(path.Base(dir))
-			params[name+".filenameNormalized"] = SanitizeName(path.Base(file))
+			params[name+".basenameNormalized"] = sanitizeName(path.Base(dir))
+			params[name+".filenameNormalized"] = sanitizeName(path.Base(file))
 			for k, v := range strings.Split(dir, "/") {
 				if v != "" {
 					params[name+"["+strconv.Itoa(k)+"]"] = v

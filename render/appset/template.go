@@ -22,7 +22,7 @@ var funcMap = func() template.FuncMap {
 	delete(m, "env")
 	delete(m, "expandenv")
 	delete(m, "getHostByName")
-	m["normalize"] = SanitizeName
+	m["normalize"] = sanitizeName
 	m["slugify"] = slugifyName
 	m["toYaml"] = toYAML
 	m["fromYaml"] = fromYAML
@@ -171,9 +171,9 @@ func (r *renderer) deep(v any, params map[string]any, options []string) (any, er
 	}
 }
 
-// SanitizeName is Argo CD's normalize function: lower case, characters other than
+// sanitizeName is Argo CD's normalize function: lower case, characters other than
 // [-a-z0-9.] replaced by "-", at most 253 characters, no leading or trailing "-" or ".".
-func SanitizeName(name string) string {
+func sanitizeName(name string) string {
 	name = strings.ToLower(name)
 	name = invalidDNSNameChars.ReplaceAllString(name, "-")
 	if len(name) > 253 {
@@ -206,7 +206,7 @@ func slugifyName(args ...any) string {
 	defer slugMu.Unlock()
 	slug.EnableSmartTruncate = smart
 	slug.MaxLength = maxSize
-	return slug.Make(SanitizeName(name))
+	return slug.Make(sanitizeName(name))
 }
 
 func toYAML(v any) (string, error) {
