@@ -15,9 +15,6 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
-// FieldManager is the server-side apply field manager of every write of this project.
-const FieldManager = "kubectl-ck8sargo"
-
 // DryRun says whether and where a write is only simulated.
 type DryRun string
 
@@ -27,17 +24,6 @@ const (
 	DryRunClient DryRun = "client"
 	DryRunServer DryRun = "server"
 )
-
-// ParseDryRun reads a --dry-run value.
-func ParseDryRun(s string) (DryRun, error) {
-	switch DryRun(s) {
-	case DryRunNone, DryRunClient, DryRunServer:
-		return DryRun(s), nil
-	case "":
-		return DryRunNone, nil
-	}
-	return "", fmt.Errorf("--dry-run must be none, client or server, not %q", s)
-}
 
 var (
 	configMapsResource = corev1.SchemeGroupVersion.WithResource("configmaps")
@@ -124,7 +110,7 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 	if secretChanged {
 		s := c.Kube.CoreV1().Secrets(ns)
 		if len(removedSecret) > 0 && cfg.SecretExists {
-			if _, err := s.Patch(ctx, cfg.SecretName, types.MergePatchType, removalPatch(removedSecret), metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun}); err != nil {
+			if _, err := s.Patch(ctx, cfg.SecretName, types.MergePatchType, removalPatch(removedSecret), metav1.PatchOptions{FieldManager: c.Manager(), DryRun: dryRun}); err != nil {
 				return nil, fmt.Errorf("removing keys from Secret %s: %w", cfg.SecretName, c.Explain(err, "patch", secretsResource, ns, cfg.SecretName))
 			}
 		}
@@ -133,7 +119,7 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 			// The type of an existing Secret is immutable and may not be Opaque.
 			ac.Type = nil
 		}
-		out, err := s.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: dryRun})
+		out, err := s.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: c.Manager(), Force: true, DryRun: dryRun})
 		if err != nil {
 			verb := "patch"
 			if !cfg.SecretExists {
@@ -151,12 +137,12 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 	if cmChanged {
 		m := c.Kube.CoreV1().ConfigMaps(ns)
 		if len(removedData) > 0 && cfg.ConfigMapExists {
-			if _, err := m.Patch(ctx, cfg.ConfigMapName, types.MergePatchType, removalPatch(removedData), metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun}); err != nil {
+			if _, err := m.Patch(ctx, cfg.ConfigMapName, types.MergePatchType, removalPatch(removedData), metav1.PatchOptions{FieldManager: c.Manager(), DryRun: dryRun}); err != nil {
 				return nil, fmt.Errorf("removing keys from ConfigMap %s: %w", cfg.ConfigMapName, c.Explain(err, "patch", configMapsResource, ns, cfg.ConfigMapName))
 			}
 		}
 		ac := corev1ac.ConfigMap(cfg.ConfigMapName, ns).WithData(cfg.Data)
-		out, err := m.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: dryRun})
+		out, err := m.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: c.Manager(), Force: true, DryRun: dryRun})
 		if err != nil {
 			verb := "patch"
 			if !cfg.ConfigMapExists {

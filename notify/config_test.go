@@ -50,7 +50,7 @@ func TestAddServiceRefusesToOverwriteWithoutForce(t *testing.T) {
 	spec, err := notify.SlackService(notify.SlackOptions{Token: []byte("a")})
 	require.NoError(t, err)
 	require.NoError(t, cfg.AddService(spec, false))
-	assert.ErrorContains(t, cfg.AddService(spec, false), "--force")
+	assert.ErrorIs(t, cfg.AddService(spec, false), notify.ErrExists, "replacing it takes force")
 	require.NoError(t, cfg.AddService(spec, true))
 	_, err = notify.EmailService(notify.EmailOptions{Host: "h", Port: 465, From: "a@example.com"})
 	assert.ErrorContains(t, err, "implicit TLS")

@@ -1,13 +1,20 @@
 package notify
 
-import "github.com/ck8sargo/ck8sargo/policy"
+import (
+	"slices"
+
+	"github.com/ck8sargo/ck8sargo/policy"
+)
 
 // LintRule describes one kind of mistake Lint finds. IDs are stable: reports, CI gates and
 // docs use them.
 type LintRule struct {
-	ID          string
-	Severity    policy.Severity
-	Title       string
+	ID       string
+	Severity policy.Severity
+	// Title is one line, for lists and doc headings.
+	Title string
+	// Rationale says why the mistake matters: what the controller does with it.
+	Rationale   string
 	Remediation string
 }
 
@@ -57,54 +64,57 @@ const (
 )
 
 // LintRules lists every rule Lint applies, for documentation and for embedders that
-// filter by ID.
-var LintRules = []LintRule{
-	{RuleConfigRejected, policy.SeverityError, "The engine rejects the whole configuration", "Fix the other findings; the controller sends nothing until the engine accepts the configuration."},
-	{RuleConfigMapSize, policy.SeverityError, "The ConfigMap is larger than the API server accepts", "Keep the ConfigMap under 1 MiB: remove unused templates or shorten them."},
-	{RuleUnknownKey, policy.SeverityWarning, "A ConfigMap key that Argo CD ignores looks like a misspelt one", "Rename the key to service.*, trigger.*, template.*, defaultTriggers, subscriptions or context."},
-	{RuleServiceKey, policy.SeverityError, "A service key has the wrong number of dots", "Name the key service.<type> or service.<type>.<name>, with no other dots."},
-	{RuleServiceType, policy.SeverityError, "A service has a type the engine does not know", "Use one of the engine's service types (email, slack, webhook, teams, ...)."},
-	{RuleServiceTypeNewer, policy.SeverityWarning, "A service type is newer than the Argo CD the environment runs", "Upgrade Argo CD, or use a service type its engine knows (teams for teams-workflows, webhook for the others)."},
-	{RuleServiceYAML, policy.SeverityError, "A service value is not valid YAML", "Fix the YAML of the service value; indent it under the key with `|`."},
-	{RuleServiceField, policy.SeverityError, "A service lacks a field it needs, or has one of the wrong type", "Add the field, or correct its type (port is a number)."},
-	{RuleServiceDuplicate, policy.SeverityError, "Two service keys give the same service name", "Give each service its own name."},
-	{RuleEmailTLS, policy.SeverityError, "An email service's port and credentials do not match how the engine connects", "Use port 465 with username and password (implicit TLS), or port 587 (STARTTLS)."},
-	{RuleSecretRef, policy.SeverityError, "A $reference names a key the Secret does not have", "Add the key to the notifications Secret, or correct the reference."},
-	{RuleSecretValue, policy.SeverityError, "A referenced Secret value is not usable text", "Store the value as UTF-8 without line breaks (printf %s, not echo)."},
-	{RuleSecretPlaintext, policy.SeverityWarning, "A credential is written in the ConfigMap instead of the Secret", "Move the value into the notifications Secret and reference it as $key."},
-	{RuleTriggerYAML, policy.SeverityError, "A trigger is not a valid YAML list of conditions", "Write the trigger as a YAML list of conditions with when and send."},
-	{RuleTriggerEmpty, policy.SeverityError, "A trigger has no conditions, or a condition sends nothing", "Give every condition a when expression and at least one template in send."},
-	{RuleTriggerTemplate, policy.SeverityError, "A trigger sends a template that does not exist", "Add the template, or correct the name in send."},
-	{RuleTriggerWhen, policy.SeverityError, "A when condition does not compile", "Fix the expression syntax (expr-lang), e.g. quote strings with ' and use == for comparison."},
-	{RuleTriggerOncePer, policy.SeverityError, "A oncePer expression does not compile", "Fix the oncePer expression syntax."},
-	{RuleTriggerNilGuard, policy.SeverityWarning, "A condition reads operationState fields without a nil guard", "Guard with app.status.operationState != nil and ..., or use ?. (app.status?.operationState?.phase)."},
-	{RuleTriggerRuntime, policy.SeverityWarning, "A condition fails when evaluated on a typical Application", "Guard field access with ?. so the condition is false, not an error, when fields are missing."},
-	{RuleTriggerNeverFires, policy.SeverityError, "A condition fails on every typical Application: it can never fire", "Read the Application as app (not obj), and guard field access with ?. so the condition evaluates."},
-	{RuleTriggerKey, policy.SeverityError, "A trigger condition has a key the engine ignores", "Use only when, oncePer, send and description, spelt so (oncePer, not oncePEr)."},
-	{RuleTemplateKey, policy.SeverityError, "A template has a key the engine ignores", "Correct the key (message, not mesage) and put per-service keys under their service (email.subject, not subject)."},
-	{RuleTemplateJSON, policy.SeverityError, "A per-service payload that must be JSON does not parse once rendered", "Fix the JSON of the Slack attachments or blocks, Teams or Google Chat cards, or JSON webhook body; render values with toJson."},
-	{RuleTemplateYAML, policy.SeverityError, "A template is not valid YAML", "Fix the YAML of the template; quote values that hold {{ }} and ': '."},
-	{RuleTemplateParse, policy.SeverityError, "A template does not parse, or calls a function that does not exist", "Fix the Go template syntax; only sprig functions (without env) are available."},
-	{RuleTemplateRender, policy.SeverityWarning, "A template fails to render for an Application its trigger fires on", "Guard field access with `with`, `dig` or `default` so missing fields render."},
-	{RuleTemplateUnused, policy.SeverityInfo, "A template is not sent by any trigger", "Reference the template from a trigger, or remove it."},
-	{RuleTemplateWebhook, policy.SeverityWarning, "A template's webhook section names a service that is not a webhook", "Key webhook sections by the name of a webhook service."},
-	{RuleTemplateRecursion, policy.SeverityError, "A template calls itself with the same data, without end", "Pass the part of the data the nested call is about ({{template \"x\" .children}}), or remove the call."},
-	{RuleTemplateBudget, policy.SeverityError, "A template renders more than 1 MiB, or for longer than 2 seconds", "Bound the loops and repeats of the template; notification services refuse messages that large."},
-	{RuleDefaultTriggers, policy.SeverityError, "defaultTriggers names a trigger that does not exist, or is not a list", "List existing triggers, as a YAML list."},
-	{RuleContext, policy.SeverityError, "The context key is not a YAML map of strings", "Write context as key: value lines, e.g. argocdUrl: https://argocd.example.com."},
-	{RuleSubscriptionsKey, policy.SeverityError, "The subscriptions key is malformed or names missing triggers or services", "Write subscriptions as a list of {recipients, triggers, selector}, naming existing triggers and services."},
-	{RuleSubscriptionTrigger, policy.SeverityError, "A subscription names a trigger that does not exist", "Subscribe to an existing trigger, or install it (notify catalog --install)."},
-	{RuleSubscriptionService, policy.SeverityError, "A subscription names a service that does not exist", "Subscribe with an existing service name, or add the service (notify service add)."},
-	{RuleSubscriptionDotted, policy.SeverityError, "A subscription annotation has extra dots", "Use notifications.argoproj.io/subscribe.<trigger>.<service>; trigger and service names have no dots."},
-	{RuleSubscriptionRecipient, policy.SeverityError, "A subscription's recipient cannot be delivered to", "Give recipients the service understands (email addresses, channel names, configured webhook names)."},
-	{RuleSubscriptionDefault, policy.SeverityError, "A subscription without trigger has no default triggers to use", "Name the trigger in the annotation, or set defaultTriggers in the ConfigMap."},
-	{RuleUnknown, policy.SeverityWarning, "A check could not be made: what it needs could not be read from the cluster", "Ask the Platform Administrator for the right named, or lint files (--config-map, --secret, manifests); an unknown check is neither passed nor failed."},
-	{RuleInput, policy.SeverityError, "An input file cannot be read", "Pass YAML manifests of the notifications ConfigMap, Secret and Applications."},
+// filter by ID. It is a copy: changing it changes nothing Lint does.
+func LintRules() []LintRule { return slices.Clone(lintRules) }
+
+// lintRules are the rules, in the order of docs/notify.md.
+var lintRules = []LintRule{
+	{RuleConfigRejected, policy.SeverityError, "The engine rejects the whole configuration", "The notifications controller loads the ConfigMap and Secret as one configuration: when the engine refuses any part of it, the controller keeps running without it and sends no notification at all, and says so only in its own log.", "Fix the other findings; the controller sends nothing until the engine accepts the configuration."},
+	{RuleConfigMapSize, policy.SeverityError, "The ConfigMap is larger than the API server accepts", "The API server stores no object larger than 1 MiB, so a larger ConfigMap cannot be written at all and Argo CD keeps the last configuration that fitted.", "Keep the ConfigMap under 1 MiB: remove unused templates or shorten them."},
+	{RuleUnknownKey, policy.SeverityWarning, "A ConfigMap key that Argo CD ignores looks like a misspelt one", "Argo CD reads only service.*, trigger.*, template.*, defaultTriggers, subscriptions and context; any other key is ignored without a word, so a misspelt key is a service, trigger or template that silently does not exist.", "Rename the key to service.*, trigger.*, template.*, defaultTriggers, subscriptions or context."},
+	{RuleServiceKey, policy.SeverityError, "A service key has the wrong number of dots", "The engine splits service keys on dots into type and name; a key with more dots is refused, and the whole configuration with it.", "Name the key service.<type> or service.<type>.<name>, with no other dots."},
+	{RuleServiceType, policy.SeverityError, "A service has a type the engine does not know", "The engine builds each service from its type; a type it does not know makes it refuse the whole configuration.", "Use one of the engine's service types (email, slack, webhook, teams, ...)."},
+	{RuleServiceTypeNewer, policy.SeverityWarning, "A service type is newer than the Argo CD the environment runs", "A controller older than the release that added a service type refuses the type, and with it the whole configuration, so the environment's Argo CD version decides what may be used.", "Upgrade Argo CD, or use a service type its engine knows (teams for teams-workflows, webhook for the others)."},
+	{RuleServiceYAML, policy.SeverityError, "A service value is not valid YAML", "A service value is parsed as YAML when the controller loads the configuration; YAML it cannot parse makes it refuse the whole configuration.", "Fix the YAML of the service value; indent it under the key with `|`."},
+	{RuleServiceField, policy.SeverityError, "A service lacks a field it needs, or has one of the wrong type", "A service built without a field it needs, or with a field of the wrong type, fails when the controller loads it or when it sends, and nothing reaches the recipient.", "Add the field, or correct its type (port is a number)."},
+	{RuleServiceDuplicate, policy.SeverityError, "Two service keys give the same service name", "Subscriptions name services by name; when two keys give the same name, only one of them is used and which one is not defined.", "Give each service its own name."},
+	{RuleEmailTLS, policy.SeverityError, "An email service's port and credentials do not match how the engine connects", "The engine uses implicit TLS only on port 465 and only when it logs in; any other combination talks plain SMTP, upgraded with STARTTLS if offered, so a mismatch fails to connect or sends without the encryption meant.", "Use port 465 with username and password (implicit TLS), or port 587 (STARTTLS)."},
+	{RuleSecretRef, policy.SeverityError, "A $reference names a key the Secret does not have", "A $reference that names no key of the notifications Secret is sent as the literal text $key: the service refuses the login or the request, and the notification is lost.", "Add the key to the notifications Secret, or correct the reference."},
+	{RuleSecretValue, policy.SeverityError, "A referenced Secret value is not usable text", "Secret values are substituted into the service's YAML; a value that is not UTF-8, or that holds a line break (from echo or an editor), breaks the YAML or the login.", "Store the value as UTF-8 without line breaks (printf %s, not echo)."},
+	{RuleSecretPlaintext, policy.SeverityWarning, "A credential is written in the ConfigMap instead of the Secret", "Every user who may read the ConfigMap reads a credential written in it, and it lands in git with the ConfigMap; the notifications Secret is where credentials belong.", "Move the value into the notifications Secret and reference it as $key."},
+	{RuleTriggerYAML, policy.SeverityError, "A trigger is not a valid YAML list of conditions", "A trigger is parsed as a YAML list of conditions when the configuration is loaded; a trigger that does not parse makes the controller refuse the whole configuration.", "Write the trigger as a YAML list of conditions with when and send."},
+	{RuleTriggerEmpty, policy.SeverityError, "A trigger has no conditions, or a condition sends nothing", "A condition without when is never true, and a condition that sends no template delivers nothing: the trigger looks configured but never notifies anyone.", "Give every condition a when expression and at least one template in send."},
+	{RuleTriggerTemplate, policy.SeverityError, "A trigger sends a template that does not exist", "The controller looks up the templates a trigger sends only when it fires; a missing template then fails that notification, at the moment it was needed.", "Add the template, or correct the name in send."},
+	{RuleTriggerWhen, policy.SeverityError, "A when condition does not compile", "A when expression is compiled when the configuration is loaded; one that does not compile makes the controller refuse the whole configuration.", "Fix the expression syntax (expr-lang), e.g. quote strings with ' and use == for comparison."},
+	{RuleTriggerOncePer, policy.SeverityError, "A oncePer expression does not compile", "The oncePer expression is compiled with the trigger; one that does not compile makes the controller refuse the whole configuration.", "Fix the oncePer expression syntax."},
+	{RuleTriggerNilGuard, policy.SeverityWarning, "A condition reads operationState fields without a nil guard", "operationState is nil until an Application is first synced; a condition that reads its fields without a guard errors on such Applications instead of being false.", "Guard with app.status.operationState != nil and ..., or use ?. (app.status?.operationState?.phase)."},
+	{RuleTriggerRuntime, policy.SeverityWarning, "A condition fails when evaluated on a typical Application", "A condition that errors on an Application is not false but fails, for every evaluation, and fills the controller's log instead of notifying.", "Guard field access with ?. so the condition is false, not an error, when fields are missing."},
+	{RuleTriggerNeverFires, policy.SeverityError, "A condition fails on every typical Application: it can never fire", "A condition that fails on every kind of Application can never be true, so the trigger never notifies anyone, whatever happens to the Applications.", "Read the Application as app (not obj), and guard field access with ?. so the condition evaluates."},
+	{RuleTriggerKey, policy.SeverityError, "A trigger condition has a key the engine ignores", "The engine ignores condition keys it does not know, so a misspelt oncePer or send is silently not there: the notification repeats, or sends nothing.", "Use only when, oncePer, send and description, spelt so (oncePer, not oncePEr)."},
+	{RuleTemplateKey, policy.SeverityError, "A template has a key the engine ignores", "The engine ignores template keys it does not know, so a misspelt message or a per-service key out of place is silently left out of what is sent.", "Correct the key (message, not mesage) and put per-service keys under their service (email.subject, not subject)."},
+	{RuleTemplateJSON, policy.SeverityError, "A per-service payload that must be JSON does not parse once rendered", "Slack attachments and blocks, Teams and Google Chat cards and JSON webhook bodies are sent as JSON; a payload that does not parse once rendered is refused by the service, or by the engine before it.", "Fix the JSON of the Slack attachments or blocks, Teams or Google Chat cards, or JSON webhook body; render values with toJson."},
+	{RuleTemplateYAML, policy.SeverityError, "A template is not valid YAML", "A template is parsed as YAML when the configuration is loaded; a template that does not parse makes the controller refuse the whole configuration.", "Fix the YAML of the template; quote values that hold {{ }} and ': '."},
+	{RuleTemplateParse, policy.SeverityError, "A template does not parse, or calls a function that does not exist", "Templates are parsed as Go templates with the engine's functions when the configuration is loaded; a syntax error or an unknown function makes the controller refuse the whole configuration.", "Fix the Go template syntax; only sprig functions (without env) are available."},
+	{RuleTemplateRender, policy.SeverityWarning, "A template fails to render for an Application its trigger fires on", "A template that fails to render for the Application its trigger fired on sends nothing for it: the notification is lost when the event happens.", "Guard field access with `with`, `dig` or `default` so missing fields render."},
+	{RuleTemplateUnused, policy.SeverityInfo, "A template is not sent by any trigger", "A template no trigger sends is never delivered: often a trigger names it with a typo, or it is left over from one removed.", "Reference the template from a trigger, or remove it."},
+	{RuleTemplateWebhook, policy.SeverityWarning, "A template's webhook section names a service that is not a webhook", "The engine uses a template's webhook section only for the webhook service it is keyed by; a section keyed by a service that is not a webhook is ignored.", "Key webhook sections by the name of a webhook service."},
+	{RuleTemplateRecursion, policy.SeverityError, "A template calls itself with the same data, without end", "A template that calls itself with the same data renders without end: the controller spends its time and memory on it and sends nothing.", "Pass the part of the data the nested call is about ({{template \"x\" .children}}), or remove the call."},
+	{RuleTemplateBudget, policy.SeverityError, "A template renders more than 1 MiB, or for longer than 2 seconds", "Notification services refuse messages that large, and rendering them holds up every other notification of the controller.", "Bound the loops and repeats of the template; notification services refuse messages that large."},
+	{RuleDefaultTriggers, policy.SeverityError, "defaultTriggers names a trigger that does not exist, or is not a list", "Subscriptions without a trigger use defaultTriggers; a default trigger that does not exist, or a value that is not a list, leaves those subscriptions without anything to send.", "List existing triggers, as a YAML list."},
+	{RuleContext, policy.SeverityError, "The context key is not a YAML map of strings", "Templates read the context key as a map of strings (argocdUrl and the like); a value of another shape makes the controller refuse the configuration or render empty links.", "Write context as key: value lines, e.g. argocdUrl: https://argocd.example.com."},
+	{RuleSubscriptionsKey, policy.SeverityError, "The subscriptions key is malformed or names missing triggers or services", "The subscriptions key subscribes recipients for every Application it selects; a malformed entry, or one naming missing triggers or services, delivers nothing to them.", "Write subscriptions as a list of {recipients, triggers, selector}, naming existing triggers and services."},
+	{RuleSubscriptionTrigger, policy.SeverityError, "A subscription names a trigger that does not exist", "A subscription to a trigger that does not exist is never evaluated: the recipients are told nothing, and nothing says so.", "Subscribe to an existing trigger, or install it from the catalog (InstallCatalog)."},
+	{RuleSubscriptionService, policy.SeverityError, "A subscription names a service that does not exist", "A subscription through a service that does not exist cannot be delivered: the controller logs an error for each notification and the recipients get none.", "Subscribe with an existing service name, or add the service (notify service add)."},
+	{RuleSubscriptionDotted, policy.SeverityError, "A subscription annotation has extra dots", "The controller splits subscription annotations on dots into trigger and service; extra dots make it read a trigger or service that does not exist.", "Use notifications.argoproj.io/subscribe.<trigger>.<service>; trigger and service names have no dots."},
+	{RuleSubscriptionRecipient, policy.SeverityError, "A subscription's recipient cannot be delivered to", "The service cannot deliver to a recipient it does not understand (an address that is not one, a Teams recipient without a webhook URL), so that notification is lost.", "Give recipients the service understands (email addresses, channel names, configured webhook names)."},
+	{RuleSubscriptionDefault, policy.SeverityError, "A subscription without trigger has no default triggers to use", "A subscription without trigger uses the default triggers; when there are none, it subscribes to nothing.", "Name the trigger in the annotation, or set defaultTriggers in the ConfigMap."},
+	{RuleUnknown, policy.SeverityWarning, "A check could not be made: what it needs could not be read from the cluster", "A check needs what the user may not read, such as the notifications Secret or the list of Applications; it is reported as unknown so that a check that was not made is never taken as passed.", "Ask the Platform Administrator for the right named, or lint files (the ConfigMap, the Secret and the manifests); an unknown check is neither passed nor failed."},
+	{RuleInput, policy.SeverityError, "An input file cannot be read", "A file that cannot be read is not linted, so whatever mistake it holds would reach the cluster unchecked.", "Pass YAML manifests of the notifications ConfigMap, Secret and Applications."},
 }
 
 // lintRule returns a rule by ID.
 func lintRule(id string) LintRule {
-	for _, r := range LintRules {
+	for _, r := range lintRules {
 		if r.ID == id {
 			return r
 		}
@@ -112,12 +122,12 @@ func lintRule(id string) LintRule {
 	return LintRule{ID: id, Severity: policy.SeverityError}
 }
 
-// PolicyRules returns LintRules as policy rules, for the shared report writers
+// PolicyRules returns the lint rules as policy rules, for the shared report writers
 // (policy/report): SARIF lists them, text output prints their remediation.
 func PolicyRules() []policy.Rule {
-	out := make([]policy.Rule, 0, len(LintRules))
-	for _, r := range LintRules {
-		out = append(out, policy.Rule{ID: r.ID, Severity: r.Severity, Title: r.Title, Rationale: r.Title, Remediation: r.Remediation})
+	out := make([]policy.Rule, 0, len(lintRules))
+	for _, r := range lintRules {
+		out = append(out, policy.Rule{ID: r.ID, Severity: r.Severity, Title: r.Title, Rationale: r.Rationale, Remediation: r.Remediation})
 	}
 	return out
 }

@@ -111,10 +111,11 @@ func TestLintRulesAreDocumentedAndUnique(t *testing.T) {
 	seen := map[string]bool{}
 	doc, err := os.ReadFile("../docs/notify.md")
 	require.NoError(t, err)
-	for _, r := range notify.LintRules {
+	for _, r := range notify.LintRules() {
 		assert.False(t, seen[r.ID], "duplicate %s", r.ID)
 		seen[r.ID] = true
 		assert.NotEmpty(t, r.Title)
+		assert.NotEmpty(t, r.Rationale)
 		assert.NotEmpty(t, r.Remediation)
 		assert.Contains(t, string(doc), "`"+r.ID+"`", "docs/notify.md must describe %s", r.ID)
 	}

@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 
@@ -68,9 +69,35 @@ func TestFieldServicesRefuseMissingAndMalformedFields(t *testing.T) {
 		t.Run(tt.typ+" "+tt.want, func(t *testing.T) {
 			_, err := notify.FieldService(tt.typ, "", tt.values, tt.secrets)
 			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want)
+			assert.Contains(t, asFlags(t, tt.typ, err), tt.want)
 		})
 	}
+}
+
+// asFlags is err's message with the options its OptionErrors name spelled as the flags of
+// the type's schema, as the command line shows them.
+func asFlags(t *testing.T, typ string, err error) string {
+	t.Helper()
+	schema, ok := notify.Schema(typ)
+	require.True(t, ok)
+	flag := func(option string) string {
+		for _, f := range schema.Fields {
+			if f.Option == option {
+				return "--" + f.Flag
+			}
+		}
+		return option
+	}
+	var msgs []string
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		var oe *notify.OptionError
+		if errors.As(e, &oe) {
+			msgs = append(msgs, oe.Render(flag))
+			continue
+		}
+		msgs = append(msgs, e.Error())
+	}
+	return strings.Join(msgs, "\n")
 }
 
 func TestEveryEngineServiceTypeIsKnownAndBuildable(t *testing.T) {

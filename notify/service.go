@@ -89,14 +89,14 @@ func (c *Config) AddService(spec ServiceSpec, force bool) error {
 	}
 	key := spec.Key()
 	if _, ok := c.Data[key]; ok && !force {
-		return fmt.Errorf("service %s already exists in ConfigMap %s; pass --force to replace it", key, c.ConfigMapName)
+		return &markedError{fmt.Sprintf("service %s already exists in ConfigMap %s", key, c.ConfigMapName), ErrExists}
 	}
 	if existing, ok := c.Service(spec.ServiceName()); ok && existing.Key != key {
-		return fmt.Errorf("a service named %q already exists as %s; remove it first or pick another --name", spec.ServiceName(), existing.Key)
+		return &markedError{fmt.Sprintf("a service named %q already exists as %s", spec.ServiceName(), existing.Key), ErrNameTaken}
 	}
 	for k := range spec.Secrets {
 		if _, ok := c.SecretData[k]; ok && !force {
-			return fmt.Errorf("key %s already exists in Secret %s; pass --force to replace it", k, c.SecretName)
+			return &markedError{fmt.Sprintf("key %s already exists in Secret %s", k, c.SecretName), ErrExists}
 		}
 	}
 	data, err := yaml.Marshal(spec.Options)
@@ -122,7 +122,7 @@ func (c *Config) RemoveService(name string, keepSecrets bool) (string, []string,
 		}
 	}
 	if !found {
-		return "", nil, fmt.Errorf("no service %q in ConfigMap %s; see `kubectl ck8sargo notify service list`", name, c.ConfigMapName)
+		return "", nil, &markedError{fmt.Sprintf("no service %q in ConfigMap %s", name, c.ConfigMapName), ErrNoService}
 	}
 	delete(c.Data, svc.Key)
 	if keepSecrets {
@@ -181,27 +181,27 @@ func EmailService(o EmailOptions) (ServiceSpec, error) {
 	s := ServiceSpec{Type: "email", Name: o.Name}
 	var errs []error
 	if o.Host == "" {
-		errs = append(errs, errors.New("--host is required"))
+		errs = append(errs, optionError(option("Host"), " is required"))
 	}
 	if o.Port <= 0 || o.Port > 65535 {
-		errs = append(errs, fmt.Errorf("--port %d is not a TCP port: use 465 (implicit TLS) or 587 (STARTTLS)", o.Port))
+		errs = append(errs, optionError(option("Port"), fmt.Sprintf(" %d is not a TCP port: use 465 (implicit TLS) or 587 (STARTTLS)", o.Port)))
 	}
 	if (o.Username == "") != (len(o.Password) == 0) {
-		errs = append(errs, errors.New("--username and --password-file go together: the engine only logs in when both are set"))
+		errs = append(errs, optionError(option("Username"), " and ", option("Password"), " go together: the engine only logs in when both are set"))
 	}
 	if o.Port == 465 && o.Username == "" {
-		errs = append(errs, errors.New("port 465 is implicit TLS, which the engine only uses when it logs in: give --username and --password-file, or use port 587 (STARTTLS)"))
+		errs = append(errs, optionError("port 465 is implicit TLS, which the engine only uses when it logs in: give ", option("Username"), " and ", option("Password"), ", or use port 587 (STARTTLS)"))
 	}
 	from := o.From
 	if from == "" && o.Username == "" {
-		errs = append(errs, errors.New("--from is required when there is no --username"))
+		errs = append(errs, optionError(option("From"), " is required when there is no ", option("Username")))
 	}
 	if from != "" {
 		if _, err := mail.ParseAddress(from); err != nil {
-			errs = append(errs, fmt.Errorf("--from %q is not an email address", from))
+			errs = append(errs, optionError(option("From"), fmt.Sprintf(" %q is not an email address", from)))
 		}
 	}
-	if err := checkSecretValue("--password-file", o.Password); err != nil {
+	if err := checkSecretValue(o.Password, option("Password")); err != nil {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
@@ -253,9 +253,9 @@ type SlackOptions struct {
 func SlackService(o SlackOptions) (ServiceSpec, error) {
 	s := ServiceSpec{Type: "slack", Name: o.Name}
 	if len(o.Token) == 0 {
-		return s, errors.New("--token-file is required: the bot token (xoxb-...) of the Slack app")
+		return s, optionError(option("Token"), " is required: the bot token (xoxb-...) of the Slack app")
 	}
-	if err := errors.Join(checkSecretValue("--token-file", o.Token), checkURL("--api-url", o.APIURL, true)); err != nil {
+	if err := errors.Join(checkSecretValue(o.Token, option("Token")), checkURL(o.APIURL, true, option("APIURL"))); err != nil {
 		return s, err
 	}
 	opts := map[string]any{"token": s.secret("token", o.Token)}
@@ -286,9 +286,9 @@ type WebhookOptions struct {
 func WebhookService(o WebhookOptions) (ServiceSpec, error) {
 	s := ServiceSpec{Type: "webhook", Name: o.Name}
 	if o.URL == "" {
-		return s, errors.New("--url is required")
+		return s, optionError(option("URL"), " is required")
 	}
-	if err := checkURL("--url", o.URL, false); err != nil {
+	if err := checkURL(o.URL, false, option("URL")); err != nil {
 		return s, err
 	}
 	opts := map[string]any{"url": o.URL}
@@ -297,7 +297,7 @@ func WebhookService(o WebhookOptions) (ServiceSpec, error) {
 		headers = append(headers, map[string]string{"name": k, "value": o.Headers[k]})
 	}
 	for _, k := range sortedStringKeys(o.SecretHeaders) {
-		if err := checkSecretValue("header "+k, o.SecretHeaders[k]); err != nil {
+		if err := checkSecretValue(o.SecretHeaders[k], "header "+k); err != nil {
 			return s, err
 		}
 		headers = append(headers, map[string]string{"name": k, "value": s.secret("header-"+strings.ToLower(k), o.SecretHeaders[k])})
@@ -306,7 +306,7 @@ func WebhookService(o WebhookOptions) (ServiceSpec, error) {
 		opts["headers"] = headers
 	}
 	if o.BasicAuthUser != "" {
-		if err := checkSecretValue("--basic-auth-password-file", o.BasicAuthPass); err != nil {
+		if err := checkSecretValue(o.BasicAuthPass, option("BasicAuthPass")); err != nil {
 			return s, err
 		}
 		opts["basicAuth"] = map[string]string{"username": o.BasicAuthUser, "password": s.secret("password", o.BasicAuthPass)}
@@ -339,18 +339,18 @@ func KeyedService(serviceType string, o KeyedSecretsOptions) (ServiceSpec, error
 		return s, fmt.Errorf("service type %s does not map recipients to secrets", serviceType)
 	}
 	if len(o.Secrets) == 0 {
-		return s, fmt.Errorf("give at least one recipient: %s", keyedFlagHelp[serviceType])
+		return s, optionError("give at least one recipient: ", option("Secrets"))
 	}
 	m := map[string]string{}
 	for _, r := range sortedStringKeys(o.Secrets) {
 		if err := ValidateName("recipient", r); err != nil {
 			return s, err
 		}
-		if err := checkSecretValue("recipient "+r, o.Secrets[r]); err != nil {
+		if err := checkSecretValue(o.Secrets[r], "recipient "+r); err != nil {
 			return s, err
 		}
 		if serviceType == "teams" || serviceType == "teams-workflows" || serviceType == "googlechat" {
-			if err := checkURL("the URL of recipient "+r, string(o.Secrets[r]), false); err != nil {
+			if err := checkURL(string(o.Secrets[r]), false, "the URL of recipient "+r); err != nil {
 				return s, err
 			}
 		}
@@ -364,20 +364,12 @@ func KeyedService(serviceType string, o KeyedSecretsOptions) (ServiceSpec, error
 		// The Opsgenie client takes a host name and adds https:// itself.
 		host := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(o.APIURL, "https://"), "http://"), "/")
 		if host == "" || strings.ContainsAny(host, "/?# ") {
-			return s, errors.New("--api-url is required for opsgenie: the API host, api.opsgenie.com or api.eu.opsgenie.com")
+			return s, optionError(option("APIURL"), " is required for opsgenie: the API host, api.opsgenie.com or api.eu.opsgenie.com")
 		}
 		opts["apiUrl"] = host
 	}
 	s.Options = opts
 	return s, nil
-}
-
-var keyedFlagHelp = map[string]string{
-	"teams":           "--webhook-file RECIPIENT=FILE (the channel's incoming webhook URL)",
-	"teams-workflows": "--webhook-file RECIPIENT=FILE (the workflow's webhook URL)",
-	"googlechat":      "--webhook-file SPACE=FILE (the space's webhook URL)",
-	"opsgenie":        "--api-key-file TEAM=FILE",
-	"pagerdutyv2":     "--service-key-file SERVICE=FILE (the integration key)",
 }
 
 // TokenOptions configure mattermost and telegram, which need a token (and, for
@@ -392,18 +384,18 @@ type TokenOptions struct {
 func TokenService(serviceType string, o TokenOptions) (ServiceSpec, error) {
 	s := ServiceSpec{Type: serviceType, Name: o.Name}
 	if len(o.Token) == 0 {
-		return s, errors.New("--token-file is required")
+		return s, optionError(option("Token"), " is required")
 	}
-	if err := checkSecretValue("--token-file", o.Token); err != nil {
+	if err := checkSecretValue(o.Token, option("Token")); err != nil {
 		return s, err
 	}
 	opts := map[string]any{"token": s.secret("token", o.Token)}
 	switch serviceType {
 	case "mattermost":
 		if o.APIURL == "" {
-			return s, errors.New("--api-url is required for mattermost: the server's URL")
+			return s, optionError(option("APIURL"), " is required for mattermost: the server's URL")
 		}
-		if err := checkURL("--api-url", o.APIURL, false); err != nil {
+		if err := checkURL(o.APIURL, false, option("APIURL")); err != nil {
 			return s, err
 		}
 		opts["apiURL"] = o.APIURL
@@ -428,16 +420,16 @@ type AlertmanagerOptions struct {
 func AlertmanagerService(o AlertmanagerOptions) (ServiceSpec, error) {
 	s := ServiceSpec{Type: "alertmanager", Name: o.Name}
 	if len(o.Targets) == 0 {
-		return s, errors.New("--target HOST:PORT is required")
+		return s, optionError(option("Targets"), " is required")
 	}
 	if o.Scheme != "" && o.Scheme != "http" && o.Scheme != "https" {
-		return s, fmt.Errorf("--scheme %q: use http or https", o.Scheme)
+		return s, optionError(option("Scheme"), fmt.Sprintf(" %q: use http or https", o.Scheme))
 	}
 	opts := map[string]any{"targets": o.Targets}
 	setIf(opts, "scheme", o.Scheme)
 	setIf(opts, "apiPath", o.APIPath)
 	if len(o.BearerToken) > 0 {
-		if err := checkSecretValue("--bearer-token-file", o.BearerToken); err != nil {
+		if err := checkSecretValue(o.BearerToken, option("BearerToken")); err != nil {
 			return s, err
 		}
 		opts["bearerToken"] = s.secret("bearer-token", o.BearerToken)
@@ -460,17 +452,17 @@ func GitHubService(o GitHubOptions) (ServiceSpec, error) {
 	s := ServiceSpec{Type: "github", Name: o.Name}
 	var errs []error
 	if o.AppID == "" {
-		errs = append(errs, errors.New("--app-id is required"))
+		errs = append(errs, optionError(option("AppID"), " is required"))
 	}
 	if o.InstallationID == "" {
-		errs = append(errs, errors.New("--installation-id is required"))
+		errs = append(errs, optionError(option("InstallationID"), " is required"))
 	}
 	if len(o.PrivateKey) == 0 {
-		errs = append(errs, errors.New("--private-key-file is required"))
+		errs = append(errs, optionError(option("PrivateKey"), " is required"))
 	} else if !strings.Contains(string(o.PrivateKey), "PRIVATE KEY") {
-		errs = append(errs, errors.New("--private-key-file does not hold a PEM private key"))
+		errs = append(errs, optionError(option("PrivateKey"), " does not hold a PEM private key"))
 	}
-	errs = append(errs, checkURL("--enterprise-base-url", o.EnterpriseBaseURL, true))
+	errs = append(errs, checkURL(o.EnterpriseBaseURL, true, option("EnterpriseBaseURL")))
 	if err := errors.Join(errs...); err != nil {
 		return s, err
 	}
@@ -482,27 +474,29 @@ func GitHubService(o GitHubOptions) (ServiceSpec, error) {
 
 // checkSecretValue refuses values the Secret would store wrongly: a trailing newline (from
 // `echo` without -n, or a file saved by an editor) breaks logins, and text secrets must be
-// valid UTF-8 once they are substituted into YAML.
-func checkSecretValue(what string, v []byte) error {
+// valid UTF-8 once they are substituted into YAML. what names the value: text, an option,
+// or both (see optionError).
+func checkSecretValue(v []byte, what ...any) error {
 	if len(v) == 0 {
 		return nil
 	}
 	if !utf8.Valid(v) {
-		return fmt.Errorf("%s is not UTF-8 text", what)
+		return optionError(append(what, " is not UTF-8 text")...)
 	}
 	if strings.ContainsAny(string(v), "\r\n") && !strings.Contains(string(v), "PRIVATE KEY") {
-		return fmt.Errorf("%s holds a line break: the value must be on one line (write it with `printf %%s`, not `echo`)", what)
+		return optionError(append(what, " holds a line break: the value must be on one line (write it with `printf %s`, not `echo`)")...)
 	}
 	return nil
 }
 
-func checkURL(what, v string, optional bool) error {
+// checkURL refuses a value that is not an http(s) URL; what names it as for checkSecretValue.
+func checkURL(v string, optional bool, what ...any) error {
 	if v == "" && optional {
 		return nil
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("%s %q is not an http(s) URL", what, redactURL(v))
+		return optionError(append(what, fmt.Sprintf(" %q is not an http(s) URL", redactURL(v)))...)
 	}
 	return nil
 }

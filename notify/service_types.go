@@ -85,7 +85,7 @@ var ServiceSchemas = []ServiceSchema{
 		check: func(v map[string]string) error {
 			u, err := url.Parse(v["url"])
 			if err != nil || (u.Scheme != "nats" && u.Scheme != "tls") || u.Host == "" {
-				return fmt.Errorf("--url %q is not a NATS URL: write nats://HOST:PORT", v["url"])
+				return optionError(option("url"), fmt.Sprintf(" %q is not a NATS URL: write nats://HOST:PORT", v["url"]))
 			}
 			return nil
 		}},
@@ -149,11 +149,11 @@ func FieldService(serviceType, name string, values map[string]string, secrets ma
 			v := secrets[f.Flag]
 			if len(v) == 0 {
 				if f.Required {
-					errs = append(errs, fmt.Errorf("--%s is required: %s", f.Flag, f.Help))
+					errs = append(errs, optionError(option(f.Option), " is required: "+f.Help))
 				}
 				continue
 			}
-			if err := checkSecretValue("--"+f.Flag, v); err != nil {
+			if err := checkSecretValue(v, option(f.Option)); err != nil {
 				errs = append(errs, err)
 				continue
 			}
@@ -163,12 +163,12 @@ func FieldService(serviceType, name string, values map[string]string, secrets ma
 		v := values[f.Flag]
 		if v == "" {
 			if f.Required {
-				errs = append(errs, fmt.Errorf("--%s is required: %s", f.Flag, f.Help))
+				errs = append(errs, optionError(option(f.Option), " is required: "+f.Help))
 			}
 			continue
 		}
 		if f.URL {
-			if err := checkURL("--"+f.Flag, v, false); err != nil {
+			if err := checkURL(v, false, option(f.Option)); err != nil {
 				errs = append(errs, err)
 				continue
 			}
@@ -181,11 +181,11 @@ func FieldService(serviceType, name string, values map[string]string, secrets ma
 	switch serviceType {
 	case "awssqs":
 		if (secrets["access-key-id-file"] == nil) != (secrets["secret-access-key-file"] == nil) {
-			errs = append(errs, errors.New("--access-key-id-file and --secret-access-key-file go together; give neither to use the controller's own AWS identity"))
+			errs = append(errs, optionError(option("key"), " and ", option("secret"), " go together; give neither to use the controller's own AWS identity"))
 		}
 	case "nats":
 		if (values["username"] == "") != (secrets["password-file"] == nil) {
-			errs = append(errs, errors.New("--username and --password-file go together"))
+			errs = append(errs, optionError(option("username"), " and ", option("password"), " go together"))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

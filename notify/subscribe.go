@@ -193,7 +193,7 @@ func EditLive(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Pro
 			patch[k] = nil
 		}
 		data, _ := json.Marshal(map[string]any{"metadata": map[string]any{"annotations": patch}})
-		if out, err = r.Patch(ctx, t.Name, types.MergePatchType, data, metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun}); err != nil {
+		if out, err = r.Patch(ctx, t.Name, types.MergePatchType, data, metav1.PatchOptions{FieldManager: c.Manager(), DryRun: dryRun}); err != nil {
 			return nil, false, c.Explain(err, "patch", gvr, ns, t.Name)
 		}
 	}
@@ -208,7 +208,7 @@ func EditLive(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Pro
 			"apiVersion": argocdmanaged.APIVersion, "kind": t.Kind,
 			"metadata": map[string]any{"name": t.Name, "namespace": ns, "annotations": subs},
 		}}
-		if out, err = r.Apply(ctx, t.Name, apply, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: dryRun}); err != nil {
+		if out, err = r.Apply(ctx, t.Name, apply, metav1.ApplyOptions{FieldManager: c.Manager(), Force: true, DryRun: dryRun}); err != nil {
 			return nil, false, c.Explain(err, "patch", gvr, ns, t.Name)
 		}
 	}
@@ -345,29 +345,32 @@ func objectMeta(obj any) metav1.Object {
 // CheckSubscription refuses a subscription that lint would reject against cfg: an undefined
 // trigger or service, a subscription without trigger when there are no default triggers for
 // the service, or a recipient the service cannot deliver to (an address that is not one, a
-// Teams recipient missing from recipientUrls, ...).
+// Teams recipient missing from recipientUrls, ...). Its error is a *SubscriptionError.
 func CheckSubscription(cfg *Config, s Subscription) error {
+	refuse := func(p SubscriptionProblem, err error) error {
+		return &SubscriptionError{Problem: p, Subscription: s, Err: err}
+	}
 	svc, ok := cfg.Service(s.Service)
 	if !ok {
-		return fmt.Errorf("service %q is not defined in ConfigMap %s; add it with `notify service add`, or pass --force", s.Service, cfg.ConfigMapName)
+		return refuse(UndefinedService, fmt.Errorf("service %q is not defined in ConfigMap %s", s.Service, cfg.ConfigMapName))
 	}
 	if s.Trigger != "" {
 		if _, ok := cfg.Data[TriggerPrefix+s.Trigger]; !ok {
-			return fmt.Errorf("trigger %q is not defined in ConfigMap %s; install it with `notify catalog --install --only %s`, or pass --force", s.Trigger, cfg.ConfigMapName, s.Trigger)
+			return refuse(UndefinedTrigger, fmt.Errorf("trigger %q is not defined in ConfigMap %s", s.Trigger, cfg.ConfigMapName))
 		}
 	} else {
 		defaults, _ := cfg.DefaultTriggers()
 		perService, _ := cfg.ServiceDefaultTriggers()
 		if len(defaults) == 0 && len(perService[s.Service]) == 0 {
-			return fmt.Errorf("without --trigger the subscription uses the default triggers, and ConfigMap %s has neither defaultTriggers nor defaultTriggers.%s: nothing would be sent; name the trigger, or pass --force", cfg.ConfigMapName, s.Service)
+			return refuse(NoDefaultTriggers, optionError("without ", option("Trigger"), fmt.Sprintf(" the subscription uses the default triggers, and ConfigMap %s has neither defaultTriggers nor defaultTriggers.%s: nothing would be sent", cfg.ConfigMapName, s.Service)))
 		}
 	}
 	if len(s.Recipients) == 0 && !recipientOptional[svc.Type] {
-		return fmt.Errorf("service %s (%s) needs a recipient; give --recipient, or pass --force", s.Service, svc.Type)
+		return refuse(NoRecipient, optionError(fmt.Sprintf("service %s (%s) needs a recipient; give ", s.Service, svc.Type), option("Recipients")))
 	}
 	for _, r := range s.Recipients {
 		if p := recipientProblem(svc, r); p != "" {
-			return fmt.Errorf("%s; pass --force to subscribe anyway", p)
+			return refuse(BadRecipient, errors.New(p))
 		}
 	}
 	return nil

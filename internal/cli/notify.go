@@ -12,7 +12,6 @@ import (
 
 	"github.com/sirupsen/logrus"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/yaml"
 
@@ -53,37 +52,32 @@ an Application and what each recipient would get.`,
 	return cmd
 }
 
-// writeFlags are the flags of every notify command that changes the cluster.
+// writeFlags are the -o and --dry-run of every notify command that changes the cluster.
 type writeFlags struct {
-	dryRun string
-	output string
-	dry    notify.DryRun
+	output *outputFlag
+	dryRun *dryRunFlag
 }
 
-func (w *writeFlags) add(fs *pflag.FlagSet) {
-	fs.StringVar(&w.dryRun, "dry-run", "none", `"client" prints what would change without sending it; "server" has the API server validate it without storing`)
-	fs.StringVarP(&w.output, "output", "o", "", "print the written objects: yaml or json (Secret values are redacted)")
-	fs.Lookup("dry-run").NoOptDefVal = "client"
+// addWriteFlags registers them on cmd.
+func addWriteFlags(cmd *cobra.Command) writeFlags {
+	return writeFlags{
+		dryRun: addDryRun(cmd, `"client" prints what would change without sending it; "server" has the API server validate it without storing`, dryRunClient, dryRunServer),
+		output: addOutput(cmd, "print the written objects: yaml or json (Secret values are redacted)", "", "yaml", "json"),
+	}
 }
 
-func (w *writeFlags) validate() error {
-	d, err := notify.ParseDryRun(w.dryRun)
-	if err != nil {
-		return UsageErrorf("%v", err)
-	}
-	w.dry = d
-	if w.output != "" {
-		return validateOutput(w.output, "yaml", "json")
-	}
-	return nil
-}
+// dry is the dry-run mode as the library takes it.
+func (w *writeFlags) dry() notify.DryRun { return notify.DryRun(w.dryRun.mode) }
+
+// printsObjects says whether -o asks for the written objects instead of status lines.
+func (w *writeFlags) printsObjects() bool { return w.output.format != "" }
 
 // dryNote is the suffix of a status line in a dry run.
 func (w *writeFlags) dryNote() string {
-	if w.dry == notify.DryRunNone {
+	if !w.dryRun.enabled() {
 		return ""
 	}
-	return fmt.Sprintf(" (dry run: %s)", w.dry)
+	return fmt.Sprintf(" (dry run: %s)", w.dryRun.mode)
 }
 
 // loadLive reads the notifications configuration with the user's identity.
@@ -104,12 +98,12 @@ func loadLive(ctx context.Context, root *RootOptions) (*notify.Config, *argocdma
 }
 
 // applyConfig writes cfg and prints the result: a status line per object, or the objects.
-func applyConfig(ctx context.Context, root *RootOptions, c *argocdmanaged.Clients, cfg *notify.Config, w *writeFlags) error {
-	res, err := notify.Apply(ctx, c, cfg, w.dry)
+func applyConfig(ctx context.Context, out io.Writer, c *argocdmanaged.Clients, cfg *notify.Config, w *writeFlags) error {
+	res, err := notify.Apply(ctx, c, cfg, w.dry())
 	if err != nil {
 		return err
 	}
-	if w.output != "" {
+	if w.printsObjects() {
 		var objs []any
 		if res.ConfigMap != nil {
 			res.ConfigMap.ManagedFields = nil
@@ -119,17 +113,17 @@ func applyConfig(ctx context.Context, root *RootOptions, c *argocdmanaged.Client
 			res.Secret.ManagedFields = nil
 			objs = append(objs, res.Secret)
 		}
-		return printObjects(root.Out, w.output, objs)
+		return printObjects(out, w.output.format, objs)
 	}
 	if res.ConfigMap == nil && res.Secret == nil {
-		_, err := fmt.Fprintln(root.Out, "nothing to change")
+		_, err := fmt.Fprintln(out, "nothing to change")
 		return err
 	}
 	if res.Secret != nil {
-		fmt.Fprintf(root.Out, "secret/%s configured%s\n", cfg.SecretName, w.dryNote())
+		fmt.Fprintf(out, "secret/%s configured%s\n", cfg.SecretName, w.dryNote())
 	}
 	if res.ConfigMap != nil {
-		fmt.Fprintf(root.Out, "configmap/%s configured%s\n", cfg.ConfigMapName, w.dryNote())
+		fmt.Fprintf(out, "configmap/%s configured%s\n", cfg.ConfigMapName, w.dryNote())
 	}
 	return nil
 }
@@ -157,19 +151,19 @@ func printObjects(w io.Writer, format string, objs []any) error {
 // readSecretFile reads a credential from a file ("-" for standard input). One final line
 // break is dropped, as `echo -n` would have, so the Secret holds exactly the credential;
 // any other line break is refused by the library.
-func readSecretFile(root *RootOptions, flag, path string) ([]byte, error) {
+func readSecretFile(in io.Reader, flag, path string) ([]byte, error) {
 	if path == "" {
 		return nil, nil
 	}
 	var data []byte
 	var err error
 	if path == "-" {
-		data, err = inputfile.ReadAll("standard input", root.In, maxCredentialBytes)
+		data, err = inputfile.ReadAll("standard input", in, maxCredentialBytes)
 	} else {
 		data, err = inputfile.Read(path, maxCredentialBytes)
 	}
 	if err != nil {
-		return nil, UsageErrorf("%s: %v", flag, inputProblem(err))
+		return nil, UsageErrorf("%s: %w", flag, inputProblem(err))
 	}
 	if !bytes.Contains(data, []byte("PRIVATE KEY")) {
 		data = bytes.TrimSuffix(data, []byte("\n"))
@@ -182,14 +176,14 @@ func readSecretFile(root *RootOptions, flag, path string) ([]byte, error) {
 }
 
 // readKeyedFiles reads NAME=FILE flags into a map of secrets.
-func readKeyedFiles(root *RootOptions, flag string, pairs []string) (map[string][]byte, error) {
+func readKeyedFiles(in io.Reader, flag string, pairs []string) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, p := range pairs {
 		name, file, ok := strings.Cut(p, "=")
 		if !ok || name == "" || file == "" {
 			return nil, UsageErrorf("%s %q: want NAME=FILE", flag, p)
 		}
-		v, err := readSecretFile(root, flag, file)
+		v, err := readSecretFile(in, flag, file)
 		if err != nil {
 			return nil, err
 		}
@@ -283,7 +277,7 @@ const maxCredentialBytes = 1 << 20
 func readNotifyInput(path string, limit int64) ([]byte, error) {
 	data, err := inputfile.Read(path, limit)
 	if err != nil {
-		return nil, UsageErrorf("%v", inputProblem(err))
+		return nil, UsageErrorf("%w", inputProblem(err))
 	}
 	return data, nil
 }
@@ -310,7 +304,7 @@ func readManifestFile(path string, into *notify.Manifests) error {
 		return err
 	}
 	if err := notify.ReadManifests(path, bytes.NewReader(data), into); err != nil {
-		return UsageErrorf("%v", inputProblem(err))
+		return UsageErrorf("%w", inputProblem(err))
 	}
 	return nil
 }
@@ -333,7 +327,7 @@ func notifyClients(root *RootOptions) (*argocdmanaged.Clients, error) {
 	if err != nil {
 		return nil, err
 	}
-	bounded.Context = c.Context
+	bounded.Context, bounded.FieldManager = c.Context, c.FieldManager
 	return bounded, nil
 }
 

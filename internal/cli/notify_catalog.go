@@ -1,17 +1,20 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/notify"
 )
 
 type notifyCatalogOptions struct {
+	genericiooptions.IOStreams
 	root    *RootOptions
 	install bool
 	only    []string
@@ -21,7 +24,7 @@ type notifyCatalogOptions struct {
 
 // NewCmdNotifyCatalog shows or installs the project's catalog of triggers and templates.
 func NewCmdNotifyCatalog(root *RootOptions) *cobra.Command {
-	o := &notifyCatalogOptions{root: root}
+	o := &notifyCatalogOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "catalog",
 		Short: "Show or install the standard triggers and templates (on-sync-failed, on-deployed, ...)",
@@ -41,35 +44,32 @@ that you wrote yourself is kept unless you pass --force.`,
   kubectl ck8sargo notify catalog --install --only on-sync-failed,on-deployed --dry-run=client -o yaml
   kubectl ck8sargo notify catalog --install --only on-sync-failed,on-deployed`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runCommand(o),
 	}
 	cmd.Flags().BoolVar(&o.install, "install", false, "add the catalog to the notifications ConfigMap")
 	cmd.Flags().StringSliceVar(&o.only, "only", nil, "only these triggers (and their templates), comma-separated")
 	cmd.Flags().BoolVar(&o.force, "force", false, "replace your own triggers and templates of the same names")
-	o.write.add(cmd.Flags())
+	o.write = addWriteFlags(cmd)
 	return cmd
 }
 
+// Complete has nothing to turn into values: the catalog is built in, and --install reads
+// the live configuration only when it runs.
+func (o *notifyCatalogOptions) Complete(_ *cobra.Command, _ []string) error { return nil }
+
+// Validate checks that --only names triggers of the catalog.
 func (o *notifyCatalogOptions) Validate() error {
-	if err := o.write.validate(); err != nil {
-		return err
-	}
 	if _, err := notify.CatalogEntries(o.only); err != nil {
-		return UsageErrorf("--only: %v", err)
+		return UsageErrorf("--only: %w", err)
 	}
 	return nil
 }
 
-func (o *notifyCatalogOptions) Run(cmd *cobra.Command) error {
+// Run lists the catalog, or installs it into the live ConfigMap.
+func (o *notifyCatalogOptions) Run(ctx context.Context) error {
 	if !o.install {
 		return o.show()
 	}
-	ctx := cmd.Context()
 	cfg, c, _, err := loadLive(ctx, o.root)
 	if err != nil {
 		return err
@@ -79,17 +79,17 @@ func (o *notifyCatalogOptions) Run(cmd *cobra.Command) error {
 		return err
 	}
 	for _, k := range res.Kept {
-		fmt.Fprintf(o.root.ErrOut, "warning: kept your own %s; pass --force to replace it with the catalog's\n", k)
+		fmt.Fprintf(o.ErrOut, "warning: kept your own %s; pass --force to replace it with the catalog's\n", k)
 	}
-	if o.write.output == "" {
+	if !o.write.printsObjects() {
 		for _, k := range res.Added {
-			fmt.Fprintf(o.root.Out, "added %s\n", k)
+			fmt.Fprintf(o.Out, "added %s\n", k)
 		}
 		for _, k := range res.Replaced {
-			fmt.Fprintf(o.root.Out, "replaced %s\n", k)
+			fmt.Fprintf(o.Out, "replaced %s\n", k)
 		}
 	}
-	return applyConfig(ctx, o.root, c, cfg, &o.write)
+	return applyConfig(ctx, o.Out, c, cfg, &o.write)
 }
 
 func (o *notifyCatalogOptions) show() error {
@@ -97,18 +97,18 @@ func (o *notifyCatalogOptions) show() error {
 	if err != nil {
 		return err
 	}
-	switch o.write.output {
+	switch o.write.output.format {
 	case "yaml":
 		data, err := yaml.Marshal(map[string]any{"data": entries})
 		if err != nil {
 			return err
 		}
-		_, err = o.root.Out.Write(data)
+		_, err = o.Out.Write(data)
 		return err
 	case "json":
-		return printStructured(o.root.Out, "json", map[string]any{"data": entries})
+		return printStructured(o.Out, "json", map[string]any{"data": entries})
 	}
-	tw := tabwriter.NewWriter(o.root.Out, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "TRIGGER\tSENDS\tWHEN")
 	cfg := &notify.Config{Data: entries}
 	for _, t := range cfg.Triggers() {

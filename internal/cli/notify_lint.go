@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
@@ -20,18 +21,19 @@ import (
 )
 
 type notifyLintOptions struct {
+	genericiooptions.IOStreams
 	root       *RootOptions
 	configMap  string
 	secret     string
 	manifests  []string
-	output     string
+	output     *outputFlag
 	failOnFlag string
 	failOn     policy.Severity
 }
 
 // NewCmdNotifyLint checks the notifications configuration as the controller would read it.
 func NewCmdNotifyLint(root *RootOptions) *cobra.Command {
-	o := &notifyLintOptions{root: root}
+	o := &notifyLintOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "lint [MANIFEST...]",
 		Short: "Find every mistake the notifications controller would trip on",
@@ -52,37 +54,36 @@ failed, a check is unknown.`,
 
   # files, as a CI gate
   kubectl ck8sargo notify lint --config-map argocd/notifications-cm.yaml --secret argocd/notifications-secret.yaml apps/*.yaml -o json`,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			o.manifests = args
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.configMap, "config-map", "", "file holding the notifications ConfigMap (default: the live one)")
 	f.StringVar(&o.secret, "secret", "", "file holding the notifications Secret (with --config-map)")
-	f.StringVarP(&o.output, "output", "o", "text", "report format: "+strings.Join(report.Formats, ", "))
+	o.output = addOutput(cmd, "report format: "+strings.Join(lintFormats(), ", "), lintFormats()[0], lintFormats()[1:]...)
 	f.StringVar(&o.failOnFlag, "fail-on", "error", "lowest severity that fails the check: error, warning, info or never")
 	return cmd
 }
 
-func (o *notifyLintOptions) Validate() error {
-	if err := validateOutput(o.output, lintFormats()...); err != nil {
-		return err
-	}
+// Complete takes the MANIFEST arguments and the --fail-on severity.
+func (o *notifyLintOptions) Complete(_ *cobra.Command, args []string) error {
+	o.manifests = args
 	sev, err := policy.ParseSeverity(o.failOnFlag)
 	if err != nil {
-		return UsageErrorf("--fail-on: %v", err)
+		return UsageErrorf("--fail-on: %w", err)
 	}
 	o.failOn = sev
+	return nil
+}
+
+// Validate refuses a local Secret without a local ConfigMap.
+func (o *notifyLintOptions) Validate() error {
 	if o.secret != "" && o.configMap == "" {
 		return UsageErrorf("--secret needs --config-map: a local Secret is linted with a local ConfigMap")
 	}
 	return nil
 }
 
+// Run reads the configuration (files or live), lints it and prints the report.
 func (o *notifyLintOptions) Run(ctx context.Context) error {
 	p, err := o.root.Profile()
 	if err != nil {
@@ -133,6 +134,7 @@ func (o *notifyLintOptions) Run(ctx context.Context) error {
 		}
 	}
 	rep := notify.Lint(cfg, opts)
+	withLintCommands(rep)
 	rep.Summary.Files = len(o.manifests)
 	if o.configMap != "" {
 		rep.Summary.Files++
@@ -140,7 +142,7 @@ func (o *notifyLintOptions) Run(ctx context.Context) error {
 	if o.secret != "" {
 		rep.Summary.Files++
 	}
-	if err := writeLintReport(o.root.Out, o.output, rep); err != nil {
+	if err := writeLintReport(o.Out, o.output.format, rep); err != nil {
 		return err
 	}
 	if notify.Fails(rep, o.failOn) {
@@ -203,9 +205,6 @@ func liveSubscribers(ctx context.Context, root *RootOptions, c *argocdmanaged.Cl
 	return nil
 }
 
-// lintFormats are the report formats of notify lint: those of policy check.
-func lintFormats() []string { return report.Formats }
-
 // writeLintReport prints a report with the shared report writers.
 func writeLintReport(w io.Writer, format string, rep *policy.Report) error {
 	color := false
@@ -213,7 +212,38 @@ func writeLintReport(w io.Writer, format string, rep *policy.Report) error {
 		color = term.IsTerminal(int(f.Fd()))
 	}
 	return report.Write(w, format, *rep, report.Options{
-		Rules: notify.PolicyRules(), ToolName: "ck8sargo notify lint", ToolVersion: version,
+		Rules: lintPolicyRules(), ToolName: "ck8sargo notify lint", ToolVersion: version,
 		InformationURI: "https://github.com/ck8sargo/ck8sargo", Color: color,
 	})
+}
+
+// lintFormats are the report formats of notify lint: those of policy check.
+func lintFormats() []string { return report.Formats }
+
+// lintCommands are the remediations of the rules that a command or flag of this plugin
+// fixes, in place of the library's, which name none.
+var lintCommands = map[string]string{
+	notify.RuleSubscriptionTrigger: "Subscribe to an existing trigger, or install it (notify catalog --install).",
+	notify.RuleUnknown:             "Ask the Platform Administrator for the right named, or lint files (--config-map, --secret, manifests); an unknown check is neither passed nor failed.",
+}
+
+// withLintCommands gives the findings of rep the remediations of lintCommands.
+func withLintCommands(rep *policy.Report) {
+	for i, f := range rep.Findings {
+		if r, ok := lintCommands[f.Rule]; ok {
+			rep.Findings[i].Remediation = r
+		}
+	}
+}
+
+// lintPolicyRules are the lint rules for the report writers, with the remediations of
+// lintCommands.
+func lintPolicyRules() []policy.Rule {
+	rules := notify.PolicyRules()
+	for i, r := range rules {
+		if fix, ok := lintCommands[r.ID]; ok {
+			rules[i].Remediation = fix
+		}
+	}
+	return rules
 }

@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
@@ -14,6 +16,7 @@ import (
 )
 
 type subscribeOptions struct {
+	genericiooptions.IOStreams
 	root        *RootOptions
 	unsubscribe bool
 	project     bool
@@ -30,13 +33,8 @@ func NewCmdNotifySubscribe(root *RootOptions) *cobra.Command {
 	return newSubscribeCmd(root, false)
 }
 
-// NewCmdNotifyUnsubscribe removes recipients, or a whole subscription.
-func NewCmdNotifyUnsubscribe(root *RootOptions) *cobra.Command {
-	return newSubscribeCmd(root, true)
-}
-
 func newSubscribeCmd(root *RootOptions, unsubscribe bool) *cobra.Command {
-	o := &subscribeOptions{root: root, unsubscribe: unsubscribe}
+	o := &subscribeOptions{IOStreams: root.IOStreams, root: root, unsubscribe: unsubscribe}
 	cmd := &cobra.Command{
 		Use:   "subscribe NAME --service SERVICE [--trigger TRIGGER] --recipient R [--recipient R2]",
 		Short: "Subscribe recipients to a trigger of an Application (or AppProject)",
@@ -52,20 +50,10 @@ is edited instead, so the change goes through git.`,
   kubectl ck8sargo notify subscribe shop --project --trigger on-sync-failed --service slack --recipient shop-alerts
   kubectl ck8sargo notify subscribe shop -f apps/shop.yaml --trigger on-deployed --service slack --recipient deploys`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(args); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runCommand(o),
 	}
 	if unsubscribe {
-		cmd.Use = "unsubscribe NAME --service SERVICE [--trigger TRIGGER] [--recipient R]"
-		cmd.Short = "Remove recipients, or a whole subscription, from an Application (or AppProject)"
-		cmd.Long = `Removes the given recipients from the annotation notifications.argoproj.io/subscribe.<trigger>.<service>;
-without --recipient, or when no recipient is left, the annotation is removed.`
-		cmd.Example = `  kubectl ck8sargo notify unsubscribe my-argo-application --trigger on-sync-succeeded --service email --recipient ops@example.com
-  kubectl ck8sargo notify unsubscribe shop --project --trigger on-sync-failed --service slack`
+		unsubscribeHelp(cmd)
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.sub.Trigger, "trigger", "", "trigger name (default: the ConfigMap's default triggers)")
@@ -77,14 +65,12 @@ without --recipient, or when no recipient is left, the annotation is removed.`
 		f.StringVar(&o.config, "config", "", "check the subscription against this notifications ConfigMap file (default: the live one)")
 		f.BoolVar(&o.force, "force", false, "subscribe even to a trigger, service or recipient the configuration does not have")
 	}
-	o.write.add(f)
+	o.write = addWriteFlags(cmd)
 	return cmd
 }
 
-func (o *subscribeOptions) Validate(args []string) error {
-	if err := o.write.validate(); err != nil {
-		return err
-	}
+// Complete names the Application or AppProject.
+func (o *subscribeOptions) Complete(_ *cobra.Command, args []string) error {
 	o.target = notify.Target{Kind: argocdmanaged.KindApplication}
 	if o.project {
 		o.target.Kind = argocdmanaged.KindAppProject
@@ -92,17 +78,19 @@ func (o *subscribeOptions) Validate(args []string) error {
 	if len(args) == 1 {
 		o.target.Name = args[0]
 	}
+	return nil
+}
+
+// Validate needs a target and a service, and a subscription the annotations can hold.
+func (o *subscribeOptions) Validate() error {
 	if o.target.Name == "" && o.file == "" {
 		return UsageErrorf("name the %s (or pass -f FILE)", o.target.Kind)
 	}
 	if o.sub.Service == "" {
 		return UsageErrorf("--service is required")
 	}
-	if !o.unsubscribe && len(o.sub.Recipients) == 0 {
-		fmt.Fprintln(o.root.ErrOut, "note: no --recipient: only services that need none (webhook, github) can deliver this")
-	}
 	if _, _, err := notify.Subscribe(nil, o.sub); err != nil {
-		return UsageErrorf("%v", err)
+		return UsageErrorf("%w", err)
 	}
 	return nil
 }
@@ -116,7 +104,7 @@ func (o *subscribeOptions) edit(annots map[string]string) (bool, error) {
 }
 
 // check refuses what lint would reject, against --config or the live configuration.
-func (o *subscribeOptions) check(cmd *cobra.Command) error {
+func (o *subscribeOptions) check(ctx context.Context) error {
 	if o.unsubscribe || o.force {
 		return nil
 	}
@@ -125,7 +113,7 @@ func (o *subscribeOptions) check(cmd *cobra.Command) error {
 	if o.config != "" {
 		cfg, err = readLocalConfig(o.root, o.config, "")
 	} else {
-		cfg, _, _, err = loadLive(cmd.Context(), o.root)
+		cfg, _, _, err = loadLive(ctx, o.root)
 		if err != nil {
 			err = fmt.Errorf("checking the subscription against the live configuration: %w (pass --config FILE to check against a file, or --force)", err)
 		}
@@ -134,16 +122,20 @@ func (o *subscribeOptions) check(cmd *cobra.Command) error {
 		return err
 	}
 	if err := notify.CheckSubscription(cfg, o.sub); err != nil {
-		return UsageErrorf("%v", err)
+		return subscriptionHint(err)
 	}
 	return nil
 }
 
-func (o *subscribeOptions) Run(cmd *cobra.Command) error {
-	if o.file != "" {
-		return o.runFile(cmd)
+// Run edits the manifest file or the live object.
+func (o *subscribeOptions) Run(ctx context.Context) error {
+	if !o.unsubscribe && len(o.sub.Recipients) == 0 {
+		fmt.Fprintln(o.ErrOut, "note: no --recipient: only services that need none (webhook, github) can deliver this")
 	}
-	if err := o.check(cmd); err != nil {
+	if o.file != "" {
+		return o.runFile(ctx)
+	}
+	if err := o.check(ctx); err != nil {
 		return err
 	}
 	p, err := o.root.Profile()
@@ -154,35 +146,33 @@ func (o *subscribeOptions) Run(cmd *cobra.Command) error {
 	if err != nil {
 		return err
 	}
-	obj, changed, err := notify.EditLive(cmd.Context(), c, p, o.target, o.edit, o.write.dry)
+	obj, changed, err := notify.EditLive(ctx, c, p, o.target, o.edit, o.write.dry())
 	if err != nil {
 		return err
 	}
 	return o.report(obj, changed)
 }
 
-func (o *subscribeOptions) runFile(cmd *cobra.Command) error {
+func (o *subscribeOptions) runFile(ctx context.Context) error {
 	content, err := readNotifyInput(o.file, notify.MaxManifestBytes)
 	if err != nil {
 		return err
 	}
 	if err := notify.CheckText(o.file, content); err != nil {
-		return UsageErrorf("%v: -f takes the YAML manifest of the %s", err, o.target.Kind)
+		return UsageErrorf("%w: -f takes the YAML manifest of the %s", err, o.target.Kind)
 	}
-	if err := o.check(cmd); err != nil {
+	if err := o.check(ctx); err != nil {
 		return err
 	}
 	out, changed, err := notify.EditFile(content, o.target, o.edit)
 	if err != nil {
-		return UsageErrorf("%s: %v", o.file, err)
+		return UsageErrorf("%s: %w", o.file, err)
 	}
-	if o.write.output != "" || o.write.dry != notify.DryRunNone {
-		if o.write.output != "" {
-			_, err = o.root.Out.Write(out)
-			return err
-		}
+	if o.write.printsObjects() {
+		_, err = o.Out.Write(out)
+		return err
 	}
-	if changed && o.write.dry == notify.DryRunNone {
+	if changed && !o.write.dryRun.enabled() {
 		info, err := os.Stat(o.file)
 		if err != nil {
 			return err
@@ -195,9 +185,9 @@ func (o *subscribeOptions) runFile(cmd *cobra.Command) error {
 }
 
 func (o *subscribeOptions) report(obj *unstructured.Unstructured, changed bool) error {
-	if o.write.output != "" {
+	if o.write.printsObjects() {
 		unstructured.RemoveNestedField(obj.Object, "metadata", "managedFields")
-		return printObjects(o.root.Out, o.write.output, []any{obj.Object})
+		return printObjects(o.Out, o.write.output.format, []any{obj.Object})
 	}
 	return o.status(changed, strings.ToLower(o.target.Kind)+"/"+o.target.Name)
 }
@@ -206,12 +196,12 @@ func (o *subscribeOptions) status(changed bool, what string) error {
 	key := o.sub.AnnotationKey()
 	switch {
 	case !changed:
-		_, err := fmt.Fprintf(o.root.Out, "%s unchanged: %s already as asked\n", what, key)
+		_, err := fmt.Fprintf(o.Out, "%s unchanged: %s already as asked\n", what, key)
 		return err
 	case o.unsubscribe:
-		_, err := fmt.Fprintf(o.root.Out, "%s: updated %s%s\n", what, key, o.write.dryNote())
+		_, err := fmt.Fprintf(o.Out, "%s: updated %s%s\n", what, key, o.write.dryNote())
 		return err
 	}
-	_, err := fmt.Fprintf(o.root.Out, "%s: subscribed %s to %s%s\n", what, strings.Join(o.sub.Recipients, ";"), key, o.write.dryNote())
+	_, err := fmt.Fprintf(o.Out, "%s: subscribed %s to %s%s\n", what, strings.Join(o.sub.Recipients, ";"), key, o.write.dryNote())
 	return err
 }

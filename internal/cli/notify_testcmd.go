@@ -10,24 +10,26 @@ import (
 	"github.com/spf13/cobra"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/notify"
 )
 
 type notifyTestOptions struct {
+	genericiooptions.IOStreams
 	root      *RootOptions
 	app       string
 	file      string
 	configMap string
 	secret    string
-	output    string
+	output    *outputFlag
 	opts      notify.EvaluateOptions
 }
 
 // NewCmdNotifyTest evaluates an Application's subscribed triggers and renders the messages.
 func NewCmdNotifyTest(root *RootOptions) *cobra.Command {
-	o := &notifyTestOptions{root: root}
+	o := &notifyTestOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "test APP",
 		Short: "Show which triggers fire for an Application and what each recipient gets",
@@ -49,15 +51,7 @@ render or fails to send; 2 when, with nothing failed, something is unknown.`,
   # files only: no cluster needed
   kubectl ck8sargo notify test -f apps/shop.yaml --config-map notifications-cm.yaml --secret notifications-secret.yaml`,
 		Args: cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				o.app = args[0]
-			}
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runCommand(o),
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.file, "filename", "f", "", "read the Application (and AppProjects) from this manifest file")
@@ -67,14 +61,20 @@ render or fails to send; 2 when, with nothing failed, something is unknown.`,
 	f.BoolVar(&o.opts.Send, "send", false, "deliver the notifications whose condition is true")
 	f.BoolVar(&o.opts.IgnoreConditions, "ignore-conditions", false, "render (and with --send, deliver) every subscribed notification, true condition or not")
 	f.BoolVar(&o.opts.ShowSecrets, "show-secrets", false, "show values of the notifications Secret in the rendered messages (redacted by default; errors stay redacted)")
-	f.StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
-func (o *notifyTestOptions) Validate() error {
-	if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-		return err
+// Complete takes the Application's name, when given.
+func (o *notifyTestOptions) Complete(_ *cobra.Command, args []string) error {
+	if len(args) == 1 {
+		o.app = args[0]
 	}
+	return nil
+}
+
+// Validate needs an Application (by name or file) and a local ConfigMap with a local Secret.
+func (o *notifyTestOptions) Validate() error {
 	if o.app == "" && o.file == "" {
 		return UsageErrorf("name the Application, or pass -f FILE")
 	}
@@ -84,6 +84,8 @@ func (o *notifyTestOptions) Validate() error {
 	return nil
 }
 
+// Run reads the configuration and the Application (files or live), evaluates its
+// subscriptions, sends with --send, and prints the evaluation.
 func (o *notifyTestOptions) Run(ctx context.Context) error {
 	p, err := o.root.Profile()
 	if err != nil {
@@ -116,7 +118,7 @@ func (o *notifyTestOptions) Run(ctx context.Context) error {
 	}
 	o.opts.Projects = projects
 	if o.opts.ShowSecrets {
-		fmt.Fprintf(o.root.ErrOut, "warning: --show-secrets: the rendered messages below show values of Secret %s/%s; do not share this output\n", cfg.Namespace, cfg.SecretName)
+		fmt.Fprintf(o.ErrOut, "warning: --show-secrets: the rendered messages below show values of Secret %s/%s; do not share this output\n", cfg.Namespace, cfg.SecretName)
 	}
 	restore := func() {}
 	if o.opts.Send {
@@ -127,10 +129,10 @@ func (o *notifyTestOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if o.output != "text" {
-		err = printStructured(o.root.Out, o.output, ev)
+	if o.output.format != "text" {
+		err = printStructured(o.Out, o.output.format, ev)
 	} else {
-		err = printEvaluation(o.root.Out, ev, o.opts)
+		err = printEvaluation(o.Out, ev, o.opts)
 	}
 	if err != nil {
 		return err
@@ -201,7 +203,7 @@ func (o *notifyTestOptions) application(ctx context.Context, p argocdmanaged.Pro
 	}
 	if err != nil {
 		// Argo CD gives templates an empty appProject in this case too.
-		fmt.Fprintf(o.root.ErrOut, "warning: AppProject %s not found, templates see an empty .appProject\n", project)
+		fmt.Fprintf(o.ErrOut, "warning: AppProject %s not found, templates see an empty .appProject\n", project)
 		return app, nil, nil
 	}
 	pr := &argocdmanaged.AppProject{}

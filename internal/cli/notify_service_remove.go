@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
+)
+
+type notifyServiceRemoveOptions struct {
+	genericiooptions.IOStreams
+	root        *RootOptions
+	name        string
+	keepSecrets bool
+	write       writeFlags
+}
+
+// NewCmdNotifyServiceRemove removes a service and the Secret keys only it used.
+func NewCmdNotifyServiceRemove(root *RootOptions) *cobra.Command {
+	o := &notifyServiceRemoveOptions{IOStreams: root.IOStreams, root: root}
+	cmd := &cobra.Command{
+		Use:   "remove NAME",
+		Short: "Remove a notification service and the Secret keys that only it references",
+		Example: `  kubectl ck8sargo notify service remove email
+  kubectl ck8sargo notify service remove service.email.relay --keep-secrets --dry-run=server`,
+		Args: cobra.ExactArgs(1),
+		RunE: runCommand(o),
+	}
+	cmd.Flags().BoolVar(&o.keepSecrets, "keep-secrets", false, "keep the service's keys in the Secret")
+	o.write = addWriteFlags(cmd)
+	return cmd
+}
+
+// Complete takes the service's name (or key).
+func (o *notifyServiceRemoveOptions) Complete(_ *cobra.Command, args []string) error {
+	o.name = args[0]
+	return nil
+}
+
+// Validate has nothing to check: whether the service exists is known once it is read.
+func (o *notifyServiceRemoveOptions) Validate() error { return nil }
+
+// Run removes the service from the live configuration and writes it.
+func (o *notifyServiceRemoveOptions) Run(ctx context.Context) error {
+	cfg, c, _, err := loadLive(ctx, o.root)
+	if err != nil {
+		return err
+	}
+	key, removed, err := cfg.RemoveService(o.name, o.keepSecrets)
+	if err != nil {
+		return UsageErrorf("%w", removeServiceHint(err))
+	}
+	if !o.write.printsObjects() {
+		fmt.Fprintf(o.Out, "removing %s", key)
+		if len(removed) > 0 {
+			fmt.Fprintf(o.Out, " and Secret keys %s", strings.Join(removed, ", "))
+		}
+		fmt.Fprintln(o.Out)
+	}
+	return applyConfig(ctx, o.Out, c, cfg, &o.write)
+}
