@@ -238,7 +238,11 @@ var detector = sync.OnceValues(func() (*detectors, error) {
 func keywordLines(text, lower []byte, trie *ahocorasick.Trie, keep func(kw string, rest []byte) bool) (kept string, keywords map[string]bool, ok bool) {
 	matches := trie.Match(lower)
 	slices.SortFunc(matches, func(a, b *ahocorasick.Match) int { return cmp.Compare(a.Pos(), b.Pos()) })
-	keepLine := map[int]bool{}
+	if len(matches) == 0 {
+		return "", nil, false
+	}
+	// keepLine has a line past the last, which the last line's keyword keeps.
+	keepLine := make([]bool, bytes.Count(text, []byte("\n"))+2)
 	lines := make([]int, len(matches)) // the line of each match
 	line, off := 0, 0                  // the line holding text[off], and where it starts
 	for i, m := range matches {
@@ -265,7 +269,7 @@ func keywordLines(text, lower []byte, trie *ahocorasick.Trie, keep func(kw strin
 			keepLine[line], keepLine[line+1] = true, true
 		}
 	}
-	if len(keepLine) == 0 {
+	if !slices.Contains(keepLine, true) {
 		return "", nil, false
 	}
 	keywords = map[string]bool{}
@@ -276,13 +280,16 @@ func keywordLines(text, lower []byte, trie *ahocorasick.Trie, keep func(kw strin
 	}
 	var b strings.Builder
 	b.Grow(len(text))
-	for i, l := range bytes.Split(text, []byte("\n")) {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
+	for i, rest := 0, text; ; i++ {
+		l, after, more := bytes.Cut(rest, []byte("\n"))
 		if keepLine[i] {
 			b.Write(l)
 		}
+		if !more {
+			break
+		}
+		b.WriteByte('\n')
+		rest = after
 	}
 	return b.String(), keywords, true
 }
