@@ -34,7 +34,27 @@ type Item struct {
 	// Todo says what a person must do, for needs-a-human items and failures.
 	Todo     string           `json:"todo,omitempty"`
 	Findings []policy.Finding `json:"findings,omitempty"`
+	// Step, when set, says that the Todo (and, for StepExportAndSchedule, the Evidence) is
+	// work a tool can name as its own commands: a plugin spells it out in its words.
+	Step Step `json:"-"`
 }
+
+// Step is work in an item's Todo that the tool running the checklist can do.
+type Step string
+
+// The steps a tool can spell out.
+const (
+	// StepRestoreDrill is restoring a backup into a scratch environment, first as a
+	// server-side dry run.
+	StepRestoreDrill Step = "restore-drill"
+	// StepExportAndSchedule is exporting a first backup and scheduling the export, when no
+	// backup store was given.
+	StepExportAndSchedule Step = "export-and-schedule"
+	// StepExportAndVerify is exporting a new backup and verifying it.
+	StepExportAndVerify Step = "export-and-verify"
+	// StepLive is running the checklist on the cluster's workloads too.
+	StepLive Step = "live"
+)
 
 // Checklist is the go-live report.
 type Checklist struct {
@@ -124,7 +144,7 @@ func Run(ctx context.Context, in Inputs, opts Options) (*Checklist, error) {
 		b.zones(),
 		b.persistentData(),
 		b.backups(ctx, in.BackupURL, opts.Profile),
-		b.human("restore-drill", "Disaster recovery drill", "Restore the Argo CD objects into a scratch environment with `kubectl ck8sargo backup restore NAME --dry-run=server`, then for real, and restore your data; time it against the RTO."),
+		b.restoreDrill(),
 		b.fromGit(),
 		b.human("redeploy", "Redeployment from scratch", "Delete the Applications' workloads in a test environment and let Argo CD deploy them again from git."),
 	)
@@ -144,6 +164,12 @@ type builder struct {
 
 func (b builder) human(id, title, todo string) Item {
 	return Item{ID: id, Title: title, Section: section(id), Status: StatusNeedsHuman, Evidence: "cannot be seen in manifests or the cluster", Todo: todo}
+}
+
+func (b builder) restoreDrill() Item {
+	it := b.human("restore-drill", "Disaster recovery drill", "Restore the Argo CD objects from a backup into a scratch environment, first as a server-side dry run, then for real, and restore your data; time it against the RTO.")
+	it.Step = StepRestoreDrill
+	return it
 }
 
 func section(id string) string {
@@ -281,12 +307,12 @@ func (b builder) backups(ctx context.Context, url string, p argocdmanaged.Profil
 		url = p.Backup.To
 	}
 	if url == "" {
-		it.Status, it.Evidence = StatusNeedsHuman, "no backup store given (--backup-url or the profile's backup.to)"
-		it.Todo = "export with `kubectl ck8sargo backup export` and schedule it with `kubectl ck8sargo backup schedule`"
+		it.Status, it.Evidence = StatusNeedsHuman, "no backup store given (Inputs.BackupURL or the profile's backup.to)"
+		it.Todo, it.Step = "export the Argo CD objects into a backup store and schedule the export", StepExportAndSchedule
 		return it
 	}
 	fail := func(msg string) Item {
-		it.Status, it.Evidence, it.Todo = StatusFail, msg, "run `kubectl ck8sargo backup export`, then `kubectl ck8sargo backup verify`"
+		it.Status, it.Evidence, it.Todo, it.Step = StatusFail, msg, "export a new backup, then verify it", StepExportAndVerify
 		it.Findings = []policy.Finding{{Rule: "golive-backups", Severity: policy.SeverityError, Message: msg,
 			Object: policy.ObjectRef{Kind: "BackupStore", Name: store.Redact(url)}}}
 		return it
@@ -319,8 +345,8 @@ func (b builder) backups(ctx context.Context, url string, p argocdmanaged.Profil
 
 func (b builder) fromGit() Item {
 	if !b.live {
-		it := b.human("from-git", "Everything is deployed by Argo CD from git", "run `kubectl ck8sargo golive --live` to find workloads that Argo CD does not manage")
-		it.Section = section("from-git")
+		it := b.human("from-git", "Everything is deployed by Argo CD from git", "check the cluster's workloads too, to find workloads that Argo CD does not manage")
+		it.Section, it.Step = section("from-git"), StepLive
 		return it
 	}
 	return b.check("from-git", "Everything is deployed by Argo CD from git", "workloads", "are not managed by an Argo CD Application", policy.SeverityWarning, all,

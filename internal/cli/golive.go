@@ -102,6 +102,7 @@ func (o *goliveOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return policyError(err)
 	}
+	spellOutSteps(cl)
 	if err := o.print(cl); err != nil {
 		return err
 	}
@@ -109,6 +110,30 @@ func (o *goliveOptions) Run(ctx context.Context) error {
 		return ProblemsFound()
 	}
 	return nil
+}
+
+// goliveSteps are the words of this plugin for the work the checklist leaves to a person:
+// the commands that do it (the library names none).
+var goliveSteps = map[golive.Step]struct{ evidence, todo string }{
+	golive.StepRestoreDrill:      {todo: "Restore the Argo CD objects into a scratch environment with `kubectl ck8sargo backup restore NAME --dry-run=server`, then for real, and restore your data; time it against the RTO."},
+	golive.StepExportAndSchedule: {evidence: "no backup store given (--backup-url or the profile's backup.to)", todo: "export with `kubectl ck8sargo backup export` and schedule it with `kubectl ck8sargo backup schedule`"},
+	golive.StepExportAndVerify:   {todo: "run `kubectl ck8sargo backup export`, then `kubectl ck8sargo backup verify`"},
+	golive.StepLive:              {todo: "run `kubectl ck8sargo golive --live` to find workloads that Argo CD does not manage"},
+}
+
+// spellOutSteps writes the commands of this plugin into the items whose work it does.
+func spellOutSteps(cl *golive.Checklist) {
+	for i := range cl.Items {
+		it := &cl.Items[i]
+		words, ok := goliveSteps[it.Step]
+		if !ok {
+			continue
+		}
+		it.Todo = words.todo
+		if words.evidence != "" {
+			it.Evidence = words.evidence
+		}
+	}
 }
 
 func (o *goliveOptions) print(cl *golive.Checklist) error {
