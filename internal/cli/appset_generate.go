@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+	"k8s.io/cli-runtime/pkg/printers"
 	"sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
@@ -149,11 +151,11 @@ func (o *appsetGenerateOptions) print(apps []map[string]any) error {
 		}
 		return printStructured(o.Out, "json", map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
 	}
-	for i, a := range apps {
-		if i > 0 {
-			fmt.Fprintln(o.Out, "---")
-		}
-		if err := printStructured(o.Out, "yaml", a); err != nil {
+	// The Applications are Kubernetes objects: printed as kubectl prints them, separated
+	// by "---". JSON stays ours: the printer's indent is four spaces, and it escapes HTML.
+	p := &printers.YAMLPrinter{}
+	for _, a := range apps {
+		if err := p.PrintObj(&unstructured.Unstructured{Object: a}, o.Out); err != nil {
 			return err
 		}
 	}
