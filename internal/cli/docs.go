@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,33 +10,49 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 	"github.com/spf13/pflag"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
 type docsOptions struct {
-	root *RootOptions
-	dir  string
+	genericiooptions.IOStreams
+	dir string
+	// tree is the command tree to document: the data of this command, as a file is of
+	// others, taken by Complete so that Run does not need the command it runs in.
+	tree *cobra.Command
 }
 
 // NewCmdDocs regenerates the command reference from the command tree, so that it cannot
 // drift from the code. Hidden: it is for the project, not for users.
 func NewCmdDocs(root *RootOptions) *cobra.Command {
-	o := &docsOptions{root: root}
+	o := &docsOptions{IOStreams: root.IOStreams}
 	cmd := &cobra.Command{
 		Use:     "docs",
 		Short:   "Write the command reference as Markdown",
 		Example: `  kubectl ck8sargo docs --dir docs/generated`,
 		Hidden:  true,
 		Args:    cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := GenerateDocs(cmd.Root(), o.dir); err != nil {
-				return err
-			}
-			_, err := fmt.Fprintf(o.root.Out, "wrote the command reference into %s\n", o.dir)
-			return err
-		},
+		RunE:    runCommand(o),
 	}
 	cmd.Flags().StringVar(&o.dir, "dir", "docs/generated", "directory to write into")
 	return cmd
+}
+
+// Complete takes the tree the command belongs to.
+func (o *docsOptions) Complete(cmd *cobra.Command, _ []string) error {
+	o.tree = cmd.Root()
+	return nil
+}
+
+// Validate has nothing to check: any directory will do.
+func (o *docsOptions) Validate() error { return nil }
+
+// Run writes the reference.
+func (o *docsOptions) Run(context.Context) error {
+	if err := GenerateDocs(o.tree, o.dir); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(o.Out, "wrote the command reference into %s\n", o.dir)
+	return err
 }
 
 // GenerateDocs writes one Markdown page per command into dir, replacing what is there.

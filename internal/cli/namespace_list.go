@@ -7,18 +7,23 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
 type namespaceListOptions struct {
+	genericiooptions.IOStreams
 	root   *RootOptions
-	output string
+	output *outputFlag
+
+	target namespaceTarget
+	seeds  []string
 }
 
 // NewCmdNamespaceList shows the namespaces the user can see as a tree by HNC parent.
 func NewCmdNamespaceList(root *RootOptions) *cobra.Command {
-	o := &namespaceListOptions{root: root}
+	o := &namespaceListOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "Show your namespaces as a tree, each marked managed by Argo CD or not, with its Applications",
@@ -37,45 +42,48 @@ managed list, the Applications' destinations and their subnamespaces.`,
   # As a developer who may not list all namespaces: start from one of yours
   kubectl ck8sargo namespace list -n shop -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := validateOutput(o.output, "text", "json", "yaml"); err != nil {
-				return err
-			}
-			return o.Run(cmd.Context())
-		},
+		RunE: runCommand(o),
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text, json or yaml")
+	o.output = addOutput(cmd, "output format: text, json or yaml", "text", "json", "yaml")
 	return cmd
 }
 
-func (o *namespaceListOptions) Run(ctx context.Context) error {
-	c, p, err := namespaceClients(o.root)
-	if err != nil {
+// Complete makes the clients and takes the kubeconfig namespace (or -n) as where to start
+// looking.
+func (o *namespaceListOptions) Complete(*cobra.Command, []string) error {
+	if err := o.target.complete(o.root, o.Validate); err != nil {
 		return err
 	}
-	var seeds []string
 	if ns, _, err := o.root.ConfigFlags.ToRawKubeConfigLoader().Namespace(); err == nil && ns != "" {
-		seeds = append(seeds, ns)
+		o.seeds = append(o.seeds, ns)
 	}
-	tree, err := namespaces.ListNamespaces(ctx, c, p, seeds...)
+	return nil
+}
+
+// Validate has nothing to check: -o is checked when it is parsed.
+func (o *namespaceListOptions) Validate() error { return nil }
+
+// Run lists the namespaces and prints them.
+func (o *namespaceListOptions) Run(ctx context.Context) error {
+	tree, err := namespaces.ListNamespaces(ctx, o.target.clients, o.target.profile, o.seeds...)
 	if err != nil {
 		return err
 	}
 	for _, w := range tree.Warnings {
-		fmt.Fprintf(o.root.ErrOut, "warning: %s\n", w)
+		fmt.Fprintf(o.ErrOut, "warning: %s\n", w)
 	}
-	if o.output != "text" {
-		return printStructured(o.root.Out, o.output, tree)
+	if !o.output.is("text") {
+		return printStructured(o.Out, o.output.format, tree)
 	}
-	return printNamespaceTree(o.root, tree)
+	return printNamespaceTree(o.IOStreams, tree)
 }
 
-func printNamespaceTree(root *RootOptions, tree *namespaces.NamespaceTree) error {
+func printNamespaceTree(streams genericiooptions.IOStreams, tree *namespaces.NamespaceTree) error {
 	if len(tree.Namespaces) == 0 {
-		_, err := fmt.Fprintln(root.ErrOut, "no namespaces visible to you")
+		_, err := fmt.Fprintln(streams.ErrOut, "no namespaces visible to you")
 		return err
 	}
-	w := tabwriter.NewWriter(root.Out, 0, 4, 2, ' ', 0)
+	w := tabwriter.NewWriter(streams.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "NAMESPACE\tSTATE\tAPPLICATIONS")
 	tree.Walk(func(n *namespaces.NamespaceInfo, depth int) {
 		name := n.Name

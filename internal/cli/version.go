@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"runtime"
 	"runtime/debug"
@@ -46,8 +47,8 @@ func BuildVersion() VersionInfo {
 }
 
 type versionOptions struct {
-	output string
 	genericiooptions.IOStreams
+	output *outputFlag
 }
 
 // NewCmdVersion prints the plugin's version.
@@ -59,22 +60,22 @@ func NewCmdVersion(streams genericiooptions.IOStreams) *cobra.Command {
 		Example: `  kubectl ck8sargo version
   kubectl ck8sargo version -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run()
-		},
+		RunE: runCommand(o),
 	}
-	cmd.Flags().StringVarP(&o.output, "output", "o", "text", "output format: text or json")
+	o.output = addOutput(cmd, "output format: text or json", "text", "json")
 	return cmd
 }
 
-func (o *versionOptions) Validate() error { return validateOutput(o.output, "text", "json") }
+// Complete has nothing to turn into values: version reads no profile and no cluster.
+func (o *versionOptions) Complete(*cobra.Command, []string) error { return nil }
 
-func (o *versionOptions) Run() error {
+// Validate has nothing to check: -o is checked when it is parsed.
+func (o *versionOptions) Validate() error { return nil }
+
+// Run prints the version stamped into the binary.
+func (o *versionOptions) Run(context.Context) error {
 	v := BuildVersion()
-	if o.output == "json" {
+	if o.output.is("json") {
 		return printStructured(o.Out, "json", v)
 	}
 	_, err := fmt.Fprintf(o.Out, "kubectl-ck8sargo %s (commit %s, %s, %s)\n", v.Version, v.Commit, v.GoVersion, v.Platform)
