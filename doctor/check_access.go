@@ -18,12 +18,12 @@ var accessCheck = Check{
 	Run:     runAccess,
 }
 
-func runAccess(ctx context.Context, r *run) (string, bool) {
-	p := r.opts.Profile
+func runAccess(ctx context.Context, r *Env) (string, bool) {
+	p := r.Options.Profile
 	ns := p.ArgoCD.Namespace
 	argoNS := policy.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: ns}
-	_, err := r.c.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).List(ctx, metav1.ListOptions{Limit: 1})
-	err = r.c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "")
+	_, err := r.Clients.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).List(ctx, metav1.ListOptions{Limit: 1})
+	err = r.Clients.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "")
 	var fe *argocdmanaged.ForbiddenError
 	switch {
 	case errors.Is(err, argocdmanaged.ErrArgoCDNotInstalled):
@@ -43,7 +43,7 @@ func runAccess(ctx context.Context, r *run) (string, bool) {
 	rights := p.DeveloperRights()
 	var missing []argocdmanaged.Right
 	for _, right := range rights {
-		ok, err := allowed(ctx, r.c, right)
+		ok, err := allowed(ctx, r.Clients, right)
 		if err != nil {
 			r.add(policy.Finding{Rule: "access-review", Severity: policy.SeverityWarning, Object: argoNS,
 				Message:     "could not ask the API server which rights you have: " + err.Error(),

@@ -20,22 +20,22 @@ var applicationsCheck = Check{
 // namespaced install that the doctor explains.
 const namespacedModeMarker = "can not be managed when in namespaced mode"
 
-func runApplications(ctx context.Context, r *run) (string, bool) {
-	p := r.opts.Profile
+func runApplications(ctx context.Context, r *Env) (string, bool) {
+	p := r.Options.Profile
 	opts := policy.DefaultOptions()
 	opts.Profile = p
 	opts.Rules = rules.Builtin()
 	opts.NoRender = true
-	rep, err := policy.Check(ctx, policy.Inputs{Live: r.c}, opts)
+	rep, err := policy.Check(ctx, policy.Inputs{Live: r.Clients}, opts)
 	if err != nil {
 		r.add(policy.Finding{Rule: "applications-policy", Severity: policy.SeverityWarning,
 			Object:  policy.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: p.ArgoCD.Namespace},
 			Message: "the live Applications could not be checked: " + err.Error()})
 	} else {
-		r.finding = append(r.finding, rep.Findings...)
+		r.Findings = append(r.Findings, rep.Findings...)
 	}
 
-	apps, _, err := liveArgoObjects(ctx, r.c, p)
+	apps, _, err := liveArgoObjects(ctx, r.Clients, p)
 	if err != nil {
 		return "Applications not readable", false
 	}
@@ -49,7 +49,7 @@ func runApplications(ctx context.Context, r *run) (string, bool) {
 }
 
 // appStatus reports an Application's error conditions and a failed or degraded state.
-func (r *run) appStatus(a *argocdmanaged.Application) bool {
+func (r *Env) appStatus(a *argocdmanaged.Application) bool {
 	ref := policy.ObjectRef{APIVersion: argocdmanaged.APIVersion, Kind: argocdmanaged.KindApplication, Namespace: a.Namespace, Name: a.Name}
 	st := a.Status
 	if st == nil {
@@ -67,7 +67,7 @@ func (r *run) appStatus(a *argocdmanaged.Application) bool {
 		}
 		if strings.Contains(c.Message, namespacedModeMarker) {
 			f.Rule = "application-namespaced-mode"
-			f.Remediation = "Argo CD runs in namespaced mode here and may not manage cluster-scoped objects such as Namespaces: remove them from the source (and CreateNamespace=true from syncOptions); create namespaces with `kubectl ck8sargo namespace create CHILD --parent PARENT`, and run `kubectl ck8sargo policy check` before committing"
+			f.Remediation = string(RemedyNamespacedMode)
 		}
 		r.add(f)
 		found = true

@@ -16,13 +16,13 @@ var backupCheck = Check{
 	Run:     runBackup,
 }
 
-func runBackup(ctx context.Context, r *run) (string, bool) {
-	url := r.opts.BackupURL
+func runBackup(ctx context.Context, r *Env) (string, bool) {
+	url := r.Options.BackupURL
 	if url == "" {
-		url = r.opts.Profile.Backup.To
+		url = r.Options.Profile.Backup.To
 	}
 	if url == "" {
-		return "no backup store configured (profile backup.to or --backup-url)", true
+		return "no backup store configured (profile backup.to or Options.BackupURL)", true
 	}
 	ref := policy.ObjectRef{Kind: "BackupStore", Name: store.Redact(url)}
 	st, err := store.Open(ctx, url)
@@ -40,7 +40,7 @@ func runBackup(ctx context.Context, r *run) (string, bool) {
 	if len(list) == 0 {
 		r.add(policy.Finding{Rule: "backup-age", Severity: policy.SeverityError, Object: ref,
 			Message:     "the store holds no backup",
-			Remediation: "run `kubectl ck8sargo backup export`, and schedule it with `kubectl ck8sargo backup schedule`"})
+			Remediation: string(RemedyExportBackup)})
 		return "no backup", false
 	}
 	newest := list[0]
@@ -50,13 +50,13 @@ func runBackup(ctx context.Context, r *run) (string, bool) {
 		}
 	}
 	ref.Name = newest.Name
-	age := r.now.Sub(newest.Modified)
-	if age > r.opts.BackupMaxAge {
+	age := r.Now.Sub(newest.Modified)
+	if age > r.Options.BackupMaxAge {
 		r.add(policy.Finding{Rule: "backup-age", Severity: policy.SeverityError, Object: ref,
-			Message:     fmt.Sprintf("the newest backup %s is %s old, more than %s", newest.Name, age.Round(time.Minute), r.opts.BackupMaxAge),
-			Remediation: "check the backup CronJob (`kubectl ck8sargo backup schedule`) or run `kubectl ck8sargo backup export`"})
+			Message:     fmt.Sprintf("the newest backup %s is %s old, more than %s", newest.Name, age.Round(time.Minute), r.Options.BackupMaxAge),
+			Remediation: string(RemedyCheckBackupSchedule)})
 	}
-	res, err := backup.Verify(ctx, st, newest.Name, backup.VerifyOptions{Profile: r.opts.Profile})
+	res, err := backup.Verify(ctx, st, newest.Name, backup.VerifyOptions{Profile: r.Options.Profile})
 	switch {
 	case err != nil:
 		r.add(policy.Finding{Rule: "backup-verify", Severity: policy.SeverityError, Object: ref,

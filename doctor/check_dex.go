@@ -34,8 +34,8 @@ type argocdCLIConfig struct {
 	} `json:"users"`
 }
 
-func runDex(ctx context.Context, r *run) (string, bool) {
-	path := r.opts.ArgoCDConfig
+func runDex(ctx context.Context, r *Env) (string, bool) {
+	path := r.Options.ArgoCDConfig
 	if path == "" {
 		return "no Argo CD CLI config given", true
 	}

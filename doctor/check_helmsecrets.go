@@ -33,8 +33,8 @@ func secretRef(ns, name string) policy.ObjectRef {
 // platformSecret reads a Secret of the Argo CD namespace that a feature needs. A missing
 // Secret is an error finding saying why it matters and how to create it; one the user may
 // not read is a warning. Both return a nil Secret and the check's detail line.
-func (r *run) platformSecret(ctx context.Context, rule string, ref policy.ObjectRef, why, remedy string) (*corev1.Secret, string) {
-	s, err := r.c.Kube.CoreV1().Secrets(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+func (r *Env) platformSecret(ctx context.Context, rule string, ref policy.ObjectRef, why, remedy string) (*corev1.Secret, string) {
+	s, err := r.Clients.Kube.CoreV1().Secrets(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		r.add(policy.Finding{Rule: rule, Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("Secret %s/%s does not exist: %s", ref.Namespace, ref.Name, why),
@@ -43,14 +43,14 @@ func (r *run) platformSecret(ctx context.Context, rule string, ref policy.Object
 	}
 	if err != nil {
 		r.add(policy.Finding{Rule: rule, Severity: policy.SeverityWarning, Object: ref,
-			Message: fmt.Sprintf("cannot read Secret %s/%s: %v", ref.Namespace, ref.Name, r.c.Explain(err, "get", secretsGVR, ref.Namespace, ref.Name))})
+			Message: fmt.Sprintf("cannot read Secret %s/%s: %v", ref.Namespace, ref.Name, r.Clients.Explain(err, "get", secretsGVR, ref.Namespace, ref.Name))})
 		return nil, fmt.Sprintf("Secret %s not readable", ref.Name)
 	}
 	return s, ""
 }
 
-func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
-	p := r.opts.Profile
+func runHelmSecrets(ctx context.Context, r *Env) (string, bool) {
+	p := r.Options.Profile
 	f := p.Features.HelmSecrets
 	if !f.Enabled {
 		return "helm-secrets is not enabled in the profile", true
@@ -59,21 +59,21 @@ func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
 	ref := secretRef(ns, f.KeySecretName)
 	s, detail := r.platformSecret(ctx, "helm-secrets-key", ref,
 		"the repo server cannot start while helm-secrets is enabled",
-		"create it with `kubectl ck8sargo secrets key-secret --private-key FILE --apply`")
+		string(RemedyCreateKeySecret))
 	if s == nil {
 		return detail, false
 	}
 	if label := s.Labels[argocdmanaged.SecretTypeLabel]; !p.IsHelmSecretsKeyLabel(label) {
 		r.add(policy.Finding{Rule: "helm-secrets-key-label", Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("Secret %s/%s has label %s=%q; the platform expects %q", ns, f.KeySecretName, argocdmanaged.SecretTypeLabel, label, f.KeySecretLabel),
-			Remediation: "let `kubectl ck8sargo doctor --fix` add the label, or re-create the Secret with `secrets key-secret`"})
-		r.fixes = append(r.fixes, labelFix(r.c, "helm-secrets-key-label", ref, f.KeySecretLabel))
+			Remediation: string(RemedyLabelKeySecret)})
+		r.Fixes = append(r.Fixes, labelFix(r.Clients, "helm-secrets-key-label", ref, f.KeySecretLabel))
 	}
 	key, ok := s.Data[f.KeySecretDataKey]
 	if !ok || len(key) == 0 {
 		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("Secret %s/%s has no data key %q: the repo server finds no private key", ns, f.KeySecretName, f.KeySecretDataKey),
-			Remediation: "re-create it with `kubectl ck8sargo secrets key-secret --private-key FILE --apply`"})
+			Remediation: string(RemedyRecreateKeySecret)})
 		return "key missing from the Secret", false
 	}
 	keyring := sops.NewKeyring()
@@ -81,7 +81,7 @@ func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
 	if err := keyring.AddIdentity(source, key); err != nil {
 		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("the private key in %s cannot be used: %v", source, err),
-			Remediation: "generate a key without passphrase with `kubectl ck8sargo secrets keygen` and store it with `secrets key-secret`"})
+			Remediation: string(RemedyNewKey)})
 		return "key unusable", false
 	}
 	detail = "key Secret complete and its key usable"
@@ -92,7 +92,7 @@ func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
 			detail += fmt.Sprintf("; all %d sops files of the repository decrypt with it", n)
 		}
 	}
-	st, err := secrets.CheckRepoServer(ctx, r.c, p, secrets.CheckRepoServerOptions{Secret: f.KeySecretName})
+	st, err := secrets.CheckRepoServer(ctx, r.Clients, p, secrets.CheckRepoServerOptions{Secret: f.KeySecretName})
 	switch {
 	case err != nil:
 		detail += "; the repo server could not be checked"
@@ -111,17 +111,17 @@ func runHelmSecrets(ctx context.Context, r *run) (string, bool) {
 
 // decryptRepo decrypts every sops-encrypted file under RepoDir with the live key and
 // reports each that fails; it returns how many it tried and how many failed.
-func (r *run) decryptRepo(ctx context.Context, keyring *sops.Keyring, keyRef policy.ObjectRef) (tried, failed int) {
-	if r.opts.RepoDir == "" {
+func (r *Env) decryptRepo(ctx context.Context, keyring *sops.Keyring, keyRef policy.ObjectRef) (tried, failed int) {
+	if r.Options.RepoDir == "" {
 		return 0, 0
 	}
 	client := &sops.Client{Keyring: keyring}
-	_ = filepath.WalkDir(r.opts.RepoDir, func(path string, d fs.DirEntry, err error) error {
+	_ = filepath.WalkDir(r.Options.RepoDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
 		if d.IsDir() {
-			if strings.HasPrefix(d.Name(), ".") && path != r.opts.RepoDir {
+			if strings.HasPrefix(d.Name(), ".") && path != r.Options.RepoDir {
 				return filepath.SkipDir
 			}
 			return nil
@@ -136,10 +136,10 @@ func (r *run) decryptRepo(ctx context.Context, keyring *sops.Keyring, keyRef pol
 		tried++
 		if _, err := client.Decrypt(ctx, path, data); err != nil {
 			failed++
-			rel, _ := filepath.Rel(r.opts.RepoDir, path)
+			rel, _ := filepath.Rel(r.Options.RepoDir, path)
 			r.add(policy.Finding{Rule: "helm-secrets-decrypt", Severity: policy.SeverityError, Object: keyRef, File: rel,
 				Message:     fmt.Sprintf("%s does not decrypt with the key the repo server has: %v", rel, err),
-				Remediation: "add the key's recipient to .sops.yaml and run `kubectl ck8sargo secrets updatekeys` on the file"})
+				Remediation: string(RemedyUpdateKeys)})
 		}
 		return nil
 	})
@@ -153,7 +153,7 @@ func labelFix(c *argocdmanaged.Clients, rule string, ref policy.ObjectRef, value
 		Description: fmt.Sprintf("label Secret %s/%s with %s=%s", ref.Namespace, ref.Name, argocdmanaged.SecretTypeLabel, value),
 		apply: func(ctx context.Context) error {
 			patch := fmt.Sprintf(`{"metadata":{"labels":{%q:%q}}}`, argocdmanaged.SecretTypeLabel, value)
-			_, err := c.Kube.CoreV1().Secrets(ref.Namespace).Patch(ctx, ref.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: "kubectl-ck8sargo"})
+			_, err := c.Kube.CoreV1().Secrets(ref.Namespace).Patch(ctx, ref.Name, types.MergePatchType, []byte(patch), metav1.PatchOptions{FieldManager: c.Manager()})
 			return c.Explain(err, "patch", secretsGVR, ref.Namespace, ref.Name)
 		},
 	}

@@ -17,10 +17,10 @@ var notificationsCheck = Check{
 	Run:     runNotifications,
 }
 
-func runNotifications(ctx context.Context, r *run) (string, bool) {
-	p := r.opts.Profile
+func runNotifications(ctx context.Context, r *Env) (string, bool) {
+	p := r.Options.Profile
 	cmRef := policy.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: p.ArgoCD.Namespace, Name: p.Notifications.ConfigMap}
-	cfg, err := notify.Load(ctx, r.c, p)
+	cfg, err := notify.Load(ctx, r.Clients, p)
 	if err != nil {
 		r.add(policy.Finding{Rule: "notifications-config", Severity: policy.SeverityWarning, Object: cmRef, Message: "cannot read the notifications config: " + err.Error()})
 		return "config not readable", false
@@ -29,7 +29,7 @@ func runNotifications(ctx context.Context, r *run) (string, bool) {
 		return "no notifications ConfigMap: notifications are not set up", true
 	}
 	opts := notify.LintOptions{}
-	apps, projects, err := liveArgoObjects(ctx, r.c, p)
+	apps, projects, err := liveArgoObjects(ctx, r.Clients, p)
 	if err != nil {
 		r.add(policy.Finding{Rule: "notifications-config", Severity: policy.SeverityWarning, Object: cmRef, Message: "subscriptions not checked: " + err.Error()})
 	}
@@ -40,7 +40,7 @@ func runNotifications(ctx context.Context, r *run) (string, bool) {
 		opts.AppProjects = append(opts.AppProjects, notify.Located[*argocdmanaged.AppProject]{Object: pr})
 	}
 	rep := notify.Lint(cfg, opts)
-	r.finding = append(r.finding, rep.Findings...)
+	r.Findings = append(r.Findings, rep.Findings...)
 	return fmt.Sprintf("config linted with the subscriptions of %d Applications and %d AppProjects", len(apps), len(projects)), false
 }
 

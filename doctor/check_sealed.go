@@ -21,14 +21,14 @@ var sealedSecretsCheck = Check{
 
 var sealedSecretsGVR = ssv1alpha1.SchemeGroupVersion.WithResource("sealedsecrets")
 
-func runSealedSecrets(ctx context.Context, r *run) (string, bool) {
-	p := r.opts.Profile
+func runSealedSecrets(ctx context.Context, r *Env) (string, bool) {
+	p := r.Options.Profile
 	f := p.Features.SealedSecrets
 	if !f.Enabled {
 		return "SealedSecrets is not enabled in the profile", true
 	}
 	svc := policy.ObjectRef{APIVersion: "v1", Kind: "Service", Namespace: f.ControllerNamespace, Name: f.ControllerName}
-	ctrl := sealed.NewServiceProxy(r.c, p)
+	ctrl := sealed.NewServiceProxy(r.Clients, p)
 	pem, err := ctrl.Certificate(ctx)
 	if err != nil {
 		r.add(policy.Finding{Rule: "sealed-secrets-controller", Severity: policy.SeverityError, Object: svc,
@@ -36,7 +36,7 @@ func runSealedSecrets(ctx context.Context, r *run) (string, bool) {
 			Remediation: "check the controller's namespace and name in the profile (features.sealedSecrets), and that the controller runs"})
 		return "controller not reachable", false
 	}
-	_, certErr := sealed.ParseCertificate(pem, r.now)
+	_, certErr := sealed.ParseCertificate(pem, r.Now)
 	if err := certErr; err != nil {
 		r.add(policy.Finding{Rule: "sealed-secrets-certificate", Severity: policy.SeverityError, Object: svc,
 			Message:     fmt.Sprintf("the controller's certificate cannot be used: %v", err),
@@ -45,12 +45,12 @@ func runSealedSecrets(ctx context.Context, r *run) (string, bool) {
 	var checked, stale, unverified int
 	var unlisted []string
 	for _, ns := range p.Namespaces.Managed {
-		list, err := r.c.Dynamic.Resource(sealedSecretsGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
+		list, err := r.Clients.Dynamic.Resource(sealedSecretsGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			unlisted = append(unlisted, ns)
 			r.add(policy.Finding{Rule: "sealed-secrets-list", Severity: policy.SeverityWarning,
 				Object:  policy.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: ns},
-				Message: "cannot list SealedSecrets: " + r.c.Explain(err, "list", sealedSecretsGVR, ns, "").Error()})
+				Message: "cannot list SealedSecrets: " + r.Clients.Explain(err, "list", sealedSecretsGVR, ns, "").Error()})
 			continue
 		}
 		for i := range list.Items {
@@ -76,7 +76,7 @@ func runSealedSecrets(ctx context.Context, r *run) (string, bool) {
 				stale++
 				r.add(policy.Finding{Rule: "sealed-secrets-stale", Severity: policy.SeverityError, Object: ref,
 					Message:     "the controller cannot unseal it: it was sealed for a key the controller does not have, or for another name or namespace",
-					Remediation: "seal it again with `kubectl ck8sargo secrets seal` for this name and namespace"})
+					Remediation: string(RemedyReseal)})
 			}
 		}
 	}

@@ -19,8 +19,8 @@ var valsCheck = Check{
 	Run:     runVals,
 }
 
-func runVals(ctx context.Context, r *run) (string, bool) {
-	p := r.opts.Profile
+func runVals(ctx context.Context, r *Env) (string, bool) {
+	p := r.Options.Profile
 	f := p.Features.Vals
 	if !f.Enabled {
 		return "vals is not enabled in the profile", true
@@ -29,15 +29,15 @@ func runVals(ctx context.Context, r *run) (string, bool) {
 	ref := secretRef(ns, f.SecretName)
 	s, detail := r.platformSecret(ctx, "vals-secret", ref,
 		"the repo server cannot reach Vault",
-		"create it with `kubectl ck8sargo secrets vals-secret --addr URL ... --apply`, then ask the Platform Administrator to restart the repo server")
+		string(RemedyCreateValsSecret))
 	if s == nil {
 		return detail, false
 	}
 	if s.Labels[argocdmanaged.SecretTypeLabel] != f.SecretLabel {
 		r.add(policy.Finding{Rule: "vals-secret-label", Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("Secret %s/%s lacks the label %s=%s", ns, f.SecretName, argocdmanaged.SecretTypeLabel, f.SecretLabel),
-			Remediation: "let `kubectl ck8sargo doctor --fix` add the label"})
-		r.fixes = append(r.fixes, labelFix(r.c, "vals-secret-label", ref, f.SecretLabel))
+			Remediation: string(RemedyLabelValsSecret)})
+		r.Fixes = append(r.Fixes, labelFix(r.Clients, "vals-secret-label", ref, f.SecretLabel))
 	}
 	var trailing []string
 	for _, k := range vals.DataKeys(s) {
@@ -48,15 +48,15 @@ func runVals(ctx context.Context, r *run) (string, bool) {
 	if len(trailing) > 0 {
 		r.add(policy.Finding{Rule: "vals-secret-newline", Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("values %v of Secret %s/%s end with a newline (base64 of `echo` instead of `echo -n`): Vault receives them with it", trailing, ns, f.SecretName),
-			Remediation: "let `kubectl ck8sargo doctor --fix` rewrite them without the newline, then ask the Platform Administrator to restart the repo server"})
-		r.fixes = append(r.fixes, trimNewlineFix(r.c, ref, trailing))
+			Remediation: string(RemedyTrimNewlines)})
+		r.Fixes = append(r.Fixes, trimNewlineFix(r.Clients, ref, trailing))
 	}
 	// The same validation `secrets vals-secret` applies before writing: an incomplete
 	// auth method or an address that is not a URL.
 	if _, err := vals.BuildSecret(p, optionsFromSecret(s)); err != nil {
 		r.add(policy.Finding{Rule: "vals-secret-settings", Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("Secret %s/%s: %v", ns, f.SecretName, err),
-			Remediation: "re-create it with `kubectl ck8sargo secrets vals-secret ... --apply`"})
+			Remediation: string(RemedyRecreateValsSecret)})
 	}
 	return "vals-secret checked", false
 }
@@ -89,7 +89,7 @@ func trimNewlineFix(c *argocdmanaged.Clients, ref policy.ObjectRef, keys []strin
 			}
 			// Update with the resourceVersion read: a concurrent change fails instead of
 			// being overwritten.
-			_, err = sc.Update(ctx, s, metav1.UpdateOptions{FieldManager: "kubectl-ck8sargo"})
+			_, err = sc.Update(ctx, s, metav1.UpdateOptions{FieldManager: c.Manager()})
 			return c.Explain(err, "update", secretsGVR, ref.Namespace, ref.Name)
 		},
 	}

@@ -75,13 +75,24 @@ type Result struct {
 	Fixes  []Fix         `json:"fixes"`
 }
 
-// Check is one area the doctor looks at: a name and a function. A check returns findings,
-// possibly fixes, and a detail line; it returns skipped=true when it does not apply.
+// Check is one area the doctor looks at, in the shape of policy.Rule: data that says what
+// it is, and a function that finds what is wrong. Where a policy.Rule looks at one object,
+// a check looks at one area of the live environment and may report under several rule IDs;
+// its findings are policy.Findings, so they print with policy check's report writers.
 type Check struct {
-	Name    string
+	// Name is what Options.Only takes and the summary line shows.
+	Name string
+	// Summary says in one line what the check makes sure of.
 	Summary string
-	Run     func(ctx context.Context, r *run) (detail string, skipped bool)
+	// Run finds what is wrong.
+	Run CheckFunc
 }
+
+// CheckFunc runs one check: it reads the cluster through e.Clients, as e.Options say,
+// appends what it finds to e.Findings and what the doctor can mend to e.Fixes, and returns
+// the detail line of the check's summary, with skipped set when the check does not apply
+// (a feature the profile does not enable, no backup store configured).
+type CheckFunc func(ctx context.Context, e *Env) (detail string, skipped bool)
 
 // Checks lists the doctor's checks in the order they run.
 func Checks() []Check {
@@ -91,16 +102,21 @@ func Checks() []Check {
 	}
 }
 
-// run is the state one doctor run shares between checks.
-type run struct {
-	c       *argocdmanaged.Clients
-	opts    Options
-	now     time.Time
-	finding []policy.Finding
-	fixes   []Fix
+// Env is the state one doctor run shares between its checks.
+type Env struct {
+	// Clients are the user's clients: every check reads with the user's identity.
+	Clients *argocdmanaged.Clients
+	// Options are those Run was called with, defaults filled in.
+	Options Options
+	// Now is the time of the run, the same for every check.
+	Now time.Time
+	// Findings are what the checks found so far, in order.
+	Findings []policy.Finding
+	// Fixes are what the checks offer to mend so far.
+	Fixes []Fix
 }
 
-func (r *run) add(f policy.Finding) { r.finding = append(r.finding, f) }
+func (r *Env) add(f policy.Finding) { r.Findings = append(r.Findings, f) }
 
 // Run runs the checks against the cluster of c. An error is returned only when the cluster
 // cannot be asked at all; everything else is a finding.
@@ -115,27 +131,27 @@ func Run(ctx context.Context, c *argocdmanaged.Clients, opts Options) (*Result, 
 	if err := probe(ctx, c, opts.Profile); err != nil {
 		return nil, err
 	}
-	r := &run{c: c, opts: opts, now: now()}
+	r := &Env{Clients: c, Options: opts, Now: now()}
 	res := &Result{}
 	for _, chk := range Checks() {
 		if len(opts.Only) > 0 && !contains(opts.Only, chk.Name) {
 			continue
 		}
-		before := len(r.finding)
+		before := len(r.Findings)
 		detail, skipped := chk.Run(ctx, r)
 		status := StatusOK
 		switch {
 		case skipped:
 			status = StatusSkipped
-		case len(r.finding) > before:
+		case len(r.Findings) > before:
 			status = StatusProblems
 		}
 		res.Checks = append(res.Checks, CheckResult{Name: chk.Name, Status: status, Detail: detail,
-			Findings: slices.Clone(r.finding[before:])})
+			Findings: slices.Clone(r.Findings[before:])})
 	}
-	res.Report = policy.Report{Findings: r.finding}
+	res.Report = policy.Report{Findings: r.Findings}
 	res.Report.Count()
-	res.Fixes = r.fixes
+	res.Fixes = r.Fixes
 	return res, nil
 }
 

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,17 +12,19 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/doctor"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/report"
 )
 
 type doctorOptions struct {
+	genericiooptions.IOStreams
 	root         *RootOptions
-	output       string
+	output       *outputFlag
 	failOn       string
-	threshold    policy.Severity
 	repoDir      string
 	backupURL    string
 	backupMaxAge time.Duration
@@ -30,11 +33,15 @@ type doctorOptions struct {
 	discover     bool
 	fix          bool
 	yes          bool
+
+	threshold policy.Severity
+	source    profileSource
+	clients   *argocdmanaged.Clients
 }
 
 // NewCmdDoctor checks a live environment.
 func NewCmdDoctor(root *RootOptions) *cobra.Command {
-	o := &doctorOptions{root: root}
+	o := &doctorOptions{IOStreams: root.IOStreams, root: root}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Say what is wrong with the Argo CD setup of a live environment",
@@ -50,15 +57,10 @@ the fixes the plugin can make itself.`,
   kubectl ck8sargo doctor --only helm-secrets,vals --fix
   kubectl ck8sargo doctor -o sarif > doctor.sarif`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := o.Validate(); err != nil {
-				return err
-			}
-			return o.Run(cmd)
-		},
+		RunE: runCommand(o),
 	}
+	o.output = addOutput(cmd, "output format: text, json, sarif, junit or github", "text", "json", "sarif", "junit", "github")
 	f := cmd.Flags()
-	f.StringVarP(&o.output, "output", "o", "text", "output format: text, json, sarif, junit or github")
 	f.StringVar(&o.failOn, "fail-on", "error", "exit 1 when a finding reaches this severity: error, warning, info or never")
 	f.StringVar(&o.repoDir, "repo", "", "a checkout of your repository: its sops files must decrypt with the live helm-secrets key")
 	f.StringVar(&o.backupURL, "backup-url", "", "backup store to check (default: the profile's backup.to)")
@@ -81,15 +83,30 @@ func defaultArgoCDConfig() string {
 	return ""
 }
 
-func (o *doctorOptions) Validate() error {
-	if !report.ValidFormat(o.output) {
-		return UsageErrorf("unsupported output format %q: use text, json, sarif, junit or github", o.output)
-	}
+// Complete parses --fail-on and, once the flags check out, loads the profile and makes the
+// clients (no request is sent yet).
+func (o *doctorOptions) Complete(*cobra.Command, []string) error {
 	sev, err := policy.ParseSeverity(o.failOn)
 	if err != nil {
-		return UsageErrorf("--fail-on: %v", err)
+		return UsageErrorf("--fail-on: %w", err)
 	}
 	o.threshold = sev
+	// The flags are checked before the profile and the kubeconfig are read, so that a
+	// usage error is reported as one anywhere; Validate is pure, so it may run again.
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.source, err = completeProfileSource(o.root, o.discover); err != nil {
+		return err
+	}
+	if o.clients = o.source.clients; o.clients == nil {
+		o.clients, err = o.root.Clients()
+	}
+	return err
+}
+
+// Validate checks --only and that --yes goes with --fix.
+func (o *doctorOptions) Validate() error {
 	for _, name := range o.only {
 		if !slices.Contains(doctor.CheckNames(), name) {
 			return UsageErrorf("--only %q: unknown check; use %s", name, strings.Join(doctor.CheckNames(), ", "))
@@ -101,28 +118,26 @@ func (o *doctorOptions) Validate() error {
 	return nil
 }
 
-func (o *doctorOptions) Run(cmd *cobra.Command) error {
-	ctx := cmd.Context()
-	p, err := o.root.EffectiveProfile(ctx, o.discover)
+// Run runs the checks, prints what they found, offers the fixes with --fix, and fails at
+// --fail-on.
+func (o *doctorOptions) Run(ctx context.Context) error {
+	p, err := o.source.effective(ctx, o.ErrOut)
 	if err != nil {
 		return err
 	}
-	c, err := o.root.Clients()
-	if err != nil {
-		return err
-	}
-	res, err := doctor.Run(ctx, c, doctor.Options{
+	res, err := doctor.Run(ctx, o.clients, doctor.Options{
 		Profile: p, RepoDir: o.repoDir, BackupURL: o.backupURL, BackupMaxAge: o.backupMaxAge,
 		ArgoCDConfig: o.argocdConfig, Only: o.only,
 	})
 	if err != nil {
 		return err
 	}
+	doctorHints(res)
 	if err := o.print(res); err != nil {
 		return err
 	}
 	if o.fix {
-		if err := o.applyFixes(cmd, res.Fixes); err != nil {
+		if err := o.applyFixes(ctx, res.Fixes); err != nil {
 			return err
 		}
 	}
@@ -141,7 +156,7 @@ type doctorJSON struct {
 }
 
 func (o *doctorOptions) print(res *doctor.Result) error {
-	switch o.output {
+	switch o.output.format {
 	case "json":
 		out := doctorJSON{Checks: res.Checks, Findings: res.Report.Findings, Summary: res.Report.Summary, Fixes: res.Fixes}
 		if out.Findings == nil {
@@ -150,18 +165,18 @@ func (o *doctorOptions) print(res *doctor.Result) error {
 		if out.Fixes == nil {
 			out.Fixes = []doctor.Fix{}
 		}
-		return printStructured(o.root.Out, "json", out)
+		return printStructured(o.Out, "json", out)
 	case "text":
 		return o.printText(res)
 	}
-	return report.Write(o.root.Out, o.output, res.Report, report.Options{ToolName: "ck8sargo doctor", ToolVersion: version})
+	return report.Write(o.Out, o.output.format, res.Report, report.Options{ToolName: "ck8sargo doctor", ToolVersion: version})
 }
 
 // printText writes one line per check, its status with what it found, then the findings
 // under the check that found them (most are about live objects, which come from no file),
 // then what was checked and found.
 func (o *doctorOptions) printText(res *doctor.Result) error {
-	w := o.root.Out
+	w := o.Out
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tSTATUS\tDETAIL")
 	var groups []findingGroup
@@ -192,21 +207,21 @@ func (o *doctorOptions) printText(res *doctor.Result) error {
 	return nil
 }
 
-func (o *doctorOptions) applyFixes(cmd *cobra.Command, fixes []doctor.Fix) error {
-	in := bufio.NewReader(o.root.In)
+func (o *doctorOptions) applyFixes(ctx context.Context, fixes []doctor.Fix) error {
+	in := bufio.NewReader(o.In)
 	for _, f := range fixes {
 		if !o.yes {
-			fmt.Fprintf(o.root.ErrOut, "%s? [y/N] ", f.Description)
+			fmt.Fprintf(o.ErrOut, "%s? [y/N] ", f.Description)
 			answer, _ := in.ReadString('\n')
 			if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
-				fmt.Fprintln(o.root.ErrOut, "skipped")
+				fmt.Fprintln(o.ErrOut, "skipped")
 				continue
 			}
 		}
-		if err := f.Apply(cmd.Context()); err != nil {
+		if err := f.Apply(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintf(o.root.Out, "fixed: %s\n", f.Description)
+		fmt.Fprintf(o.Out, "fixed: %s\n", f.Description)
 	}
 	return nil
 }
