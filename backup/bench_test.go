@@ -106,7 +106,7 @@ func BenchmarkRestore5000Applications(b *testing.B) {
 			bt.deleteApps(b)
 			b.StartTimer()
 			cmd := exec.Command(bt.kubectl, "--kubeconfig", env.AdminKubeconfig, "apply", "--server-side",
-				"--field-manager", backup.FieldManager, "-n", bt.ns, "-f", bt.yamlFile, "-o", "name")
+				"--field-manager", argocdmanaged.DefaultFieldManager, "-n", bt.ns, "-f", bt.yamlFile, "-o", "name")
 			var stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = nil, &stderr
 			require.NoError(b, cmd.Run(), stderr.String())

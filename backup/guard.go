@@ -199,7 +199,7 @@ func (rs *restorer) unguard(ctx context.Context, name string, spec any) error {
 		} else {
 			live.Object["spec"] = spec
 		}
-		_, err = res.Update(ctx, live, metav1.UpdateOptions{FieldManager: FieldManager})
+		_, err = res.Update(ctx, live, metav1.UpdateOptions{FieldManager: rs.c.Manager()})
 		return err
 	})
 	if apierrors.IsNotFound(err) {

@@ -24,9 +24,6 @@ import (
 	"github.com/ck8sargo/ck8sargo/backup/store"
 )
 
-// FieldManager is the server-side apply field manager of every write a restore makes.
-const FieldManager = "kubectl-ck8sargo"
-
 // Dry-run modes of a restore.
 const (
 	DryRunNone   = ""
@@ -487,21 +484,21 @@ func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) 
 	}
 	var err error
 	if known {
-		applied, err := res.Apply(ctx, u.GetName(), u, metav1.ApplyOptions{FieldManager: FieldManager, Force: true, DryRun: dryRun})
+		applied, err := res.Apply(ctx, u.GetName(), u, metav1.ApplyOptions{FieldManager: rs.c.Manager(), Force: true, DryRun: dryRun})
 		if err != nil {
 			return rs.fail(o, "patch", k, err)
 		}
 		if _, stale := applied.Object["operation"]; stale && k.Kind == "Application" {
 			// An operation set by someone else survives an apply; a restored Application
 			// must not sync because of the restore.
-			_, err = res.Patch(ctx, u.GetName(), types.MergePatchType, []byte(`{"operation":null}`), metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun})
+			_, err = res.Patch(ctx, u.GetName(), types.MergePatchType, []byte(`{"operation":null}`), metav1.PatchOptions{FieldManager: rs.c.Manager(), DryRun: dryRun})
 			if err != nil {
 				return rs.fail(o, "patch", k, err)
 			}
 			note = joinNotes(note, "pending operation removed")
 		}
 	} else {
-		_, err = res.Create(ctx, u, metav1.CreateOptions{FieldManager: FieldManager, DryRun: dryRun})
+		_, err = res.Create(ctx, u, metav1.CreateOptions{FieldManager: rs.c.Manager(), DryRun: dryRun})
 		if apierrors.IsAlreadyExists(err) {
 			o.Action, o.Message = ActionSkipped, "exists; you may not read it, so it was left alone"
 			return o, nil
@@ -616,7 +613,7 @@ func (rs *restorer) prune(ctx context.Context, victims []victim) error {
 		res := rs.c.Dynamic.Resource(v.k.GVR).Namespace(ns)
 		if kept := withoutResourcesFinalizers(v.obj.finalizers); len(kept) != len(v.obj.finalizers) {
 			patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"finalizers": kept}})
-			if _, err := res.Patch(ctx, v.name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: FieldManager, DryRun: dryRun}); err != nil && !apierrors.IsNotFound(err) {
+			if _, err := res.Patch(ctx, v.name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: rs.c.Manager(), DryRun: dryRun}); err != nil && !apierrors.IsNotFound(err) {
 				if _, fatal := rs.fail(o, "patch", v.k, err); fatal != nil {
 					return fatal
 				}

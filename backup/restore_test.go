@@ -83,7 +83,7 @@ func TestRestoreLeavesExistingObjectsAloneUnlessOverwrite(t *testing.T) {
 	for _, mf := range app.GetManagedFields() {
 		managers = append(managers, mf.Manager+"/"+string(mf.Operation))
 	}
-	assert.Contains(t, managers, backup.FieldManager+"/Apply")
+	assert.Contains(t, managers, argocdmanaged.DefaultFieldManager+"/Apply")
 }
 
 func TestRestoreDryRunChangesNothing(t *testing.T) {
