@@ -105,6 +105,6 @@ func repoServerStatus(pods []corev1.Pod, ns, secret string) *RepoServerStatus {
 	if secret != "" {
 		what = "Secret " + secret
 	}
-	st.Advice = fmt.Sprintf("the repo server is not ready yet: it starts only once %s exists and reads it when it (re)starts; wait a minute and check `kubectl -n %s get pods -l %s`; if a pod stays in CreateContainerConfigError or ContainerCreating, check the Secret's name and data key against the profile (kubectl ck8sargo profile show), and ask the Platform Administrator to restart the repo server", what, ns, RepoServerSelector)
+	st.Advice = fmt.Sprintf("the repo server is not ready yet: it starts only once %s exists and reads it when it (re)starts; wait a minute and check `kubectl -n %s get pods -l %s`; if a pod stays in CreateContainerConfigError or ContainerCreating, check the Secret's name and data key against features.helmSecrets of the profile, and ask the Platform Administrator to restart the repo server", what, ns, RepoServerSelector)
 	return st
 }

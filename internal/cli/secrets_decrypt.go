@@ -61,7 +61,7 @@ func (o *secretsDecryptOptions) Run(ctx context.Context) error {
 	}
 	plain, err := c.Decrypt(ctx, o.file, data)
 	if err != nil {
-		return err
+		return sopsError(err)
 	}
 	if o.output != "" {
 		return atomicfile.Write(o.output, plain, 0o600)

@@ -93,7 +93,7 @@ func (o *secretsEditOptions) Run(ctx context.Context) error {
 		return o.runEditor(ctx, name, plain)
 	})
 	if err != nil {
-		return err
+		return sopsError(err)
 	}
 	if !changed {
 		fmt.Fprintf(o.Out, "%s: no change\n", name)

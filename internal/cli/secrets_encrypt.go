@@ -76,7 +76,7 @@ func (o *secretsEncryptOptions) Run(ctx context.Context) error {
 		}
 		enc, err := c.Encrypt(ctx, name, data)
 		if err != nil {
-			return err
+			return sopsError(err)
 		}
 		switch {
 		case o.inPlace:

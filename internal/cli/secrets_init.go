@@ -112,7 +112,7 @@ func (o *secretsInitOptions) Run(ctx context.Context) error {
 	}
 	out, res, err := sopsconfig.InitConfig(existing, sopsconfig.InitOptions{Key: pk, PathRegex: o.pathRegex, EncryptedRegex: o.encryptedRegex})
 	if err != nil {
-		return UsageErrorf("%s: %w", o.file, err)
+		return UsageErrorf("%s: %w", o.file, sopsconfigError(err))
 	}
 	// The key goes into GnuPG first: when that fails, .sops.yaml is left as it was.
 	home, err := o.importPGP(ctx, pk, keyData)

@@ -83,7 +83,7 @@ func (o *secretsKeySecretOptions) Run(ctx context.Context) error {
 	p := o.delivery.profile
 	s, err := sops.KeySecret(p, key)
 	if err != nil {
-		return UsageErrorf("--private-key %s: %w", o.privateKey, trimPrefix(err, "the private key"))
+		return UsageErrorf("--private-key %s: %w", o.privateKey, trimPrefix(sopsError(err), "the private key"))
 	}
 	summary := fmt.Sprintf("(data key %s, label %s=%s)", p.Features.HelmSecrets.KeySecretDataKey, argocdmanaged.SecretTypeLabel, s.Labels[argocdmanaged.SecretTypeLabel])
 	applied, err := o.delivery.deliver(ctx, o.Out, s, summary)

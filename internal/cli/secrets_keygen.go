@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/ck8sargo/ck8sargo/secrets"
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
 
@@ -104,10 +103,10 @@ func (o *secretsKeygenOptions) Run(context.Context) error {
 	}
 	files, err := k.WriteFiles(o.out, o.force)
 	if err != nil {
-		return err
+		return sopsError(err)
 	}
 	// A private key inside a work tree is one `git add .` away from the repository.
-	ex, err := secrets.ExcludeFromGit(files.PrivateKeyFile)
+	ex, err := excludeFromGit(files.PrivateKeyFile)
 	switch {
 	case err != nil:
 		fmt.Fprintf(o.ErrOut, "warning: %s is inside a git work tree and could be committed; adding it to .git/info/exclude failed: %s\n", files.PrivateKeyFile, oneLine(err.Error()))

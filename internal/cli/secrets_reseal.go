@@ -49,7 +49,7 @@ func (o *resealOptions) Run(ctx context.Context) error {
 		for _, ss := range list {
 			re, err := sealed.Reseal(ctx, ctrl, ss)
 			if err != nil {
-				return fmt.Errorf("%s (left unchanged): %w", f, err)
+				return fmt.Errorf("%s (left unchanged): %w", f, sealedError(err))
 			}
 			out = append(out, re)
 		}

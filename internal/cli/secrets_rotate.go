@@ -62,7 +62,7 @@ func rotateOne(ctx context.Context, c *sops.Client, k *sopsKeyFlags, name string
 	}
 	out, err := c.Rotate(ctx, name, data)
 	if err != nil {
-		return err
+		return sopsError(err)
 	}
 	if len(out) == 0 {
 		return errors.New("empty result")

@@ -211,12 +211,12 @@ func (o *sealOptions) Run(ctx context.Context) error {
 	}
 	cert, err := o.certificate(ctx)
 	if err != nil {
-		return err
+		return sealedError(err)
 	}
 	if o.raw {
 		out, err := sealed.SealRaw(rawValue, o.namespace, o.name, scope, cert)
 		if err != nil {
-			return UsageErrorf("%w", err)
+			return UsageErrorf("%w", sealedError(err))
 		}
 		_, err = fmt.Fprintln(o.Out, out)
 		return err
@@ -225,7 +225,7 @@ func (o *sealOptions) Run(ctx context.Context) error {
 	for _, s := range secrets {
 		ss, err := sealed.Seal(s, cert, sealed.SealOptions{Scope: scope, Namespace: o.namespace})
 		if err != nil {
-			return UsageErrorf("%w", err)
+			return UsageErrorf("%w", sealedError(err))
 		}
 		list = append(list, ss)
 	}

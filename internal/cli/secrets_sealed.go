@@ -96,5 +96,5 @@ func (o *sealedFilesOptions) open() (map[string][]*ssv1alpha1.SealedSecret, seal
 		return nil, nil, err
 	}
 	ctrl, _, err := sealedController(o.root, o.controllerURL)
-	return byFile, ctrl, err
+	return byFile, ctrl, sealedError(err)
 }

@@ -65,7 +65,7 @@ func (o *secretsUpdateKeysOptions) Run(ctx context.Context) error {
 			}
 			out, ch, err := c.UpdateKeys(ctx, name, data)
 			if err != nil {
-				return err
+				return sopsError(err)
 			}
 			r.Added, r.Removed = append(r.Added, ch.Added...), append(r.Removed, ch.Removed...)
 			if string(out) == string(data) {

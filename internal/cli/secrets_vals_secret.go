@@ -120,7 +120,7 @@ func (o *valsSecretOptions) Run(ctx context.Context) error {
 		Token: token, RoleID: vals.Value{Data: []byte(o.roleID), Source: "--role-id"}, SecretID: secretID,
 	})
 	if err != nil {
-		return UsageErrorf("%w", err)
+		return UsageErrorf("%w", valsError(err))
 	}
 	keys := "with keys " + strings.Join(vals.DataKeys(s), ", ")
 	applied, err := o.delivery.deliver(ctx, o.Out, s, keys)

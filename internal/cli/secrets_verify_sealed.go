@@ -52,7 +52,7 @@ func (o *verifySealedOptions) Run(ctx context.Context) error {
 		for _, ss := range byFile[f] {
 			r, err := sealed.Verify(ctx, ctrl, ss)
 			if err != nil {
-				return fmt.Errorf("%s: %w", f, err)
+				return fmt.Errorf("%s: %w", f, sealedError(err))
 			}
 			if !r.Decryptable {
 				bad++

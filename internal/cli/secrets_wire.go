@@ -95,7 +95,7 @@ func (o *secretsWireOptions) Run(context.Context) error {
 		var ch wire.Change
 		data, ch, err = wire.AddSecretsValueFile(data, vf, t)
 		if err != nil {
-			return UsageErrorf("%s: %w", file, err)
+			return UsageErrorf("%s: %w", file, wireError(err))
 		}
 		changes = append(changes, ch)
 	}
@@ -107,7 +107,7 @@ func (o *secretsWireOptions) Run(context.Context) error {
 		var ch wire.Change
 		data, ch, err = wire.AddFileParameter(data, name, path, t)
 		if err != nil {
-			return UsageErrorf("%s: %w", file, err)
+			return UsageErrorf("%s: %w", file, wireError(err))
 		}
 		changes = append(changes, ch)
 	}

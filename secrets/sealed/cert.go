@@ -21,7 +21,7 @@ type ExpiredCertificateError struct {
 }
 
 func (e *ExpiredCertificateError) Error() string {
-	return fmt.Sprintf("the sealing certificate expired on %s; fetch the current one from the controller (omit --cert) or ask the Platform Administrator for it",
+	return fmt.Sprintf("the sealing certificate expired on %s; fetch the current one from the controller or ask the Platform Administrator for it",
 		e.NotAfter.UTC().Format(time.RFC3339))
 }
 

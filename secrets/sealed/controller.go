@@ -67,7 +67,7 @@ func (s *ServiceProxy) String() string {
 func (s *ServiceProxy) proxyName(ctx context.Context) (string, error) {
 	svc, err := s.Clients.Kube.CoreV1().Services(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
-		return "", fmt.Errorf("no Service %s in namespace %s: is SealedSecrets installed? Set features.sealedSecrets.controllerNamespace and controllerName in .ck8sargo.yaml, or pass --cert", s.Name, s.Namespace)
+		return "", &NoControllerError{Namespace: s.Namespace, Name: s.Name}
 	}
 	if err != nil {
 		return "", fmt.Errorf("finding the %s: %w", s, s.Clients.Explain(err, "get", servicesResource, s.Namespace, s.Name))
@@ -247,4 +247,15 @@ func readLocation(ctx context.Context, location string) ([]byte, error) {
 		return nil, fmt.Errorf("reading certificate: %w", err)
 	}
 	return data, nil
+}
+
+// NoControllerError: the profile's controller Service does not exist, so there is no
+// controller to ask; a certificate given some other way still seals.
+type NoControllerError struct {
+	// Namespace and Name are the Service looked for.
+	Namespace, Name string
+}
+
+func (e *NoControllerError) Error() string {
+	return fmt.Sprintf("no Service %s in namespace %s: is SealedSecrets installed? Set features.sealedSecrets.controllerNamespace and controllerName in .ck8sargo.yaml", e.Name, e.Namespace)
 }

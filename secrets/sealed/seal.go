@@ -27,7 +27,7 @@ const (
 	ScopeCluster    Scope = "cluster-wide"
 )
 
-// ParseScope reads a --scope value.
+// ParseScope reads the name of a scope.
 func ParseScope(s string) (Scope, error) {
 	switch Scope(s) {
 	case ScopeFromSecret, ScopeStrict, ScopeNamespace, ScopeCluster:
@@ -59,6 +59,38 @@ func scopeOf(u ssv1alpha1.SealingScope) Scope {
 // ErrNoNamespace is a Secret without namespace sealed in a scope that needs one.
 var ErrNoNamespace = errors.New("no namespace")
 
+// NamespaceNeededError: the scope binds the sealed values to a namespace (and for strict
+// scope a name) that was not given. It is ErrNoNamespace for errors.Is.
+type NamespaceNeededError struct {
+	// Secret is the Secret's name; empty for SealRaw, where the value has no Secret yet.
+	Secret string
+	Scope  Scope
+}
+
+func (e *NamespaceNeededError) Error() string {
+	switch {
+	case e.Secret != "":
+		return fmt.Sprintf("secret %q: %s: the %s scope binds the sealed values to the namespace; set metadata.namespace or SealOptions.Namespace, or seal cluster-wide", e.Secret, ErrNoNamespace, e.Scope)
+	case e.Scope == ScopeStrict:
+		return fmt.Sprintf("%s or name: strict scope needs both the namespace and the name of the Secret the value will be in", ErrNoNamespace)
+	}
+	return fmt.Sprintf("%s: %s scope needs the namespace", ErrNoNamespace, e.Scope)
+}
+
+// Is makes errors.Is(err, ErrNoNamespace) hold.
+func (e *NamespaceNeededError) Is(target error) bool { return target == ErrNoNamespace }
+
+// NamespaceConflictError: the Secret names another namespace than SealOptions.Namespace.
+type NamespaceConflictError struct {
+	Secret string
+	// InSecret is the Secret's metadata.namespace, Given is SealOptions.Namespace.
+	InSecret, Given string
+}
+
+func (e *NamespaceConflictError) Error() string {
+	return fmt.Sprintf("secret %q is in namespace %q but the namespace given is %q", e.Secret, e.InSecret, e.Given)
+}
+
 // SealOptions tune Seal.
 type SealOptions struct {
 	// Scope overrides the Secret's scope annotations; ScopeFromSecret keeps them.
@@ -83,7 +115,7 @@ func Seal(secret *corev1.Secret, cert *Certificate, opts SealOptions) (*ssv1alph
 	case opts.Namespace != "" && s.Namespace == "":
 		s.Namespace = opts.Namespace
 	case opts.Namespace != "" && s.Namespace != opts.Namespace:
-		return nil, fmt.Errorf("secret %q is in namespace %q but --namespace says %q; remove one of them", s.Name, s.Namespace, opts.Namespace)
+		return nil, &NamespaceConflictError{Secret: s.Name, InSecret: s.Namespace, Given: opts.Namespace}
 	}
 	scope := opts.Scope
 	if scope == ScopeFromSecret {
@@ -91,7 +123,7 @@ func Seal(secret *corev1.Secret, cert *Certificate, opts SealOptions) (*ssv1alph
 	}
 	s.Annotations = ssv1alpha1.UpdateScopeAnnotations(s.Annotations, scope.upstream())
 	if scope != ScopeCluster && s.Namespace == "" {
-		return nil, fmt.Errorf("secret %q: %w: the %s scope binds the sealed values to the namespace; set metadata.namespace, pass --namespace NS, or seal with --scope cluster-wide", s.Name, ErrNoNamespace, scope)
+		return nil, &NamespaceNeededError{Secret: s.Name, Scope: scope}
 	}
 	// Fields the API server sets have no place in a manifest kept in git.
 	s.ResourceVersion, s.UID, s.Generation = "", "", 0
@@ -120,9 +152,9 @@ func SealRaw(value []byte, namespace, name string, scope Scope, cert *Certificat
 	}
 	switch {
 	case scope == ScopeStrict && (namespace == "" || name == ""):
-		return "", fmt.Errorf("%w or name: strict scope needs both --namespace and --name of the Secret the value will be in", ErrNoNamespace)
+		return "", &NamespaceNeededError{Scope: scope}
 	case scope == ScopeNamespace && namespace == "":
-		return "", fmt.Errorf("%w: namespace-wide scope needs --namespace", ErrNoNamespace)
+		return "", &NamespaceNeededError{Scope: scope}
 	}
 	ct, err := crypto.HybridEncrypt(rand.Reader, cert.PublicKey, value, ssv1alpha1.EncryptionLabel(namespace, name, scope.upstream()))
 	if err != nil {

@@ -48,8 +48,10 @@ var (
 	// ErrDamaged: the file's metadata or values cannot be read.
 	ErrDamaged = errors.New("damaged sops file")
 	// ErrNoCreationRule: no .sops.yaml creation rule (and no explicit recipients) says whom
-	// to encrypt for.
-	ErrNoCreationRule = errors.New("no .sops.yaml creation rule matches it: run `kubectl ck8sargo secrets init --key KEY` or pass recipients")
+	// to encrypt for: add a rule (kubectl ck8sargo secrets init) or set Client.PGP or Age.
+	ErrNoCreationRule = errors.New("no .sops.yaml creation rule matches it")
+	// ErrNoKeyring: the Client has no Keyring, so no data key can be wrapped or unwrapped.
+	ErrNoKeyring = errors.New("no keyring")
 )
 
 // Client encrypts and decrypts sops files in process, with the keys of its Keyring.
@@ -79,7 +81,7 @@ func quietSops() {
 
 func (c *Client) keyServices() ([]keyservice.KeyServiceClient, error) {
 	if c.Keyring == nil {
-		return nil, errors.New("no keyring: pass --identity FILE or set SOPS_AGE_KEY_FILE")
+		return nil, ErrNoKeyring
 	}
 	return []keyservice.KeyServiceClient{c.Keyring.KeyService()}, nil
 }
@@ -321,7 +323,7 @@ func (c *Client) decryptTree(name string, tree *sopslib.Tree) ([]byte, error) {
 		if t := c.Keyring.Tried(); len(t) > 0 {
 			tried = strings.Join(t, ", ")
 		}
-		return nil, fmt.Errorf("%s: %w (it is encrypted for %s; tried: %s): pass --identity FILE with one of their private keys",
+		return nil, fmt.Errorf("%s: %w (it is encrypted for %s; tried: %s)",
 			name, ErrNoKey, joinIDs(recipients(tree.Metadata)), tried)
 	}
 	cipher := aes.NewCipher()

@@ -195,7 +195,7 @@ func (k *Key) WriteFiles(dir string, overwrite bool) (KeyFiles, error) {
 	if !overwrite {
 		for _, f := range []string{files.PrivateKeyFile, files.PublicKeyFile} {
 			if _, err := os.Stat(f); err == nil {
-				return files, fmt.Errorf("%s already exists: move it away or pass --force to replace the key (files encrypted for it can then no longer be decrypted)", f)
+				return files, &KeyFileExistsError{Path: f}
 			} else if !errors.Is(err, fs.ErrNotExist) {
 				return files, err
 			}
@@ -209,3 +209,15 @@ func (k *Key) WriteFiles(dir string, overwrite bool) (KeyFiles, error) {
 	}
 	return files, nil
 }
+
+// KeyFileExistsError: WriteFiles was not allowed to overwrite a key file. Replacing it would
+// lose the key, and every file encrypted for it could no longer be decrypted.
+type KeyFileExistsError struct {
+	// Path is the key file that exists.
+	Path string
+}
+
+func (e *KeyFileExistsError) Error() string { return e.Path + " already exists" }
+
+// Is makes errors.Is(err, fs.ErrExist) hold.
+func (e *KeyFileExistsError) Is(target error) bool { return target == fs.ErrExist }

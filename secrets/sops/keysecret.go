@@ -23,7 +23,7 @@ func KeySecret(p argocdmanaged.Profile, privateKey []byte) (*corev1.Secret, erro
 		return nil, errors.New("the profile names no helm-secrets key Secret (features.helmSecrets.keySecretName, keySecretDataKey, argocd.namespace)")
 	}
 	if bytes.HasPrefix(bytes.TrimSpace(privateKey), []byte("-----BEGIN PGP PUBLIC KEY BLOCK-----")) {
-		return nil, errors.New("this is an OpenPGP public key: the repo server needs the private key (private.asc from `secrets keygen`, or `gpg --armor --export-secret-keys FINGERPRINT`)")
+		return nil, ErrPublicKey
 	}
 	if err := NewKeyring().AddIdentity("the private key", privateKey); err != nil {
 		return nil, err
@@ -48,3 +48,8 @@ func KeySecret(p argocdmanaged.Profile, privateKey []byte) (*corev1.Secret, erro
 func KeySecretRef(p argocdmanaged.Profile) string {
 	return fmt.Sprintf("%s/%s", p.ArgoCD.Namespace, p.Features.HelmSecrets.KeySecretName)
 }
+
+// ErrPublicKey: KeySecret was given an OpenPGP public key; the repo server needs the
+// private key (private.asc of kubectl ck8sargo secrets keygen, or gpg's
+// --export-secret-keys).
+var ErrPublicKey = errors.New("this is an OpenPGP public key: the repo server needs the private key")

@@ -75,12 +75,12 @@ func (k *Keyring) encryptPGP(ctx context.Context, fingerprint string, dataKey []
 	e := k.publicEntity(fingerprint)
 	if e == nil {
 		if k.GnuPGHome == "" {
-			return nil, fmt.Errorf("no OpenPGP public key for fingerprint %s: pass its public key (--public-key FILE) or its private key (--identity FILE)", fingerprint)
+			return nil, &NoPublicKeyError{Fingerprint: fingerprint}
 		}
 		mk := pgp.NewMasterKeyFromFingerprint(fingerprint)
 		pgp.GnuPGHome(k.GnuPGHome).ApplyToMasterKey(mk)
 		if err := mk.EncryptContext(ctx, dataKey); err != nil {
-			return nil, fmt.Errorf("no OpenPGP public key for fingerprint %s in the keyring, and GnuPG in %s could not encrypt for it either: pass --public-key FILE", fingerprint, k.GnuPGHome)
+			return nil, &NoPublicKeyError{Fingerprint: fingerprint, GnuPGHome: k.GnuPGHome}
 		}
 		return mk.EncryptedDataKey(), nil
 	}
@@ -148,4 +148,21 @@ func (k *Keyring) decryptAge(recipient string, ciphertext []byte) ([]byte, error
 		return nil, fmt.Errorf("the data key for age recipient %s is damaged", recipient)
 	}
 	return pt, nil
+}
+
+// NoPublicKeyError: a fingerprint of the recipients has no OpenPGP public key in the
+// Keyring (add the public key, or the private key, to it), nor in GnuPG when GnuPGHome is
+// set.
+type NoPublicKeyError struct {
+	// Fingerprint is the recipient without a key.
+	Fingerprint string
+	// GnuPGHome is the GnuPG home that was asked too; empty when none was.
+	GnuPGHome string
+}
+
+func (e *NoPublicKeyError) Error() string {
+	if e.GnuPGHome == "" {
+		return "no OpenPGP public key for fingerprint " + e.Fingerprint
+	}
+	return fmt.Sprintf("no OpenPGP public key for fingerprint %s in the keyring, and GnuPG in %s could not encrypt for it either", e.Fingerprint, e.GnuPGHome)
 }

@@ -141,7 +141,7 @@ func TestBadInput(t *testing.T) {
 		want   error
 		text   string
 	}{
-		{name: "wrong key", client: &sops.Client{Keyring: wrong}, data: string(enc), want: sops.ErrNoKey, text: "pass --identity"},
+		{name: "wrong key", client: &sops.Client{Keyring: wrong}, data: string(enc), want: sops.ErrNoKey, text: "tried: other.txt"},
 		{name: "no key at all", client: &sops.Client{Keyring: sops.NewKeyring()}, data: string(enc), want: sops.ErrNoKey},
 		{name: "MAC mismatch: a plaintext value edited by hand", client: c, data: editByHand(t, string(enc)), want: sops.ErrMACMismatch},
 		{name: "a value replaced by plaintext", client: c, data: strings.Replace(string(enc), "port: ENC[", "port: 1\n#ENC[", 1), want: sops.ErrDamaged},

@@ -121,12 +121,12 @@ func InitConfig(existing []byte, opts InitOptions) ([]byte, InitResult, error) {
 	}
 	if opts.PathRegex != "" {
 		if _, err := regexp.Compile(opts.PathRegex); err != nil {
-			return nil, res, fmt.Errorf("--path-regex: %w", err)
+			return nil, res, &RegexError{Field: "path_regex", Err: err}
 		}
 	}
 	if opts.EncryptedRegex != "" {
 		if _, err := regexp.Compile(opts.EncryptedRegex); err != nil {
-			return nil, res, fmt.Errorf("--encrypted-regex: %w", err)
+			return nil, res, &RegexError{Field: "encrypted_regex", Err: err}
 		}
 	}
 	var doc yaml.Node
@@ -244,3 +244,14 @@ func encodeYAML(doc *yaml.Node, original []byte) ([]byte, InitResult, error) {
 	}
 	return buf.Bytes(), InitResult{}, nil
 }
+
+// RegexError: InitOptions.PathRegex or EncryptedRegex is not a regular expression.
+type RegexError struct {
+	// Field is the creation rule's field: path_regex or encrypted_regex.
+	Field string
+	Err   error
+}
+
+func (e *RegexError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+func (e *RegexError) Unwrap() error { return e.Err }

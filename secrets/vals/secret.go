@@ -34,7 +34,7 @@ const (
 	AuthKubernetes AuthMethod = "kubernetes"
 )
 
-// ParseAuthMethod reads an --auth-method value.
+// ParseAuthMethod reads the name of an auth method.
 func ParseAuthMethod(s string) (AuthMethod, error) {
 	switch m := AuthMethod(s); m {
 	case AuthToken, AuthAppRole, AuthKubernetes:
@@ -47,7 +47,8 @@ func ParseAuthMethod(s string) (AuthMethod, error) {
 // showing the value.
 type Value struct {
 	Data []byte
-	// Source names where Data was read, such as "--token-file /path"; empty for flags.
+	// Source names where Data was read, such as "the file /path"; empty for a value given
+	// directly.
 	Source string
 }
 
@@ -68,6 +69,44 @@ type SecretOptions struct {
 
 // ErrInvalidSettings is wrapped by every refusal of BuildSecret.
 var ErrInvalidSettings = errors.New("invalid Vault settings")
+
+// Problem names a refusal of BuildSecret about which settings were given, so that a caller
+// can say how to give them its own way (the plugin names its flags).
+type Problem string
+
+// The problems of the settings given; the other refusals (a bad address, a value that ends
+// with a newline) carry no Problem.
+const (
+	// ProblemNoAddr: Addr is empty.
+	ProblemNoAddr Problem = "no-addr"
+	// ProblemIDsWithToken: a role ID or secret ID with token auth, which vals ignores for
+	// VAULT_TOKEN.
+	ProblemIDsWithToken Problem = "ids-with-token"
+	// ProblemNoToken: token auth without a token.
+	ProblemNoToken Problem = "no-token"
+	// ProblemAppRoleIncomplete: AppRole auth without both role ID and secret ID.
+	ProblemAppRoleIncomplete Problem = "approle-incomplete"
+	// ProblemTokenWithAppRole: a token with AppRole auth.
+	ProblemTokenWithAppRole Problem = "token-with-approle"
+	// ProblemNoRole: Kubernetes auth without the Vault role name.
+	ProblemNoRole Problem = "no-role"
+	// ProblemCredentialsWithKubernetes: a token or secret ID with Kubernetes auth.
+	ProblemCredentialsWithKubernetes Problem = "credentials-with-kubernetes"
+)
+
+// SettingsError is a refusal of BuildSecret about which settings were given; it wraps
+// ErrInvalidSettings.
+type SettingsError struct {
+	Problem Problem
+	msg     string
+}
+
+func (e *SettingsError) Error() string { return ErrInvalidSettings.Error() + ": " + e.msg }
+
+// Unwrap makes errors.Is(err, ErrInvalidSettings) hold.
+func (e *SettingsError) Unwrap() error { return ErrInvalidSettings }
+
+func refuse(p Problem, msg string) error { return &SettingsError{Problem: p, msg: msg} }
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidSettings, fmt.Sprintf(format, args...))
@@ -98,7 +137,7 @@ func checkValue(key string, v Value) error {
 // VAULT_SECRET_ID, with which vals silently logs in with a token instead.
 func BuildSecret(p argocdmanaged.Profile, o SecretOptions) (*corev1.Secret, error) {
 	if o.Addr == "" {
-		return nil, invalid("the Vault address is missing: pass --addr https://vault.example.com:8200")
+		return nil, refuse(ProblemNoAddr, "the Vault address is missing (VAULT_ADDR)")
 	}
 	u, err := url.Parse(o.Addr)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -120,24 +159,24 @@ func BuildSecret(p argocdmanaged.Profile, o SecretOptions) (*corev1.Secret, erro
 	switch method {
 	case AuthToken:
 		if has(o.RoleID) || has(o.SecretID) {
-			return nil, invalid("a role ID or secret ID was given with --auth-method token: vals uses VAULT_ROLE_ID only with VAULT_AUTH_METHOD=approle and VAULT_SECRET_ID, and would otherwise silently log in with VAULT_TOKEN; pass --auth-method approle --role-id ID --secret-id-file FILE, or drop them")
+			return nil, refuse(ProblemIDsWithToken, "a role ID or secret ID was given with token auth: vals uses VAULT_ROLE_ID only with VAULT_AUTH_METHOD=approle and VAULT_SECRET_ID, and would otherwise silently log in with VAULT_TOKEN")
 		}
 		if !has(o.Token) {
-			return nil, invalid("--auth-method token needs the token: pass --token-file FILE")
+			return nil, refuse(ProblemNoToken, "token auth needs the token (VAULT_TOKEN)")
 		}
 	case AuthAppRole:
 		if !has(o.RoleID) || !has(o.SecretID) {
-			return nil, invalid("--auth-method approle needs both --role-id and --secret-id-file: with VAULT_ROLE_ID alone vals does not use AppRole")
+			return nil, refuse(ProblemAppRoleIncomplete, "AppRole auth needs both VAULT_ROLE_ID and VAULT_SECRET_ID: with VAULT_ROLE_ID alone vals does not use AppRole")
 		}
 		if has(o.Token) {
-			return nil, invalid("--auth-method approle logs in with the role ID and secret ID; drop --token-file")
+			return nil, refuse(ProblemTokenWithAppRole, "AppRole auth logs in with the role ID and secret ID, not a token")
 		}
 	case AuthKubernetes:
 		if !has(o.RoleID) {
-			return nil, invalid("--auth-method kubernetes needs the Vault role name: pass --role-id ROLE")
+			return nil, refuse(ProblemNoRole, "Kubernetes auth needs the Vault role name (VAULT_ROLE_ID)")
 		}
 		if has(o.Token) || has(o.SecretID) {
-			return nil, invalid("--auth-method kubernetes logs in with the repo server's service account; drop --token-file and --secret-id-file")
+			return nil, refuse(ProblemCredentialsWithKubernetes, "Kubernetes auth logs in with the repo server's service account, not a token or secret ID")
 		}
 	default:
 		return nil, invalid("unknown auth method %q", method)

@@ -52,7 +52,7 @@ func TestBuildSecretRefusesWhatValsWouldMisread(t *testing.T) {
 		{"a token file with a trailing newline", vals.SecretOptions{Addr: "https://v:8200", Token: vals.Value{Data: []byte(plantedToken + "\n"), Source: "--token-file tok.txt"}}, "--token-file tok.txt for VAULT_TOKEN ends with a newline"},
 		{"a secret ID file with CRLF", vals.SecretOptions{Addr: "https://v:8200", AuthMethod: vals.AuthAppRole, RoleID: vals.Value{Data: []byte("r")}, SecretID: vals.Value{Data: []byte(plantedSecretID + "\r\n"), Source: "--secret-id-file s"}}, "ends with a newline"},
 		{"a role ID without approle", vals.SecretOptions{Addr: "https://v:8200", Token: tok, RoleID: vals.Value{Data: []byte("r")}}, "silently log in with VAULT_TOKEN"},
-		{"approle without secret ID", vals.SecretOptions{Addr: "https://v:8200", AuthMethod: vals.AuthAppRole, RoleID: vals.Value{Data: []byte("r")}}, "needs both --role-id and --secret-id-file"},
+		{"approle without secret ID", vals.SecretOptions{Addr: "https://v:8200", AuthMethod: vals.AuthAppRole, RoleID: vals.Value{Data: []byte("r")}}, "needs both VAULT_ROLE_ID and VAULT_SECRET_ID"},
 		{"token auth without a token", vals.SecretOptions{Addr: "https://v:8200"}, "needs the token"},
 		{"kubernetes without a role", vals.SecretOptions{Addr: "https://v:8200", AuthMethod: vals.AuthKubernetes}, "role name"},
 		{"no address", vals.SecretOptions{Token: tok}, "address is missing"},

@@ -28,14 +28,21 @@ type UnresolvableError struct {
 	File        string
 	Reason      string
 	Alternative string
+	// OrVault says that keeping the value in Vault, as a vals file parameter
+	// (AddFileParameter), is a further alternative.
+	OrVault bool
 }
 
 func (e *UnresolvableError) Error() string {
-	return fmt.Sprintf("%s: %s, so no value file form of it is decrypted; %s", e.File, e.Reason, e.Alternative)
+	alt := e.Alternative
+	if e.OrVault {
+		alt += ", or keep the value in Vault and wire it as a vals file parameter"
+	}
+	return fmt.Sprintf("%s: %s, so no value file form of it is decrypted; %s", e.File, e.Reason, alt)
 }
 
-// alternatives are what works where no value file form does.
-const alternatives = "keep the encrypted file in the chart's own Git repository and wire it relative to the chart, or keep the value in Vault and wire it with --vals"
+// alternatives are what works where no value file form does, besides Vault.
+const alternatives = "keep the encrypted file in the chart's own Git repository and wire it relative to the chart"
 
 // TraversalNote is the Note of an entry that climbs out of the chart directory.
 const TraversalNote = "the file is outside the chart directory: helm-secrets follows ../ unless the repo server sets HELM_SECRETS_VALUES_ALLOW_PATH_TRAVERSAL=false"
@@ -82,7 +89,7 @@ func ResolveSecretsFile(file string, sources []*argocdmanaged.ApplicationSource,
 		return Resolved{}, &UnresolvableError{File: file,
 			Reason: fmt.Sprintf("$%s is %s, another repository than the chart's (%s), and Argo CD passes secrets://$%s/... to helm-secrets without resolving $%s (%s)",
 				name, ref.RepoURL, src.RepoURL, name, name, Issue11866),
-			Alternative: alternatives}
+			Alternative: alternatives, OrVault: true}
 	}
 	if revision(ref.TargetRevision) != revision(src.TargetRevision) {
 		return Resolved{}, &UnresolvableError{File: file,
@@ -107,7 +114,7 @@ func chartSourceError(file string, src *argocdmanaged.ApplicationSource) error {
 	return &UnresolvableError{File: file,
 		Reason: fmt.Sprintf("the source is the chart %s from the Helm repository %s, and helm-secrets reads secrets:// files from the unpacked chart, where no file of yours is (and Argo CD does not resolve $ref behind secrets://, %s)",
 			src.Chart, src.RepoURL, Issue11866),
-		Alternative: fmt.Sprintf("make a Git source with an umbrella chart that depends on %s and keeps secrets.yaml beside its values.yaml, or keep the value in Vault and wire it with --vals", src.Chart)}
+		Alternative: fmt.Sprintf("make a Git source with an umbrella chart that depends on %s and keeps secrets.yaml beside its values.yaml", src.Chart), OrVault: true}
 }
 
 // revision is a targetRevision as Argo CD reads it: empty is HEAD.

@@ -61,7 +61,7 @@ func TestResolveSecretsFileRefusesWhereNoFormExists(t *testing.T) {
 	}{
 		{"values in another repository", "$values/env/prod/secrets.yaml",
 			[]*argocdmanaged.ApplicationSource{gitChart, {RepoURL: configRepo, TargetRevision: "main", Ref: "values"}},
-			[]string{configRepo, "another repository", wire.Issue11866, "--vals", "chart's own Git repository"}},
+			[]string{configRepo, "another repository", wire.Issue11866, "vals file parameter", "chart's own Git repository"}},
 		{"a chart from a Helm repository with values in Git", "$values/env/prod/secrets.yaml",
 			[]*argocdmanaged.ApplicationSource{helmChart, {RepoURL: configRepo, Ref: "values"}},
 			[]string{"chart shop", "umbrella chart", wire.Issue11866}},

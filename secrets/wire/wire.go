@@ -171,7 +171,7 @@ func locate(manifest []byte, t Target) (*site, error) {
 		names = append(names, name)
 		if t.Application == "" || t.Application == name {
 			if app != nil && t.Application == "" {
-				return nil, fmt.Errorf("the file holds several Applications (%s): name one with --app", strings.Join(names, ", "))
+				return nil, &SeveralApplicationsError{Names: names}
 			}
 			if app == nil {
 				app, s.app = r, name
@@ -292,7 +292,7 @@ func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, int, error) {
 	}
 	if t.Source >= 0 {
 		if t.Source >= len(ss.Content) {
-			return nil, "", 0, fmt.Errorf("spec.sources has %d entries: --source %d is out of range", len(ss.Content), t.Source)
+			return nil, "", 0, &SourceOutOfRangeError{Source: t.Source, Sources: len(ss.Content)}
 		}
 		return at(t.Source)
 	}
@@ -306,7 +306,7 @@ func pickSource(spec *yaml.Node, t Target) (*yaml.Node, string, int, error) {
 		}
 	}
 	if len(candidates) != 1 {
-		return nil, "", 0, fmt.Errorf("spec.sources has %d sources that may be Helm sources: pick one with --source INDEX or --source-name NAME", len(candidates))
+		return nil, "", 0, &AmbiguousSourceError{Candidates: len(candidates)}
 	}
 	return at(candidates[0])
 }
@@ -326,4 +326,35 @@ func ensureSeq(m *yaml.Node, key string) (*yaml.Node, error) {
 		return nil, fmt.Errorf("%s is not a list", key)
 	}
 	return v, nil
+}
+
+// SeveralApplicationsError: the manifest holds several Applications and the Target names
+// none of them (Target.Application).
+type SeveralApplicationsError struct {
+	// Names are the Applications' names, in file order.
+	Names []string
+}
+
+func (e *SeveralApplicationsError) Error() string {
+	return fmt.Sprintf("the file holds several Applications (%s): name one in the target", strings.Join(e.Names, ", "))
+}
+
+// SourceOutOfRangeError: Target.Source is not an index of spec.sources.
+type SourceOutOfRangeError struct {
+	Source, Sources int
+}
+
+func (e *SourceOutOfRangeError) Error() string {
+	return fmt.Sprintf("spec.sources has %d entries: source %d is out of range", e.Sources, e.Source)
+}
+
+// AmbiguousSourceError: spec.sources has no or several entries that may be Helm sources,
+// and the Target picks none (Target.Source or Target.SourceName).
+type AmbiguousSourceError struct {
+	// Candidates is how many entries may be Helm sources.
+	Candidates int
+}
+
+func (e *AmbiguousSourceError) Error() string {
+	return fmt.Sprintf("spec.sources has %d sources that may be Helm sources: pick one in the target", e.Candidates)
 }

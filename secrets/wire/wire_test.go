@@ -100,7 +100,7 @@ func TestWireRefuses(t *testing.T) {
 		want     string
 	}{
 		{"no Application", "apiVersion: v1\nkind: ConfigMap\n", wire.DefaultTarget(), "no Argo CD Application"},
-		{"two Applications without --app", two, wire.DefaultTarget(), "name one with --app"},
+		{"two Applications without a target Application", two, wire.DefaultTarget(), "several Applications (shop, shop2)"},
 		{"an unknown --app", two, wire.Target{Application: "x", Source: -1}, `no Application named "x"`},
 		{"not YAML", "a: [", wire.DefaultTarget(), "not valid YAML"},
 		{"valueFiles not a list", strings.Replace(singleSource, "valueFiles:\n        - values.yaml", "valueFiles: values.yaml", 1), wire.DefaultTarget(), "valueFiles is not a list"},

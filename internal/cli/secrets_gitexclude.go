@@ -1,4 +1,4 @@
-package secrets
+package cli
 
 import (
 	"bytes"
@@ -12,8 +12,8 @@ import (
 	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
 )
 
-// GitExclusion says what ExcludeFromGit did.
-type GitExclusion struct {
+// gitExclusion says what excludeFromGit did.
+type gitExclusion struct {
 	// WorkTree is the root of the git work tree the file is in; empty when it is in none,
 	// and then nothing was done.
 	WorkTree string
@@ -25,27 +25,27 @@ type GitExclusion struct {
 	Added bool
 }
 
-// ExcludeFromGit adds file to the info/exclude of the git work tree it is in, so that
+// excludeFromGit adds file to the info/exclude of the git work tree it is in, so that
 // neither `git add .` nor `git status` offers it: for a private key written where it should
 // not be. The exclude file is local to the clone, never committed. A file outside any work
-// tree gives a zero GitExclusion.
-func ExcludeFromGit(file string) (GitExclusion, error) {
+// tree gives a zero gitExclusion.
+func excludeFromGit(file string) (gitExclusion, error) {
 	abs, err := filepath.Abs(file)
 	if err != nil {
-		return GitExclusion{}, err
+		return gitExclusion{}, err
 	}
 	root, gitDir, err := findGitDir(filepath.Dir(abs))
 	if err != nil || root == "" {
-		return GitExclusion{}, err
+		return gitExclusion{}, err
 	}
 	rel, err := filepath.Rel(root, abs)
 	if err != nil {
-		return GitExclusion{}, err
+		return gitExclusion{}, err
 	}
 	// A leading slash anchors the pattern at the root; glob characters in the name are
 	// escaped so that it names this one file.
 	pattern := "/" + strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`, "!", `\!`, "#", `\#`).Replace(filepath.ToSlash(rel))
-	res := GitExclusion{WorkTree: root, Pattern: pattern, ExcludeFile: filepath.Join(gitDir, "info", "exclude")}
+	res := gitExclusion{WorkTree: root, Pattern: pattern, ExcludeFile: filepath.Join(gitDir, "info", "exclude")}
 	old, err := os.ReadFile(res.ExcludeFile)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return res, fmt.Errorf("reading %s: %w", res.ExcludeFile, err)
