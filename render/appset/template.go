@@ -1,7 +1,6 @@
 package appset
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"regexp"
@@ -16,7 +15,8 @@ import (
 )
 
 // funcMap is Argo CD's template function set: sprig's generic functions without those that
-// read the environment, plus its own.
+// read the environment, plus its own; the sprig functions that allocate by a size argument
+// are bounded (boundedFuncs).
 var funcMap = func() template.FuncMap {
 	m := sprig.GenericFuncMap()
 	delete(m, "env")
@@ -27,6 +27,9 @@ var funcMap = func() template.FuncMap {
 	m["toYaml"] = toYAML
 	m["fromYaml"] = fromYAML
 	m["fromYamlArray"] = fromYAMLArray
+	for name, f := range boundedFuncs() {
+		m[name] = f
+	}
 	return template.FuncMap(m)
 }()
 
@@ -65,7 +68,7 @@ func (r *renderer) replace(s string, params map[string]any, options []string) (s
 		if err != nil {
 			return "", err
 		}
-		var buf bytes.Buffer
+		var buf boundedBuffer
 		if err := t.Execute(&buf, params); err != nil {
 			return "", fmt.Errorf("failed to execute go template %s: %w", s, err)
 		}
