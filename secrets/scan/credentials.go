@@ -59,8 +59,9 @@ type ruleSet struct {
 	// maxNeededSets best): a rule whose keyword is in the text but not a string of each set
 	// (jwt's keyword "ey" is in every "key", its expression needs ".ey" and more;
 	// kubernetes-secret-yaml's is "secret", its expression needs "kind:" and "data:" too)
-	// cannot match it, and its expression is not run.
-	needs map[string][]*ahocorasick.Trie
+	// cannot match it, and its expression is not run. Each is worked out on the rule's
+	// first use: a scan meets few rules, and a process (a pre-commit hook) is short.
+	needs map[string]func() []*ahocorasick.Trie
 	// detectors are the detectors built, by their rules (sorted, comma-separated). The few
 	// sets of keywords of a repository's files give few of them; past maxCachedDetectors a
 	// detector is built for the call and dropped.
@@ -78,22 +79,11 @@ const maxCachedDetectors = 512
 
 func newRuleSet(base config.Config, rules map[string]config.Rule) *ruleSet {
 	s := &ruleSet{base: base, rules: rules, byKeyword: map[string][]string{}, detectors: map[string]*detect.Detector{},
-		needs: map[string][]*ahocorasick.Trie{}}
+		needs: map[string]func() []*ahocorasick.Trie{}}
 	for _, id := range slices.Sorted(maps.Keys(rules)) {
 		r := rules[id]
 		if r.Regex != nil {
-			if re, err := syntax.Parse(r.Regex.String(), syntax.Perl); err == nil {
-				var sets [][]string
-				for _, set := range neededSets(re.Simplify()) {
-					if !slices.ContainsFunc(sets, func(o []string) bool { return sameStrings(o, set) }) {
-						sets = append(sets, set)
-					}
-				}
-				slices.SortStableFunc(sets, func(a, b []string) int { return cmp.Compare(shortest(b), shortest(a)) })
-				for _, set := range sets[:min(len(sets), maxNeededSets)] {
-					s.needs[id] = append(s.needs[id], ahocorasick.NewTrieBuilder().AddStrings(set).Build())
-				}
-			}
+			s.needs[id] = sync.OnceValue(func() []*ahocorasick.Trie { return ruleNeeds(r.Regex.String()) })
 		}
 		if len(r.Keywords) == 0 {
 			s.always = append(s.always, id)
@@ -107,6 +97,26 @@ func newRuleSet(base config.Config, rules map[string]config.Rule) *ruleSet {
 	}
 	s.trie = ahocorasick.NewTrieBuilder().AddStrings(slices.Collect(maps.Keys(s.byKeyword))).Build()
 	return s
+}
+
+// ruleNeeds returns tries of the maxNeededSets best sets of strings an expression needs.
+func ruleNeeds(expr string) []*ahocorasick.Trie {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	var sets [][]string
+	for _, set := range neededSets(re.Simplify(), newNeedMemo()) {
+		if !slices.ContainsFunc(sets, func(o []string) bool { return slices.Equal(o, set) }) {
+			sets = append(sets, set)
+		}
+	}
+	slices.SortStableFunc(sets, func(a, b []string) int { return cmp.Compare(shortest(b), shortest(a)) })
+	var out []*ahocorasick.Trie
+	for _, set := range sets[:min(len(sets), maxNeededSets)] {
+		out = append(out, ahocorasick.NewTrieBuilder().AddStrings(set).Build())
+	}
+	return out
 }
 
 // detect runs on text the rules of keywords (and those without keywords), as gitleaks'
@@ -123,10 +133,14 @@ func (s *ruleSet) detect(file, text string, keywords map[string]bool) []report.F
 		// neededStrings leaves out what case folding matches outside ASCII (ſ, K).
 		var lower string
 		ids = slices.DeleteFunc(ids, func(id string) bool {
-			if lower == "" && len(s.needs[id]) > 0 {
+			needs := s.needs[id]
+			if needs == nil {
+				return false
+			}
+			if lower == "" {
 				lower = strings.ToLower(text)
 			}
-			return slices.ContainsFunc(s.needs[id], func(t *ahocorasick.Trie) bool { return t.MatchFirstString(lower) == nil })
+			return slices.ContainsFunc(needs(), func(t *ahocorasick.Trie) bool { return t.MatchFirstString(lower) == nil })
 		})
 	}
 	// A rule that requires others (a composite rule) finds them in its detector.

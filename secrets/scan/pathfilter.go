@@ -65,13 +65,40 @@ func isASCII(s string) bool {
 	return true
 }
 
-// maxExactStrings bounds the sets exactStrings builds.
+// maxExactStrings bounds the sets exactStringsMemo builds.
 const maxExactStrings = 64
 
-// exactStrings returns, in lower case, every ASCII string re matches, when they are few;
-// ok is false otherwise. Strings with a character outside ASCII are left out: only paths
-// in ASCII are filtered.
-func exactStrings(re *syntax.Regexp) (out []string, ok bool) {
+// needMemo holds what exactStringsMemo and neededSets found for the nodes seen so far:
+// they ask for the nodes of nodes again, which without it takes exponential time on
+// nested expressions.
+type needMemo struct {
+	exact map[*syntax.Regexp]exactResult
+	sets  map[*syntax.Regexp][][]string
+}
+
+func newNeedMemo() *needMemo {
+	return &needMemo{exact: map[*syntax.Regexp]exactResult{}, sets: map[*syntax.Regexp][][]string{}}
+}
+
+// exactResult is what exactStringsMemo gave for a node.
+type exactResult struct {
+	set []string
+	ok  bool
+}
+
+// exactStringsMemo returns, in lower case, every ASCII string re matches, when they are
+// few; ok is false otherwise. Strings with a character outside ASCII are left out: only
+// text in ASCII is filtered.
+func exactStringsMemo(re *syntax.Regexp, memo *needMemo) ([]string, bool) {
+	if r, ok := memo.exact[re]; ok {
+		return r.set, r.ok
+	}
+	set, ok := exactStringsOf(re, memo)
+	memo.exact[re] = exactResult{set, ok}
+	return set, ok
+}
+
+func exactStringsOf(re *syntax.Regexp, memo *needMemo) (out []string, ok bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		s := string(re.Rune)
@@ -83,10 +110,16 @@ func exactStrings(re *syntax.Regexp) (out []string, ok bool) {
 		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		return []string{""}, true
 	case syntax.OpCharClass:
+		var seen [utf8.RuneSelf]bool
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			for r := re.Rune[i]; r <= min(re.Rune[i+1], utf8.RuneSelf-1); r++ {
-				if s := strings.ToLower(string(r)); !slices.Contains(out, s) {
-					out = append(out, s)
+				c := byte(r)
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				if !seen[c] {
+					seen[c] = true
+					out = append(out, asciiStrings[c])
 				}
 				if len(out) > maxExactStrings {
 					return nil, false
@@ -95,13 +128,13 @@ func exactStrings(re *syntax.Regexp) (out []string, ok bool) {
 		}
 		return out, true
 	case syntax.OpCapture:
-		return exactStrings(re.Sub[0])
+		return exactStringsMemo(re.Sub[0], memo)
 	case syntax.OpQuest:
-		sub, ok := exactStrings(re.Sub[0])
+		sub, ok := exactStringsMemo(re.Sub[0], memo)
 		return append([]string{""}, sub...), ok
 	case syntax.OpAlternate:
 		for _, s := range re.Sub {
-			sub, ok := exactStrings(s)
+			sub, ok := exactStringsMemo(s, memo)
 			if !ok || len(out)+len(sub) > maxExactStrings {
 				return nil, false
 			}
@@ -111,7 +144,7 @@ func exactStrings(re *syntax.Regexp) (out []string, ok bool) {
 	case syntax.OpConcat:
 		out = []string{""}
 		for _, s := range re.Sub {
-			sub, ok := exactStrings(s)
+			sub, ok := exactStringsMemo(s, memo)
 			if !ok || len(out)*len(sub) > maxExactStrings {
 				return nil, false
 			}
@@ -121,6 +154,14 @@ func exactStrings(re *syntax.Regexp) (out []string, ok bool) {
 	}
 	return nil, false
 }
+
+// asciiStrings are the strings of one ASCII character, made once.
+var asciiStrings = func() (t [utf8.RuneSelf]string) {
+	for i := range t {
+		t[i] = string(rune(i))
+	}
+	return t
+}()
 
 // cross returns every string of a followed by one of b.
 func cross(a, b []string) []string {
@@ -138,36 +179,41 @@ func cross(a, b []string) []string {
 // none, as for `.*`. Of the sets neededSets finds, it is the one whose shortest string is
 // longest.
 func neededStrings(re *syntax.Regexp) (need []string, ok bool) {
-	sets := neededSets(re)
-	if len(sets) == 0 {
-		return nil, false
-	}
-	return best(sets), true
+	return bestNeeded(re, newNeedMemo())
 }
 
 // neededSets returns sets of strings such that every match of re on an ASCII string holds,
 // in lower case, a string of each set: for kubernetes-secret-yaml, "kind:", "secret" and
 // "data:". None for an expression such as `.*`; an empty set when re matches no ASCII
 // string.
-func neededSets(re *syntax.Regexp) [][]string {
-	if set, ok := exactStrings(re); ok {
+func neededSets(re *syntax.Regexp, memo *needMemo) [][]string {
+	if sets, ok := memo.sets[re]; ok {
+		return sets
+	}
+	sets := neededSetsOf(re, memo)
+	memo.sets[re] = sets
+	return sets
+}
+
+func neededSetsOf(re *syntax.Regexp, memo *needMemo) [][]string {
+	if set, ok := exactStringsMemo(re, memo); ok {
 		if slices.Contains(set, "") {
 			return nil
 		}
-		return [][]string{set}
+		return [][]string{canonical(set)}
 	}
 	switch re.Op {
 	case syntax.OpCapture, syntax.OpPlus:
-		return neededSets(re.Sub[0])
+		return neededSets(re.Sub[0], memo)
 	case syntax.OpRepeat:
 		if re.Min >= 1 {
-			return neededSets(re.Sub[0])
+			return neededSets(re.Sub[0], memo)
 		}
 	case syntax.OpAlternate:
 		// What every branch needs, and one string of the best set of each branch.
 		var branches [][][]string
 		for _, s := range re.Sub {
-			sets := neededSets(s)
+			sets := neededSets(s, memo)
 			if len(sets) == 0 {
 				return nil
 			}
@@ -176,7 +222,7 @@ func neededSets(re *syntax.Regexp) [][]string {
 		var out [][]string
 		for _, set := range branches[0] {
 			if !slices.ContainsFunc(branches[1:], func(sets [][]string) bool {
-				return !slices.ContainsFunc(sets, func(o []string) bool { return sameStrings(o, set) })
+				return !slices.ContainsFunc(sets, func(o []string) bool { return slices.Equal(o, set) })
 			}) {
 				out = append(out, set)
 			}
@@ -185,31 +231,40 @@ func neededSets(re *syntax.Regexp) [][]string {
 		for _, sets := range branches {
 			union = append(union, best(sets)...)
 		}
-		return append(out, union)
+		return append(out, canonical(union))
 	case syntax.OpConcat:
 		// Each run of exact parts (".", then "png": ".png"), and what each other part needs.
 		var out [][]string
 		run := []string{""}
 		for _, s := range re.Sub {
-			if sub, ok := exactStrings(s); ok && len(run)*len(sub) <= maxExactStrings {
+			if sub, ok := exactStringsMemo(s, memo); ok && len(run)*len(sub) <= maxExactStrings {
 				run = cross(run, sub)
 				continue
 			}
 			if !slices.Contains(run, "") {
-				out = append(out, run)
+				out = append(out, canonical(run))
 			}
-			if c, ok := runThenAlternate(run, s); ok {
-				out = append(out, c)
+			if c, ok := runThenAlternate(run, s, memo); ok {
+				out = append(out, canonical(c))
 			}
 			run = []string{""}
-			out = append(out, neededSets(s)...)
+			out = append(out, neededSets(s, memo)...)
 		}
 		if !slices.Contains(run, "") {
-			out = append(out, run)
+			out = append(out, canonical(run))
 		}
 		return out
 	}
 	return nil
+}
+
+// bestNeeded is neededStrings with the results for the nodes seen so far.
+func bestNeeded(re *syntax.Regexp, memo *needMemo) ([]string, bool) {
+	sets := neededSets(re, memo)
+	if len(sets) == 0 {
+		return nil, false
+	}
+	return best(sets), true
 }
 
 // best returns the set whose shortest string is longest.
@@ -223,26 +278,25 @@ func best(sets [][]string) []string {
 	return b
 }
 
-// sameStrings says whether a and b hold the same strings.
-func sameStrings(a, b []string) bool {
-	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
-	return slices.Equal(slices.Compact(a), slices.Compact(b))
+// canonical returns set sorted, without repeats, so that equal sets compare equal.
+func canonical(set []string) []string {
+	return slices.Compact(slices.Sorted(slices.Values(set)))
 }
 
 // runThenAlternate returns strings one of which every match of the exact strings run
 // followed by the alternation alt holds: run followed by each exact branch (".docx"), and
 // what each other branch needs ("dll" of ".dll"), so that one branch that is not exact
 // does not reduce the others to what they need alone ("doc", found in "docs/").
-func runThenAlternate(run []string, alt *syntax.Regexp) (need []string, ok bool) {
+func runThenAlternate(run []string, alt *syntax.Regexp, memo *needMemo) (need []string, ok bool) {
 	if alt.Op != syntax.OpAlternate {
 		return nil, false
 	}
 	for _, b := range alt.Sub {
-		if sub, ok := exactStrings(b); ok && len(run)*len(sub) <= maxExactStrings && !slices.Contains(cross(run, sub), "") {
+		if sub, ok := exactStringsMemo(b, memo); ok && len(run)*len(sub) <= maxExactStrings && !slices.Contains(cross(run, sub), "") {
 			need = append(need, cross(run, sub)...)
 			continue
 		}
-		sub, ok := neededStrings(b)
+		sub, ok := bestNeeded(b, memo)
 		if !ok {
 			return nil, false
 		}

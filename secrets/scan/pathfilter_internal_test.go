@@ -113,7 +113,7 @@ func TestRuleNeedsHoldOnMatches(t *testing.T) {
 					continue
 				}
 				matched++
-				for _, set := range need {
+				for _, set := range need() {
 					assert.NotNil(t, set.MatchFirstString(strings.ToLower(text)), "%s matches %q", id, text)
 				}
 			}
