@@ -18,6 +18,31 @@ import (
 // server they never named cannot be reached.
 var ErrNoKubeconfig = errors.New("no kubeconfig found")
 
+// NoKubeconfigError is ErrNoKubeconfig (errors.Is holds) with where kubectl looked, so that
+// a caller can say how its users give a kubeconfig.
+type NoKubeconfigError struct {
+	// File is the kubeconfig file the caller named explicitly (kubectl's --kubeconfig);
+	// empty when none was named.
+	File string
+	// Paths are the files looked at when none was named: those of $KUBECONFIG when
+	// FromEnv, else the default file.
+	Paths   []string
+	FromEnv bool
+}
+
+func (e *NoKubeconfigError) Error() string {
+	switch {
+	case e.File != "":
+		return fmt.Sprintf("%v: the kubeconfig file %s does not exist", ErrNoKubeconfig, e.File)
+	case e.FromEnv:
+		return fmt.Sprintf("%v: $KUBECONFIG names %s, which does not exist; point it at your cluster's kubeconfig", ErrNoKubeconfig, strings.Join(e.Paths, ", "))
+	}
+	return fmt.Sprintf("%v: %s does not exist and $KUBECONFIG is not set; get your cluster's kubeconfig, then set KUBECONFIG", ErrNoKubeconfig, strings.Join(e.Paths, ", "))
+}
+
+// Is makes errors.Is(err, ErrNoKubeconfig) hold.
+func (e *NoKubeconfigError) Is(target error) bool { return target == ErrNoKubeconfig }
+
 // RESTConfig is the REST config of kubectl-style flags, or an error that says which
 // kubeconfig file is missing when there is none to read.
 func RESTConfig(getter genericclioptions.RESTClientGetter) (*rest.Config, error) {
@@ -31,7 +56,7 @@ func RESTConfig(getter genericclioptions.RESTClientGetter) (*rest.Config, error)
 	return cfg, nil
 }
 
-// checkKubeconfig fails with ErrNoKubeconfig when none of the files kubectl would read
+// checkKubeconfig fails with a *NoKubeconfigError when none of the files kubectl would read
 // exists, unless a server comes from elsewhere: --server, or the in-cluster configuration of
 // a Pod.
 func checkKubeconfig(getter genericclioptions.RESTClientGetter) error {
@@ -49,7 +74,7 @@ func checkKubeconfig(getter genericclioptions.RESTClientGetter) error {
 	if access.IsExplicitFile() {
 		path := access.GetExplicitFile()
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("%w: the kubeconfig file %s (--kubeconfig) does not exist", ErrNoKubeconfig, path)
+			return &NoKubeconfigError{File: path}
 		}
 		return nil
 	}
@@ -59,10 +84,5 @@ func checkKubeconfig(getter genericclioptions.RESTClientGetter) error {
 			return nil // it exists, or reading it will say what is wrong
 		}
 	}
-	if env := os.Getenv(clientcmd.RecommendedConfigPathEnvVar); env != "" {
-		return fmt.Errorf("%w: $KUBECONFIG names %s, which does not exist; point it at your cluster's kubeconfig or pass --kubeconfig",
-			ErrNoKubeconfig, strings.Join(paths, ", "))
-	}
-	return fmt.Errorf("%w: %s does not exist and $KUBECONFIG is not set; get your cluster's kubeconfig, then set KUBECONFIG or pass --kubeconfig",
-		ErrNoKubeconfig, strings.Join(paths, ", "))
+	return &NoKubeconfigError{Paths: paths, FromEnv: os.Getenv(clientcmd.RecommendedConfigPathEnvVar) != ""}
 }

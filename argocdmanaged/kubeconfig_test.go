@@ -33,11 +33,12 @@ func TestRESTConfigSaysWhichKubeconfigIsMissing(t *testing.T) {
 		wantHost   string
 	}{
 		{name: "--kubeconfig names a missing file", kubeconfig: "-", flag: missing,
-			wantErr: "no kubeconfig found: the kubeconfig file " + missing + " (--kubeconfig) does not exist"},
+			// The library names no flag; the plugin adds it (internal/cli TestArgocdmanagedErrorsGetThePluginsHints).
+			wantErr: "no kubeconfig found: the kubeconfig file " + missing + " does not exist"},
 		{name: "$KUBECONFIG names a missing file", kubeconfig: missing,
-			wantErr: "no kubeconfig found: $KUBECONFIG names " + missing + ", which does not exist; point it at your cluster's kubeconfig or pass --kubeconfig"},
+			wantErr: "no kubeconfig found: $KUBECONFIG names " + missing + ", which does not exist; point it at your cluster's kubeconfig"},
 		{name: "no kubeconfig at all", kubeconfig: "-",
-			wantErr: "no kubeconfig found: " + clientcmd.RecommendedHomeFile + " does not exist and $KUBECONFIG is not set; get your cluster's kubeconfig, then set KUBECONFIG or pass --kubeconfig"},
+			wantErr: "no kubeconfig found: " + clientcmd.RecommendedHomeFile + " does not exist and $KUBECONFIG is not set; get your cluster's kubeconfig, then set KUBECONFIG"},
 		{name: "one of the $KUBECONFIG files exists", kubeconfig: missing + string(os.PathListSeparator) + existing, wantHost: "https://127.0.0.1:6443"},
 		{name: "--server needs no kubeconfig", kubeconfig: "-", server: "https://10.0.0.1:6443", wantHost: "https://10.0.0.1:6443"},
 		{name: "an existing --kubeconfig is read", kubeconfig: missing, flag: existing, wantHost: "https://127.0.0.1:6443"},
@@ -66,6 +67,8 @@ func TestRESTConfigSaysWhichKubeconfigIsMissing(t *testing.T) {
 			if tt.wantErr != "" {
 				require.ErrorIs(t, err, ErrNoKubeconfig)
 				assert.EqualError(t, err, tt.wantErr)
+				var missing *NoKubeconfigError
+				assert.ErrorAs(t, err, &missing, "the caller can tell where kubectl looked")
 				_, err = NewClients(flags)
 				assert.ErrorIs(t, err, ErrNoKubeconfig, "NewClients says so too")
 				return

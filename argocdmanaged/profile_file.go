@@ -25,7 +25,16 @@ type ProfileError struct {
 	Line int    // 0 when the mistake is not on one line
 	Path string // field path, such as "argocd.namespace"; empty for the whole file
 	Msg  string
+	// Err is the error Msg describes, for errors.Is: the read error (fs.ErrNotExist for a
+	// file that is not there) or ErrEmptyProfile; nil for a mistake in the file's content.
+	Err error
 }
+
+// ErrEmptyProfile is a profile file with nothing in it.
+var ErrEmptyProfile = errors.New("the file is empty")
+
+// Unwrap is Err.
+func (e *ProfileError) Unwrap() error { return e.Err }
 
 func (e *ProfileError) Error() string {
 	var b strings.Builder
@@ -70,7 +79,7 @@ func FindProfile(dir string) (string, error) {
 func LoadProfileFile(path string, base Profile) (Profile, error) {
 	data, err := inputfile.Read(path, maxProfileSize)
 	if err != nil {
-		return base, &ProfileError{File: path, Msg: readProblem(err)}
+		return base, &ProfileError{File: path, Msg: readProblem(err), Err: err}
 	}
 	return ParseProfile(data, path, base)
 }
@@ -87,7 +96,7 @@ func readProblem(err error) string {
 	case errors.As(err, &tl):
 		return fmt.Sprintf("is %s, over the %s a profile may be; give the profile's YAML file", inputfile.HumanSize(tl.Size), inputfile.HumanSize(tl.Limit))
 	case errors.Is(err, fs.ErrNotExist):
-		return "no such file; create one with `kubectl ck8sargo profile init`"
+		return "no such file"
 	case errors.Is(err, fs.ErrPermission):
 		return "permission denied; make the file readable"
 	default:
@@ -114,7 +123,7 @@ func ParseProfile(data []byte, name string, base Profile) (Profile, error) {
 		return fail(line, "", "%s", msg)
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" {
-		return fail(0, "", "the file is empty; write one with `kubectl ck8sargo profile init`")
+		return base, &ProfileError{File: name, Msg: ErrEmptyProfile.Error(), Err: ErrEmptyProfile}
 	}
 	root := doc.Content[0]
 	p := base.Clone()

@@ -44,7 +44,7 @@ func (e *DeleteRefusedError) Error() string {
 	if p := e.Plan.PersistentVolumeClaims; len(p) > 0 {
 		why = append(why, fmt.Sprintf("it holds PersistentVolumeClaims (%s) whose data would be deleted: back it up first", strings.Join(p, ", ")))
 	}
-	return fmt.Sprintf("refusing to delete namespace %q: %s; use --force to delete anyway", e.Plan.Name, strings.Join(why, "; "))
+	return fmt.Sprintf("refusing to delete namespace %q: %s", e.Plan.Name, strings.Join(why, "; "))
 }
 
 // PlanSubnamespaceDelete checks that child is a subnamespace of parent and finds what

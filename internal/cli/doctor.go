@@ -102,7 +102,7 @@ func (o *doctorOptions) Complete(*cobra.Command, []string) error {
 	if o.clients = o.source.clients; o.clients == nil {
 		o.clients, err = o.root.Clients()
 	}
-	return err
+	return argocdmanagedError(err)
 }
 
 // Validate checks --only and that --yes goes with --fix.

@@ -50,10 +50,10 @@ func (t *namespaceTarget) complete(root *RootOptions, validate func() error) (er
 		return err
 	}
 	if t.profile, err = root.Profile(); err != nil {
-		return err
+		return argocdmanagedError(err)
 	}
 	t.clients, err = root.Clients()
-	return err
+	return argocdmanagedError(err)
 }
 
 // namespaceWaitInterval is the time between checks; tests shorten it.

@@ -66,7 +66,7 @@ func (o *namespaceDeleteOptions) Run(ctx context.Context) error {
 		return err
 	}
 	if plan.Blocked() && !o.force {
-		return &namespaces.DeleteRefusedError{Plan: plan}
+		return argocdmanagedError(&namespaces.DeleteRefusedError{Plan: plan})
 	}
 	e := o.ErrOut
 	fmt.Fprintf(e, "Deleting the SubnamespaceAnchor %s/%s makes HNC delete namespace %s and everything in it.\n", o.parent, o.child, o.child)
@@ -87,7 +87,7 @@ func (o *namespaceDeleteOptions) Run(ctx context.Context) error {
 		}
 	}
 	if err := namespaces.DeleteSubnamespace(ctx, o.target.clients, plan, o.force); err != nil {
-		return err
+		return argocdmanagedError(err)
 	}
 	_, err = fmt.Fprintf(o.Out, "subnamespaceanchor %s/%s deleted; HNC deletes namespace %s\n", o.parent, o.child, o.child)
 	return err

@@ -41,12 +41,12 @@ func completeProfileSource(root *RootOptions, discover bool) (profileSource, err
 	s := profileSource{discover: discover}
 	var err error
 	if s.profile, err = root.Profile(); err != nil {
-		return s, err
+		return s, argocdmanagedError(err)
 	}
 	if discover {
 		s.clients, err = root.Clients()
 	}
-	return s, err
+	return s, argocdmanagedError(err)
 }
 
 // effective is the profile, completed from the cluster when discovering; what discovery

@@ -35,7 +35,7 @@ func NewCmdProfileShow(root *RootOptions) *cobra.Command {
 // Complete loads the profile.
 func (o *profileShowOptions) Complete(*cobra.Command, []string) (err error) {
 	o.profile, err = o.root.Profile()
-	return err
+	return argocdmanagedError(err)
 }
 
 // Validate has nothing to check: -o is checked when it is parsed.
