@@ -12,11 +12,11 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
-// SecretsResource is the core/v1 secrets resource, for error explanations.
-var SecretsResource = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+// secretsResource is the core/v1 secrets resource, for error explanations.
+var secretsResource = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
 
-// PodsResource is the core/v1 pods resource, for error explanations.
-var PodsResource = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
+// podsResource is the core/v1 pods resource, for error explanations.
+var podsResource = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 
 // ApplyOptions tune ApplySecret.
 type ApplyOptions struct {
@@ -40,7 +40,7 @@ func ApplySecret(ctx context.Context, c *argocdmanaged.Clients, s *corev1.Secret
 	}
 	out, err := c.Kube.CoreV1().Secrets(s.Namespace).Apply(ctx, ac, opts)
 	if err != nil {
-		return nil, fmt.Errorf("applying Secret %s/%s: %w", s.Namespace, s.Name, c.Explain(err, "patch", SecretsResource, s.Namespace, s.Name))
+		return nil, fmt.Errorf("applying Secret %s/%s: %w", s.Namespace, s.Name, c.Explain(err, "patch", secretsResource, s.Namespace, s.Name))
 	}
 	return out, nil
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
-// RepoServerSelector selects Argo CD's repo server pods: Argo CD's own component label,
+// repoServerSelector selects Argo CD's repo server pods: Argo CD's own component label,
 // which the platform keeps.
-const RepoServerSelector = "app.kubernetes.io/component=repo-server"
+const repoServerSelector = "app.kubernetes.io/component=repo-server"
 
 // PodState is the state of one repo server pod.
 type PodState struct {
@@ -56,9 +56,9 @@ func CheckRepoServer(ctx context.Context, c *argocdmanaged.Clients, p argocdmana
 	ns := p.ArgoCD.Namespace
 	deadline := time.Now().Add(o.Wait)
 	for {
-		pods, err := c.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: RepoServerSelector})
+		pods, err := c.Kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: repoServerSelector})
 		if err != nil {
-			return nil, fmt.Errorf("checking the repo server: %w", c.Explain(err, "list", PodsResource, ns, ""))
+			return nil, fmt.Errorf("checking the repo server: %w", c.Explain(err, "list", podsResource, ns, ""))
 		}
 		st := repoServerStatus(pods.Items, ns, o.Secret)
 		if st.Ready || !time.Now().Before(deadline) {
@@ -98,13 +98,13 @@ func repoServerStatus(pods []corev1.Pod, ns, secret string) *RepoServerStatus {
 		return st
 	}
 	if len(st.Pods) == 0 {
-		st.Advice = fmt.Sprintf("no repo server pod (label %s) is visible in namespace %s: if helm-secrets was just enabled, wait a minute and check again with `kubectl -n %s get pods -l %s`; if it stays missing, ask the Platform Administrator whether the repo server is deployed there", RepoServerSelector, ns, ns, RepoServerSelector)
+		st.Advice = fmt.Sprintf("no repo server pod (label %s) is visible in namespace %s: if helm-secrets was just enabled, wait a minute and check again with `kubectl -n %s get pods -l %s`; if it stays missing, ask the Platform Administrator whether the repo server is deployed there", repoServerSelector, ns, ns, repoServerSelector)
 		return st
 	}
 	what := "the Secret"
 	if secret != "" {
 		what = "Secret " + secret
 	}
-	st.Advice = fmt.Sprintf("the repo server is not ready yet: it starts only once %s exists and reads it when it (re)starts; wait a minute and check `kubectl -n %s get pods -l %s`; if a pod stays in CreateContainerConfigError or ContainerCreating, check the Secret's name and data key against features.helmSecrets of the profile, and ask the Platform Administrator to restart the repo server", what, ns, RepoServerSelector)
+	st.Advice = fmt.Sprintf("the repo server is not ready yet: it starts only once %s exists and reads it when it (re)starts; wait a minute and check `kubectl -n %s get pods -l %s`; if a pod stays in CreateContainerConfigError or ContainerCreating, check the Secret's name and data key against features.helmSecrets of the profile, and ask the Platform Administrator to restart the repo server", what, ns, repoServerSelector)
 	return st
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/ck8sargo/ck8sargo/secrets/editspace"
+	"github.com/ck8sargo/ck8sargo/internal/editspace"
 )
 
 type secretsEditOptions struct {

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ck8sargo/ck8sargo/secrets/editspace"
+	"github.com/ck8sargo/ck8sargo/internal/editspace"
 )
 
 // editChildEnv carries the command line of TestSecretsEdit_childProcess, separated by

@@ -16,8 +16,8 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/editspace"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
-	"github.com/ck8sargo/ck8sargo/secrets/editspace"
 )
 
 // sopsPlanted are values that only `secrets decrypt` may print.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 
@@ -84,7 +85,10 @@ func (o *valsCheckOptions) Run(ctx context.Context) error {
 		}
 	}
 	if o.output.is("json") {
-		out, err := vals.MarshalResults(results)
+		if results == nil {
+			results = []vals.Result{} // [] in JSON, not null
+		}
+		out, err := json.MarshalIndent(results, "", "  ")
 		if err != nil {
 			return err
 		}

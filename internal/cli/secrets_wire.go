@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -100,7 +101,7 @@ func (o *secretsWireOptions) Run(context.Context) error {
 		changes = append(changes, ch)
 	}
 	for _, spec := range o.vals {
-		name, path, err := vals.ParseWireSpec(spec)
+		name, path, err := parseValsSpec(spec)
 		if err != nil {
 			return UsageErrorf("--vals %w", err)
 		}
@@ -140,4 +141,26 @@ func (o *secretsWireOptions) Run(context.Context) error {
 		fmt.Fprintf(o.Out, "%s: Application %s %s %s in %s.%s\n", file, ch.Application, verb, ch.Entry, ch.Source, ch.Field)
 	}
 	return nil
+}
+
+// parseValsSpec reads NAME=vault:PATH#KEY (the value of --vals) into the Helm parameter
+// name and its fileParameters path.
+func parseValsSpec(spec string) (name, path string, err error) {
+	name, rest, ok := strings.Cut(spec, "=")
+	if !ok || name == "" {
+		return "", "", fmt.Errorf("%q: expected NAME=vault:PATH#KEY", spec)
+	}
+	backend, ref, ok := strings.Cut(rest, ":")
+	if !ok || backend != "vault" {
+		return "", "", fmt.Errorf("%q: expected NAME=vault:PATH#KEY (only vault is supported)", spec)
+	}
+	p, key, ok := strings.Cut(ref, "#")
+	if !ok {
+		return "", "", fmt.Errorf("%q: expected NAME=vault:PATH#KEY, the #KEY is missing", spec)
+	}
+	path, err = vals.Ref(p, strings.TrimPrefix(key, "/"))
+	if err != nil {
+		return "", "", fmt.Errorf("%q: %w", spec, err)
+	}
+	return name, path, nil
 }

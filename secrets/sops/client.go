@@ -91,13 +91,13 @@ func (c *Client) configFile(name string) (string, error) {
 	if c.ConfigFile != "" {
 		return c.ConfigFile, nil
 	}
-	return FindConfigFile(name)
+	return findConfigFile(name)
 }
 
-// FindConfigFile returns the nearest .sops.yaml in the directory of name or above it, or ""
+// findConfigFile returns the nearest .sops.yaml in the directory of name or above it, or ""
 // when there is none. (The sops CLI looks from the working directory instead; running it
 // from the file's directory gives the same result.)
-func FindConfigFile(name string) (string, error) {
+func findConfigFile(name string) (string, error) {
 	abs, err := filepath.Abs(name)
 	if err != nil {
 		return "", err

@@ -23,7 +23,7 @@ var ErrNoGnuPG = errors.New("gpg is not installed")
 // .sops.yaml fingerprint only with a key in GnuPG's keyring, and a Keyring from
 // AddEnvironment falls back to the same home. Private key material is never passed to gpg.
 func ImportPublicKeys(ctx context.Context, home string, data []byte) ([]string, error) {
-	blocks, _ := ArmoredBlocks(data)
+	blocks, _ := armoredBlocks(data)
 	var pub bytes.Buffer
 	var fprs []string
 	for i, b := range blocks {

@@ -70,7 +70,7 @@ var ErrNotAKey = errors.New("neither an armored OpenPGP private key nor an age i
 // naming its fingerprint: the repo server could not use it either. A public key block is
 // refused too: it cannot decrypt anything.
 func (k *Keyring) AddIdentity(source string, data []byte) error {
-	blocks, rest := ArmoredBlocks(data)
+	blocks, rest := armoredBlocks(data)
 	var pgpKeys openpgp.EntityList
 	for i, b := range blocks {
 		where := source
@@ -132,19 +132,19 @@ const (
 	ArmorPublicKey  = "PGP PUBLIC KEY BLOCK"
 )
 
-// ArmoredBlock is one "-----BEGIN TYPE-----" ... "-----END TYPE-----" block of a file.
-type ArmoredBlock struct {
+// armoredBlock is one "-----BEGIN TYPE-----" ... "-----END TYPE-----" block of a file.
+type armoredBlock struct {
 	// Type is the armor type, e.g. "PGP PRIVATE KEY BLOCK".
 	Type string
 	// Data is the block from its BEGIN line to its END line, both included.
 	Data []byte
 }
 
-// ArmoredBlocks splits data into its OpenPGP armored blocks, in order, and returns what lies
+// armoredBlocks splits data into its OpenPGP armored blocks, in order, and returns what lies
 // outside them (with each block cut out) as rest. OpenPGP's armor reader stops after the
 // first block, so a file of several (two exports one after the other) needs this to be read
 // whole. A BEGIN line without its END line is left in rest.
-func ArmoredBlocks(data []byte) (blocks []ArmoredBlock, rest []byte) {
+func armoredBlocks(data []byte) (blocks []armoredBlock, rest []byte) {
 	const begin, dashes = "-----BEGIN ", "-----"
 	for {
 		i := bytes.Index(data, []byte(begin))
@@ -162,7 +162,7 @@ func ArmoredBlocks(data []byte) (blocks []ArmoredBlock, rest []byte) {
 			return blocks, append(rest, data...)
 		}
 		end := i + j + len(endLine)
-		blocks = append(blocks, ArmoredBlock{Type: typ, Data: data[i:end]})
+		blocks = append(blocks, armoredBlock{Type: typ, Data: data[i:end]})
 		rest = append(append(rest, data[:i]...), '\n')
 		data = data[end:]
 	}
@@ -185,7 +185,7 @@ func (k *Keyring) AddIdentityFile(path string) error {
 // of which only the public part is used), used to encrypt data keys for fingerprints
 // of .sops.yaml whose private key the keyring does not hold.
 func (k *Keyring) AddPublicKey(source string, data []byte) error {
-	blocks, _ := ArmoredBlocks(data)
+	blocks, _ := armoredBlocks(data)
 	if len(blocks) == 0 {
 		return fmt.Errorf("%s: no armored OpenPGP public key in it", source)
 	}

@@ -3,7 +3,6 @@ package vals
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -214,12 +213,4 @@ func classify(m map[string]any, err error, r Reference) (Status, string) {
 // secret data.
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// MarshalResults is the stable JSON form of Check's results.
-func MarshalResults(rs []Result) ([]byte, error) {
-	if rs == nil {
-		rs = []Result{}
-	}
-	return json.MarshalIndent(rs, "", "  ")
 }

@@ -22,21 +22,3 @@ func FuzzFindReferences(f *testing.F) {
 		}
 	})
 }
-
-func FuzzParseWireSpec(f *testing.F) {
-	f.Add("db.password=vault:secret/data/shop#password")
-	f.Add("a=vault:#")
-	f.Fuzz(func(t *testing.T, spec string) {
-		name, path, err := vals.ParseWireSpec(spec)
-		if err != nil {
-			return
-		}
-		if name == "" || !strings.HasPrefix(path, vals.LiteralPrefix+"ref+vault://") {
-			t.Fatalf("ParseWireSpec(%q) = %q, %q", spec, name, path)
-		}
-		refs, err := vals.FindReferences([]byte("kind: Application\nspec: {p: \"" + strings.ReplaceAll(path, `"`, ``) + "\"}\n"))
-		if err != nil || len(refs) != 1 {
-			t.Fatalf("the path %q is not one vals reference: %v %v", path, refs, err)
-		}
-	})
-}

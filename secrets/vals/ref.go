@@ -37,25 +37,3 @@ func plain(s, extra string) bool {
 	}
 	return true
 }
-
-// ParseWireSpec reads NAME=vault:PATH#KEY (the value of secrets wire --vals) into the Helm parameter
-// name and its fileParameters path.
-func ParseWireSpec(spec string) (name, path string, err error) {
-	name, rest, ok := strings.Cut(spec, "=")
-	if !ok || name == "" {
-		return "", "", fmt.Errorf("%q: expected NAME=vault:PATH#KEY", spec)
-	}
-	backend, ref, ok := strings.Cut(rest, ":")
-	if !ok || backend != "vault" {
-		return "", "", fmt.Errorf("%q: expected NAME=vault:PATH#KEY (only vault is supported)", spec)
-	}
-	p, key, ok := strings.Cut(ref, "#")
-	if !ok {
-		return "", "", fmt.Errorf("%q: expected NAME=vault:PATH#KEY, the #KEY is missing", spec)
-	}
-	path, err = Ref(p, strings.TrimPrefix(key, "/"))
-	if err != nil {
-		return "", "", fmt.Errorf("%q: %w", spec, err)
-	}
-	return name, path, nil
-}

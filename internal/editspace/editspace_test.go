@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ck8sargo/ck8sargo/secrets/editspace"
+	"github.com/ck8sargo/ck8sargo/internal/editspace"
 )
 
 // deadPID is the PID of a process that ran and was reaped.
