@@ -18,8 +18,8 @@ var CatalogTriggers = []string{
 	"on-sync-failed", "on-sync-running", "on-sync-status-unknown", "on-sync-succeeded",
 }
 
-// Catalog returns the catalog as ConfigMap data: trigger.<name> and template.app-<event>.
-func Catalog() map[string]string {
+// catalogData returns the catalog as ConfigMap data: trigger.<name> and template.app-<event>.
+func catalogData() map[string]string {
 	out := map[string]string{}
 	if err := yaml.Unmarshal(catalogYAML, &out); err != nil {
 		// The catalog is compiled in and tested; a failure here is a build defect.
@@ -31,7 +31,7 @@ func Catalog() map[string]string {
 // CatalogEntries returns the ConfigMap keys of the given catalog triggers and their
 // templates; no names means the whole catalog.
 func CatalogEntries(only []string) (map[string]string, error) {
-	all := Catalog()
+	all := catalogData()
 	if len(only) == 0 {
 		return all, nil
 	}

@@ -9,7 +9,7 @@
 // appProject, and the time, strings and repo helpers).
 //
 //   - Config is a typed view over the two objects that keeps every key as written.
-//   - Catalog and InstallCatalog are the standard triggers and templates, nil-guarded.
+//   - CatalogEntries and InstallCatalog are the standard triggers and templates, nil-guarded.
 //   - EmailService, SlackService, ... build service entries whose credentials go into the
 //     Secret; AddService and RemoveService edit them.
 //   - Subscribe, Unsubscribe, EditLive and EditFile edit subscription annotations.

@@ -61,7 +61,7 @@ type EngineOptions struct {
 	Projects []*argocdmanaged.AppProject
 	// Now is time.Now for the time.Now helper; nil means time.Now.
 	Now func() time.Time
-	// RenderTimeout bounds one Render; 0 means DefaultRenderTimeout.
+	// RenderTimeout bounds one Render; 0 means 2 seconds.
 	RenderTimeout time.Duration
 }
 
@@ -107,7 +107,7 @@ func NewEngine(cfg *Config, opts EngineOptions) (e *Engine, err error) {
 	e.overran = map[string]error{}
 	e.renderTimeout = opts.RenderTimeout
 	if e.renderTimeout <= 0 {
-		e.renderTimeout = DefaultRenderTimeout
+		e.renderTimeout = defaultRenderTimeout
 	}
 	return e, nil
 }
@@ -123,8 +123,8 @@ func (e *Engine) Vars(obj map[string]any, dest services.Destination) map[string]
 		"context":    ctx,
 		"secrets":    e.secrets,
 		"appProject": e.project(obj),
-		"time":       TimeHelpers(e.now),
-		"strings":    StringsHelpers(),
+		"time":       timeHelpers(e.now),
+		"strings":    stringsHelpers(),
 		"repo":       e.repoHelpers(),
 	}
 	return vars
@@ -139,8 +139,8 @@ const RepoServerPlaceholder = "<from the repo server>"
 // placeholders, and are counted so that reports can say so.
 func (e *Engine) repoHelpers() map[string]any {
 	return map[string]any{
-		"RepoURLToHTTPS":    RepoURLToHTTPS,
-		"FullNameByRepoURL": FullNameByRepoURL,
+		"RepoURLToHTTPS":    repoURLToHTTPS,
+		"FullNameByRepoURL": fullNameByRepoURL,
 		"QueryEscape":       url.QueryEscape,
 		"GetCommitMetadata": func(commitSHA string) any {
 			e.repoServerCalls++
@@ -155,10 +155,10 @@ func (e *Engine) repoHelpers() map[string]any {
 
 var gitSuffix = regexp.MustCompile(`\.git$`)
 
-// FullNameByRepoURL is Argo CD's repo.FullNameByRepoURL: owner/name of a repository URL
+// fullNameByRepoURL is Argo CD's repo.FullNameByRepoURL: owner/name of a repository URL
 // (git@github.com:org/repo.git gives org/repo). An unreadable URL panics, as in Argo CD,
 // which the engine reports as a failed expression.
-func FullNameByRepoURL(rawURL string) string {
+func fullNameByRepoURL(rawURL string) string {
 	parsed, err := giturls.Parse(rawURL)
 	if err != nil {
 		panic(err)
@@ -170,9 +170,9 @@ func FullNameByRepoURL(rawURL string) string {
 	return path
 }
 
-// RepoURLToHTTPS is Argo CD's repo.RepoURLToHTTPS: the https form of an ssh or git URL,
+// repoURLToHTTPS is Argo CD's repo.RepoURLToHTTPS: the https form of an ssh or git URL,
 // without user.
-func RepoURLToHTTPS(rawURL string) string {
+func repoURLToHTTPS(rawURL string) string {
 	parsed, err := giturls.Parse(rawURL)
 	if err != nil {
 		panic(err)
@@ -198,7 +198,7 @@ func (e *Engine) project(obj map[string]any) map[string]any {
 // Render formats templates for one destination as the engine's Send does, without sending,
 // within bounds the engine does not have: a template that calls itself with the same data
 // is refused before it runs (ErrTemplateRecursion), and one that renders more than
-// MaxRenderBytes or for longer than EngineOptions.RenderTimeout is an error
+// 1 MiB or for longer than EngineOptions.RenderTimeout is an error
 // (ErrRenderBudget).
 func (e *Engine) Render(obj map[string]any, templateNames []string, dest services.Destination) (n *services.Notification, err error) {
 	in := e.Vars(obj, dest)
@@ -277,10 +277,10 @@ func (r renderer) FormatNotification(vars map[string]any, names ...string) (*ser
 	return &n, nil
 }
 
-// TimeHelpers are the `time` helpers of Argo CD's trigger expressions. Parse returns an
+// timeHelpers are the `time` helpers of Argo CD's trigger expressions. Parse returns an
 // error for a malformed or missing timestamp instead of panicking as Argo CD's does; the
 // expression fails either way, and the error says why.
-func TimeHelpers(now func() time.Time) map[string]any {
+func timeHelpers(now func() time.Time) map[string]any {
 	if now == nil {
 		now = time.Now
 	}
@@ -322,8 +322,8 @@ func parseTime(timestamp string) (time.Time, error) {
 	return t, nil
 }
 
-// StringsHelpers are the `strings` helpers of Argo CD's trigger expressions.
-func StringsHelpers() map[string]any {
+// stringsHelpers are the `strings` helpers of Argo CD's trigger expressions.
+func stringsHelpers() map[string]any {
 	return map[string]any{
 		"ReplaceAll": strings.ReplaceAll,
 		"ToUpper":    strings.ToUpper,

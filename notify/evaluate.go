@@ -32,7 +32,7 @@ type EvaluateOptions struct {
 	// ShowSecrets keeps the values of the Secret in the rendered notifications. By default
 	// they are redacted there as everywhere else; errors are redacted either way.
 	ShowSecrets bool
-	// SendTimeout bounds each delivery with Send; zero means DefaultSendTimeout.
+	// SendTimeout bounds each delivery with Send; zero means 30 seconds.
 	SendTimeout time.Duration
 	// ProjectUnreadable is why the Application's AppProject could not be read, nil when it
 	// was: its subscriptions are then unknown (Evaluation.Unknown).
@@ -156,9 +156,9 @@ func (e *Evaluation) SendFailed() bool {
 	return false
 }
 
-// Destinations are the subscriptions of an Application as the controller merges them:
+// destinationsOf gives the subscriptions of an Application as the controller merges them:
 // the ConfigMap's subscriptions, the Application's annotations and its AppProject's.
-func Destinations(cfg *Config, app *argocdmanaged.Application, project *argocdmanaged.AppProject) (services.Destinations, error) {
+func destinationsOf(cfg *Config, app *argocdmanaged.Application, project *argocdmanaged.AppProject) (services.Destinations, error) {
 	defaults, err := cfg.DefaultTriggers()
 	if err != nil {
 		return nil, err
@@ -247,7 +247,7 @@ func evaluate(ctx context.Context, cfg *Config, app *argocdmanaged.Application, 
 			eng.services[s.Name] = s
 		}
 	}
-	dests, err := Destinations(cfg, app, project)
+	dests, err := destinationsOf(cfg, app, project)
 	if err != nil {
 		return nil, err
 	}
@@ -358,8 +358,8 @@ func (e *Engine) undeliverable(n *services.Notification, d services.Destination)
 	return ""
 }
 
-// DefaultSendTimeout bounds one delivery when EvaluateOptions.SendTimeout is zero.
-const DefaultSendTimeout = 30 * time.Second
+// defaultSendTimeout bounds one delivery when EvaluateOptions.SendTimeout is zero.
+const defaultSendTimeout = 30 * time.Second
 
 // send delivers one notification within timeout, or until ctx ends. The engine's services
 // take no context and set no timeouts of their own (a webhook to a server that accepts and
@@ -368,7 +368,7 @@ const DefaultSendTimeout = 30 * time.Second
 // until the server closes it or the process ends.
 func (e *Engine) send(ctx context.Context, timeout time.Duration, obj map[string]any, templates []string, d services.Destination) error {
 	if timeout <= 0 {
-		timeout = DefaultSendTimeout
+		timeout = defaultSendTimeout
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

@@ -47,7 +47,7 @@ type LintOptions struct {
 	// would have fed are not made.
 	Unreadable []Unreadable
 	// RenderTimeout bounds each rendering of a template on a sample Application; 0 means
-	// DefaultRenderTimeout. A template that overruns is a finding, and its rendering is
+	// 2 seconds. A template that overruns is a finding, and its rendering is
 	// abandoned (Go templates cannot be stopped: it ends in the background).
 	RenderTimeout time.Duration
 }
@@ -270,11 +270,11 @@ func (l *linter) lintServices() {
 			}
 			continue
 		}
-		if !IsServiceType(s.Type) {
+		if !isServiceType(s.Type) {
 			l.cm(RuleServiceType, "service %s has type %q, which notifications-engine does not know (known: %s)", s.Key, s.Type, strings.Join(ServiceTypes, ", "))
 			continue
 		}
-		if since, ok := ServiceTypeSince[s.Type]; ok && l.opts.ArgoCDVersion != "" && versionLess(l.opts.ArgoCDVersion, since) {
+		if since, ok := serviceTypeSince[s.Type]; ok && l.opts.ArgoCDVersion != "" && versionLess(l.opts.ArgoCDVersion, since) {
 			l.cm(RuleServiceTypeNewer, "service %s has type %s, which Argo CD %s does not know (it came with Argo CD %s): that controller rejects the whole configuration", s.Key, s.Type, l.opts.ArgoCDVersion, since)
 		}
 		if prev, ok := l.services[s.Name]; ok {
@@ -745,16 +745,16 @@ func (l *linter) lintGlobalSubscriptions() {
 	}
 }
 
-// SubscribeAnnotationPrefix starts every subscription annotation.
-const SubscribeAnnotationPrefix = "notifications.argoproj.io/subscribe."
+// subscribeAnnotationPrefix starts every subscription annotation.
+const subscribeAnnotationPrefix = "notifications.argoproj.io/subscribe."
 
-// SubscriptionsAnnotation is the YAML form of subscriptions on one annotation.
-const SubscriptionsAnnotation = "notifications.argoproj.io/subscriptions"
+// subscriptionsAnnotation is the YAML form of subscriptions on one annotation.
+const subscriptionsAnnotation = "notifications.argoproj.io/subscriptions"
 
 func (l *linter) lintAnnotations(ann map[string]string, ref policy.ObjectRef, file string) {
 	for _, k := range sortedStringKeys(ann) {
 		v := ann[k]
-		if k == SubscriptionsAnnotation || strings.HasPrefix(k, SubscriptionsAnnotation) {
+		if k == subscriptionsAnnotation || strings.HasPrefix(k, subscriptionsAnnotation) {
 			var subs []subscriptions.Subscription
 			if err := yaml.Unmarshal([]byte(v), &subs); err != nil {
 				l.add(RuleSubscriptionsKey, ref, file, "annotation %s is not a YAML list of {trigger, destinations}: %v", k, err)
@@ -769,10 +769,10 @@ func (l *linter) lintAnnotations(ann map[string]string, ref policy.ObjectRef, fi
 			}
 			continue
 		}
-		if !strings.HasPrefix(k, SubscribeAnnotationPrefix) {
+		if !strings.HasPrefix(k, subscribeAnnotationPrefix) {
 			continue
 		}
-		parts := strings.Split(strings.TrimPrefix(k, SubscribeAnnotationPrefix), ".")
+		parts := strings.Split(strings.TrimPrefix(k, subscribeAnnotationPrefix), ".")
 		if len(parts) > 2 {
 			l.add(RuleSubscriptionDotted, ref, file, "annotation %s has %d dot-separated names after subscribe.; the engine reads trigger %q and service %q and ignores the rest", k, len(parts), parts[0], parts[1])
 			continue

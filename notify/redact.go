@@ -14,10 +14,10 @@ import (
 	"github.com/ck8sargo/ck8sargo/policy"
 )
 
-// MinRedactedLength is the shortest Secret value that is redacted: shorter values ("on",
+// minRedactedLength is the shortest Secret value that is redacted: shorter values ("on",
 // "25", "yes") would blank out ordinary words everywhere, and guessing them is no harder
 // than guessing their length.
-const MinRedactedLength = 4
+const minRedactedLength = 4
 
 // RedactedMark starts the text that stands for a redacted Secret value.
 const RedactedMark = "[redacted: value of Secret key "
@@ -31,19 +31,19 @@ type Redactor struct {
 }
 
 // NewRedactor builds a Redactor for the values of secret (key to value); values shorter
-// than MinRedactedLength are left alone.
+// than minRedactedLength are left alone.
 func NewRedactor(secret map[string][]byte) *Redactor {
 	type pair struct{ from, to string }
 	var pairs []pair
 	seen := map[string]bool{}
 	for _, k := range sortedStringKeys(secret) {
 		v := string(secret[k])
-		if len(strings.TrimSpace(v)) < MinRedactedLength {
+		if len(strings.TrimSpace(v)) < minRedactedLength {
 			continue
 		}
 		mark := RedactedMark + strconv.Quote(k) + "]"
 		for _, form := range valueForms(secret[k]) {
-			if len(form) >= MinRedactedLength && !seen[form] {
+			if len(form) >= minRedactedLength && !seen[form] {
 				seen[form] = true
 				pairs = append(pairs, pair{form, mark})
 			}

@@ -12,17 +12,17 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// MaxRenderBytes bounds what one rendering may produce: the largest notification lint and
+// maxRenderBytes bounds what one rendering may produce: the largest notification lint and
 // test render, and the largest string or list one template function may build. No
 // notification service accepts a message near this size (Slack stops at 40,000
 // characters, Teams at 28 KiB).
-const MaxRenderBytes = 1 << 20
+const maxRenderBytes = 1 << 20
 
-// DefaultRenderTimeout bounds one rendering of lint and test: the engine's templates loop
+// defaultRenderTimeout bounds one rendering of lint and test: the engine's templates loop
 // as long as they are told to, and Go templates cannot be interrupted.
-const DefaultRenderTimeout = 2 * time.Second
+const defaultRenderTimeout = 2 * time.Second
 
-// ErrRenderBudget marks a rendering that produced more than MaxRenderBytes, or did not end
+// ErrRenderBudget marks a rendering that produced more than 1 MiB, or did not end
 // within its time: the controller would build, and try to send, a notification that size.
 var ErrRenderBudget = errors.New("the template renders too much")
 
@@ -35,15 +35,15 @@ var errRenderTimeout = errors.New("abandoned")
 
 // boundedFuncs are the engine's template functions (sprig without env and expandenv) with
 // the ones that build a string or list of a size given as an argument refusing sizes over
-// MaxRenderBytes, so that a template such as {{repeat 1000000000 "x"}} is an error, not a
+// maxRenderBytes, so that a template such as {{repeat 1000000000 "x"}} is an error, not a
 // gigabyte.
 func boundedFuncs() map[string]any {
 	f := sprig.TxtFuncMap()
 	delete(f, "env")
 	delete(f, "expandenv")
 	limit := func(name string, n int) error {
-		if n > MaxRenderBytes || n < 0 {
-			return fmt.Errorf("%w: %s of %d is over the limit of %d", ErrRenderBudget, name, n, MaxRenderBytes)
+		if n > maxRenderBytes || n < 0 {
+			return fmt.Errorf("%w: %s of %d is over the limit of %d", ErrRenderBudget, name, n, maxRenderBytes)
 		}
 		return nil
 	}
@@ -134,8 +134,8 @@ func renderBounded(timeout time.Duration, render func() (*services.Notification,
 		if r.err != nil {
 			return nil, r.err
 		}
-		if size := notificationSize(r.n); size > MaxRenderBytes {
-			return nil, fmt.Errorf("%w: it renders %d bytes, over the limit of %d; no notification service accepts a message that large", ErrRenderBudget, size, MaxRenderBytes)
+		if size := notificationSize(r.n); size > maxRenderBytes {
+			return nil, fmt.Errorf("%w: it renders %d bytes, over the limit of %d; no notification service accepts a message that large", ErrRenderBudget, size, maxRenderBytes)
 		}
 		return r.n, nil
 	case <-timer.C:

@@ -62,14 +62,14 @@ var ServiceTypes = []string{
 	"teams", "teams-workflows", "telegram", "webex", "webhook",
 }
 
-// IsServiceType says whether the engine knows the type.
-func IsServiceType(t string) bool { return slices.Contains(ServiceTypes, t) }
+// isServiceType says whether the engine knows the type.
+func isServiceType(t string) bool { return slices.Contains(ServiceTypes, t) }
 
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 
-// ValidateName checks a trigger, template or service name: annotations split on dots, so
+// validateName checks a trigger, template or service name: annotations split on dots, so
 // names may not hold any.
-func ValidateName(kind, name string) error {
+func validateName(kind, name string) error {
 	if !nameRE.MatchString(name) {
 		return fmt.Errorf("invalid %s name %q: use letters, digits, '-' and '_' only (no dots)", kind, name)
 	}
@@ -79,11 +79,11 @@ func ValidateName(kind, name string) error {
 // AddService writes a service entry and its Secret keys. An existing service or Secret key
 // of the same name is only replaced with force.
 func (c *Config) AddService(spec ServiceSpec, force bool) error {
-	if !IsServiceType(spec.Type) {
+	if !isServiceType(spec.Type) {
 		return fmt.Errorf("unknown service type %q: use one of %s", spec.Type, strings.Join(ServiceTypes, ", "))
 	}
 	if spec.Name != "" {
-		if err := ValidateName("service", spec.Name); err != nil {
+		if err := validateName("service", spec.Name); err != nil {
 			return err
 		}
 	}
@@ -343,7 +343,7 @@ func KeyedService(serviceType string, o KeyedSecretsOptions) (ServiceSpec, error
 	}
 	m := map[string]string{}
 	for _, r := range sortedStringKeys(o.Secrets) {
-		if err := ValidateName("recipient", r); err != nil {
+		if err := validateName("recipient", r); err != nil {
 			return s, err
 		}
 		if err := checkSecretValue(o.Secrets[r], "recipient "+r); err != nil {

@@ -16,10 +16,10 @@ const EngineVersion = "v0.5.1-0.20260503100631-0cff13b8a717"
 // and expression language (expr v1.17.8) this package uses.
 const MirroredArgoCDVersion = "v3.5.7"
 
-// ServiceTypeSince gives the first Argo CD release whose engine knows a service type, for
+// serviceTypeSince gives the first Argo CD release whose engine knows a service type, for
 // the types that notifications-engine v0.5.0 (Argo CD up to 3.2) did not have. A
 // controller older than that rejects the whole configuration.
-var ServiceTypeSince = map[string]string{
+var serviceTypeSince = map[string]string{
 	"gcppubsub":       "v3.3.0",
 	"nats":            "v3.3.0",
 	"teams-workflows": "v3.3.0",

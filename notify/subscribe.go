@@ -34,18 +34,18 @@ type Subscription struct {
 // AnnotationKey is the subscription's annotation.
 func (s Subscription) AnnotationKey() string {
 	if s.Trigger == "" {
-		return SubscribeAnnotationPrefix + s.Service
+		return subscribeAnnotationPrefix + s.Service
 	}
-	return SubscribeAnnotationPrefix + s.Trigger + "." + s.Service
+	return subscribeAnnotationPrefix + s.Trigger + "." + s.Service
 }
 
 func (s Subscription) validate() error {
 	if s.Trigger != "" {
-		if err := ValidateName("trigger", s.Trigger); err != nil {
+		if err := validateName("trigger", s.Trigger); err != nil {
 			return err
 		}
 	}
-	if err := ValidateName("service", s.Service); err != nil {
+	if err := validateName("service", s.Service); err != nil {
 		return err
 	}
 	for _, r := range s.Recipients {
@@ -110,7 +110,7 @@ func Unsubscribe(annots map[string]string, s Subscription) (bool, error) {
 func Subscriptions(annots map[string]string) []Subscription {
 	var out []Subscription
 	for _, k := range sortedStringKeys(annots) {
-		rest, ok := strings.CutPrefix(k, SubscribeAnnotationPrefix)
+		rest, ok := strings.CutPrefix(k, subscribeAnnotationPrefix)
 		if !ok {
 			continue
 		}
@@ -199,7 +199,7 @@ func EditLive(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Pro
 	}
 	subs := map[string]any{}
 	for k, v := range annots {
-		if strings.HasPrefix(k, SubscribeAnnotationPrefix) {
+		if strings.HasPrefix(k, subscribeAnnotationPrefix) {
 			subs[k] = v
 		}
 	}
