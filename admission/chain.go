@@ -219,9 +219,26 @@ func (e ObjectError) Error() string { return fmt.Sprintf("object %d: %v", e.Obje
 func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	workers := cmp.Or(c.opts.Workers, runtime.GOMAXPROCS(0))
+
+	// Each object is converted to an OPA value once: data.inventory holds it, and so does
+	// the review of every object that no mutator changed.
+	var vals []ast.Value
 	if c.inventory {
-		inv := buildInventory(append(slices.Clone(objs), c.opts.Inventory...), c.opts.ClusterScoped)
-		v, err := ast.InterfaceToValue(inv)
+		all := objs
+		if len(c.opts.Inventory) > 0 {
+			all = append(slices.Clone(objs), c.opts.Inventory...)
+		}
+		vals = make([]ast.Value, len(all))
+		errs := make([]error, len(all))
+		parallel(ctx, len(all), workers, func(i int) { vals[i], errs[i] = ast.InterfaceToValue(all[i]) })
+		if err := ctx.Err(); err != nil {
+			return Result{}, err
+		}
+		if err := errors.Join(errs...); err != nil {
+			return Result{}, fmt.Errorf("building data.inventory: %w", err)
+		}
+		v, err := buildInventory(all, vals, c.opts.ClusterScoped)
 		if err != nil {
 			return Result{}, fmt.Errorf("building data.inventory: %w", err)
 		}
@@ -229,31 +246,39 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 			return Result{}, fmt.Errorf("building data.inventory: %w", err)
 		}
 	}
-	workers := cmp.Or(c.opts.Workers, runtime.GOMAXPROCS(0))
 
-	// Mutate every object and the Pod of every workload, and run Pod Security.
-	reviews := make([]objectReview, len(objs))
-	parallel(ctx, len(objs), workers, func(i int) {
-		reviews[i] = c.prepare(i, objs[i])
-	})
-	if err := ctx.Err(); err != nil {
-		return Result{}, err
-	}
-
-	// Review terms are built once per subject, before the batches share them, and so
-	// are the keys of what templates read.
+	// The keys of what templates read, shared by templates that read the same paths.
 	reads := map[string][][]string{}
 	for _, k := range c.constraints {
 		if k.tmpl.reads != nil {
 			reads[k.tmpl.readsID()] = k.tmpl.reads
 		}
 	}
-	parallel(ctx, len(reviews), workers, func(i int) {
-		for j := range reviews[i].subjects {
-			sr := &reviews[i].subjects[j]
-			t, err := reviewTerm(sr.s)
+
+	// Mutate every object and the Pod of every workload, run Pod Security, and find the
+	// constraints that match each subject. Review terms are built once per subject that a
+	// constraint matches, before the batches share them, and so are the keys of what
+	// templates read.
+	reviews := make([]objectReview, len(objs))
+	parallel(ctx, len(objs), workers, func(i int) {
+		or := c.prepare(i, objs[i])
+		for j := range or.subjects {
+			sr := &or.subjects[j]
+			for ki, k := range c.constraints {
+				if k.match.matches(sr.s) {
+					sr.matched = append(sr.matched, ki)
+				}
+			}
+			if len(sr.matched) == 0 {
+				continue
+			}
+			var obj ast.Value
+			if j == 0 && vals != nil && or.unchanged {
+				obj = vals[i]
+			}
+			t, err := reviewTerm(sr.s, obj)
 			if err != nil {
-				reviews[i].errs = append(reviews[i].errs, err)
+				or.errs = append(or.errs, err)
 				continue
 			}
 			sr.term = t
@@ -264,7 +289,11 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 				}
 			}
 		}
+		reviews[i] = or
 	})
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
+	}
 
 	// Judge each constraint's matching subjects in batches. Subjects alike on all the
 	// template reads are one group, judged once: its first subject is evaluated and the
@@ -274,33 +303,39 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 		k      int
 		groups [][]ref
 	}
-	var batches []batch
+	type constraintGroups struct {
+		groups [][]ref
+		byKey  map[string]int
+		id     string
+	}
+	perConstraint := make([]constraintGroups, len(c.constraints))
 	for ki, k := range c.constraints {
-		var groups [][]ref
-		var byKey map[string]int
-		var id string
 		if k.tmpl.reads != nil {
-			byKey, id = map[string]int{}, k.tmpl.readsID()
+			perConstraint[ki].byKey, perConstraint[ki].id = map[string]int{}, k.tmpl.readsID()
 		}
-		for i := range reviews {
-			for j := range reviews[i].subjects {
-				sr := &reviews[i].subjects[j]
-				if !k.match.matches(sr.s) {
+	}
+	for i := range reviews {
+		for j := range reviews[i].subjects {
+			sr := &reviews[i].subjects[j]
+			for _, ki := range sr.matched {
+				cg := &perConstraint[ki]
+				if cg.byKey == nil || sr.term == nil {
+					cg.groups = append(cg.groups, []ref{{i, j}})
 					continue
 				}
-				if byKey == nil || sr.term == nil {
-					groups = append(groups, []ref{{i, j}})
+				key := sr.keys[cg.id]
+				if n, ok := cg.byKey[key]; ok {
+					cg.groups[n] = append(cg.groups[n], ref{i, j})
 					continue
 				}
-				key := sr.keys[id]
-				if n, ok := byKey[key]; ok {
-					groups[n] = append(groups[n], ref{i, j})
-					continue
-				}
-				byKey[key] = len(groups)
-				groups = append(groups, []ref{{i, j}})
+				cg.byKey[key] = len(cg.groups)
+				cg.groups = append(cg.groups, []ref{{i, j}})
 			}
 		}
+	}
+	var batches []batch
+	for ki := range perConstraint {
+		groups := perConstraint[ki].groups
 		for len(groups) > 0 {
 			n := min(len(groups), 256)
 			batches = append(batches, batch{k: ki, groups: groups[:n]})
@@ -347,29 +382,46 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 	}
 
 	res := Result{Mutated: make([]Object, len(objs))}
+	nv, nm := 0, 0
+	for i := range reviews {
+		nm += len(reviews[i].mutations)
+		for _, sr := range reviews[i].subjects {
+			nv += len(sr.gatekeeper) + len(sr.podSecurity)
+		}
+	}
+	res.Verdicts, res.Mutations = make([]Verdict, 0, nv), make([]Mutation, 0, nm)
 	for i := range reviews {
 		or := &reviews[i]
 		res.Mutated[i] = or.mutated
 		res.Mutations = append(res.Mutations, or.mutations...)
-		var verdicts []Verdict
+		// Verdicts about the Pod of a workload are left out when the workload has the
+		// same one already (first is where this object's verdicts begin).
+		first := len(res.Verdicts)
 		for _, sr := range or.subjects {
-			for _, v := range append(sr.gatekeeper, sr.podSecurity...) {
-				v.Object, v.ViaPod = i, sr.prefix != ""
-				if sr.prefix != "" {
-					v.Path = templatePath(sr.prefix, v.Path)
-					if slices.ContainsFunc(verdicts, func(x Verdict) bool {
-						return x.Rule == v.Rule && x.Constraint == v.Constraint && x.Message == v.Message
-					}) {
-						continue
+			for _, list := range [2][]Verdict{sr.gatekeeper, sr.podSecurity} {
+				for _, v := range list {
+					v.Object, v.ViaPod = i, sr.prefix != ""
+					if sr.prefix != "" {
+						v.Path = templatePath(sr.prefix, v.Path)
+						if slices.ContainsFunc(res.Verdicts[first:], func(x Verdict) bool {
+							return x.Rule == v.Rule && x.Constraint == v.Constraint && x.Message == v.Message
+						}) {
+							continue
+						}
 					}
+					res.Verdicts = append(res.Verdicts, v)
 				}
-				verdicts = append(verdicts, v)
 			}
 		}
-		res.Verdicts = append(res.Verdicts, verdicts...)
 		if err := errors.Join(or.errs...); err != nil {
 			res.Errors = append(res.Errors, ObjectError{Object: i, Err: err})
 		}
+	}
+	if len(res.Mutations) == 0 {
+		res.Mutations = nil
+	}
+	if len(res.Verdicts) == 0 {
+		res.Verdicts = nil
 	}
 	return res, nil
 }
@@ -381,11 +433,15 @@ type objectReview struct {
 	mutations []Mutation
 	subjects  []subjectReview
 	errs      []error
+	// unchanged says that no mutator changed the object itself: it is equal to the
+	// input object.
+	unchanged bool
 }
 
 type subjectReview struct {
 	s           *subject
 	prefix      string // the pod template's path, for the Pod of a workload
+	matched     []int  // the constraints, by index, whose match selects the subject
 	term        *ast.Term
 	keys        map[string]string // readsKey by template readsID
 	gatekeeper  []Verdict
@@ -403,6 +459,7 @@ func (c *Chain) prepare(i int, orig Object) objectReview {
 	if err != nil {
 		or.errs = append(or.errs, err)
 	}
+	or.unchanged = err == nil && len(changes) == 0
 	for _, ch := range changes {
 		or.mutations = append(or.mutations, Mutation{Object: i, Mutator: ch.mutator, Path: ch.path, Value: ch.value, Note: note(obj, ch)})
 	}
@@ -507,30 +564,44 @@ func stringSet(v any) labels.Set {
 	return out
 }
 
-// reviewTerm is input.review as Gatekeeper's webhook shapes it for a create.
-func reviewTerm(s *subject) (*ast.Term, error) {
-	r := map[string]any{
-		"kind":      map[string]any{"group": s.group, "version": s.version, "kind": s.kind},
-		"object":    s.obj,
-		"oldObject": nil,
-		"operation": "CREATE",
-		"name":      s.name,
-		"namespace": s.namespace,
-		"dryRun":    false,
-		"userInfo":  map[string]any{"username": "system:serviceaccount:argocd-system:argocd-application-controller", "groups": []any{"system:serviceaccounts", "system:authenticated"}},
+// reviewUserInfo is the user of every review: Argo CD's application controller.
+var reviewUserInfo = ast.MustInterfaceToValue(map[string]any{
+	"username": "system:serviceaccount:argocd-system:argocd-application-controller",
+	"groups":   []any{"system:serviceaccounts", "system:authenticated"},
+})
+
+// reviewTerm is input.review as Gatekeeper's webhook shapes it for a create. obj is the
+// subject's object as an OPA value when it is already converted, or nil.
+func reviewTerm(s *subject, obj ast.Value) (*ast.Term, error) {
+	if obj == nil {
+		var err error
+		if obj, err = ast.InterfaceToValue(s.obj); err != nil {
+			return nil, fmt.Errorf("building input.review: %w", err)
+		}
 	}
-	v, err := ast.InterfaceToValue(r)
-	if err != nil {
-		return nil, fmt.Errorf("building input.review: %w", err)
-	}
-	return ast.NewTerm(v), nil
+	return ast.ObjectTerm(
+		ast.Item(ast.InternedTerm("kind"), ast.ObjectTerm(
+			ast.Item(ast.InternedTerm("group"), ast.StringTerm(s.group)),
+			ast.Item(ast.InternedTerm("version"), ast.StringTerm(s.version)),
+			ast.Item(ast.InternedTerm("kind"), ast.StringTerm(s.kind)),
+		)),
+		ast.Item(ast.InternedTerm("object"), ast.NewTerm(obj)),
+		ast.Item(ast.InternedTerm("oldObject"), ast.InternedNullTerm),
+		ast.Item(ast.InternedTerm("operation"), ast.StringTerm("CREATE")),
+		ast.Item(ast.InternedTerm("name"), ast.StringTerm(s.name)),
+		ast.Item(ast.InternedTerm("namespace"), ast.StringTerm(s.namespace)),
+		ast.Item(ast.InternedTerm("dryRun"), ast.InternedTerm(false)),
+		ast.Item(ast.InternedTerm("userInfo"), ast.NewTerm(reviewUserInfo)),
+	), nil
 }
 
 // buildInventory is data.inventory as Gatekeeper's sync builds it:
-// namespace[ns][apiVersion][kind][name] and cluster[apiVersion][kind][name].
-func buildInventory(objs []Object, clusterScoped func(group, kind string) bool) map[string]any {
+// namespace[ns][apiVersion][kind][name] and cluster[apiVersion][kind][name]. vals are the
+// objects as OPA values, by index; a later object of the same name replaces an earlier.
+func buildInventory(objs []Object, vals []ast.Value, clusterScoped func(group, kind string) bool) (ast.Value, error) {
+	// The trees hold object indexes as leaves until they are converted.
 	nsInv, clInv := map[string]any{}, map[string]any{}
-	put := func(root map[string]any, keys []string, o Object) {
+	put := func(root map[string]any, keys []string, i int) {
 		m := root
 		for _, k := range keys[:len(keys)-1] {
 			next, ok := m[k].(map[string]any)
@@ -540,9 +611,9 @@ func buildInventory(objs []Object, clusterScoped func(group, kind string) bool) 
 			}
 			m = next
 		}
-		m[keys[len(keys)-1]] = o
+		m[keys[len(keys)-1]] = i
 	}
-	for _, o := range objs {
+	for i, o := range objs {
 		meta := asMap(o["metadata"])
 		name, ns, av, kind := str(meta["name"]), str(meta["namespace"]), str(o["apiVersion"]), str(o["kind"])
 		if name == "" || kind == "" || av == "" {
@@ -553,12 +624,166 @@ func buildInventory(objs []Object, clusterScoped func(group, kind string) bool) 
 			namespaced = !clusterScoped(group(o), kind)
 		}
 		if namespaced {
-			put(nsInv, []string{ns, av, kind, name}, o)
+			put(nsInv, []string{ns, av, kind, name}, i)
 		} else {
-			put(clInv, []string{av, kind, name}, o)
+			put(clInv, []string{av, kind, name}, i)
 		}
 	}
-	return map[string]any{"namespace": nsInv, "cluster": clInv, NetworkPolicyIndex: networkPolicyIndex(nsInv)}
+	wl, err := workloadIndex(nsInv, objs)
+	if err != nil {
+		return nil, err
+	}
+	return inventoryValue(map[string]any{"namespace": nsInv, "cluster": clInv,
+		NetworkPolicyIndex: networkPolicyIndex(nsInv, objs), WorkloadIndex: wl}, vals)
+}
+
+// inventoryValue converts an inventory tree whose leaves are object indexes.
+func inventoryValue(node any, vals []ast.Value) (ast.Value, error) {
+	switch n := node.(type) {
+	case int:
+		return vals[n], nil
+	case map[string]any:
+		items := make([][2]*ast.Term, 0, len(n))
+		for k, x := range n {
+			v, err := inventoryValue(x, vals)
+			if err != nil {
+				return nil, err
+			}
+			items = append(items, ast.Item(ast.StringTerm(k), ast.NewTerm(v)))
+		}
+		return ast.NewObject(items...), nil
+	case []any:
+		terms := make([]*ast.Term, len(n))
+		for i, x := range n {
+			v, err := inventoryValue(x, vals)
+			if err != nil {
+				return nil, err
+			}
+			terms[i] = ast.NewTerm(v)
+		}
+		return ast.NewArray(terms...), nil
+	}
+	return ast.InterfaceToValue(node)
+}
+
+// WorkloadIndex is the key in data.inventory of the workloads a PodDisruptionBudget can
+// protect (apps/v1 Deployments, StatefulSets and ReplicaSets, v1 ReplicationControllers and
+// Pods), by namespace, grouped by replicas and pod labels, which Gatekeeper does not have:
+// with it the built-in PodDisruptionBudget template compares minAvailable and matches the
+// selector once per group, not once per workload (in gator the template falls back to
+// enumerating the workloads, with the same verdicts).
+const WorkloadIndex = "ck8sargo.io/workloads"
+
+// workloadKinds are the apiVersions and kinds of WorkloadIndex, as the PodDisruptionBudget
+// template's workload_kinds list them.
+var workloadKinds = [][2]string{{"apps/v1", "Deployment"}, {"apps/v1", "StatefulSet"}, {"apps/v1", "ReplicaSet"}, {"v1", "ReplicationController"}, {"v1", "Pod"}}
+
+// workloadIndex is namespace[ns] = {"grouped": [{"replicas": n, "labels": {...},
+// "workloads": [[kind, name]]}], "other": [workload]}. replicas and labels are what the
+// template's replicas(w) and pod_labels(w) give; a workload whose fields are of an odd
+// type (a spec or metadata that is no object, replicas that are no number) is left in
+// other, for the template to judge whole as without the index.
+func workloadIndex(nsInv map[string]any, objs []Object) (map[string]any, error) {
+	out := map[string]any{}
+	for ns, byAV := range nsInv {
+		var grouped, other []any
+		byKey := map[string]int{}
+		for _, k := range workloadKinds {
+			ws := asMap(asMap(asMap(byAV)[k[0]])[k[1]])
+			for _, name := range slices.Sorted(maps.Keys(ws)) {
+				i := ws[name].(int)
+				replicas, labels, ok := pdbView(objs[i])
+				if !ok {
+					other = append(other, i)
+					continue
+				}
+				rv, err := ast.InterfaceToValue(replicas)
+				if err != nil {
+					return nil, err
+				}
+				lv, err := ast.InterfaceToValue(labels)
+				if err != nil {
+					return nil, err
+				}
+				key := ast.NewArray(ast.NewTerm(rv), ast.NewTerm(lv)).String()
+				w := []any{str(objs[i]["kind"]), name}
+				if n, seen := byKey[key]; seen {
+					g := grouped[n].(map[string]any)
+					g["workloads"] = append(g["workloads"].([]any), w)
+					continue
+				}
+				byKey[key] = len(grouped)
+				grouped = append(grouped, map[string]any{"replicas": rv, "labels": lv, "workloads": []any{w}})
+			}
+		}
+		if len(grouped)+len(other) > 0 {
+			out[ns] = map[string]any{"grouped": append([]any{}, grouped...), "other": append([]any{}, other...)}
+		}
+	}
+	return out, nil
+}
+
+// pdbView is a workload's replicas and pod labels as the PodDisruptionBudget template
+// reads them (a Pod is one replica; no replicas is one); ok is false when a field has a
+// type the template would have to judge itself.
+func pdbView(w Object) (replicas any, labels map[string]any, ok bool) {
+	meta := map[string]any{}
+	if str(w["kind"]) == "Pod" {
+		replicas = int64(1)
+		m, isMap := w["metadata"].(map[string]any)
+		if !isMap {
+			return nil, nil, false
+		}
+		meta = m
+	} else {
+		spec, isMap := w["spec"].(map[string]any)
+		if !isMap {
+			return nil, nil, false
+		}
+		switch r := spec["replicas"].(type) {
+		case nil:
+			replicas = int64(1)
+		case int, int64, float64:
+			replicas = r
+		default:
+			return nil, nil, false
+		}
+		// pod_meta: the job template's metadata unless it is null, else the template's
+		// (an explicit null there is no object).
+		var m any
+		found := false
+		if jt, isMap := spec["jobTemplate"].(map[string]any); isMap {
+			if js, isMap := jt["spec"].(map[string]any); isMap {
+				if t, isMap := js["template"].(map[string]any); isMap && t["metadata"] != nil {
+					m, found = t["metadata"], true
+				}
+			}
+		}
+		if !found {
+			if t, isMap := spec["template"].(map[string]any); isMap {
+				m, found = t["metadata"]
+			}
+		}
+		if found {
+			mm, isMap := m.(map[string]any)
+			if !isMap {
+				return nil, nil, false
+			}
+			meta = mm
+		}
+	}
+	switch l := meta["labels"].(type) {
+	case nil:
+		if _, present := meta["labels"]; present {
+			return nil, nil, false
+		}
+		labels = map[string]any{}
+	case map[string]any:
+		labels = l
+	default:
+		return nil, nil, false
+	}
+	return replicas, labels, true
 }
 
 // NetworkPolicyIndex is the key in data.inventory of an index of NetworkPolicies by
@@ -572,7 +797,7 @@ const NetworkPolicyIndex = "ck8sargo.io/networkpolicies"
 // "unkeyed": [NetworkPolicy]}. A NetworkPolicy with matchLabels is keyed by its first
 // label, which a Pod must have to be selected; the others (no matchLabels, or an odd
 // selector) are unkeyed and always tried.
-func networkPolicyIndex(nsInv map[string]any) map[string]any {
+func networkPolicyIndex(nsInv map[string]any, objs []Object) map[string]any {
 	out := map[string]any{}
 	for ns, byAV := range nsInv {
 		nps := asMap(asMap(asMap(byAV)["networking.k8s.io/v1"])["NetworkPolicy"])
@@ -581,8 +806,8 @@ func networkPolicyIndex(nsInv map[string]any) map[string]any {
 		}
 		keyed, unkeyed := map[string]any{}, []any{}
 		for _, name := range slices.Sorted(maps.Keys(nps)) {
-			np := nps[name]
-			ml, ok := asMap(asMap(asMap(np)["spec"])["podSelector"])["matchLabels"].(map[string]any)
+			np := nps[name] // an object index
+			ml, ok := asMap(asMap(objs[np.(int)]["spec"])["podSelector"])["matchLabels"].(map[string]any)
 			k := ""
 			if ok && len(ml) > 0 {
 				k = slices.Min(slices.Collect(maps.Keys(ml)))

@@ -17,5 +17,8 @@
 // for example only metadata.labels) are evaluated once for all of them; and
 // data.inventory carries, besides Gatekeeper's namespace and cluster trees, an index of
 // NetworkPolicies (NetworkPolicyIndex) that the built-in network-policy template uses when
-// present, so that a Pod is not matched against every NetworkPolicy of its namespace.
+// present, so that a Pod is not matched against every NetworkPolicy of its namespace, and
+// of workloads grouped by replicas and pod labels (WorkloadIndex) for the built-in
+// PodDisruptionBudget template. Each object is converted to an OPA value once, for
+// data.inventory and its review alike when no mutator changed it.
 package admission
