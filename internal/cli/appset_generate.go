@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -125,7 +124,7 @@ func (o *appsetGenerateOptions) Run(ctx context.Context) error {
 		name, _ := doc["metadata"].(map[string]any)["name"].(string)
 		for _, n := range res.Notes {
 			hint := ""
-			if n.Kind == appset.NoteNotRendered && strings.Contains(n.Message, "another repository") && o.repoURL == "" {
+			if n.OtherRepository != "" && o.repoURL == "" {
 				hint = " (pass --repo-url)"
 			}
 			fmt.Fprintf(o.ErrOut, "ApplicationSet %s: %s %s: %s%s\n", name, n.Kind, n.Generator, n.Message, hint)

@@ -104,3 +104,34 @@ func TestAppsetGenerateReadsStdin(t *testing.T) {
 	assert.Contains(t, r.stdout, "name: l-dev")
 	assert.Contains(t, r.stdout, "kind: Application")
 }
+
+// A git generator on another repository is marked as such by the library (a typed field,
+// not its words); the plugin then names the flag that says which repository the checkout
+// is, unless --repo-url was given.
+func TestAppsetGenerateNamesRepoURLForAnotherRepository(t *testing.T) {
+	notGit := policyRepo(t, map[string]string{"appset.yaml": gitAppSet})
+	other := appsetRepo(t, map[string]string{"appset.yaml": gitAppSet, "apps/shop/cm.yaml": cleanConfigMap})
+	tests := []struct {
+		name     string
+		dir      string
+		args     []string
+		hint     bool
+		rendered bool
+	}{
+		{"no checkout and no URL: the flag is named", notGit, nil, true, false},
+		{"another URL given: no flag to name", other, []string{"--repo-url", "https://github.com/example/other.git"}, false, false},
+		{"the checkout's URL: rendered", other, nil, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runPolicyCmd(t, tt.dir, "", append([]string{"appset", "generate", "appset.yaml"}, tt.args...)...)
+			assert.Equal(t, 0, r.code, r.msg)
+			if tt.hint {
+				assert.Contains(t, r.stderr, "git generator on another repository (https://github.com/example/platform.git): only the checkout of none given is read (pass --repo-url)")
+			} else {
+				assert.NotContains(t, r.stderr, "--repo-url")
+			}
+			assert.Equal(t, tt.rendered, r.stdout != "", r.stdout)
+		})
+	}
+}

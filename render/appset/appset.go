@@ -54,6 +54,10 @@ type Note struct {
 	Generator string
 	// Message is one line.
 	Message string
+	// OtherRepository is the repoURL of a git generator that was not rendered because it
+	// is not Options.RepoURL: when the checkout is that repository, naming it as RepoURL
+	// renders it.
+	OtherRepository string
 }
 
 // Origin says where one generated Application came from.
@@ -257,7 +261,10 @@ func (g *generation) renderApplication(template map[string]any, params map[strin
 func (g *generation) fail(where, msg string) { g.note(NoteFailed, where, msg) }
 
 func (g *generation) note(kind NoteKind, where, msg string) {
-	n := Note{Kind: kind, Generator: where, Message: msg}
+	g.addNote(Note{Kind: kind, Generator: where, Message: msg})
+}
+
+func (g *generation) addNote(n Note) {
 	if g.seenNotes[n] {
 		return
 	}
@@ -269,7 +276,7 @@ func (g *generation) note(kind NoteKind, where, msg string) {
 // offline; anything else Argo CD fails on too.
 func (g *generation) noteErr(where string, err error) {
 	if nr, ok := asNotRendered(err); ok {
-		g.note(NoteNotRendered, nr.where, nr.msg)
+		g.addNote(Note{Kind: NoteNotRendered, Generator: nr.where, Message: nr.msg, OtherRepository: nr.otherRepo})
 		return
 	}
 	if ge, ok := err.(*genError); ok {

@@ -132,3 +132,35 @@ func TestGenerateStopsWithTheContext(t *testing.T) {
 	_, err := appset.Generate(ctx, appSetFrom(t, "  generators: [{list: {elements: [{a: b}]}}]\n"), appset.Options{})
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+func TestANoteOnAnotherRepositoryNamesIt(t *testing.T) {
+	set := map[string]any{
+		"apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet", "metadata": map[string]any{"name": "s"},
+		"spec": map[string]any{
+			"generators": []any{map[string]any{"git": map[string]any{"repoURL": "https://github.com/example/other.git", "revision": "HEAD", "directories": []any{map[string]any{"path": "*"}}}}},
+			"template":   map[string]any{"metadata": map[string]any{"name": "{{path.basename}}"}, "spec": map[string]any{"project": "default"}},
+		},
+	}
+	for _, tt := range []struct {
+		name    string
+		repoURL string
+		want    string
+	}{
+		{"another repository", "https://github.com/example/deploy.git", "https://github.com/example/other.git"},
+		{"no repository given", "", "https://github.com/example/other.git"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := appset.Generate(context.Background(), set, appset.Options{RepoURL: tt.repoURL})
+			require.NoError(t, err)
+			require.Len(t, res.Notes, 1)
+			assert.Equal(t, appset.NoteNotRendered, res.Notes[0].Kind)
+			assert.Equal(t, tt.want, res.Notes[0].OtherRepository)
+		})
+	}
+	set["spec"].(map[string]any)["generators"] = []any{map[string]any{"plugin": map[string]any{"configMapRef": map[string]any{"name": "p"}}}}
+	res, err := appset.Generate(context.Background(), set, appset.Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Notes, 1)
+	assert.Equal(t, appset.NoteNotRendered, res.Notes[0].Kind)
+	assert.Empty(t, res.Notes[0].OtherRepository, "a generator that needs a server is not about a repository")
+}

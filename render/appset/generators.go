@@ -37,7 +37,11 @@ type transformResult struct {
 }
 
 // notRendered is a generator that cannot be expanded offline.
-type notRendered struct{ where, msg string }
+type notRendered struct {
+	where, msg string
+	// otherRepo is the repoURL of a git generator on another repository.
+	otherRepo string
+}
 
 func (e *notRendered) Error() string { return e.where + ": " + e.msg }
 

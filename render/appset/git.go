@@ -18,7 +18,7 @@ func (g *generation) gitParams(body map[string]any, where string) ([]map[string]
 		if checked == "" {
 			checked = "none given"
 		}
-		return nil, &notRendered{where: where, msg: fmt.Sprintf("git generator on another repository (%s): only the checkout of %s is read", repoURL, checked)}
+		return nil, &notRendered{where: where, msg: fmt.Sprintf("git generator on another repository (%s): only the checkout of %s is read", repoURL, checked), otherRepo: repoURL}
 	}
 	revision, _ := body["revision"].(string)
 	if !g.repo.answersTo(revision) {
