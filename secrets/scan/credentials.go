@@ -131,16 +131,16 @@ func (s *ruleSet) detect(file, text string, keywords map[string]bool) []report.F
 	}
 	if isASCII(text) {
 		// neededStrings leaves out what case folding matches outside ASCII (ſ, K).
-		var lower string
+		var lower []byte // made once: the trie's string methods copy their input
 		ids = slices.DeleteFunc(ids, func(id string) bool {
 			needs := s.needs[id]
 			if needs == nil {
 				return false
 			}
-			if lower == "" {
-				lower = strings.ToLower(text)
+			if lower == nil {
+				lower = bytes.ToLower([]byte(text))
 			}
-			return slices.ContainsFunc(needs(), func(t *ahocorasick.Trie) bool { return t.MatchFirstString(lower) == nil })
+			return slices.ContainsFunc(needs(), func(t *ahocorasick.Trie) bool { return t.MatchFirst(lower) == nil })
 		})
 	}
 	// A rule that requires others (a composite rule) finds them in its detector.
