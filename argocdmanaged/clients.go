@@ -70,7 +70,7 @@ func NewClientsForConfig(cfg *rest.Config) (*Clients, error) {
 			if wrap != nil {
 				rt = wrap(rt)
 			}
-			return &headerTimeout{next: rt, after: ResponseHeaderTimeout}
+			return &headerTimeout{next: rt, after: responseHeaderTimeout}
 		}
 	}
 	kube, err := kubernetes.NewForConfig(cfg)

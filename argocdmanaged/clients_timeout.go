@@ -12,12 +12,12 @@ import (
 	"k8s.io/client-go/discovery"
 )
 
-// ResponseHeaderTimeout bounds the wait for an API server to start answering a request,
+// responseHeaderTimeout bounds the wait for an API server to start answering a request,
 // when the REST config sets no Timeout of its own (kubectl's --request-timeout). A server
 // that accepts the connection and never answers would otherwise hold every command until
 // the user gives up. Only the wait for the response headers is bounded, so watches and long
 // lists that have started answering are not cut.
-const ResponseHeaderTimeout = 30 * time.Second
+const responseHeaderTimeout = 30 * time.Second
 
 // headerTimeout is a RoundTripper that fails a request whose response headers do not
 // arrive within after.

@@ -12,9 +12,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// GatekeeperGroups are the API groups of Gatekeeper's mutators, ConstraintTemplates and
+// gatekeeperGroups are the API groups of Gatekeeper's mutators, ConstraintTemplates and
 // Constraints.
-var GatekeeperGroups = []string{"mutations.gatekeeper.sh", "templates.gatekeeper.sh", "constraints.gatekeeper.sh"}
+var gatekeeperGroups = []string{"mutations.gatekeeper.sh", "templates.gatekeeper.sh", "constraints.gatekeeper.sh"}
 
 // AdmissionPolicies reads the cluster's Gatekeeper mutators, ConstraintTemplates and
 // Constraints, in the groups' preferred versions. A kind the user may not list is a
@@ -27,7 +27,7 @@ func (c *Clients) AdmissionPolicies(ctx context.Context) (objs []map[string]any,
 		return nil, nil, c.Explain(err, "get", schema.GroupVersionResource{Resource: "apigroups"}, "", "")
 	}
 	for _, g := range groups.Groups {
-		if !slices.Contains(GatekeeperGroups, g.Name) {
+		if !slices.Contains(gatekeeperGroups, g.Name) {
 			continue
 		}
 		gv := g.PreferredVersion.GroupVersion

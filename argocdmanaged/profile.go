@@ -195,9 +195,9 @@ type ScanAllow struct {
 	Reason string `json:"reason,omitempty" yaml:"reason,omitempty"`
 }
 
-// DefaultPlatformNamespaces are the namespaces the platform owns; Argo CD may deploy into
+// defaultPlatformNamespaces are the namespaces the platform owns; Argo CD may deploy into
 // none of them.
-var DefaultPlatformNamespaces = []string{
+var defaultPlatformNamespaces = []string{
 	"argocd-system", "calico-system", "cert-manager", "falco", "fluentd-system",
 	"gatekeeper-system", "hnc-system", "ingress-nginx", "kube-node-lease", "kube-public",
 	"kube-system", "monitoring", "velero",
@@ -219,7 +219,7 @@ func DefaultProfile() Profile {
 			Server:     "https://kubernetes.default.svc",
 			ServerName: "in-cluster",
 		},
-		Namespaces: NamespaceSettings{Platform: slices.Clone(DefaultPlatformNamespaces)},
+		Namespaces: NamespaceSettings{Platform: slices.Clone(defaultPlatformNamespaces)},
 		Features: Features{
 			HelmSecrets: HelmSecretsFeature{
 				KeySecretName:    "helm-secrets-private-keys",

@@ -154,7 +154,7 @@ func Schedule(opts ScheduleOptions) (*ScheduledRun, error) {
 	role := &rbacv1.Role{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"},
 		ObjectMeta: meta(argo, opts.Name+"-"+opts.Namespace),
-		Rules:      ExportRules(opts.Profile),
+		Rules:      exportRules(opts.Profile),
 	}
 	binding := &rbacv1.RoleBinding{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
@@ -190,10 +190,10 @@ func Schedule(opts ScheduleOptions) (*ScheduledRun, error) {
 	return run, nil
 }
 
-// ExportRules are the rights an export needs in the Argo CD namespace, and no more: list
+// exportRules are the rights an export needs in the Argo CD namespace, and no more: list
 // the Argo CD kinds and the labelled Secrets (RBAC cannot limit a list by label), get the
 // notifications Secret (it has no label) and the ConfigMaps in scope.
-func ExportRules(p argocdmanaged.Profile) []rbacv1.PolicyRule {
+func exportRules(p argocdmanaged.Profile) []rbacv1.PolicyRule {
 	cms := Scope{Profile: p}.configMaps()
 	return []rbacv1.PolicyRule{
 		{APIGroups: []string{argocdmanaged.Group}, Resources: []string{"applications", "applicationsets", "appprojects"}, Verbs: []string{"list"}},
@@ -275,20 +275,20 @@ func cronJob(opts ScheduleOptions, meta metav1.ObjectMeta, schedule string, args
 	}
 }
 
-// DefaultImageRepository is where the project publishes the release image of the plugin
+// defaultImageRepository is where the project publishes the release image of the plugin
 // (`make image --push`); environments mirror it into a registry of their own.
-const DefaultImageRepository = "ghcr.io/ck8sargo/kubectl-ck8sargo"
+const defaultImageRepository = "ghcr.io/ck8sargo/kubectl-ck8sargo"
 
 // ReleaseImage is the release image of the plugin's version: in the profile's first
 // registry when it has one (where the environment mirrors it: a mirror keeps the digest),
-// else DefaultImageRepository, with the version's tag, and pinned by digest when the
+// else defaultImageRepository, with the version's tag, and pinned by digest when the
 // release knows it (digest "sha256:..."; empty leaves the tag alone). A build without a
 // release version (v...) has no image.
 func ReleaseImage(p argocdmanaged.Profile, version, digest string) (string, error) {
 	if !strings.HasPrefix(version, "v") {
 		return "", ErrNoReleaseImage
 	}
-	repo := DefaultImageRepository
+	repo := defaultImageRepository
 	if len(p.Registries) > 0 {
 		repo = strings.TrimSuffix(p.Registries[0], "/") + "/kubectl-ck8sargo"
 	}

@@ -29,8 +29,8 @@ const (
 	TreeDepthLabelSuffix = ".tree." + HNCGroup + "/depth"
 )
 
-// CreatedByLabel, set to the clients' field manager, marks the anchors this project applies.
-const CreatedByLabel = "app.kubernetes.io/created-by"
+// createdByLabel, set to the clients' field manager, marks the anchors this project applies.
+const createdByLabel = "app.kubernetes.io/created-by"
 
 // SubnamespaceAnchorsResource is the HNC SubnamespaceAnchor resource, for dynamic clients.
 var SubnamespaceAnchorsResource = schema.GroupVersionResource{Group: HNCGroup, Version: HNCVersion, Resource: "subnamespaceanchors"}
@@ -84,7 +84,7 @@ func CreateSubnamespace(ctx context.Context, c *argocdmanaged.Clients, p argocdm
 		// The label gives the field manager a field to own: server-side apply drops a
 		// manager that owns nothing, and then nobody could tell who made the anchor.
 		"metadata": map[string]any{"name": child, "namespace": parent,
-			"labels": map[string]any{CreatedByLabel: c.Manager()}},
+			"labels": map[string]any{createdByLabel: c.Manager()}},
 	}}
 	got, err := c.Dynamic.Resource(SubnamespaceAnchorsResource).Namespace(parent).
 		Apply(ctx, child, anchor, metav1.ApplyOptions{FieldManager: c.Manager()})

@@ -2,7 +2,6 @@ package namespaces
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"strings"
@@ -198,10 +197,4 @@ func check(ctx, waitCtx context.Context, fn func(context.Context) (NamespaceRead
 func withWaited(r NamespaceReadiness, d time.Duration) NamespaceReadiness {
 	r.Waited = d
 	return r
-}
-
-// IsWaitTimeout says whether err is a wait that ran out of time.
-func IsWaitTimeout(err error) bool {
-	var te *WaitTimeoutError
-	return errors.As(err, &te)
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -89,7 +90,8 @@ func waitNamespace(ctx context.Context, streams genericiooptions.IOStreams, t na
 		fmt.Fprintln(errOut)
 	}
 	if err != nil {
-		if namespaces.IsWaitTimeout(err) {
+		var timeout *namespaces.WaitTimeoutError
+		if errors.As(err, &timeout) {
 			return &exitError{Code: ExitFindings, Err: err}
 		}
 		return err
