@@ -207,7 +207,7 @@ func (d *Discovery) argoCDVersion(ctx context.Context, c *Clients) error {
 			continue
 		}
 		for _, ctr := range dep.Spec.Template.Spec.Containers {
-			if v := ImageVersion(ctr.Image); v != "" {
+			if v := imageVersion(ctr.Image); v != "" {
 				d.Profile.ArgoCD.Version = v
 				d.Profile.setSource("argocd.version", fmt.Sprintf("cluster: image %s of Deployment %s/%s", ctr.Image, ns, name))
 				return nil
@@ -219,9 +219,9 @@ func (d *Discovery) argoCDVersion(ctx context.Context, c *Clients) error {
 
 var releaseTag = regexp.MustCompile(`^v?(\d+)\.(\d+)\.(\d+)`)
 
-// ImageVersion is the release (v3.5.7) an image reference is tagged with, or "" when the
+// imageVersion is the release (v3.5.7) an image reference is tagged with, or "" when the
 // tag is not a release (latest, a digest only).
-func ImageVersion(image string) string {
+func imageVersion(image string) string {
 	if i := strings.Index(image, "@"); i >= 0 {
 		image = image[:i]
 	}

@@ -105,18 +105,3 @@ func TestDiscoverRecordsTheArgoCDVersionFromTheNotificationsControllerImage(t *t
 	assert.Equal(t, "v3.5.7", d.Profile.ArgoCD.Version)
 	assert.Equal(t, "cluster: image quay.io/argoproj/argocd:v3.5.7 of Deployment argocd-system/argocd-notifications-controller", d.Profile.Source("argocd.version"))
 }
-
-func TestImageVersionReadsOnlyReleaseTags(t *testing.T) {
-	for _, tc := range []struct{ image, want string }{
-		{"quay.io/argoproj/argocd:v3.5.7", "v3.5.7"},
-		{"registry.example.com:5000/argoproj/argocd:v3.4.2-ck8s1", "v3.4.2"},
-		{"quay.io/argoproj/argocd:v3.5.7@sha256:0123", "v3.5.7"},
-		{"quay.io/argoproj/argocd:latest", ""},
-		{"registry.example.com:5000/argoproj/argocd", ""},
-		{"quay.io/argoproj/argocd@sha256:0123", ""},
-	} {
-		t.Run(tc.image, func(t *testing.T) {
-			assert.Equal(t, tc.want, argocdmanaged.ImageVersion(tc.image))
-		})
-	}
-}
