@@ -25,7 +25,8 @@ var serviceTypeSince = map[string]string{
 	"teams-workflows": "v3.3.0",
 }
 
-// ServiceField is one option of a service type that `notify service add` sets from a flag.
+// ServiceField is one option of a service type, as a front end asks for it: the plugin's
+// `notify service add` sets each from a flag.
 type ServiceField struct {
 	// Option is the engine's option key (apiUrl, token, ...).
 	Option string
@@ -44,18 +45,15 @@ type ServiceField struct {
 // ServiceSchema describes a service type that is configured by plain fields: the
 // types added in bulk to `notify service add` (the older types have builders of their own).
 type ServiceSchema struct {
-	Type    string
-	Short   string
-	Example string
-	Fields  []ServiceField
+	Type   string
+	Fields []ServiceField
 	// check is a type-specific validation of the option values (secrets excluded).
 	check func(values map[string]string) error
 }
 
 // ServiceSchemas are the field-configured service types, in `notify service add` order.
 var ServiceSchemas = []ServiceSchema{
-	{Type: "awssqs", Short: "Add an AWS SQS queue service", Example: `  kubectl ck8sargo notify service add awssqs --queue argocd-events --region eu-north-1 \
-      --access-key-id-file aws-key-id.txt --secret-access-key-file aws-secret.txt`,
+	{Type: "awssqs",
 		Fields: []ServiceField{
 			{Option: "queue", Flag: "queue", Help: "queue name (a subscription's recipient overrides it)", Required: true},
 			{Option: "region", Flag: "region", Help: "AWS region of the queue", Required: true},
@@ -64,21 +62,21 @@ var ServiceSchemas = []ServiceSchema{
 			{Option: "key", Flag: "access-key-id-file", Help: "file holding the access key ID (default: the controller's AWS identity)", Secret: true},
 			{Option: "secret", Flag: "secret-access-key-file", Help: "file holding the secret access key", Secret: true},
 		}},
-	{Type: "gcppubsub", Short: "Add a Google Cloud Pub/Sub topic service", Example: `  kubectl ck8sargo notify service add gcppubsub --project my-project --topic argocd-events`,
+	{Type: "gcppubsub",
 		Fields: []ServiceField{
 			{Option: "project", Flag: "project", Help: "GCP project ID of the topic", Required: true},
 			{Option: "topic", Flag: "topic", Help: "topic name (a subscription's recipient overrides it)", Required: true},
 			{Option: "keyFile", Flag: "key-file-path", Help: "path, inside the notifications controller, of a service account key file (default: workload identity)"},
 		}},
-	{Type: "grafana", Short: "Add a Grafana annotations service", Example: `  kubectl ck8sargo notify service add grafana --api-url https://grafana.example.com/api --api-key-file grafana-key.txt`,
+	{Type: "grafana",
 		Fields: []ServiceField{
 			{Option: "apiUrl", Flag: "api-url", Help: "Grafana API URL, ending in /api", Required: true, URL: true},
 			{Option: "apiKey", Flag: "api-key-file", Help: "file holding a Grafana service account token", Secret: true, Required: true},
 		}},
-	{Type: "nats", Short: "Add a NATS subject service", Example: `  kubectl ck8sargo notify service add nats --url nats://nats.messaging:4222 --username argocd --password-file nats-password.txt`,
+	{Type: "nats",
 		Fields: []ServiceField{
 			{Option: "url", Flag: "url", Help: "NATS server URL (nats://HOST:PORT)", Required: true},
-			{Option: "username", Flag: "username", Help: "user name, with --password-file"},
+			{Option: "username", Flag: "username", Help: "user name, with the password"},
 			{Option: "password", Flag: "password-file", Help: "file holding the password", Secret: true},
 			{Option: "nkey", Flag: "nkey-file", Help: "file holding an NKey seed", Secret: true},
 		},
@@ -89,22 +87,22 @@ var ServiceSchemas = []ServiceSchema{
 			}
 			return nil
 		}},
-	{Type: "newrelic", Short: "Add a New Relic deployment marker service", Example: `  kubectl ck8sargo notify service add newrelic --api-key-file newrelic-key.txt`,
+	{Type: "newrelic",
 		Fields: []ServiceField{
 			{Option: "apiURL", Flag: "api-url", Help: "New Relic API URL (default https://api.newrelic.com; EU: https://api.eu.newrelic.com)", URL: true},
 			{Option: "apiKey", Flag: "api-key-file", Help: "file holding a New Relic user API key", Secret: true, Required: true},
 		}},
-	{Type: "pagerduty", Short: "Add a PagerDuty (REST API v1 incidents) service", Example: `  kubectl ck8sargo notify service add pagerduty --service-id P123ABC --from oncall@example.com --token-file pagerduty-token.txt`,
+	{Type: "pagerduty",
 		Fields: []ServiceField{
 			{Option: "token", Flag: "token-file", Help: "file holding a PagerDuty REST API token", Secret: true, Required: true},
 			{Option: "serviceId", Flag: "service-id", Help: "ID of the PagerDuty service incidents are opened on", Required: true},
 			{Option: "from", Flag: "from", Help: "email address of a PagerDuty user, sent as From"},
 		}},
-	{Type: "pushover", Short: "Add a Pushover service", Example: `  kubectl ck8sargo notify service add pushover --token-file pushover-app-token.txt`,
+	{Type: "pushover",
 		Fields: []ServiceField{
 			{Option: "token", Flag: "token-file", Help: "file holding the Pushover application token", Secret: true, Required: true},
 		}},
-	{Type: "rocketchat", Short: "Add a Rocket.Chat service", Example: `  kubectl ck8sargo notify service add rocketchat --server-url https://chat.example.com --email bot@example.com --password-file rocketchat-password.txt`,
+	{Type: "rocketchat",
 		Fields: []ServiceField{
 			{Option: "serverUrl", Flag: "server-url", Help: "Rocket.Chat server URL (default https://open.rocket.chat)", URL: true},
 			{Option: "email", Flag: "email", Help: "email address of the bot user", Required: true},
@@ -113,7 +111,7 @@ var ServiceSchemas = []ServiceSchema{
 			{Option: "icon", Flag: "icon", Help: "emoji of the messages (:robot:)"},
 			{Option: "avatar", Flag: "avatar", Help: "image URL of the messages", URL: true},
 		}},
-	{Type: "webex", Short: "Add a Webex Teams bot service", Example: `  kubectl ck8sargo notify service add webex --token-file webex-bot-token.txt`,
+	{Type: "webex",
 		Fields: []ServiceField{
 			{Option: "token", Flag: "token-file", Help: "file holding the bot's access token", Secret: true, Required: true},
 			{Option: "apiURL", Flag: "api-url", Help: "Webex API URL (default https://webexapis.com)", URL: true},

@@ -173,3 +173,28 @@ func TestNotifyLintRemediationsNameThePluginsFlags(t *testing.T) {
 		})
 	}
 }
+
+// The library's field-configured types carry no help of the plugin; the plugin has help
+// and an example for each one, and its flag help names the flags the library's does not.
+func TestNotifyFieldServicesHaveTheirHelpInThePlugin(t *testing.T) {
+	for _, schema := range notify.ServiceSchemas {
+		t.Run(schema.Type, func(t *testing.T) {
+			help, ok := fieldServiceHelp[schema.Type]
+			require.True(t, ok)
+			assert.NotEmpty(t, help.short)
+			assert.Contains(t, help.example, "kubectl ck8sargo notify service add "+schema.Type)
+			for _, f := range schema.Fields {
+				assert.NotContains(t, f.Help, "--", "the library's help of %s names no flag", f.Flag)
+			}
+		})
+	}
+	cmd := newServiceAddCmd(&RootOptions{}, "nats", "", "", &fieldService{schema: mustSchema(t, "nats")})
+	assert.Equal(t, "user name, with --password-file", cmd.Flags().Lookup("username").Usage)
+}
+
+func mustSchema(t *testing.T, typ string) notify.ServiceSchema {
+	t.Helper()
+	s, ok := notify.Schema(typ)
+	require.True(t, ok)
+	return s
+}

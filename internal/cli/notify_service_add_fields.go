@@ -14,7 +14,8 @@ import (
 func fieldServiceCmds(root *RootOptions) []*cobra.Command {
 	var cmds []*cobra.Command
 	for _, schema := range notify.ServiceSchemas {
-		cmds = append(cmds, newServiceAddCmd(root, schema.Type, schema.Short, schema.Example, &fieldService{schema: schema}))
+		help := fieldServiceHelp[schema.Type]
+		cmds = append(cmds, newServiceAddCmd(root, schema.Type, help.short, help.example, &fieldService{schema: schema}))
 	}
 	return cmds
 }
@@ -29,7 +30,11 @@ type fieldService struct {
 func (s *fieldService) addFlags(f *pflag.FlagSet) {
 	s.values = map[string]*string{}
 	for _, field := range s.schema.Fields {
-		s.values[field.Flag] = f.String(field.Flag, "", field.Help)
+		help := field.Help
+		if h, ok := fieldFlagHelp[s.schema.Type+"/"+field.Flag]; ok {
+			help = h
+		}
+		s.values[field.Flag] = f.String(field.Flag, "", help)
 	}
 }
 
@@ -63,4 +68,25 @@ func (s *fieldService) flag(option string) string {
 		}
 	}
 	return option
+}
+
+// fieldServiceHelp is the short help and the examples of `service add TYPE` for the types of
+// notify.ServiceSchemas.
+var fieldServiceHelp = map[string]struct{ short, example string }{
+	"awssqs": {"Add an AWS SQS queue service", `  kubectl ck8sargo notify service add awssqs --queue argocd-events --region eu-north-1 \
+      --access-key-id-file aws-key-id.txt --secret-access-key-file aws-secret.txt`},
+	"gcppubsub":  {"Add a Google Cloud Pub/Sub topic service", `  kubectl ck8sargo notify service add gcppubsub --project my-project --topic argocd-events`},
+	"grafana":    {"Add a Grafana annotations service", `  kubectl ck8sargo notify service add grafana --api-url https://grafana.example.com/api --api-key-file grafana-key.txt`},
+	"nats":       {"Add a NATS subject service", `  kubectl ck8sargo notify service add nats --url nats://nats.messaging:4222 --username argocd --password-file nats-password.txt`},
+	"newrelic":   {"Add a New Relic deployment marker service", `  kubectl ck8sargo notify service add newrelic --api-key-file newrelic-key.txt`},
+	"pagerduty":  {"Add a PagerDuty (REST API v1 incidents) service", `  kubectl ck8sargo notify service add pagerduty --service-id P123ABC --from oncall@example.com --token-file pagerduty-token.txt`},
+	"pushover":   {"Add a Pushover service", `  kubectl ck8sargo notify service add pushover --token-file pushover-app-token.txt`},
+	"rocketchat": {"Add a Rocket.Chat service", `  kubectl ck8sargo notify service add rocketchat --server-url https://chat.example.com --email bot@example.com --password-file rocketchat-password.txt`},
+	"webex":      {"Add a Webex Teams bot service", `  kubectl ck8sargo notify service add webex --token-file webex-bot-token.txt`},
+}
+
+// fieldFlagHelp is the help of the flags (TYPE/FLAG) whose help names another flag, which
+// the library's help of the field does not.
+var fieldFlagHelp = map[string]string{
+	"nats/username": "user name, with --password-file",
 }
