@@ -44,26 +44,34 @@ var current atomic.Pointer[outputCapture]
 // maxLineLen bounds a captured line; the warnings are short, a runaway print is cut.
 const maxLineLen = 500
 
+// outputCapture holds the lines of one capture: those written to os.Stderr and those
+// logged apart, because the two arrive by different paths (a pipe read on another
+// goroutine, a direct call) and their interleaving is not reliable; stderr's come first.
 type outputCapture struct {
-	mu    sync.Mutex
-	lines []string
+	mu       sync.Mutex
+	stderr   []string
+	logLines []string
 }
 
 // logTime is the date and time the log package writes before a line with its default
 // flags, should the flags change between captures.
 var logTime = regexp.MustCompile(`^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(\.\d+)? `)
 
-func (c *outputCapture) add(text string) {
+func (c *outputCapture) add(text string, fromStderr bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	lines := &c.logLines
+	if fromStderr {
+		lines = &c.stderr
+	}
 	for _, l := range strings.Split(text, "\n") {
 		l = strings.TrimSpace(logTime.ReplaceAllString(strings.TrimSpace(l), ""))
 		l = strings.TrimSpace(strings.TrimPrefix(l, "#")) // kustomize's "# Warning: ..."
 		if len(l) > maxLineLen {
 			l = l[:maxLineLen] + "..."
 		}
-		if l != "" && !slices.Contains(c.lines, l) { // Helm coalesces values twice
-			c.lines = append(c.lines, l)
+		if l != "" && !slices.Contains(*lines, l) { // Helm coalesces values twice
+			*lines = append(*lines, l)
 		}
 	}
 }
@@ -72,13 +80,14 @@ type logRouter struct{}
 
 func (logRouter) Write(p []byte) (int, error) {
 	if c := current.Load(); c != nil {
-		c.add(string(p))
+		c.add(string(p), false)
 	}
 	return len(p), nil
 }
 
 // captureOutput redirects the log package and os.Stderr until the returned function is
-// called; that function returns the lines printed meanwhile, one per line, without the
+// called; that function returns the lines printed meanwhile (those written to os.Stderr
+// first, then those logged), one per line, without the
 // log package's timestamp.
 func captureOutput() func() []string {
 	c := &outputCapture{}
@@ -123,7 +132,13 @@ func captureOutput() func() []string {
 		libOut.mu.Unlock()
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		return c.lines
+		lines := slices.Clone(c.stderr)
+		for _, l := range c.logLines {
+			if !slices.Contains(lines, l) {
+				lines = append(lines, l)
+			}
+		}
+		return lines
 	}
 }
 
@@ -138,7 +153,7 @@ func drain(r *os.File, stderr *os.File, done chan<- struct{}) {
 		line, err := br.ReadString('\n')
 		if line != "" {
 			if c := current.Load(); c != nil {
-				c.add(line)
+				c.add(line, true)
 			} else {
 				_, _ = stderr.WriteString(line)
 			}
