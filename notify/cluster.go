@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	corev1ac "k8s.io/client-go/applyconfigurations/core/v1"
 
@@ -109,23 +110,19 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 	// controller send literal $key text in between.
 	if secretChanged {
 		s := c.Kube.CoreV1().Secrets(ns)
-		if len(removedSecret) > 0 && cfg.SecretExists {
-			if _, err := s.Patch(ctx, cfg.SecretName, types.MergePatchType, removalPatch(removedSecret), metav1.PatchOptions{FieldManager: c.Manager(), DryRun: dryRun}); err != nil {
-				return nil, fmt.Errorf("removing keys from Secret %s: %w", cfg.SecretName, c.Explain(err, "patch", secretsResource, ns, cfg.SecretName))
-			}
-		}
 		ac := corev1ac.Secret(cfg.SecretName, ns).WithType(corev1.SecretTypeOpaque).WithData(cfg.Secret().Data)
 		if cfg.SecretExists {
 			// The type of an existing Secret is immutable and may not be Opaque.
 			ac.Type = nil
 		}
-		out, err := s.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: c.Manager(), Force: true, DryRun: dryRun})
+		out, err := writeObject(c, objectWrite{"Secret", cfg.SecretName, ns, secretsResource, cfg.SecretExists, removedSecret, dryRun},
+			func(patch []byte, o metav1.PatchOptions) error {
+				_, err := s.Patch(ctx, cfg.SecretName, types.MergePatchType, patch, o)
+				return err
+			},
+			func(o metav1.ApplyOptions) (*corev1.Secret, error) { return s.Apply(ctx, ac, o) })
 		if err != nil {
-			verb := "patch"
-			if !cfg.SecretExists {
-				verb = "create"
-			}
-			return nil, fmt.Errorf("writing Secret %s: %w", cfg.SecretName, c.Explain(err, verb, secretsResource, ns, cfg.SecretName))
+			return nil, err
 		}
 		if dry == DryRunServer {
 			for _, k := range removedSecret {
@@ -136,19 +133,15 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 	}
 	if cmChanged {
 		m := c.Kube.CoreV1().ConfigMaps(ns)
-		if len(removedData) > 0 && cfg.ConfigMapExists {
-			if _, err := m.Patch(ctx, cfg.ConfigMapName, types.MergePatchType, removalPatch(removedData), metav1.PatchOptions{FieldManager: c.Manager(), DryRun: dryRun}); err != nil {
-				return nil, fmt.Errorf("removing keys from ConfigMap %s: %w", cfg.ConfigMapName, c.Explain(err, "patch", configMapsResource, ns, cfg.ConfigMapName))
-			}
-		}
 		ac := corev1ac.ConfigMap(cfg.ConfigMapName, ns).WithData(cfg.Data)
-		out, err := m.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: c.Manager(), Force: true, DryRun: dryRun})
+		out, err := writeObject(c, objectWrite{"ConfigMap", cfg.ConfigMapName, ns, configMapsResource, cfg.ConfigMapExists, removedData, dryRun},
+			func(patch []byte, o metav1.PatchOptions) error {
+				_, err := m.Patch(ctx, cfg.ConfigMapName, types.MergePatchType, patch, o)
+				return err
+			},
+			func(o metav1.ApplyOptions) (*corev1.ConfigMap, error) { return m.Apply(ctx, ac, o) })
 		if err != nil {
-			verb := "patch"
-			if !cfg.ConfigMapExists {
-				verb = "create"
-			}
-			return nil, fmt.Errorf("writing ConfigMap %s: %w", cfg.ConfigMapName, c.Explain(err, verb, configMapsResource, ns, cfg.ConfigMapName))
+			return nil, err
 		}
 		if dry == DryRunServer {
 			// The dry-run patch above is not seen by the dry-run apply.
@@ -165,6 +158,36 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 		cfg.markLoaded()
 	}
 	return res, nil
+}
+
+// objectWrite is one notifications object that Apply writes.
+type objectWrite struct {
+	kind, name, namespace string
+	resource              schema.GroupVersionResource
+	exists                bool
+	// removed are the data keys deleted since Load.
+	removed []string
+	dryRun  []string
+}
+
+// writeObject removes w's deleted keys with a merge patch, then applies the object: the two
+// steps Apply takes for the Secret and for the ConfigMap.
+func writeObject[T any](c *argocdmanaged.Clients, w objectWrite, patch func([]byte, metav1.PatchOptions) error, apply func(metav1.ApplyOptions) (T, error)) (T, error) {
+	var none T
+	if len(w.removed) > 0 && w.exists {
+		if err := patch(removalPatch(w.removed), metav1.PatchOptions{FieldManager: c.Manager(), DryRun: w.dryRun}); err != nil {
+			return none, fmt.Errorf("removing keys from %s %s: %w", w.kind, w.name, c.Explain(err, "patch", w.resource, w.namespace, w.name))
+		}
+	}
+	out, err := apply(metav1.ApplyOptions{FieldManager: c.Manager(), Force: true, DryRun: w.dryRun})
+	if err != nil {
+		verb := "patch"
+		if !w.exists {
+			verb = "create"
+		}
+		return none, fmt.Errorf("writing %s %s: %w", w.kind, w.name, c.Explain(err, verb, w.resource, w.namespace, w.name))
+	}
+	return out, nil
 }
 
 // removalPatch is a JSON merge patch deleting data keys.
