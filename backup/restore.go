@@ -24,13 +24,6 @@ import (
 	"github.com/ck8sargo/ck8sargo/backup/store"
 )
 
-// Dry-run modes of a restore.
-const (
-	DryRunNone   = ""
-	DryRunClient = "client"
-	DryRunServer = "server"
-)
-
 // Actions a restore reports per object.
 const (
 	ActionCreated = "created"
@@ -55,9 +48,9 @@ type RestoreOptions struct {
 	// RequireSignature refuses, before anything is applied, a backup that is not signed or
 	// whose signature the Identities cannot check.
 	RequireSignature bool
-	// DryRun is DryRunNone, DryRunClient (nothing is sent that changes the cluster) or
-	// DryRunServer (writes are sent with dryRun=All).
-	DryRun string
+	// DryRun is argocdmanaged.DryRunNone, DryRunClient (nothing is sent that changes the
+	// cluster) or DryRunServer (writes are sent with dryRun=All).
+	DryRun argocdmanaged.DryRun
 	// Only restricts the restore to these objects, as KIND/NAME (kinds as in Kinds, case
 	// insensitive, plural or singular).
 	Only []string
@@ -93,7 +86,7 @@ type ObjectResult struct {
 // measured recovery time for its Argo CD objects.
 type RestoreResult struct {
 	Name     string         `json:"name"`
-	DryRun   string         `json:"dryRun,omitempty"`
+	DryRun   argocdmanaged.DryRun `json:"dryRun,omitempty"`
 	Created  int            `json:"created"`
 	Updated  int            `json:"updated"`
 	Skipped  int            `json:"skipped"`
@@ -211,7 +204,7 @@ func RestoreArchive(ctx context.Context, c *argocdmanaged.Clients, open func(con
 	}
 	defer r.Close()
 	err = rs.apply(ctx, r, m, ro, only)
-	if err == nil && opts.DryRun == DryRunNone {
+	if err == nil && opts.DryRun == argocdmanaged.DryRunNone {
 		err = rs.release(ctx, rs.guards)
 	}
 	if err == nil && len(victims) > 0 {
@@ -463,7 +456,7 @@ func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) 
 	}
 	if exists && !rs.opts.Overwrite {
 		o.Action, o.Message = ActionSkipped, MessageExists
-		if live := rs.live[k.Kind]; live != nil && live[u.GetName()].guarded && rs.opts.DryRun == DryRunNone && rs.guards != nil {
+		if live := rs.live[k.Kind]; live != nil && live[u.GetName()].guarded && rs.opts.DryRun == argocdmanaged.DryRunNone && rs.guards != nil {
 			// Guarded by an earlier run of this restore that stopped before releasing it.
 			o.Message = "exists, guarded by an earlier run"
 			rs.guards.add(u.GetName(), spec)
@@ -474,14 +467,11 @@ func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) 
 	if exists {
 		action = ActionUpdated
 	}
-	if rs.opts.DryRun == DryRunClient {
+	if rs.opts.DryRun == argocdmanaged.DryRunClient {
 		o.Action, o.Message = action, joinNotes("dry run", note)
 		return o, nil
 	}
-	var dryRun []string
-	if rs.opts.DryRun == DryRunServer {
-		dryRun = []string{metav1.DryRunAll}
-	}
+	dryRun := rs.opts.DryRun.APIOption()
 	var err error
 	if known {
 		applied, err := res.Apply(ctx, u.GetName(), u, metav1.ApplyOptions{FieldManager: rs.c.Manager(), Force: true, DryRun: dryRun})
@@ -508,7 +498,7 @@ func (rs *restorer) applyOne(ctx context.Context, u *unstructured.Unstructured) 
 		}
 	}
 	o.Action, o.Message = action, note
-	if rs.opts.DryRun == DryRunServer {
+	if rs.opts.DryRun == argocdmanaged.DryRunServer {
 		o.Message = joinNotes("dry run", note)
 	} else if guarded && rs.guards != nil {
 		rs.guards.add(u.GetName(), spec)
@@ -577,7 +567,7 @@ func (rs *restorer) pruneCandidates(ctx context.Context, inBackup map[string]boo
 			victims = append(victims, victim{k, n, live[n]})
 		}
 	}
-	if len(victims) == 0 || rs.opts.DryRun != DryRunNone {
+	if len(victims) == 0 || rs.opts.DryRun != argocdmanaged.DryRunNone {
 		return victims, nil
 	}
 	if rs.opts.ConfirmPrune == nil {
@@ -598,14 +588,11 @@ func (rs *restorer) pruneCandidates(ctx context.Context, inBackup map[string]boo
 // so that no workload is deleted by cascade.
 func (rs *restorer) prune(ctx context.Context, victims []victim) error {
 	ns := rs.scope.Namespace()
-	var dryRun []string
-	if rs.opts.DryRun == DryRunServer {
-		dryRun = []string{metav1.DryRunAll}
-	}
+	dryRun := rs.opts.DryRun.APIOption()
 	orphan := metav1.DeletePropagationOrphan
 	for i, v := range victims {
 		o := ObjectResult{Kind: v.k.Kind, Name: v.name, Action: ActionDeleted}
-		if rs.opts.DryRun == DryRunClient {
+		if rs.opts.DryRun == argocdmanaged.DryRunClient {
 			o.Message = "dry run"
 			rs.res.add(o)
 			continue
@@ -634,7 +621,7 @@ func (rs *restorer) prune(ctx context.Context, victims []victim) error {
 				return fatal
 			}
 			o.Action, o.Message = ActionFailed, rs.c.Explain(err, "delete", v.k.GVR, ns, v.name).Error()
-		} else if rs.opts.DryRun == DryRunServer {
+		} else if rs.opts.DryRun == argocdmanaged.DryRunServer {
 			o.Message = "dry run"
 		}
 		rs.res.add(o)

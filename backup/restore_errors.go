@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/backup/archive"
 )
 
@@ -17,10 +18,10 @@ const MessageExists = "exists"
 var ErrPruneWithOnly = errors.New("a prune compares the whole backup with the cluster, so it cannot be limited to some objects")
 
 // InvalidDryRunError is a RestoreOptions.DryRun that is not one of the DryRun modes.
-type InvalidDryRunError struct{ Mode string }
+type InvalidDryRunError struct{ Mode argocdmanaged.DryRun }
 
 func (e *InvalidDryRunError) Error() string {
-	return fmt.Sprintf("invalid dry-run mode %q: use %q or %q", e.Mode, DryRunClient, DryRunServer)
+	return fmt.Sprintf("invalid dry-run mode %q: use %q or %q", e.Mode, argocdmanaged.DryRunClient, argocdmanaged.DryRunServer)
 }
 
 // InvalidObjectRefError is an entry of RestoreOptions.Only that is not KIND/NAME with a kind
@@ -42,9 +43,7 @@ func (e *ObjectNotInBackupError) Error() string {
 // form of Only, and that Prune and Only are not both set. Restore and RestoreArchive call it
 // first; front ends can call it before they open a store.
 func (o RestoreOptions) Validate() error {
-	switch o.DryRun {
-	case DryRunNone, DryRunClient, DryRunServer:
-	default:
+	if !o.DryRun.Valid() {
 		return &InvalidDryRunError{Mode: o.DryRun}
 	}
 	if o.Prune && len(o.Only) > 0 {

@@ -91,7 +91,7 @@ func TestRestoreDryRunChangesNothing(t *testing.T) {
 	tm := exported(t)
 	c, ns, restore := tm.c, tm.ns, tm.restore
 	deleteAll(t, c, ns, "Application")
-	for _, mode := range []string{backup.DryRunClient, backup.DryRunServer} {
+	for _, mode := range []argocdmanaged.DryRun{argocdmanaged.DryRunClient, argocdmanaged.DryRunServer} {
 		res, err := restore(backup.RestoreOptions{DryRun: mode})
 		require.NoError(t, err, mode)
 		assert.Equal(t, 6, res.Created, mode)
@@ -178,7 +178,7 @@ func TestRestoreOptionsValidateNamesNoFlag(t *testing.T) {
 			assert.NotContains(t, err.Error(), "--", "a library error names no CLI flag")
 		})
 	}
-	assert.NoError(t, backup.RestoreOptions{DryRun: backup.DryRunServer, Only: []string{"Applications/shop", "appproject/default"}}.Validate())
+	assert.NoError(t, backup.RestoreOptions{DryRun: argocdmanaged.DryRunServer, Only: []string{"Applications/shop", "appproject/default"}}.Validate())
 }
 
 func TestDiffShowsFieldsAndHidesSecretValues(t *testing.T) {

@@ -36,7 +36,9 @@ type PruneOptions struct {
 	Keep time.Duration
 	// KeepLast is how many of the newest backups are kept whatever their age.
 	KeepLast int
-	DryRun   bool
+	// DryRun deletes nothing and says what would be deleted. It is a bool, not an
+	// argocdmanaged.DryRun, because a store has no server-side dry run.
+	DryRun bool
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

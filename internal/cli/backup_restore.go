@@ -99,18 +99,10 @@ func (o *backupRestoreOptions) Validate() error {
 
 func (o *backupRestoreOptions) close() { o.s.close() }
 
-// mode is the library's dry-run mode of --dry-run.
-func (o *backupRestoreOptions) mode() string {
-	if !o.dryRun.enabled() {
-		return backup.DryRunNone
-	}
-	return o.dryRun.String()
-}
-
 // options are the library's restore options of the flags.
 func (o *backupRestoreOptions) options(progress backup.Progress) backup.RestoreOptions {
 	opts := backup.RestoreOptions{
-		RequireSignature: o.require, DryRun: o.mode(), Only: o.only, Overwrite: o.overwrite,
+		RequireSignature: o.require, DryRun: o.dryRun.value(), Only: o.only, Overwrite: o.overwrite,
 		Prune: o.prune, Progress: progress, GuardTimeout: o.guardWait,
 		ConfirmPrune: func(ctx context.Context, refs []string) (bool, error) {
 			if o.yes {

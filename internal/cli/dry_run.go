@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
 // Dry-run modes, with kubectl's meaning: none changes the cluster (or the files), client
@@ -60,6 +62,14 @@ func (f *dryRunFlag) Set(v string) error {
 
 // Values are the modes shell completion offers.
 func (f *dryRunFlag) Values() []string { return slices.Clone(f.modes) }
+
+// value is the library's dry-run mode of the flag.
+func (f *dryRunFlag) value() argocdmanaged.DryRun {
+	if f.mode == dryRunNone {
+		return argocdmanaged.DryRunNone
+	}
+	return argocdmanaged.DryRun(f.mode)
+}
 
 // enabled says whether any dry run was asked for.
 func (f *dryRunFlag) enabled() bool { return f.mode != dryRunNone }
