@@ -85,16 +85,16 @@ type ObjectResult struct {
 // RestoreResult is what a restore did. Seconds is the time from start to end: the team's
 // measured recovery time for its Argo CD objects.
 type RestoreResult struct {
-	Name     string         `json:"name"`
+	Name     string               `json:"name"`
 	DryRun   argocdmanaged.DryRun `json:"dryRun,omitempty"`
-	Created  int            `json:"created"`
-	Updated  int            `json:"updated"`
-	Skipped  int            `json:"skipped"`
-	Deleted  int            `json:"deleted"`
-	Failed   int            `json:"failed"`
-	Seconds  float64        `json:"seconds"`
-	Objects  []ObjectResult `json:"objects"`
-	Warnings []string       `json:"warnings,omitempty"`
+	Created  int                  `json:"created"`
+	Updated  int                  `json:"updated"`
+	Skipped  int                  `json:"skipped"`
+	Deleted  int                  `json:"deleted"`
+	Failed   int                  `json:"failed"`
+	Seconds  float64              `json:"seconds"`
+	Objects  []ObjectResult       `json:"objects"`
+	Warnings []string             `json:"warnings,omitempty"`
 }
 
 func (r *RestoreResult) add(o ObjectResult) {
