@@ -16,6 +16,8 @@ type notifyServiceListOptions struct {
 	genericiooptions.IOStreams
 	root   *RootOptions
 	output *outputFlag
+
+	cfg *notify.Config
 }
 
 // serviceInfo is one service as listed: no secret values, only whether references resolve.
@@ -43,18 +45,18 @@ func NewCmdNotifyServiceList(root *RootOptions) *cobra.Command {
 	return cmd
 }
 
-// Complete has nothing to turn into values: the configuration is read when the command runs.
-func (o *notifyServiceListOptions) Complete(_ *cobra.Command, _ []string) error { return nil }
+// Complete reads the live configuration.
+func (o *notifyServiceListOptions) Complete(cmd *cobra.Command, _ []string) (err error) {
+	o.cfg, _, _, err = loadLive(cmd.Context(), o.root)
+	return err
+}
 
 // Validate has nothing to check: -o is checked when it is parsed.
 func (o *notifyServiceListOptions) Validate() error { return nil }
 
-// Run reads the live configuration and lists its services.
-func (o *notifyServiceListOptions) Run(ctx context.Context) error {
-	cfg, _, _, err := loadLive(ctx, o.root)
-	if err != nil {
-		return err
-	}
+// Run lists the services of the configuration.
+func (o *notifyServiceListOptions) Run(_ context.Context) error {
+	cfg := o.cfg
 	infos := []serviceInfo{}
 	for _, s := range cfg.Services() {
 		i := serviceInfo{Name: s.Name, Type: s.Type, Key: s.Key, SecretKeys: notify.SecretRefs(s.Raw), Missing: []string{}}

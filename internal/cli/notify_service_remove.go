@@ -7,6 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
+
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/notify"
 )
 
 type notifyServiceRemoveOptions struct {
@@ -15,6 +18,9 @@ type notifyServiceRemoveOptions struct {
 	name        string
 	keepSecrets bool
 	write       writeFlags
+
+	cfg *notify.Config
+	c   *argocdmanaged.Clients
 }
 
 // NewCmdNotifyServiceRemove removes a service and the Secret keys only it used.
@@ -33,10 +39,11 @@ func NewCmdNotifyServiceRemove(root *RootOptions) *cobra.Command {
 	return cmd
 }
 
-// Complete takes the service's name (or key).
-func (o *notifyServiceRemoveOptions) Complete(_ *cobra.Command, args []string) error {
+// Complete takes the service's name (or key) and reads the live configuration.
+func (o *notifyServiceRemoveOptions) Complete(cmd *cobra.Command, args []string) (err error) {
 	o.name = args[0]
-	return nil
+	o.cfg, o.c, _, err = loadLive(cmd.Context(), o.root)
+	return err
 }
 
 // Validate has nothing to check: whether the service exists is known once it is read.
@@ -44,10 +51,7 @@ func (o *notifyServiceRemoveOptions) Validate() error { return nil }
 
 // Run removes the service from the live configuration and writes it.
 func (o *notifyServiceRemoveOptions) Run(ctx context.Context) error {
-	cfg, c, _, err := loadLive(ctx, o.root)
-	if err != nil {
-		return err
-	}
+	cfg, c := o.cfg, o.c
 	key, removed, err := cfg.RemoveService(o.name, o.keepSecrets)
 	if err != nil {
 		return UsageErrorf("%w", removeServiceHint(err))
