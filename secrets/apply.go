@@ -20,8 +20,10 @@ var podsResource = schema.GroupVersionResource{Version: "v1", Resource: "pods"}
 
 // ApplyOptions tune ApplySecret.
 type ApplyOptions struct {
-	// DryRun asks the API server to check the request without storing anything.
-	DryRun bool
+	// DryRun is argocdmanaged.DryRunServer to have the API server check the request
+	// without storing anything, or DryRunClient to send nothing (the Secret comes back as
+	// it was given).
+	DryRun argocdmanaged.DryRun
 }
 
 // ApplySecret creates or updates s by server-side apply with the identity of c, the
@@ -34,10 +36,10 @@ type ApplyOptions struct {
 // them.
 func ApplySecret(ctx context.Context, c *argocdmanaged.Clients, s *corev1.Secret, o ApplyOptions) (*corev1.Secret, error) {
 	ac := corev1ac.Secret(s.Name, s.Namespace).WithLabels(s.Labels).WithType(s.Type).WithData(s.Data)
-	opts := metav1.ApplyOptions{FieldManager: c.Manager(), Force: true}
-	if o.DryRun {
-		opts.DryRun = []string{metav1.DryRunAll}
+	if o.DryRun == argocdmanaged.DryRunClient {
+		return s.DeepCopy(), nil
 	}
+	opts := metav1.ApplyOptions{FieldManager: c.Manager(), Force: true, DryRun: o.DryRun.APIOption()}
 	out, err := c.Kube.CoreV1().Secrets(s.Namespace).Apply(ctx, ac, opts)
 	if err != nil {
 		return nil, fmt.Errorf("applying Secret %s/%s: %w", s.Namespace, s.Name, c.Explain(err, "patch", secretsResource, s.Namespace, s.Name))

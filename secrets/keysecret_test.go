@@ -30,7 +30,7 @@ func TestApplyKeySecretAsDeveloper(t *testing.T) {
 	})
 
 	t.Run("a dry run stores nothing", func(t *testing.T) {
-		_, err := secrets.ApplySecret(ctx, dev, s, secrets.ApplyOptions{DryRun: true})
+		_, err := secrets.ApplySecret(ctx, dev, s, secrets.ApplyOptions{DryRun: argocdmanaged.DryRunServer})
 		require.NoError(t, err)
 		_, err = env.AdminClient.CoreV1().Secrets(p.ArgoCD.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
 		assert.Error(t, err)

@@ -72,7 +72,7 @@ func (d *secretDelivery) deliver(ctx context.Context, out io.Writer, s *corev1.S
 		return false, nil
 	}
 	dry := d.dryRun.mode == dryRunServer
-	stored, err := secrets.ApplySecret(ctx, d.clients, s, secrets.ApplyOptions{DryRun: dry})
+	stored, err := secrets.ApplySecret(ctx, d.clients, s, secrets.ApplyOptions{DryRun: d.dryRun.value()})
 	if err != nil {
 		return false, err
 	}

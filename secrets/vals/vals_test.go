@@ -155,7 +155,7 @@ func TestApplyWithTheDeveloperIdentity(t *testing.T) {
 	s, err := vals.BuildSecret(env.Profile, vals.SecretOptions{Addr: "https://vault.example.com:8200", Token: vals.Value{Data: []byte(plantedToken)}})
 	require.NoError(t, err)
 
-	_, err = secrets.ApplySecret(ctx, dev, s, secrets.ApplyOptions{DryRun: true})
+	_, err = secrets.ApplySecret(ctx, dev, s, secrets.ApplyOptions{DryRun: argocdmanaged.DryRunServer})
 	require.NoError(t, err, "server-side dry run")
 	_, err = env.AdminClient.CoreV1().Secrets(s.Namespace).Get(ctx, s.Name, metav1.GetOptions{})
 	require.Error(t, err, "a dry run stores nothing")
