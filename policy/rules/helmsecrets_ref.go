@@ -69,7 +69,7 @@ func refRemediation(file string, sources []*argocdmanaged.ApplicationSource, src
 		}
 		return m
 	case errors.As(err, &ue):
-		return sprintf("No value file form of it is decrypted: %s. Instead, %s.", ue.Reason, ue.Alternative)
+		return sprintf("No value file form of it is decrypted: %s. Instead, %s.", ue.Reason, ue.Alternatives())
 	}
 	// An unknown $ref: Argo CD fails on it before helm-secrets is reached.
 	return sprintf("Fix the reference: %s.", err)

@@ -34,11 +34,16 @@ type UnresolvableError struct {
 }
 
 func (e *UnresolvableError) Error() string {
-	alt := e.Alternative
+	return fmt.Sprintf("%s: %s, so no value file form of it is decrypted; %s", e.File, e.Reason, e.Alternatives())
+}
+
+// Alternatives are all that can be done instead, in one clause: Alternative, and Vault when
+// OrVault.
+func (e *UnresolvableError) Alternatives() string {
 	if e.OrVault {
-		alt += ", or keep the value in Vault and wire it as a vals file parameter"
+		return e.Alternative + ", or keep the value in Vault and wire it as a vals file parameter"
 	}
-	return fmt.Sprintf("%s: %s, so no value file form of it is decrypted; %s", e.File, e.Reason, alt)
+	return e.Alternative
 }
 
 // alternatives are what works where no value file form does, besides Vault.
