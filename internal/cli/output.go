@@ -32,7 +32,9 @@ func (f *outputFlag) Type() string { return "string" }
 // Set takes a format this command prints.
 func (f *outputFlag) Set(v string) error {
 	if !slices.Contains(f.formats, v) {
-		return fmt.Errorf("unsupported output format %q: use one of %v", v, f.formats)
+		// An empty default (print nothing, apply instead) is no format to suggest.
+		named := slices.DeleteFunc(slices.Clone(f.formats), func(s string) bool { return s == "" })
+		return fmt.Errorf("unsupported output format %q: use one of %v", v, named)
 	}
 	f.format = v
 	return nil

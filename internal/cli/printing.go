@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 
 	"sigs.k8s.io/yaml"
 )
@@ -26,12 +25,4 @@ func printStructured(w io.Writer, format string, v any) error {
 		return err
 	}
 	return fmt.Errorf("unsupported output format %q", format)
-}
-
-// validateOutput checks an -o value against the formats a command supports.
-func validateOutput(format string, allowed ...string) error {
-	if slices.Contains(allowed, format) {
-		return nil
-	}
-	return UsageErrorf("unsupported output format %q: use one of %v", format, allowed)
 }
