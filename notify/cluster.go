@@ -16,16 +16,6 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
 
-// DryRun says whether and where a write is only simulated.
-type DryRun string
-
-// Dry-run modes, as kubectl's --dry-run.
-const (
-	DryRunNone   DryRun = "none"
-	DryRunClient DryRun = "client"
-	DryRunServer DryRun = "server"
-)
-
 var (
 	configMapsResource = corev1.SchemeGroupVersion.WithResource("configmaps")
 	secretsResource    = corev1.SchemeGroupVersion.WithResource("secrets")
@@ -86,13 +76,13 @@ type ApplyResult struct {
 // Apply writes the changed parts of cfg with the user's identity: server-side apply with
 // field manager kubectl-ck8sargo for the keys it holds, and a merge patch removing the keys
 // deleted since Load (apply alone cannot remove keys that other managers, such as
-// `kubectl edit`, also own). With DryRunClient nothing is sent; with DryRunServer the API
+// `kubectl edit`, also own). With argocdmanaged.DryRunClient nothing is sent; with argocdmanaged.DryRunServer the API
 // server validates and admits without storing.
-func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRun) (*ApplyResult, error) {
+func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry argocdmanaged.DryRun) (*ApplyResult, error) {
 	cmChanged, secretChanged := cfg.Changed()
 	removedData, removedSecret := cfg.removedKeys()
 	res := &ApplyResult{}
-	if dry == DryRunClient {
+	if dry == argocdmanaged.DryRunClient {
 		if cmChanged {
 			res.ConfigMap = cfg.ConfigMap()
 		}
@@ -101,10 +91,7 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 		}
 		return res, nil
 	}
-	var dryRun []string
-	if dry == DryRunServer {
-		dryRun = []string{metav1.DryRunAll}
-	}
+	dryRun := dry.APIOption()
 	ns := cfg.Namespace
 	// The Secret first: a ConfigMap referencing keys that do not exist yet would make the
 	// controller send literal $key text in between.
@@ -124,7 +111,7 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 		if err != nil {
 			return nil, err
 		}
-		if dry == DryRunServer {
+		if dry == argocdmanaged.DryRunServer {
 			for _, k := range removedSecret {
 				delete(out.Data, k)
 			}
@@ -143,7 +130,7 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 		if err != nil {
 			return nil, err
 		}
-		if dry == DryRunServer {
+		if dry == argocdmanaged.DryRunServer {
 			// The dry-run patch above is not seen by the dry-run apply.
 			for _, k := range removedData {
 				delete(out.Data, k)
@@ -152,7 +139,7 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry DryRu
 		out.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}
 		res.ConfigMap = out
 	}
-	if dry == DryRunNone {
+	if dry == argocdmanaged.DryRunNone {
 		cfg.ConfigMapExists = cfg.ConfigMapExists || cmChanged
 		cfg.SecretExists = cfg.SecretExists || secretChanged
 		cfg.markLoaded()

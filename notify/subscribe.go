@@ -149,7 +149,7 @@ type EditFunc func(annots map[string]string) (bool, error)
 // the subscription annotations back with the user's identity (server-side apply of every
 // subscription annotation; a merge patch removes deleted ones). It returns the object as
 // written, or as it would be in a dry run.
-func EditLive(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile, t Target, edit EditFunc, dry DryRun) (*unstructured.Unstructured, bool, error) {
+func EditLive(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile, t Target, edit EditFunc, dry argocdmanaged.DryRun) (*unstructured.Unstructured, bool, error) {
 	gvr, err := t.resource()
 	if err != nil {
 		return nil, false, err
@@ -178,14 +178,11 @@ func EditLive(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Pro
 			removed = append(removed, k)
 		}
 	}
-	if dry == DryRunClient {
+	if dry == argocdmanaged.DryRunClient {
 		obj.SetAnnotations(annots)
 		return obj, true, nil
 	}
-	var dryRun []string
-	if dry == DryRunServer {
-		dryRun = []string{metav1.DryRunAll}
-	}
+	dryRun := dry.APIOption()
 	out := obj
 	if len(removed) > 0 {
 		patch := map[string]any{}
@@ -212,7 +209,7 @@ func EditLive(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Pro
 			return nil, false, c.Explain(err, "patch", gvr, ns, t.Name)
 		}
 	}
-	if dry == DryRunServer {
+	if dry == argocdmanaged.DryRunServer {
 		// A dry-run apply does not see the dry-run removal before it.
 		a := out.GetAnnotations()
 		for _, k := range removed {

@@ -67,7 +67,7 @@ func addWriteFlags(cmd *cobra.Command) writeFlags {
 }
 
 // dry is the dry-run mode as the library takes it.
-func (w *writeFlags) dry() notify.DryRun { return notify.DryRun(w.dryRun.mode) }
+func (w *writeFlags) dry() argocdmanaged.DryRun { return w.dryRun.value() }
 
 // printsObjects says whether -o asks for the written objects instead of status lines.
 func (w *writeFlags) printsObjects() bool { return w.output.format != "" }
