@@ -18,10 +18,11 @@ import (
 const completionTimeout = 3 * time.Second
 
 // registerCompletions adds shell completion of flag values to every command of the tree:
-// the formats of -o, the severities of --fail-on and the modes of --dry-run (read from
-// each flag's help text, so they cannot drift from it), the cluster's namespaces for
-// --namespace and --parent, and the Argo CD Applications for the commands that take one.
-// Completions that need the cluster offer nothing when it cannot be reached.
+// the formats of -o and the modes of --dry-run (which their flag types know: addOutput,
+// addDryRun), the severities of --fail-on (read from its help text, so they cannot drift
+// from it), the cluster's namespaces for --namespace and --parent, and the Argo CD
+// Applications for the commands that take one. Completions that need the cluster offer
+// nothing when it cannot be reached.
 func registerCompletions(root *RootOptions, c *cobra.Command) {
 	for _, sub := range c.Commands() {
 		registerCompletions(root, sub)
@@ -58,31 +59,18 @@ func registerCompletions(root *RootOptions, c *cobra.Command) {
 }
 
 // valueList is the list a flag's help text ends its first clause with:
-// "output format: text, json or yaml", "…severity: error, warning, info or never".
+// "…severity: error, warning, info or never".
 var valueList = regexp.MustCompile(`:\s*([a-z][a-z0-9-]*(?:,\s*[a-z][a-z0-9-]*)*(?:,?\s+or\s+[a-z][a-z0-9-]*)?)\s*(?:$|[(;.])`)
 
-// quotedValue is a value named in quotes, as --dry-run's help does: `"client": …`.
-var quotedValue = regexp.MustCompile(`"([a-z]+)"`)
-
-// flagValues are the values a flag's help text lists, or nil when it lists none (a file
+// flagValues are the values of a flag: those its type knows (-o and --dry-run, whose types
+// every command shares), else those its help text lists, or nil when it lists none (a file
 // name, a bool flag).
 func flagValues(f *pflag.Flag) []string {
 	if v, ok := f.Value.(interface{ Values() []string }); ok {
-		// A flag type that knows its values (dryRunFlag) says them itself.
 		return v.Values()
 	}
 	if f.Value.Type() == "bool" {
 		return nil
-	}
-	if f.Name == "dry-run" {
-		// The modes of kubectl's --dry-run that this flag's help names, and its default.
-		var values []string
-		for _, mode := range []string{"none", "client", "server"} {
-			if mode == f.DefValue || strings.Contains(f.Usage, `"`+mode+`"`) || regexp.MustCompile(`\b`+mode+`\b`).MatchString(f.Usage) {
-				values = append(values, mode)
-			}
-		}
-		return values
 	}
 	if m := valueList.FindStringSubmatch(f.Usage); m != nil {
 		list := strings.ReplaceAll(m[1], " or ", ", ")
@@ -95,13 +83,6 @@ func flagValues(f *pflag.Flag) []string {
 		if len(values) >= 2 {
 			return values
 		}
-	}
-	var values []string
-	for _, m := range quotedValue.FindAllStringSubmatch(f.Usage, -1) {
-		values = append(values, m[1])
-	}
-	if len(values) >= 2 {
-		return values
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
@@ -56,8 +57,8 @@ func TestCompletionLeavesFileFlagsToTheShell(t *testing.T) {
 }
 
 func TestEveryOutputFlagCompletesItsFormats(t *testing.T) {
-	// A new command whose -o help does not list its formats the usual way would
-	// complete nothing; this catches it.
+	// A new command whose -o is not an addOutput flag would complete nothing; this
+	// catches it.
 	streams, _, _, _ := genericiooptions.NewTestIOStreams()
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
@@ -66,10 +67,39 @@ func TestEveryOutputFlagCompletesItsFormats(t *testing.T) {
 		}
 		if f := c.LocalNonPersistentFlags().Lookup("output"); f != nil && f.Shorthand == "o" {
 			_, ok := c.GetFlagCompletionFunc("output")
-			assert.True(t, ok, "%s -o has no completion; list its formats in its help as \"output format: a, b or c\"", c.CommandPath())
+			assert.True(t, ok, "%s -o has no completion; register it with addOutput", c.CommandPath())
 		}
 	}
 	walk(NewRootCmd(streams))
+}
+
+// Completion reads the values of -o and --dry-run from their flag types alone (it no
+// longer parses their help): a command that registers either without addOutput or
+// addDryRun would complete nothing, or the wrong modes.
+func TestEveryDryRunAndOutputFlagKnowsItsValues(t *testing.T) {
+	streams, _, _, _ := genericiooptions.NewTestIOStreams()
+	seen := 0
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		c.LocalNonPersistentFlags().VisitAll(func(f *pflag.Flag) {
+			if f.Name != "dry-run" && (f.Name != "output" || f.Shorthand != "o") {
+				return
+			}
+			seen++
+			v, ok := f.Value.(interface{ Values() []string })
+			if !assert.True(t, ok, "%s --%s is a %T; register it with addDryRun or addOutput", c.CommandPath(), f.Name, f.Value) {
+				return
+			}
+			assert.NotEmpty(t, v.Values(), "%s --%s", c.CommandPath(), f.Name)
+			_, registered := c.GetFlagCompletionFunc(f.Name)
+			assert.True(t, registered, "%s --%s has no completion", c.CommandPath(), f.Name)
+		})
+	}
+	walk(NewRootCmd(streams))
+	assert.NotZero(t, seen, "the walk found the flags")
 }
 
 func TestCompletionOffersNamespacesAndApplicationsFromTheCluster(t *testing.T) {
