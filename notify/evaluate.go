@@ -18,6 +18,7 @@ import (
 	"github.com/expr-lang/expr"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 )
 
 // EvaluateOptions select what Evaluate does.
@@ -269,7 +270,7 @@ func evaluate(ctx context.Context, cfg *Config, app *argocdmanaged.Application, 
 	}
 	out := &Evaluation{Application: app.Name, Triggers: []TriggerResult{}}
 	if opts.ProjectUnreadable != nil {
-		out.Unknown = append(out.Unknown, fmt.Sprintf("the subscriptions of AppProject %s are unknown: it could not be read (%s); only those of the Application and the ConfigMap are shown", projectName(app), oneLine(opts.ProjectUnreadable)))
+		out.Unknown = append(out.Unknown, fmt.Sprintf("the subscriptions of AppProject %s are unknown: it could not be read (%s); only those of the Application and the ConfigMap are shown", projectName(app), oneline.Fields(opts.ProjectUnreadable.Error())))
 	}
 	eng.secretUnreadable = cfg.SecretUnreadable
 	for _, name := range list {
@@ -314,7 +315,7 @@ func (e *Engine) evaluateTrigger(ctx context.Context, name string, obj map[strin
 				del.Notification = n
 				del.Undeliverable = e.undeliverable(n, d)
 				if svc, ok := e.services[d.Service]; ok && del.Undeliverable == "" && e.secretUnreadable != nil && len(SecretRefs(svc.Raw)) > 0 {
-					del.Unknown = fmt.Sprintf("service %s reads $%s from the notifications Secret, which could not be read (%s): whether it can deliver is unknown", svc.Key, strings.Join(SecretRefs(svc.Raw), ", $"), oneLine(e.secretUnreadable))
+					del.Unknown = fmt.Sprintf("service %s reads $%s from the notifications Secret, which could not be read (%s): whether it can deliver is unknown", svc.Key, strings.Join(SecretRefs(svc.Raw), ", $"), oneline.Fields(e.secretUnreadable.Error()))
 				}
 			}
 			if e.repoServerCalls > 0 {
@@ -347,7 +348,7 @@ func (e *Engine) undeliverable(n *services.Notification, d services.Destination)
 		return p
 	}
 	if field, err := payloadProblem(n, svc.Type, d.Service, svc.Type == "webhook" && jsonWebhook(svc)); err != nil {
-		return fmt.Sprintf("%s is not JSON (%s): %s refuses to send it", field, oneLine(err), svc.Type)
+		return fmt.Sprintf("%s is not JSON (%s): %s refuses to send it", field, oneline.Fields(err.Error()), svc.Type)
 	}
 	if svc.Type == "newrelic" && n.Newrelic == nil {
 		return "the template has no newrelic section: the newrelic service refuses to send without one"

@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/policy"
 )
 
@@ -175,13 +176,13 @@ func (l *linter) run() {
 	}
 	l.key = ""
 	for _, u := range l.opts.Unreadable {
-		l.cm(RuleUnknown, "unknown: %s are not checked: %s", u.What, oneLine(u.Err))
+		l.cm(RuleUnknown, "unknown: %s are not checked: %s", u.What, oneline.Fields(u.Err.Error()))
 	}
 	switch {
 	case engErr != nil && l.cfg.SecretUnreadable != nil && !l.hasErrors():
 		// Nothing else is wrong: whether the engine accepts the services with the Secret's
 		// values cannot be told without them.
-		l.cm(RuleUnknown, "unknown: whether the controller accepts the configuration is not checked: it depends on Secret %s, which could not be read (%s)", l.cfg.SecretName, oneLine(l.cfg.SecretUnreadable))
+		l.cm(RuleUnknown, "unknown: whether the controller accepts the configuration is not checked: it depends on Secret %s, which could not be read (%s)", l.cfg.SecretName, oneline.Fields(l.cfg.SecretUnreadable.Error()))
 	case engErr != nil:
 		l.cm(RuleConfigRejected, "%v", engErr)
 	}
@@ -288,7 +289,7 @@ func (l *linter) lintServices() {
 		}
 		l.plaintext(s)
 		if refs := SecretRefs(s.Raw); len(refs) > 0 && l.cfg.SecretUnreadable != nil {
-			l.cm(RuleUnknown, "unknown: service %s reads $%s from Secret %s, which could not be read (%s): its credentials, and the fields they fill, are not checked", s.Key, strings.Join(refs, ", $"), l.cfg.SecretName, oneLine(l.cfg.SecretUnreadable))
+			l.cm(RuleUnknown, "unknown: service %s reads $%s from Secret %s, which could not be read (%s): its credentials, and the fields they fill, are not checked", s.Key, strings.Join(refs, ", $"), l.cfg.SecretName, oneline.Fields(l.cfg.SecretUnreadable.Error()))
 			continue
 		}
 		l.secretRefs(s)
@@ -535,12 +536,12 @@ func (l *linter) lintTriggers() {
 			}
 			whenOK, onceOK := true, true
 			if _, err := expr.Compile(text.Coalesce(c.When, "false")); err != nil {
-				l.cm(RuleTriggerWhen, "%s: when does not compile: %s", where, oneLine(err))
+				l.cm(RuleTriggerWhen, "%s: when does not compile: %s", where, oneline.Fields(err.Error()))
 				whenOK = false
 			}
 			if c.OncePer != "" {
 				if _, err := expr.Compile(c.OncePer); err != nil {
-					l.cm(RuleTriggerOncePer, "%s: oncePer does not compile: %s", where, oneLine(err))
+					l.cm(RuleTriggerOncePer, "%s: oncePer does not compile: %s", where, oneline.Fields(err.Error()))
 					onceOK = false
 				}
 			}
@@ -592,10 +593,10 @@ func (l *linter) sampleRun(eng *Engine, where, when string, send []string) {
 	}
 	switch {
 	case len(failed) == len(sampleApplications):
-		l.cm(RuleTriggerNeverFires, "%s fails on every typical Application, so it can never fire: %s", where, oneLine(firstErr))
+		l.cm(RuleTriggerNeverFires, "%s fails on every typical Application, so it can never fire: %s", where, oneline.Fields(firstErr.Error()))
 		return
 	case len(failed) > 0:
-		l.cm(RuleTriggerRuntime, "%s fails on %s: %s", where, failed[0], oneLine(firstErr))
+		l.cm(RuleTriggerRuntime, "%s fails on %s: %s", where, failed[0], oneline.Fields(firstErr.Error()))
 	}
 	for _, i := range fired {
 		for _, tmpl := range send {
@@ -624,13 +625,13 @@ func (l *linter) sampleRender(eng *Engine, t Template, where string, i int) {
 			return // reported with the template
 		case errors.Is(err, ErrRenderBudget):
 			if l.first("render|" + t.Name) {
-				l.cm(RuleTemplateBudget, "template %s, sent by %s, on %s: %s", t.Name, where, name, oneLine(err))
+				l.cm(RuleTemplateBudget, "template %s, sent by %s, on %s: %s", t.Name, where, name, oneline.Fields(err.Error()))
 			}
 			return
 		}
 		if err != nil {
 			if l.first("render|" + t.Name) {
-				l.cm(RuleTemplateRender, "template %s, sent by %s, fails to render on %s: %s", t.Name, where, name, oneLine(err))
+				l.cm(RuleTemplateRender, "template %s, sent by %s, fails to render on %s: %s", t.Name, where, name, oneline.Fields(err.Error()))
 			}
 			return
 		}
@@ -648,7 +649,7 @@ func (l *linter) sampleRender(eng *Engine, t Template, where string, i int) {
 			webhookJSON = jsonWebhook(s)
 		}
 		if field, err := payloadProblem(n, "", d.Service, webhookJSON); err != nil && l.first("json|"+t.Name+"|"+field) {
-			l.cm(RuleTemplateJSON, "template %s: %s is not JSON once rendered on %s (%s): the service refuses to send it", t.Name, field, name, oneLine(err))
+			l.cm(RuleTemplateJSON, "template %s: %s is not JSON once rendered on %s (%s): the service refuses to send it", t.Name, field, name, oneline.Fields(err.Error()))
 		}
 	}
 }
@@ -883,10 +884,6 @@ func parseRecipients(v string) []string {
 		}
 	}
 	return out
-}
-
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", " ")), " ")
 }
 
 // hasNoValue says whether a rendered notification shows text/template's "<no value>",

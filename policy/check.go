@@ -17,6 +17,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/bytesize"
 	"github.com/ck8sargo/ck8sargo/render"
 )
 
@@ -367,7 +368,7 @@ func (ch *checker) load(ctx context.Context, files []inputFile, stdin io.Reader)
 		case errors.As(err, &tl):
 			results[i].findings = []Finding{{Rule: RuleInvalidManifest, Severity: SeverityError, File: f.display,
 				Message: fmt.Sprintf("file is %s, more than the %s limit; it is not checked (raise the limit with --max-file-size if it really is a manifest)",
-					humanSize(tl.size), humanSize(ch.opts.MaxFileSize))}}
+					bytesize.Format(tl.size, "bytes"), bytesize.Format(ch.opts.MaxFileSize, "bytes"))}}
 		case err != nil:
 			results[i].err = &FileError{File: f.display, Err: err}
 		default:

@@ -262,16 +262,6 @@ func describe(v any) string {
 	return fmt.Sprintf("a %T", v)
 }
 
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
-
 // errTooLarge carries the size of a file over the limit.
 type errTooLarge struct{ size int64 }
 

@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/render/appset"
 )
 
@@ -17,7 +18,7 @@ func (ru *run) generate(m Manifest) ([]map[string]any, []Note) {
 	})
 	if err != nil {
 		return nil, []Note{{Kind: NoteRenderFailed, File: m.File, Line: m.Line,
-			Message: fmt.Sprintf("ApplicationSet %s: %s", name, oneLine(err))}}
+			Message: fmt.Sprintf("ApplicationSet %s: %s", name, oneline.Lines(err.Error()))}}
 	}
 	var notes []Note
 	for _, n := range res.Notes {

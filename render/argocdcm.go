@@ -14,6 +14,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 )
 
 // argocdCMLimit bounds the argocd-cm file LoadArgoCDConfig reads.
@@ -63,7 +64,7 @@ func ArgoCDConfigFromData(data map[string]string) (ArgoCDConfig, error) {
 		}
 		*dst = []ResourceFilter{}
 		if err := yaml.UnmarshalStrict([]byte(v), dst); err != nil {
-			return c, fmt.Errorf("%s is not a list of {apiGroups, kinds, clusters}: %v", key, oneLine(err))
+			return c, fmt.Errorf("%s is not a list of {apiGroups, kinds, clusters}: %v", key, oneline.Lines(err.Error()))
 		}
 		for _, f := range *dst {
 			for _, g := range slices.Concat(f.APIGroups, f.Clusters) {

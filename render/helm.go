@@ -20,6 +20,7 @@ import (
 	"helm.sh/helm/v3/pkg/strvals"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 )
 
 // helm renders a chart of the repository in-process as Argo CD's repo server runs `helm
@@ -224,7 +225,7 @@ func missingDependencies(chrt *chart.Chart) []string {
 func chartSourceErr(err error) error {
 	msg := strings.ToLower(err.Error())
 	if strings.Contains(msg, "offline") || strings.Contains(msg, "not cached") || strings.Contains(msg, "not in the cache") {
-		return &notRendered{msg: oneLine(err)}
+		return &notRendered{msg: oneline.Lines(err.Error())}
 	}
 	return err
 }
@@ -443,7 +444,7 @@ func (r *Renderer) allowedScheme(ref string) error {
 
 // safeErr is err's text unless it quotes a line of data.
 func safeErr(err error, data []byte) string {
-	msg := oneLine(err)
+	msg := oneline.Lines(err.Error())
 	for _, l := range bytes.Split(data, []byte("\n")) {
 		if l = bytes.TrimSpace(l); len(l) >= 6 && strings.Contains(msg, string(l)) {
 			return "the decrypter's message is not shown because it quotes the file"

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/render/appset"
 )
 
@@ -139,7 +140,7 @@ func (ru *run) renderApplication(app *Application) {
 	}
 	var spec appSpec
 	if err := json.Unmarshal(raw, &spec); err != nil {
-		note(NoteRenderFailed, "", "the Application's spec cannot be read: %s", oneLine(err))
+		note(NoteRenderFailed, "", "the Application's spec cannot be read: %s", oneline.Lines(err.Error()))
 		return
 	}
 	srcs := spec.allSources()
@@ -346,7 +347,7 @@ func (s *srcRun) renderWith(kind SourceKind, fn func(ctx context.Context, sub *s
 			if s.dir != "" {
 				file = s.r.display(s.dir)
 			}
-			s.note(NoteRenderFailed, file, "rendering %s %s: %s", kindName(kind), what, oneLine(res.err))
+			s.note(NoteRenderFailed, file, "rendering %s %s: %s", kindName(kind), what, oneline.Lines(res.err.Error()))
 		}
 	}
 	for i := range res.objs {
@@ -373,10 +374,6 @@ func kindName(kind SourceKind) string {
 		return "jsonnet directory"
 	}
 	return "directory"
-}
-
-func oneLine(err error) string {
-	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
 }
 
 // discover decides a source's type from its files, as Argo CD's util/app/discovery:

@@ -107,16 +107,6 @@ func backupName(args []string) (string, error) {
 	return args[0], nil
 }
 
-func humanSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d B", n)
-}
-
 func humanAge(d time.Duration) string {
 	switch {
 	case d >= 48*time.Hour:

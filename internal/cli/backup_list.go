@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/backup/archive"
+	"github.com/ck8sargo/ck8sargo/internal/bytesize"
 )
 
 func backupKinds() []string { return archive.Kinds }
@@ -99,7 +100,7 @@ func (o *backupListOptions) Run(ctx context.Context) error {
 	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tAGE\tOBJECTS\tSIZE\tSECRETS")
 	for _, s := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.Name, s.Age, s.Objects, humanSize(s.Size), s.Encryption)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.Name, s.Age, s.Objects, bytesize.Format(s.Size, "B"), s.Encryption)
 	}
 	return tw.Flush()
 }

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ck8sargo/ck8sargo/internal/bytesize"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
@@ -69,7 +70,7 @@ func (o *backupShowOptions) Run(ctx context.Context) error {
 	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "Name:\t%s\n", s.Name)
 	fmt.Fprintf(tw, "Created:\t%s (%s ago)\n", s.Created.Format(time.RFC3339), s.Age)
-	fmt.Fprintf(tw, "Size:\t%s\n", humanSize(s.Size))
+	fmt.Fprintf(tw, "Size:\t%s\n", bytesize.Format(s.Size, "B"))
 	fmt.Fprintf(tw, "Server:\t%s\n", s.Server)
 	fmt.Fprintf(tw, "Namespace:\t%s\n", s.Namespace)
 	fmt.Fprintf(tw, "Format:\t%d\n", s.Format)

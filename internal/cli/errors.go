@@ -3,8 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/policy"
 )
 
@@ -51,17 +51,10 @@ func ExitCode(err error) (int, string) {
 		if ee.Err == nil {
 			return ee.Code, ""
 		}
-		return ee.Code, oneLine(ee.Err.Error())
+		return ee.Code, oneline.Lines(ee.Err.Error())
 	}
 	if errors.Is(err, policy.ErrFindings) {
 		return ExitFindings, ""
 	}
-	return ExitError, oneLine(err.Error())
-}
-
-// oneLine keeps an error on one line: multi-line causes (joined errors, API server bodies)
-// are folded so a terminal or CI log shows one readable line per error.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+	return ExitError, oneline.Lines(err.Error())
 }

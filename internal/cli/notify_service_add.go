@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/notify"
 )
 
@@ -97,7 +98,7 @@ func (o *notifyServiceAddOptions) Complete(_ *cobra.Command, _ []string) error {
 func (o *notifyServiceAddOptions) Validate() error {
 	spec, err := o.builder.build(o.name)
 	if err != nil {
-		return UsageErrorf("%w", &flagNamedError{msg: oneLine(flagMessage(err, o.builder.flag)), err: err})
+		return UsageErrorf("%w", &flagNamedError{msg: oneline.Lines(flagMessage(err, o.builder.flag)), err: err})
 	}
 	o.spec = spec
 	return nil

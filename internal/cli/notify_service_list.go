@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/notify"
 )
 
@@ -78,7 +79,7 @@ func (o *notifyServiceListOptions) Run(_ context.Context) error {
 	for _, i := range infos {
 		missing := strings.Join(i.Missing, ",")
 		if i.Error != "" {
-			missing = "error: " + oneLine(i.Error)
+			missing = "error: " + oneline.Lines(i.Error)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", i.Name, i.Type, i.Key, strings.Join(i.SecretKeys, ","), missing)
 	}

@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/notify"
 )
 
@@ -216,7 +217,7 @@ func (o *notifyTestOptions) application(ctx context.Context, p argocdmanaged.Pro
 func printEvaluation(w io.Writer, ev *notify.Evaluation, opts notify.EvaluateOptions) error {
 	fmt.Fprintf(w, "Application %s\n", ev.Application)
 	for _, u := range ev.Unknown {
-		fmt.Fprintf(w, "  unknown: %s\n", oneLine(u))
+		fmt.Fprintf(w, "  unknown: %s\n", oneline.Lines(u))
 	}
 	if len(ev.Triggers) == 0 {
 		_, err := fmt.Fprintln(w, "  no subscriptions: add one with `kubectl ck8sargo notify subscribe`")
@@ -225,7 +226,7 @@ func printEvaluation(w io.Writer, ev *notify.Evaluation, opts notify.EvaluateOpt
 	for _, t := range ev.Triggers {
 		fmt.Fprintf(w, "\ntrigger %s\n", t.Trigger)
 		if t.Error != "" {
-			fmt.Fprintf(w, "  error: %s\n", oneLine(t.Error))
+			fmt.Fprintf(w, "  error: %s\n", oneline.Lines(t.Error))
 			continue
 		}
 		for _, c := range t.Conditions {
@@ -238,9 +239,9 @@ func printEvaluation(w io.Writer, ev *notify.Evaluation, opts notify.EvaluateOpt
 				fmt.Fprintf(w, "  (%s)", c.Description)
 			}
 			fmt.Fprintln(w)
-			fmt.Fprintf(w, "    when: %s\n", oneLine(c.When))
+			fmt.Fprintf(w, "    when: %s\n", oneline.Lines(c.When))
 			if c.Error != "" {
-				fmt.Fprintf(w, "    error: %s\n", oneLine(c.Error))
+				fmt.Fprintf(w, "    error: %s\n", oneline.Lines(c.Error))
 			}
 			if c.OncePer != "" {
 				fmt.Fprintf(w, "    oncePer: %s\n", c.OncePer)
@@ -250,14 +251,14 @@ func printEvaluation(w io.Writer, ev *notify.Evaluation, opts notify.EvaluateOpt
 		for _, d := range t.Deliveries {
 			fmt.Fprintf(w, "  -> %s %q: %s\n", d.Service, d.Recipient, deliveryState(d, opts))
 			if d.RenderError != "" {
-				fmt.Fprintf(w, "     render error: %s\n", oneLine(d.RenderError))
+				fmt.Fprintf(w, "     render error: %s\n", oneline.Lines(d.RenderError))
 				continue
 			}
 			if d.SendError != "" {
-				fmt.Fprintf(w, "     send error: %s\n", oneLine(d.SendError))
+				fmt.Fprintf(w, "     send error: %s\n", oneline.Lines(d.SendError))
 			}
 			for _, n := range d.Notes {
-				fmt.Fprintf(w, "     note: %s\n", oneLine(n))
+				fmt.Fprintf(w, "     note: %s\n", oneline.Lines(n))
 			}
 			printNotification(w, d.ServiceType, d.Service, d.Notification)
 		}
@@ -274,11 +275,11 @@ func deliveryState(d notify.Delivery, opts notify.EvaluateOptions) string {
 	case d.RenderError != "":
 		return "render failed"
 	case d.Undeliverable != "" && opts.Send:
-		return "not delivered: " + oneLine(d.Undeliverable)
+		return "not delivered: " + oneline.Lines(d.Undeliverable)
 	case d.Undeliverable != "":
-		return "would not be sent: " + oneLine(d.Undeliverable)
+		return "would not be sent: " + oneline.Lines(d.Undeliverable)
 	case d.Unknown != "":
-		return "unknown: " + oneLine(d.Unknown)
+		return "unknown: " + oneline.Lines(d.Unknown)
 	case !d.Triggered:
 		return "condition false (shown because of --ignore-conditions)"
 	case d.AlreadyNotified:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/policy"
 	"github.com/ck8sargo/ck8sargo/policy/report"
 	"github.com/ck8sargo/ck8sargo/policy/rules"
@@ -164,7 +165,7 @@ func (o *policyCheckOptions) Run(ctx context.Context) error {
 			return fmt.Errorf("reading the admission policies: %w", err)
 		}
 		for _, w := range warnings {
-			fmt.Fprintf(o.ErrOut, "warning: workloads are judged without what cannot be read: %s\n", oneLine(w.Error()))
+			fmt.Fprintf(o.ErrOut, "warning: workloads are judged without what cannot be read: %s\n", oneline.Lines(w.Error()))
 		}
 		if len(pols.Objects) > 0 {
 			opts.Admission = &pols

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 )
 
 // NewCmdProfile groups the commands that show and write the platform profile.
@@ -109,7 +110,7 @@ func printWarnings(root *RootOptions, warnings []string) { writeWarnings(root.Er
 
 func writeWarnings(w io.Writer, warnings []string) {
 	for _, x := range warnings {
-		fmt.Fprintf(w, "warning: %s\n", oneLine(x))
+		fmt.Fprintf(w, "warning: %s\n", oneline.Lines(x))
 	}
 }
 

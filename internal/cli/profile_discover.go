@@ -12,6 +12,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/atomicfile"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 )
 
 type profileDiscoverOptions struct {
@@ -81,7 +82,7 @@ func (o *profileDiscoverOptions) snapshot(ctx context.Context, cl *argocdmanaged
 		return fmt.Errorf("reading the admission policies: %w", err)
 	}
 	for _, w := range warnings {
-		fmt.Fprintf(o.ErrOut, "warning: the snapshot leaves out what cannot be read: %s\n", oneLine(w.Error()))
+		fmt.Fprintf(o.ErrOut, "warning: the snapshot leaves out what cannot be read: %s\n", oneline.Lines(w.Error()))
 	}
 	data, err := pols.MarshalList()
 	if err != nil {

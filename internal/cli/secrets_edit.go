@@ -13,6 +13,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/internal/editspace"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 )
 
 type secretsEditOptions struct {
@@ -79,7 +80,7 @@ func (o *secretsEditOptions) Run(ctx context.Context) error {
 		fmt.Fprintf(o.ErrOut, "warning: removed plaintext left by an interrupted `secrets edit` (process %d is gone): %s\n", s.PID, s.Dir)
 	}
 	if err != nil {
-		fmt.Fprintf(o.ErrOut, "warning: %s\n", oneLine(err.Error()))
+		fmt.Fprintf(o.ErrOut, "warning: %s\n", oneline.Lines(err.Error()))
 	}
 	c, err := o.keys.client()
 	if err != nil {

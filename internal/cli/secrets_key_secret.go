@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/secrets"
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
@@ -96,7 +97,7 @@ func (o *secretsKeySecretOptions) Run(ctx context.Context) error {
 	if err != nil {
 		var fe *argocdmanaged.ForbiddenError
 		if errors.As(err, &fe) {
-			fmt.Fprintf(o.ErrOut, "warning: cannot check the repo server: %s\n", oneLine(err.Error()))
+			fmt.Fprintf(o.ErrOut, "warning: cannot check the repo server: %s\n", oneline.Lines(err.Error()))
 			return nil
 		}
 		return err

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
 
@@ -109,7 +110,7 @@ func (o *secretsKeygenOptions) Run(context.Context) error {
 	ex, err := excludeFromGit(files.PrivateKeyFile)
 	switch {
 	case err != nil:
-		fmt.Fprintf(o.ErrOut, "warning: %s is inside a git work tree and could be committed; adding it to .git/info/exclude failed: %s\n", files.PrivateKeyFile, oneLine(err.Error()))
+		fmt.Fprintf(o.ErrOut, "warning: %s is inside a git work tree and could be committed; adding it to .git/info/exclude failed: %s\n", files.PrivateKeyFile, oneline.Lines(err.Error()))
 	case ex.WorkTree != "":
 		fmt.Fprintf(o.ErrOut, "warning: the private key %s is inside the git work tree %s: keep keys outside the repository; %s is in %s so that git does not offer it\n", files.PrivateKeyFile, ex.WorkTree, ex.Pattern, ex.ExcludeFile)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/secrets/scan"
 )
 
@@ -137,7 +138,7 @@ func (o *secretsScanOptions) Run(ctx context.Context) error {
 			return UsageErrorf("%w; fix secrets.scan in the profile (.ck8sargo.yaml)", err)
 		}
 		// Problems with some paths: report what was found, then fail on the input.
-		defer func() { fmt.Fprintf(o.ErrOut, "error: %s\n", oneLine(err.Error())) }()
+		defer func() { fmt.Fprintf(o.ErrOut, "error: %s\n", oneline.Lines(err.Error())) }()
 	}
 	if o.output.is("json") {
 		if err := printStructured(o.Out, "json", res); err != nil {

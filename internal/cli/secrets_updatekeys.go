@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
@@ -75,7 +76,7 @@ func (o *secretsUpdateKeysOptions) Run(ctx context.Context) error {
 			return replaceFile(name, out, mode)
 		}()
 		if err != nil {
-			r.Error = oneLine(err.Error())
+			r.Error = oneline.Lines(err.Error())
 			errs = append(errs, err)
 		}
 		results = append(results, r)

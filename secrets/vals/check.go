@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/helmfile/vals/pkg/config"
 	"github.com/helmfile/vals/pkg/expansion"
 	valslog "github.com/helmfile/vals/pkg/log"
@@ -190,7 +191,7 @@ func Check(ctx context.Context, refs []Reference, vc VaultConfig) ([]Result, err
 
 func classify(m map[string]any, err error, r Reference) (Status, string) {
 	if err != nil {
-		msg := oneLine(err.Error())
+		msg := oneline.Fields(err.Error())
 		if strings.Contains(msg, "no secret found") {
 			return StatusMissing, fmt.Sprintf("no secret at %s in Vault", r.Path)
 		}
@@ -207,10 +208,4 @@ func classify(m map[string]any, err error, r Reference) (Status, string) {
 		}
 	}
 	return StatusFound, ""
-}
-
-// oneLine folds Vault's multi-line error texts; they hold status codes and messages, never
-// secret data.
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
