@@ -10,21 +10,11 @@ import (
 	"github.com/ck8sargo/ck8sargo/namespaces"
 )
 
-// hintedError is an error with this plugin's words for it; the chain stays (errors.Is and
-// errors.As see the library's error), and a hinted error is not hinted again.
-type hintedError struct {
-	msg string
-	err error
-}
-
-func (e *hintedError) Error() string { return e.msg }
-func (e *hintedError) Unwrap() error { return e.err }
-
 // argocdmanagedError adds to an error of argocdmanaged or namespaces what the user of this
 // plugin does about it, with the flag or command that does it; the libraries name none. An
 // error it has hinted already, and any other error, is returned as it is.
 func argocdmanagedError(err error) error {
-	var hinted *hintedError
+	var hinted *rewordedError
 	if err == nil || errors.As(err, &hinted) {
 		return err
 	}
@@ -32,7 +22,7 @@ func argocdmanagedError(err error) error {
 	if !ok {
 		return err
 	}
-	h := &hintedError{msg: msg, err: err}
+	h := &rewordedError{msg: msg, err: err}
 	// ExitCode prints an exitError's own error: keep its code, print the hint.
 	var ee *exitError
 	if errors.As(err, &ee) {

@@ -46,6 +46,9 @@ func ExitCode(err error) (int, string) {
 	if err == nil {
 		return ExitOK, ""
 	}
+	// The hints of argocdmanaged's errors (a missing kubeconfig, profile), for every
+	// command; an error a command hinted already is left as it is.
+	err = argocdmanagedError(err)
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.Err == nil {
@@ -58,3 +61,13 @@ func ExitCode(err error) (int, string) {
 	}
 	return ExitError, oneline.Lines(err.Error())
 }
+
+// rewordedError is a library error as the plugin says it: msg adds the flag or command that
+// fixes it (the libraries name none), and the error chain stays for errors.Is and As.
+type rewordedError struct {
+	msg string
+	err error
+}
+
+func (e *rewordedError) Error() string { return e.msg }
+func (e *rewordedError) Unwrap() error { return e.err }

@@ -27,16 +27,6 @@ func flagMessage(err error, flag func(option string) string) string {
 	return msg
 }
 
-// flagNamedError is an error of the library with a message that names flags instead of
-// the library's option fields; errors.Is and errors.As still see the library's error.
-type flagNamedError struct {
-	msg string
-	err error
-}
-
-func (e *flagNamedError) Error() string { return e.msg }
-func (e *flagNamedError) Unwrap() error { return e.err }
-
 // addServiceHint says how to get past what AddService refuses.
 func addServiceHint(err error) error {
 	switch {
@@ -80,5 +70,5 @@ func subscriptionHint(err error) error {
 	default:
 		hint = "; pass --force to subscribe anyway"
 	}
-	return UsageErrorf("%w", &flagNamedError{msg: msg + hint, err: err})
+	return UsageErrorf("%w", &rewordedError{msg: msg + hint, err: err})
 }

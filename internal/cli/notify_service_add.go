@@ -98,7 +98,7 @@ func (o *notifyServiceAddOptions) Complete(_ *cobra.Command, _ []string) error {
 func (o *notifyServiceAddOptions) Validate() error {
 	spec, err := o.builder.build(o.name)
 	if err != nil {
-		return UsageErrorf("%w", &flagNamedError{msg: oneline.Lines(flagMessage(err, o.builder.flag)), err: err})
+		return UsageErrorf("%w", &rewordedError{msg: oneline.Lines(flagMessage(err, o.builder.flag)), err: err})
 	}
 	o.spec = spec
 	return nil

@@ -32,15 +32,6 @@ func reworded(err, inner error, text string) error {
 	return &rewordedError{msg: strings.Replace(err.Error(), inner.Error(), text, 1), err: err}
 }
 
-// rewordedError is an error with another message and the same chain.
-type rewordedError struct {
-	msg string
-	err error
-}
-
-func (e *rewordedError) Error() string { return e.msg }
-func (e *rewordedError) Unwrap() error { return e.err }
-
 // sopsError adds the flag or command that fixes a secrets/sops error.
 func sopsError(err error) error {
 	var (
