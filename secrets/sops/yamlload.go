@@ -50,7 +50,6 @@ func loadPlain(store common.Store, in []byte) (sopslib.TreeBranches, error) {
 	for _, d := range docs {
 		b, err := yamlBranch(d, make(sopslib.TreeBranch, 0), false)
 		if err != nil {
-			//lint:ignore ST1005 the sops store's own text, kept so errors match the CLI
 			return nil, fmt.Errorf("Error unmarshaling input YAML: %s", err)
 		}
 		branches = append(branches, b)
@@ -93,7 +92,6 @@ func decodeYAMLDocuments(in []byte) ([]*yaml.Node, error) {
 			if len(docs) == 0 {
 				return nil, err
 			}
-			//lint:ignore ST1005 the sops store's own text, kept so errors match the CLI
 			return nil, fmt.Errorf("Error unmarshaling input YAML: %s", err)
 		}
 		docs = append(docs, &n)
