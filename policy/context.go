@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/kinds"
 )
 
 // Context is what rules may read besides the object: the profile and indexes built once
@@ -38,9 +39,6 @@ type Context struct {
 
 func newContext(p *argocdmanaged.Profile) *Context {
 	c := &Context{Profile: p, clusterScoped: map[schema.GroupKind]bool{}, podTemplates: map[schema.GroupKind]string{}}
-	for _, gk := range builtinClusterScoped {
-		c.clusterScoped[gk] = true
-	}
 	for _, pt := range p.Policy.PodTemplates {
 		c.podTemplates[schema.GroupKind{Group: pt.Group, Kind: pt.Kind}] = strings.Trim(pt.Path, ".")
 	}
@@ -113,7 +111,12 @@ func (c *Context) index(objs []*Object) {
 
 // IsClusterScoped says whether objects of a kind are cluster-scoped: from discovery when
 // checking live, else from the built-in table and the CRDs in the input.
-func (c *Context) IsClusterScoped(gk schema.GroupKind) bool { return c.clusterScoped[gk] }
+func (c *Context) IsClusterScoped(gk schema.GroupKind) bool {
+	if v, ok := c.clusterScoped[gk]; ok {
+		return v
+	}
+	return kinds.ClusterScoped(gk)
+}
 
 // NetworkPolicies returns the NetworkPolicies of a namespace in the input.
 func (c *Context) NetworkPolicies(namespace string) []*Object { return c.netpols[namespace] }
@@ -200,46 +203,6 @@ func (c *Context) Display(abs string) string {
 		return abs
 	}
 	return c.display(abs)
-}
-
-// builtinClusterScoped are the cluster-scoped kinds of Kubernetes and of common add-ons.
-var builtinClusterScoped = []schema.GroupKind{
-	{Kind: "Namespace"}, {Kind: "Node"}, {Kind: "PersistentVolume"}, {Kind: "ComponentStatus"},
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},
-	{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
-	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
-	{Group: "apiregistration.k8s.io", Kind: "APIService"},
-	{Group: "storage.k8s.io", Kind: "StorageClass"},
-	{Group: "storage.k8s.io", Kind: "CSIDriver"},
-	{Group: "storage.k8s.io", Kind: "CSINode"},
-	{Group: "storage.k8s.io", Kind: "VolumeAttachment"},
-	{Group: "storage.k8s.io", Kind: "VolumeAttributesClass"},
-	{Group: "scheduling.k8s.io", Kind: "PriorityClass"},
-	{Group: "networking.k8s.io", Kind: "IngressClass"},
-	{Group: "networking.k8s.io", Kind: "IPAddress"},
-	{Group: "networking.k8s.io", Kind: "ServiceCIDR"},
-	{Group: "node.k8s.io", Kind: "RuntimeClass"},
-	{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"},
-	{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"},
-	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"},
-	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"},
-	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicy"},
-	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicyBinding"},
-	{Group: "certificates.k8s.io", Kind: "CertificateSigningRequest"},
-	{Group: "certificates.k8s.io", Kind: "ClusterTrustBundle"},
-	{Group: "flowcontrol.apiserver.k8s.io", Kind: "FlowSchema"},
-	{Group: "flowcontrol.apiserver.k8s.io", Kind: "PriorityLevelConfiguration"},
-	{Group: "resource.k8s.io", Kind: "DeviceClass"},
-	{Group: "resource.k8s.io", Kind: "ResourceSlice"},
-	{Group: "policy", Kind: "PodSecurityPolicy"},
-	{Group: "cert-manager.io", Kind: "ClusterIssuer"},
-	{Group: "templates.gatekeeper.sh", Kind: "ConstraintTemplate"},
-	{Group: "hnc.x-k8s.io", Kind: "HNCConfiguration"},
-	{Group: "external-secrets.io", Kind: "ClusterSecretStore"},
-	{Group: "external-secrets.io", Kind: "ClusterExternalSecret"},
-	{Group: "kyverno.io", Kind: "ClusterPolicy"},
-	{Group: "velero.io", Kind: "ServerStatusRequest"},
-	{Group: "monitoring.coreos.com", Kind: "ClusterRule"},
 }
 
 // PodSpec returns the pod spec of a Pod or of a workload's pod template, and the dotted

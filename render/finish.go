@@ -3,6 +3,7 @@ package render
 import (
 	"os"
 
+	"github.com/ck8sargo/ck8sargo/internal/kinds"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -34,7 +35,7 @@ func (r *Renderer) finish(app *Application, namespace string) {
 		if r.opts.ClusterScoped != nil {
 			return r.opts.ClusterScoped(gk)
 		}
-		return builtinClusterScoped[gk]
+		return kinds.ClusterScoped(gk)
 	}
 	type key struct {
 		gk       schema.GroupKind
@@ -84,50 +85,4 @@ func (r *Renderer) finish(app *Application, namespace string) {
 func fileExists(p string) bool {
 	st, err := os.Stat(p)
 	return err == nil && !st.IsDir()
-}
-
-var builtinClusterScoped = map[schema.GroupKind]bool{}
-
-func init() {
-	for _, gk := range []schema.GroupKind{
-		{Kind: "Namespace"}, {Kind: "Node"}, {Kind: "PersistentVolume"}, {Kind: "ComponentStatus"},
-		{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"},
-		{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
-		{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
-		{Group: "apiregistration.k8s.io", Kind: "APIService"},
-		{Group: "storage.k8s.io", Kind: "StorageClass"},
-		{Group: "storage.k8s.io", Kind: "CSIDriver"},
-		{Group: "storage.k8s.io", Kind: "CSINode"},
-		{Group: "storage.k8s.io", Kind: "VolumeAttachment"},
-		{Group: "storage.k8s.io", Kind: "VolumeAttributesClass"},
-		{Group: "scheduling.k8s.io", Kind: "PriorityClass"},
-		{Group: "networking.k8s.io", Kind: "IngressClass"},
-		{Group: "networking.k8s.io", Kind: "IPAddress"},
-		{Group: "networking.k8s.io", Kind: "ServiceCIDR"},
-		{Group: "node.k8s.io", Kind: "RuntimeClass"},
-		{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"},
-		{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"},
-		{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"},
-		{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"},
-		{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicy"},
-		{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicyBinding"},
-		{Group: "certificates.k8s.io", Kind: "CertificateSigningRequest"},
-		{Group: "certificates.k8s.io", Kind: "ClusterTrustBundle"},
-		{Group: "flowcontrol.apiserver.k8s.io", Kind: "FlowSchema"},
-		{Group: "flowcontrol.apiserver.k8s.io", Kind: "PriorityLevelConfiguration"},
-		{Group: "resource.k8s.io", Kind: "DeviceClass"},
-		{Group: "resource.k8s.io", Kind: "ResourceSlice"},
-		{Group: "policy", Kind: "PodSecurityPolicy"},
-		{Group: "cert-manager.io", Kind: "ClusterIssuer"},
-		{Group: "templates.gatekeeper.sh", Kind: "ConstraintTemplate"},
-		{Group: "hnc.x-k8s.io", Kind: "HNCConfiguration"},
-		{Group: "external-secrets.io", Kind: "ClusterSecretStore"},
-		{Group: "external-secrets.io", Kind: "ClusterExternalSecret"},
-		{Group: "kyverno.io", Kind: "ClusterPolicy"},
-		{Group: "velero.io", Kind: "ServerStatusRequest"},
-		{Group: "monitoring.coreos.com", Kind: "ClusterRule"},
-		{Group: "argoproj.io", Kind: "ClusterWorkflowTemplate"},
-	} {
-		builtinClusterScoped[gk] = true
-	}
 }
