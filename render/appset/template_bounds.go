@@ -63,12 +63,13 @@ func boundedFuncs() map[string]any {
 	untilStep := sp["untilStep"].(func(int, int, int) []int)
 	seq := sp["seq"].(func(...int) string)
 	randBytes := sp["randBytes"].(func(int) (string, error))
+	repeat := sp["repeat"].(func(int, string) string)
 	return map[string]any{
 		"repeat": func(count int, str string) (string, error) {
 			if len(str) > 0 && count > maxRendered/len(str) {
 				return "", fmt.Errorf("repeat: %d times %d bytes is more than an Application can hold (%d)", count, len(str), maxRendered)
 			}
-			return sp["repeat"].(func(int, string) string)(count, str), nil
+			return repeat(count, str), nil
 		},
 		"randAlphaNum": rand("randAlphaNum"),
 		"randAlpha":    rand("randAlpha"),
