@@ -18,6 +18,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/backup"
+	"github.com/ck8sargo/ck8sargo/backup/store"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
 )
 
@@ -55,26 +56,66 @@ func (s *stopAt) Update(phase string, done, _ int) {
 	}
 }
 
-func TestRestoreInterruptedByAnAPIServerStopFinishesWhenRunAgain(t *testing.T) {
+// faultWorld is a backup of a fixture on a control plane of its own, taken and then deleted,
+// so that a restore has everything to create while the test stops the API server.
+type faultWorld struct {
+	apiServer *envtest.APIServer
+	c         *argocdmanaged.Clients
+	p         argocdmanaged.Profile
+	f         *fixture
+	st        *store.Store
+	id        *age.X25519Identity
+	exp       *backup.ExportResult
+}
+
+// exportedThenDeleted creates a fixture of the sizes given in namespace ns of a restartable
+// control plane, exports it and deletes it again.
+func exportedThenDeleted(t *testing.T, ns string, sz sizes) faultWorld {
+	t.Helper()
 	testenv.Require(t, env)
 	ctx := context.Background()
 	cp, cfg := restartableControlPlane(t)
 	c, err := argocdmanaged.NewClientsForConfig(cfg)
 	require.NoError(t, err)
 	p := env.Profile.Clone()
-	p.ArgoCD.Namespace = "argocd-fault"
+	p.ArgoCD.Namespace = ns
 	_, err = c.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p.ArgoCD.Namespace}}, metav1.CreateOptions{})
 	require.NoError(t, err)
-
-	f := newFixture(t, p, sizes{apps: 1500, projects: 20, appsets: 10, repos: 20})
+	f := newFixture(t, p, sz)
 	createAll(t, c, f.all())
 	st := fileStore(t)
 	id := newIdentity(t)
 	exp, err := backup.Export(ctx, c, st, backup.ExportOptions{Profile: p, Recipients: []string{id.Recipient().String()}})
 	require.NoError(t, err)
 	deleteAll(t, c, p.ArgoCD.Namespace, allKinds...)
+	return faultWorld{apiServer: cp.ControlPlane.GetAPIServer(), c: c, p: p, f: f, st: st, id: id, exp: exp}
+}
 
-	apiServer := cp.ControlPlane.GetAPIServer()
+// restartAPIServer starts the stopped API server again and waits until it answers.
+func restartAPIServer(t *testing.T, apiServer *envtest.APIServer, c *argocdmanaged.Clients, ns string) {
+	t.Helper()
+	require.NoError(t, apiServer.Start())
+	require.Eventually(t, func() bool {
+		_, err := c.Kube.CoreV1().Namespaces().Get(context.Background(), ns, metav1.GetOptions{})
+		return err == nil
+	}, 60*time.Second, 200*time.Millisecond)
+}
+
+// assertRestoredOnce requires every object of f restored, and each kind with as many live
+// objects as f has: nothing duplicated or missing.
+func assertRestoredOnce(t *testing.T, c *argocdmanaged.Clients, ns string, f *fixture) {
+	t.Helper()
+	assertRestored(t, c, ns, f)
+	for _, kind := range allKinds {
+		assert.Len(t, liveObjects(t, c, ns, kind), len(f.byKind(kind)), "nothing duplicated or missing: %s", kind)
+	}
+}
+
+func TestRestoreInterruptedByAnAPIServerStopFinishesWhenRunAgain(t *testing.T) {
+	ctx := context.Background()
+	w := exportedThenDeleted(t, "argocd-fault", sizes{apps: 1500, projects: 20, appsets: 10, repos: 20})
+	c, p, f, st, id, exp := w.c, w.p, w.f, w.st, w.id, w.exp
+	apiServer := w.apiServer
 	stopped := make(chan error, 1)
 	progress := &stopAt{n: 400, stop: func() { stopped <- apiServer.Stop() }}
 	first, err := backup.Restore(ctx, c, st, exp.Name, backup.RestoreOptions{Profile: p, Identities: []age.Identity{id}, Progress: progress})
@@ -87,21 +128,14 @@ func TestRestoreInterruptedByAnAPIServerStopFinishesWhenRunAgain(t *testing.T) {
 	t.Logf("first run: %d created, %d failed before the API server stopped: %v", first.Created, first.Failed, err)
 	assert.Less(t, first.Created, len(f.objects))
 
-	require.NoError(t, apiServer.Start())
-	require.Eventually(t, func() bool {
-		_, err := c.Kube.CoreV1().Namespaces().Get(ctx, p.ArgoCD.Namespace, metav1.GetOptions{})
-		return err == nil
-	}, 60*time.Second, 200*time.Millisecond)
+	restartAPIServer(t, apiServer, c, p.ArgoCD.Namespace)
 
 	second, err := backup.Restore(ctx, c, st, exp.Name, backup.RestoreOptions{Profile: p, Identities: []age.Identity{id}})
 	require.NoError(t, err)
 	assert.Equal(t, len(f.objects), second.Created+second.Skipped)
 	assert.Positive(t, second.Created)
 	assert.GreaterOrEqual(t, second.Skipped, first.Created, "what the first run created is left alone")
-	assertRestored(t, c, p.ArgoCD.Namespace, f)
-	for _, kind := range allKinds {
-		assert.Len(t, liveObjects(t, c, p.ArgoCD.Namespace, kind), len(f.byKind(kind)), "nothing duplicated or missing: %s", kind)
-	}
+	assertRestoredOnce(t, c, p.ArgoCD.Namespace, f)
 }
 
 // stopInPhase is a Progress that stops the API server, synchronously, when phase starts.
@@ -122,34 +156,16 @@ func (s *stopInPhase) Update(phase string, _, _ int) {
 // before the guard is released: the rerun releases it, duplicates nothing, and leaves every
 // object equal to the backup.
 func TestRestoreInterruptedBeforeTheGuardIsReleasedConvergesWhenRunAgain(t *testing.T) {
-	testenv.Require(t, env)
 	ctx := context.Background()
-	cp, cfg := restartableControlPlane(t)
-	c, err := argocdmanaged.NewClientsForConfig(cfg)
-	require.NoError(t, err)
-	p := env.Profile.Clone()
-	p.ArgoCD.Namespace = "argocd-fault-guard"
-	_, err = c.Kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p.ArgoCD.Namespace}}, metav1.CreateOptions{})
-	require.NoError(t, err)
-	f := newFixture(t, p, sizes{apps: 30, projects: 3, appsets: 6, repos: 2})
-	createAll(t, c, f.all())
-	st := fileStore(t)
-	id := newIdentity(t)
-	exp, err := backup.Export(ctx, c, st, backup.ExportOptions{Profile: p, Recipients: []string{id.Recipient().String()}})
-	require.NoError(t, err)
-	deleteAll(t, c, p.ArgoCD.Namespace, allKinds...)
-
-	apiServer := cp.ControlPlane.GetAPIServer()
+	w := exportedThenDeleted(t, "argocd-fault-guard", sizes{apps: 30, projects: 3, appsets: 6, repos: 2})
+	c, p, f, st, id, exp := w.c, w.p, w.f, w.st, w.id, w.exp
+	apiServer := w.apiServer
 	progress := &stopInPhase{phase: "guard", stop: apiServer.Stop}
-	_, err = backup.Restore(ctx, c, st, exp.Name, backup.RestoreOptions{Profile: p, Identities: []age.Identity{id}, Progress: progress})
+	_, err := backup.Restore(ctx, c, st, exp.Name, backup.RestoreOptions{Profile: p, Identities: []age.Identity{id}, Progress: progress})
 	require.Error(t, err, "the release notices the API server is gone")
 	require.NoError(t, progress.err)
 
-	require.NoError(t, apiServer.Start())
-	require.Eventually(t, func() bool {
-		_, err := c.Kube.CoreV1().Namespaces().Get(ctx, p.ArgoCD.Namespace, metav1.GetOptions{})
-		return err == nil
-	}, 60*time.Second, 200*time.Millisecond)
+	restartAPIServer(t, apiServer, c, p.ArgoCD.Namespace)
 	guarded := 0
 	for _, a := range liveObjects(t, c, p.ArgoCD.Namespace, "ApplicationSet") {
 		if _, ok := a.GetAnnotations()[backup.GuardAnnotation]; ok {
@@ -161,8 +177,5 @@ func TestRestoreInterruptedBeforeTheGuardIsReleasedConvergesWhenRunAgain(t *test
 	second, err := backup.Restore(ctx, c, st, exp.Name, backup.RestoreOptions{Profile: p, Identities: []age.Identity{id}})
 	require.NoError(t, err)
 	assert.Equal(t, len(f.objects), second.Skipped, "everything was there already")
-	assertRestored(t, c, p.ArgoCD.Namespace, f)
-	for _, kind := range allKinds {
-		assert.Len(t, liveObjects(t, c, p.ArgoCD.Namespace, kind), len(f.byKind(kind)), "nothing duplicated or missing: %s", kind)
-	}
+	assertRestoredOnce(t, c, p.ArgoCD.Namespace, f)
 }

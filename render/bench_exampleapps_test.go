@@ -127,16 +127,7 @@ affinity: {}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 `
-	f["helm-guestbook/templates/deployment.yaml"] = `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ template "helm-guestbook.fullname" . }}
-  labels:
-    app: {{ template "helm-guestbook.name" . }}
-    chart: {{ template "helm-guestbook.chart" . }}
-    release: {{ .Release.Name }}
-    heritage: {{ .Release.Service }}
-spec:
+	f["helm-guestbook/templates/deployment.yaml"] = "apiVersion: apps/v1\nkind: Deployment\n" + guestbookChartMetadata + `spec:
   replicas: {{ .Values.replicaCount }}
   revisionHistoryLimit: 3
   selector:
@@ -180,16 +171,7 @@ spec:
 {{ toYaml . | indent 8 }}
     {{- end }}
 `
-	f["helm-guestbook/templates/service.yaml"] = `apiVersion: v1
-kind: Service
-metadata:
-  name: {{ template "helm-guestbook.fullname" . }}
-  labels:
-    app: {{ template "helm-guestbook.name" . }}
-    chart: {{ template "helm-guestbook.chart" . }}
-    release: {{ .Release.Name }}
-    heritage: {{ .Release.Service }}
-spec:
+	f["helm-guestbook/templates/service.yaml"] = "apiVersion: v1\nkind: Service\n" + guestbookChartMetadata + `spec:
   type: {{ .Values.service.type }}
   ports:
     - port: {{ .Values.service.port }}
@@ -455,3 +437,13 @@ func manifestOf(text, file string) render.Manifest {
 	}
 	return render.Manifest{File: file, Line: 1, Content: m}
 }
+
+// guestbookChartMetadata is the metadata block the helm-guestbook chart's templates share.
+const guestbookChartMetadata = `metadata:
+  name: {{ template "helm-guestbook.fullname" . }}
+  labels:
+    app: {{ template "helm-guestbook.name" . }}
+    chart: {{ template "helm-guestbook.chart" . }}
+    release: {{ .Release.Name }}
+    heritage: {{ .Release.Service }}
+`

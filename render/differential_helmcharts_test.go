@@ -5,14 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
-	"io"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -147,36 +144,11 @@ func TestKustomizeHelmChartsMatchKustomizeCLI(t *testing.T) {
 			a := find(res, c.name)
 			require.NotNil(t, a)
 			require.Empty(t, a.Notes)
-			got := map[string]string{}
-			for _, o := range a.Objects {
-				k, v := canonical(t, o.Content)
-				got[k] = v
-			}
+			got := renderedObjects(t, a)
 			out := runKustomizeBuild(t, kustomize, helm, root, c.dir, append(strings.Fields(c.buildOptions), c.argoFlags...))
-			want := map[string]string{}
-			dec := yaml.NewDecoder(bytes.NewReader(out))
-			for {
-				var obj map[string]any
-				err := dec.Decode(&obj)
-				if err == io.EOF {
-					break
-				}
-				require.NoError(t, err)
-				if obj == nil || strings.HasPrefix(annotation(obj, "helm.sh/hook"), "test") {
-					continue
-				}
-				md := obj["metadata"].(map[string]any)
-				if md["namespace"] == nil && !clusterScopedKinds[obj["kind"].(string)] {
-					md["namespace"] = "shop"
-				}
-				k, v := canonical(t, obj)
-				want[k] = v
-			}
+			want := cliObjects(t, out)
 			require.NotEmpty(t, want)
-			assert.Equal(t, slices.Sorted(maps.Keys(want)), slices.Sorted(maps.Keys(got)))
-			for k, w := range want {
-				assert.Equal(t, w, got[k], k)
-			}
+			assertSameObjects(t, want, got)
 			compared += len(want)
 		})
 	}

@@ -390,48 +390,67 @@ func TestRenderMatchesHelmAndKustomize(t *testing.T) {
 			a := find(res, c.name)
 			require.NotNil(t, a)
 			require.Empty(t, a.Notes)
-			got := map[string]string{}
-			for _, o := range a.Objects {
-				k, v := canonical(t, o.Content)
-				got[k] = v
-			}
+			got := renderedObjects(t, a)
 			var out []byte
 			if c.helm != nil {
 				out = runHelm(t, helm, filepath.Join(root, c.dir), m, c.helm)
 			} else {
 				out = runKustomize(t, kustomize, root, c.dir, c.edits)
 			}
-			want := map[string]string{}
-			dec := yaml.NewDecoder(bytes.NewReader(out))
-			for {
-				var obj map[string]any
-				err := dec.Decode(&obj)
-				if err == io.EOF {
-					break
-				}
-				require.NoError(t, err)
-				if obj == nil {
-					continue
-				}
-				if hook := annotation(obj, "helm.sh/hook"); strings.HasPrefix(hook, "test") {
-					continue // Argo CD does not deploy Helm test hooks
-				}
-				md := obj["metadata"].(map[string]any)
-				if md["namespace"] == nil && !clusterScopedKinds[obj["kind"].(string)] {
-					md["namespace"] = "shop" // the destination namespace, as Argo CD sets it
-				}
-				k, v := canonical(t, obj)
-				want[k] = v
-			}
+			want := cliObjects(t, out)
 			require.NotEmpty(t, want)
-			assert.Equal(t, slices.Sorted(maps.Keys(want)), slices.Sorted(maps.Keys(got)))
-			for k, w := range want {
-				assert.Equal(t, w, got[k], k)
-			}
+			assertSameObjects(t, want, got)
 			compared += len(want)
 		})
 	}
 	t.Logf("%d Applications, %d objects compared with helm template and kustomize build", len(peerCases), compared)
+}
+
+// renderedObjects is what Render made of an Application, by canonical key.
+func renderedObjects(t *testing.T, a *render.Application) map[string]string {
+	t.Helper()
+	objs := map[string]string{}
+	for _, o := range a.Objects {
+		k, v := canonical(t, o.Content)
+		objs[k] = v
+	}
+	return objs
+}
+
+// cliObjects is the multi-document output of the helm or kustomize CLI, by canonical key,
+// with what Argo CD itself does after the repo server applied: Helm test hooks are not
+// deployed, and namespaced objects without a namespace get the destination's (shop).
+func cliObjects(t *testing.T, out []byte) map[string]string {
+	t.Helper()
+	objs := map[string]string{}
+	dec := yaml.NewDecoder(bytes.NewReader(out))
+	for {
+		var obj map[string]any
+		err := dec.Decode(&obj)
+		if err == io.EOF {
+			break
+		}
+		require.NoError(t, err)
+		if obj == nil || strings.HasPrefix(annotation(obj, "helm.sh/hook"), "test") {
+			continue
+		}
+		md := obj["metadata"].(map[string]any)
+		if md["namespace"] == nil && !clusterScopedKinds[obj["kind"].(string)] {
+			md["namespace"] = "shop"
+		}
+		k, v := canonical(t, obj)
+		objs[k] = v
+	}
+	return objs
+}
+
+// assertSameObjects requires the same keys in want and got, and the same object under each.
+func assertSameObjects(t *testing.T, want, got map[string]string) {
+	t.Helper()
+	assert.Equal(t, slices.Sorted(maps.Keys(want)), slices.Sorted(maps.Keys(got)))
+	for k, w := range want {
+		assert.Equal(t, w, got[k], k)
+	}
 }
 
 func annotation(obj map[string]any, key string) string {

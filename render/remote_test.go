@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"io"
 	"log"
-	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -18,7 +16,6 @@ import (
 	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.yaml.in/yaml/v3"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -96,12 +93,7 @@ func TestRemoteChartsRenderLikeHelmTemplate(t *testing.T) {
 			a := find(res, name)
 			require.NotNil(t, a)
 			require.Empty(t, a.Notes, name)
-			objs := map[string]string{}
-			for _, o := range a.Objects {
-				k, v := canonical(t, o.Content)
-				objs[k] = v
-			}
-			out[name] = objs
+			out[name] = renderedObjects(t, a)
 		}
 		return out
 	}
@@ -114,29 +106,7 @@ func TestRemoteChartsRenderLikeHelmTemplate(t *testing.T) {
 			cmd.Stderr = &stderr
 			stdout, err := cmd.Output()
 			require.NoError(t, err, stderr.String())
-			want := map[string]string{}
-			dec := yaml.NewDecoder(bytes.NewReader(stdout))
-			for {
-				var obj map[string]any
-				if err := dec.Decode(&obj); err == io.EOF {
-					break
-				} else {
-					require.NoError(t, err)
-				}
-				if obj == nil || strings.HasPrefix(annotation(obj, "helm.sh/hook"), "test") {
-					continue
-				}
-				md := obj["metadata"].(map[string]any)
-				if md["namespace"] == nil && !clusterScopedKinds[obj["kind"].(string)] {
-					md["namespace"] = "shop"
-				}
-				k, v := canonical(t, obj)
-				want[k] = v
-			}
-			assert.Equal(t, slices.Sorted(maps.Keys(want)), slices.Sorted(maps.Keys(online[name])))
-			for k, w := range want {
-				assert.Equal(t, w, online[name][k], k)
-			}
+			assertSameObjects(t, cliObjects(t, stdout), online[name])
 		})
 	}
 	assert.Contains(t, online["deps"], "apps/v1 Deployment shop/deps-web", "the dependency fetched from the Helm repository renders")

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,67 +16,11 @@ import (
 // deprecated commonLabels, a chart that still has a requirements.yaml, and an
 // Application whose path has a typo.
 var exampleApps = map[string]string{
-	".ck8sargo.yaml": "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\nnamespaces: {managed: [shop]}\n",
-	"apps/guestbook.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: guestbook
-  namespace: argocd-system
-spec:
-  project: default
-  source:
-    repoURL: https://github.com/argoproj/argocd-example-apps.git
-    targetRevision: HEAD
-    path: guestbook
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: guestbook
-`,
-	"apps/kustomize-guestbook.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: kustomize-guestbook
-  namespace: argocd-system
-spec:
-  project: default
-  source:
-    repoURL: https://github.com/argoproj/argocd-example-apps.git
-    targetRevision: HEAD
-    path: kustomize-guestbook
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: shop
-`,
-	"apps/helm-guestbook.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: helm-guestbook
-  namespace: argocd-system
-spec:
-  project: default
-  source:
-    repoURL: https://github.com/argoproj/argocd-example-apps.git
-    targetRevision: HEAD
-    path: helm-guestbook
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: shop
-`,
-	"apps/typo.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata:
-  name: typo
-  namespace: argocd-system
-spec:
-  project: default
-  source:
-    repoURL: https://github.com/argoproj/argocd-example-apps.git
-    targetRevision: HEAD
-    path: gustbook
-  destination:
-    server: https://kubernetes.default.svc
-    namespace: shop
-`,
+	".ck8sargo.yaml":                         "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\nnamespaces: {managed: [shop]}\n",
+	"apps/guestbook.yaml":                    exampleApp("guestbook", "guestbook", "guestbook"),
+	"apps/kustomize-guestbook.yaml":          exampleApp("kustomize-guestbook", "kustomize-guestbook", "shop"),
+	"apps/helm-guestbook.yaml":               exampleApp("helm-guestbook", "helm-guestbook", "shop"),
+	"apps/typo.yaml":                         exampleApp("typo", "gustbook", "shop"),
 	"guestbook/guestbook-ui-deployment.yaml": guestbookDeployment,
 	"guestbook/guestbook-ui-svc.yaml":        guestbookService,
 	"kustomize-guestbook/kustomization.yaml": `namePrefix: kustomize-
@@ -101,6 +46,27 @@ metadata:
 data:
   replicas: "{{ .Values.replicaCount }}"
 `,
+}
+
+// exampleApp is an Application of the example apps repository with the source path and
+// destination namespace given. The findings' line numbers are asserted below: the path is
+// at line 11 and the destination namespace at line 14.
+func exampleApp(name, path, namespace string) string {
+	return fmt.Sprintf(`apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: %s
+  namespace: argocd-system
+spec:
+  project: default
+  source:
+    repoURL: https://github.com/argoproj/argocd-example-apps.git
+    targetRevision: HEAD
+    path: %s
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: %s
+`, name, path, namespace)
 }
 
 const guestbookDeployment = `apiVersion: apps/v1
