@@ -26,9 +26,7 @@ import (
 func TestDeveloperExportsAndRestoresWhatTheirRightsAllow(t *testing.T) {
 	testenv.Require(t, env)
 	ctx := context.Background()
-	admin := adminClients(t)
-	dev, err := argocdmanaged.NewClientsForConfig(fastConfig(env.Developer))
-	require.NoError(t, err)
+	admin, dev := adminClients(t), developerClients(t)
 	p := env.Profile
 	ns := p.ArgoCD.Namespace
 	api := argocdmanaged.APIVersion
@@ -155,9 +153,7 @@ func TestTheScheduledRoleIsEnoughForAFullExport(t *testing.T) {
 func TestDeveloperRestoresASecretTheyMayCreateButNotRead(t *testing.T) {
 	testenv.Require(t, env)
 	ctx := context.Background()
-	admin := adminClients(t)
-	dev, err := argocdmanaged.NewClientsForConfig(fastConfig(env.Developer))
-	require.NoError(t, err)
+	admin, dev := adminClients(t), developerClients(t)
 	p := env.Profile
 	ns := p.ArgoCD.Namespace
 	repo := obj("v1", "Secret", ns, "dev-restore-repo", map[string]any{"data": map[string]any{"password": "c2VjcmV0LXZhbHVl"}})

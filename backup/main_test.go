@@ -39,6 +39,14 @@ func adminClients(t testing.TB) *argocdmanaged.Clients {
 	return c
 }
 
+// developerClients are the clients of the platform's restricted developer.
+func developerClients(t testing.TB) *argocdmanaged.Clients {
+	t.Helper()
+	c, err := argocdmanaged.NewClientsForConfig(fastConfig(env.Developer))
+	require.NoError(t, err)
+	return c
+}
+
 // argoProfile is the test environment's profile with its own Argo CD namespace, so that
 // tests do not see each other's objects.
 func argoProfile(t testing.TB) argocdmanaged.Profile {

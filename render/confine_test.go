@@ -1,10 +1,6 @@
 package render_test
 
 import (
-	"bytes"
-	"io"
-	"log"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -160,24 +156,17 @@ func TestLinksInsideTheRepositoryAreFollowedSilently(t *testing.T) {
 		"overlay/kustomization.yaml":  "commonLabels: {a: b}\nresources: [cm.yaml]\n",
 		"overlay/cm.yaml":             "->../shared/cm.yaml",
 	})
-	var logged bytes.Buffer
-	log.SetOutput(&logged)
-	defer log.SetOutput(os.Stderr)
-	stderr := os.Stderr
-	rd, wr, err := os.Pipe()
-	require.NoError(t, err)
-	os.Stderr = wr
-	// kustomize's own restriction to the overlay's directory is lifted, as Argo CD's
-	// kustomize.buildOptions can; the repository's is not.
-	res := renderApps(t, renderer(t, root, func(o *render.Options) {
-		o.ArgoCDConfig.KustomizeBuildOptions = "--load-restrictor LoadRestrictionsNone"
-	}),
-		app("chart", "repoURL: "+testRepo+"\npath: chart\n"), app("overlay", "repoURL: "+testRepo+"\npath: overlay\n"))
-	os.Stderr = stderr
-	require.NoError(t, wr.Close())
-	printed, _ := io.ReadAll(rd)
-	assert.Empty(t, logged.String())
-	assert.Empty(t, string(printed))
+	var res *render.Result
+	logged, printed, _ := captureOutput(t, func() {
+		// kustomize's own restriction to the overlay's directory is lifted, as Argo CD's
+		// kustomize.buildOptions can; the repository's is not.
+		res = renderApps(t, renderer(t, root, func(o *render.Options) {
+			o.ArgoCDConfig.KustomizeBuildOptions = "--load-restrictor LoadRestrictionsNone"
+		}),
+			app("chart", "repoURL: "+testRepo+"\npath: chart\n"), app("overlay", "repoURL: "+testRepo+"\npath: overlay\n"))
+	})
+	assert.Empty(t, logged)
+	assert.Empty(t, printed)
 	c := find(res, "chart")
 	require.Empty(t, c.Notes)
 	assert.ElementsMatch(t, []string{"ConfigMap/cm", "ConfigMap/shared"}, objectNames(c))

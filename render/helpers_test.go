@@ -1,7 +1,10 @@
 package render_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"log"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,4 +108,24 @@ func objectNames(a *render.Application) []string {
 		out = append(out, o.GroupVersionKind().Kind+"/"+o.Name())
 	}
 	return out
+}
+
+// captureOutput runs fn with the standard logger and os.Stderr captured, and returns what
+// each received and whether fn left both as captureOutput set them (a library that
+// redirects them must give them back).
+func captureOutput(t *testing.T, fn func()) (logged, printed string, restored bool) {
+	t.Helper()
+	var buf bytes.Buffer
+	log.SetOutput(&buf)
+	defer log.SetOutput(os.Stderr)
+	stderr := os.Stderr
+	rd, wr, err := os.Pipe()
+	require.NoError(t, err)
+	os.Stderr = wr
+	fn()
+	restored = os.Stderr == wr && log.Writer() == io.Writer(&buf)
+	os.Stderr = stderr
+	require.NoError(t, wr.Close())
+	out, _ := io.ReadAll(rd)
+	return buf.String(), string(out), restored
 }

@@ -1,10 +1,6 @@
 package render_test
 
 import (
-	"bytes"
-	"io"
-	"log"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -38,26 +34,18 @@ vars:
 		"clean/kustomization.yaml": "labels: [{pairs: {app: clean}}]\nresources: [cm.yaml]\n",
 		"clean/cm.yaml":            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: clean}\n",
 	})
-	var logged bytes.Buffer
-	log.SetOutput(&logged)
-	defer log.SetOutput(os.Stderr)
-	stderr := os.Stderr
-	rd, wr, err := os.Pipe()
-	require.NoError(t, err)
-	os.Stderr = wr
-	res := renderApps(t, renderer(t, root, nil),
-		app("wordpress", "repoURL: "+testRepo+"\npath: wordpress\n"),
-		// The user's values replace the chart's image string with a table: Helm logs
-		// that it skipped the value.
-		app("chart", "repoURL: "+testRepo+"\npath: chart\nhelm:\n  valuesObject: {image: {repository: nginx}}\n"),
-		app("clean", "repoURL: "+testRepo+"\npath: clean\n"))
-	restored := os.Stderr == wr && log.Writer() == io.Writer(&logged)
-	os.Stderr = stderr
-	require.NoError(t, wr.Close())
-	printed, _ := io.ReadAll(rd)
+	var res *render.Result
+	logged, printed, restored := captureOutput(t, func() {
+		res = renderApps(t, renderer(t, root, nil),
+			app("wordpress", "repoURL: "+testRepo+"\npath: wordpress\n"),
+			// The user's values replace the chart's image string with a table: Helm logs
+			// that it skipped the value.
+			app("chart", "repoURL: "+testRepo+"\npath: chart\nhelm:\n  valuesObject: {image: {repository: nginx}}\n"),
+			app("clean", "repoURL: "+testRepo+"\npath: clean\n"))
+	})
 	assert.True(t, restored, "the log output and os.Stderr are the caller's again")
-	assert.Empty(t, logged.String())
-	assert.Empty(t, string(printed))
+	assert.Empty(t, logged)
+	assert.Empty(t, printed)
 
 	warnings := func(name string) []string {
 		var out []string

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -379,29 +378,19 @@ func (w *leakWorld) run(t *testing.T, path string, r leakRun) {
 	}
 	cmd.Env = append(slices.Clone(w.base), r.env...)
 	cmd.Stdin = strings.NewReader(r.stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else {
-		require.NoError(t, err)
-	}
-	res := result{code: code, stdout: stdout.String(), stderr: stderr.String()}
+	res := runCmd(t, cmd)
 	line := fmt.Sprintf("%s [%s]", strings.Join(args, " "), r.name)
 	switch r.want {
 	case anyExit:
 	case -1:
-		assert.NotEqual(t, 0, code, "%s: the error path must fail; stdout: %s", line, res.stdout)
+		assert.NotEqual(t, 0, res.code, "%s: the error path must fail; stdout: %s", line, res.stdout)
 	default:
-		assert.Equal(t, r.want, code, "%s: exit code; stderr: %s", line, res.stderr)
+		assert.Equal(t, r.want, res.code, "%s: exit code; stderr: %s", line, res.stderr)
 	}
-	if h := w.hits(stdout.Bytes(), r.allow); len(h) > 0 {
+	if h := w.hits([]byte(res.stdout), r.allow); len(h) > 0 {
 		t.Errorf("LEAK %s: stdout holds %s:\n%s", line, describe(h), res.stdout)
 	}
-	if h := w.hits(stderr.Bytes(), nil); len(h) > 0 {
+	if h := w.hits([]byte(res.stderr), nil); len(h) > 0 {
 		t.Errorf("LEAK %s: stderr holds %s:\n%s", line, describe(h), res.stderr)
 	}
 	for p, st := range w.snapshot() {

@@ -49,6 +49,13 @@ func runPlugin(t testing.TB, dir, kubeconfig string, args ...string) result {
 	cmd := exec.Command(plugin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "HOME="+dir)
+	return runCmd(t, cmd)
+}
+
+// runCmd runs cmd and returns its exit code and output; an exit code other than 0 is a
+// result, any other failure to run fails the test.
+func runCmd(t testing.TB, cmd *exec.Cmd) result {
+	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
