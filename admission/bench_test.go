@@ -2,11 +2,7 @@ package admission_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -126,30 +122,11 @@ var benchN = 10000
 // the chain has it: the side-by-side figure for BenchmarkChain.
 func BenchmarkGator(b *testing.B) {
 	bin := gatorBinary(b)
-	var pols admission.Policies
-	for _, o := range benchPolicies().Objects {
-		if !strings.HasPrefix(o["apiVersion"].(string), admission.MutationsGroup) {
-			pols.Objects = append(pols.Objects, o)
-		}
-	}
-	dir := b.TempDir()
-	writeDocs(b, filepath.Join(dir, "policies.yaml"), pols.Objects)
-	writeDocs(b, filepath.Join(dir, "objects.yaml"), benchObjects(benchN))
-	require.NoError(b, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(gatorSync), 0o644))
+	dir := gatorDir(b, withoutMutators(benchPolicies()), benchObjects(benchN))
 	b.ResetTimer()
 	cpu := childCPUTime()
 	for b.Loop() {
-		cmd := exec.Command(bin, "test", "-f", dir, "-o", "json")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		// gator reads stdin too when it is not a terminal; an empty pipe gives it nothing,
-		// whatever the test's stdin (here /dev/null has been seen as a regular file).
-		cmd.Stdin = strings.NewReader("")
-		out, err := cmd.Output()
-		var ee *exec.ExitError
-		if err != nil && !(errors.As(err, &ee) && len(out) > 0) {
-			b.Fatalf("gator test: %v: %s", err, stderr.String())
-		}
+		runGator(b, bin, dir)
 	}
 	b.ReportMetric((childCPUTime()-cpu).Seconds()/float64(b.N), "cpu-s/op")
 }

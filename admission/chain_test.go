@@ -2,6 +2,7 @@ package admission_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -30,6 +31,22 @@ func builtinChain(t testing.TB, p argocdmanaged.Profile) *admission.Chain {
 	require.NoError(t, err)
 	require.Empty(t, problems)
 	return c
+}
+
+// constraintTemplate is a Gatekeeper ConstraintTemplate document named name, for
+// constraints of kind, whose Rego is package name followed by rules.
+func constraintTemplate(name, kind, rules string) string {
+	rego := "package " + name + "\n" + rules
+	return fmt.Sprintf(`apiVersion: templates.gatekeeper.sh/v1
+kind: ConstraintTemplate
+metadata: {name: %s}
+spec:
+  crd: {spec: {names: {kind: %s}}}
+  targets:
+  - target: admission.k8s.gatekeeper.sh
+    rego: |
+%s
+`, name, kind, "      "+strings.ReplaceAll(rego, "\n", "\n      "))
 }
 
 func rulesOf(r admission.Result) []string {

@@ -211,6 +211,46 @@ metadata: {name: internal, namespace: shop}
 spec: {type: ClusterIP, ports: [{port: 80}]}
 `
 
+// withoutMutators is p without its mutators, which gator test does not run.
+func withoutMutators(p admission.Policies) admission.Policies {
+	var pols admission.Policies
+	for _, o := range p.Objects {
+		if !strings.HasPrefix(o["apiVersion"].(string), admission.MutationsGroup) {
+			pols.Objects = append(pols.Objects, o)
+		}
+	}
+	return pols
+}
+
+// gatorDir is a directory for gator test: the policies, the objects, and the config that
+// syncs data.inventory.
+func gatorDir(tb testing.TB, pols admission.Policies, objs []admission.Object) string {
+	tb.Helper()
+	dir := tb.TempDir()
+	writeDocs(tb, filepath.Join(dir, "policies.yaml"), pols.Objects)
+	writeDocs(tb, filepath.Join(dir, "objects.yaml"), objs)
+	require.NoError(tb, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(gatorSync), 0o644))
+	return dir
+}
+
+// runGator runs gator test on dir and returns its JSON output; a run that finds
+// violations exits non-zero with output, any other failure fails the test.
+func runGator(tb testing.TB, bin, dir string) []byte {
+	tb.Helper()
+	cmd := exec.Command(bin, "test", "-f", dir, "-o", "json")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	// gator reads stdin too when it is not a terminal; an empty pipe gives it nothing,
+	// whatever the test's stdin (here /dev/null has been seen as a regular file).
+	cmd.Stdin = strings.NewReader("")
+	out, err := cmd.Output()
+	var ee *exec.ExitError
+	if err != nil && !(errors.As(err, &ee) && len(out) > 0) {
+		tb.Fatalf("gator test: %v: %s%s", err, out, stderr.String())
+	}
+	return out
+}
+
 type gatorVerdict struct{ Object, Kind, Msg, Action string }
 
 // TestGatekeeperVerdictsMatchGator runs the built-in templates and constraints on the same
@@ -221,28 +261,9 @@ func TestGatekeeperVerdictsMatchGator(t *testing.T) {
 	bin := gatorBinary(t)
 	p := argocdmanaged.DefaultProfile()
 	p.Registries = []string{"harbor.example.com"}
-	var pols admission.Policies
-	for _, o := range admission.Builtin(p).Objects {
-		if !strings.HasPrefix(o["apiVersion"].(string), admission.MutationsGroup) {
-			pols.Objects = append(pols.Objects, o)
-		}
-	}
+	pols := withoutMutators(admission.Builtin(p))
 	objs := objects(t, strings.Split(gatorCorpus, "\n---\n")...)
-	dir := t.TempDir()
-	writeDocs(t, filepath.Join(dir, "policies.yaml"), pols.Objects)
-	writeDocs(t, filepath.Join(dir, "objects.yaml"), objs)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "config.yaml"), []byte(gatorSync), 0o644))
-	cmd := exec.Command(bin, "test", "-f", dir, "-o", "json")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	// gator reads stdin too when it is not a terminal; an empty pipe gives it nothing,
-	// whatever the test's stdin (here /dev/null has been seen as a regular file).
-	cmd.Stdin = strings.NewReader("")
-	out, err := cmd.Output()
-	var ee *exec.ExitError
-	if err != nil && !(errors.As(err, &ee) && len(out) > 0) {
-		t.Fatalf("gator test: %v: %s%s", err, out, stderr.String())
-	}
+	out := runGator(t, bin, gatorDir(t, pols, objs))
 	var results []struct {
 		Msg             string                `json:"msg"`
 		EnforcementAct  string                `json:"enforcementAction"`

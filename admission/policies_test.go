@@ -134,18 +134,8 @@ func TestEnforcementActionsSetTheSeverity(t *testing.T) {
 		want   admission.Severity
 	}{{"deny", admission.SeverityError}, {"warn", admission.SeverityWarning}, {"dryrun", admission.SeverityInfo}} {
 		t.Run(tt.action, func(t *testing.T) {
-			p, err := admission.LoadPolicies([]byte(`
-apiVersion: templates.gatekeeper.sh/v1
-kind: ConstraintTemplate
-metadata: {name: k8snolb}
-spec:
-  crd: {spec: {names: {kind: K8sNoLB}}}
-  targets:
-  - target: admission.k8s.gatekeeper.sh
-    rego: |
-      package k8snolb
-      violation[{"msg": "no LoadBalancer"}] { input.review.object.spec.type == "LoadBalancer" }
----
+			p, err := admission.LoadPolicies([]byte(constraintTemplate("k8snolb", "K8sNoLB",
+				`violation[{"msg": "no LoadBalancer"}] { input.review.object.spec.type == "LoadBalancer" }`) + `---
 apiVersion: constraints.gatekeeper.sh/v1beta1
 kind: K8sNoLB
 metadata: {name: nolb}

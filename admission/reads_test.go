@@ -14,22 +14,12 @@ import (
 // all that are alike on the template's reads still gives every one of them its verdict, and
 // none to the others.
 func TestObjectsAlikeOnWhatATemplateReadsEachGetTheVerdict(t *testing.T) {
-	pols, err := admission.LoadPolicies([]byte(`apiVersion: templates.gatekeeper.sh/v1
-kind: ConstraintTemplate
-metadata: {name: k8srequiredlabels}
-spec:
-  crd: {spec: {names: {kind: K8sRequiredLabels}}}
-  targets:
-  - target: admission.k8s.gatekeeper.sh
-    rego: |
-      package k8srequiredlabels
-      violation[{"msg": msg}] {
-        provided := {l | input.review.object.metadata.labels[l]}
-        missing := {l | l := input.parameters.labels[_]} - provided
-        count(missing) > 0
-        msg := sprintf("you must provide labels: %v", [missing])
-      }
----
+	pols, err := admission.LoadPolicies([]byte(constraintTemplate("k8srequiredlabels", "K8sRequiredLabels", `violation[{"msg": msg}] {
+  provided := {l | input.review.object.metadata.labels[l]}
+  missing := {l | l := input.parameters.labels[_]} - provided
+  count(missing) > 0
+  msg := sprintf("you must provide labels: %v", [missing])
+}`) + `---
 apiVersion: constraints.gatekeeper.sh/v1beta1
 kind: K8sRequiredLabels
 metadata: {name: owner}
