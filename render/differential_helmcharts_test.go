@@ -19,7 +19,6 @@ import (
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 
-	"github.com/ck8sargo/ck8sargo/internal/testenv"
 	"github.com/ck8sargo/ck8sargo/render"
 	"github.com/ck8sargo/ck8sargo/render/charts"
 )
@@ -104,15 +103,7 @@ type helmChartsCase struct {
 // same objects, besides what Argo CD itself changes (destination namespace, no Helm test
 // hooks). The remote chart comes from a Helm repository on loopback, pulled by both.
 func TestKustomizeHelmChartsMatchKustomizeCLI(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs the helm and kustomize peer binaries (make test-bin)")
-	}
-	helm, kustomize := filepath.Join(testenv.BinDir(), "helm"), filepath.Join(testenv.BinDir(), "kustomize")
-	for _, b := range []string{helm, kustomize} {
-		if _, err := os.Stat(b); err != nil {
-			t.Fatalf("%s not found: run `make test-bin` (tools/helm/build.sh, tools/kustomize/build.sh)", b)
-		}
-	}
+	helm, kustomize := requirePeerBinaries(t)
 	repoURL := serveChartRepository(t)
 	root := t.TempDir()
 	writeFiles(t, root, webChart)
@@ -282,11 +273,9 @@ func BenchmarkKustomizeHelmChartsVersusCLI(b *testing.B) {
 			}
 		}
 	})
-	helm, kustomize := filepath.Join(testenv.BinDir(), "helm"), filepath.Join(testenv.BinDir(), "kustomize")
-	for _, p := range []string{helm, kustomize} {
-		if _, err := os.Stat(p); err != nil {
-			b.Skip("helm and kustomize not built: make test-bin")
-		}
+	helm, kustomize, missing := peerBinaries()
+	if missing != "" {
+		b.Skip("helm and kustomize not built: make test-bin")
 	}
 	b.Run("kustomize-build-enable-helm-cli", func(b *testing.B) {
 		for b.Loop() {

@@ -369,15 +369,7 @@ var clusterScopedKinds = map[string]bool{"CustomResourceDefinition": true, "Name
 // namespaced objects without a namespace get the destination's, and Helm test hooks are
 // not deployed.
 func TestRenderMatchesHelmAndKustomize(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs the helm and kustomize peer binaries (make test-bin)")
-	}
-	helm, kustomize := filepath.Join(testenv.BinDir(), "helm"), filepath.Join(testenv.BinDir(), "kustomize")
-	for _, b := range []string{helm, kustomize} {
-		if _, err := os.Stat(b); err != nil {
-			t.Fatalf("%s not found: run `make test-bin` (tools/helm/build.sh, tools/kustomize/build.sh)", b)
-		}
-	}
+	helm, kustomize := requirePeerBinaries(t)
 	root := t.TempDir()
 	writeFiles(t, root, webChart)
 	writeFiles(t, root, shopOverlays)
@@ -404,6 +396,32 @@ func TestRenderMatchesHelmAndKustomize(t *testing.T) {
 		})
 	}
 	t.Logf("%d Applications, %d objects compared with helm template and kustomize build", len(peerCases), compared)
+}
+
+// peerBinaries are the helm and kustomize CLIs that make test-bin builds, and the first
+// of them that is not there ("" when both are).
+func peerBinaries() (helm, kustomize, missing string) {
+	helm, kustomize = filepath.Join(testenv.BinDir(), "helm"), filepath.Join(testenv.BinDir(), "kustomize")
+	for _, b := range []string{helm, kustomize} {
+		if _, err := os.Stat(b); err != nil {
+			return helm, kustomize, b
+		}
+	}
+	return helm, kustomize, ""
+}
+
+// requirePeerBinaries skips a short run and fails a test whose peer binaries are missing:
+// a full run must compare with them.
+func requirePeerBinaries(t *testing.T) (helm, kustomize string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs the helm and kustomize peer binaries (make test-bin)")
+	}
+	helm, kustomize, missing := peerBinaries()
+	if missing != "" {
+		t.Fatalf("%s not found: run `make test-bin` (tools/helm/build.sh, tools/kustomize/build.sh)", missing)
+	}
+	return helm, kustomize
 }
 
 // renderedObjects is what Render made of an Application, by canonical key.
