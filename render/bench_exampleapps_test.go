@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ck8sargo/ck8sargo/internal/testenv"
 	"github.com/ck8sargo/ck8sargo/render"
 )
 
@@ -398,9 +400,11 @@ func BenchmarkRenderExampleApps(b *testing.B) {
 			}
 		}
 	})
-	helm, kustomize, missing := peerBinaries()
-	if missing != "" {
-		b.Skip("helm and kustomize not built: make test-bin")
+	helm, kustomize := filepath.Join(testenv.BinDir(), "helm"), filepath.Join(testenv.BinDir(), "kustomize")
+	for _, p := range []string{helm, kustomize} {
+		if _, err := os.Stat(p); err != nil {
+			b.Skip("helm and kustomize not built: make test-bin")
+		}
 	}
 	dir := b.TempDir()
 	writeFilesB(b, dir, exampleApps())
