@@ -18,6 +18,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/bytesize"
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 	"github.com/ck8sargo/ck8sargo/render"
 )
 
@@ -271,7 +272,7 @@ func (ch *checker) finish(f *Finding) {
 		f.Severity = r.Severity
 	}
 	if f.Remediation == "" && ok {
-		f.Remediation = r.Remediation
+		f.Remediation, f.Fix = r.Remediation, r.Fix
 	}
 }
 
@@ -367,8 +368,9 @@ func (ch *checker) load(ctx context.Context, files []inputFile, stdin io.Reader)
 		switch {
 		case errors.As(err, &tl):
 			results[i].findings = []Finding{{Rule: RuleInvalidManifest, Severity: SeverityError, File: f.display,
-				Message: fmt.Sprintf("file is %s, more than the %s limit; it is not checked (raise the limit with --max-file-size if it really is a manifest)",
-					bytesize.Format(tl.size, "bytes"), bytesize.Format(ch.opts.MaxFileSize, "bytes"))}}
+				Message: fmt.Sprintf("file is %s, more than the %s limit; it is not checked",
+					bytesize.Format(tl.size, "bytes"), bytesize.Format(ch.opts.MaxFileSize, "bytes")),
+				Remediation: "Raise the file size limit if it really is a manifest.", Fix: fix.Fix{Op: fix.RaiseFileLimit}}}
 		case err != nil:
 			results[i].err = &FileError{File: f.display, Err: err}
 		default:
@@ -459,7 +461,7 @@ func (ch *checker) checkObject(c *Context, o *Object, out []Finding) []Finding {
 		}
 		for _, v := range runRule(r, c, o) {
 			f := Finding{Rule: cmp.Or(v.Rule, r.ID), Severity: cmp.Or(v.Severity, r.Severity), Message: v.Message,
-				Remediation: v.Remediation, File: o.File, Line: o.Line, Object: o.Ref(), Application: o.Application}
+				Remediation: v.Remediation, Fix: v.Fix, File: o.File, Line: o.Line, Object: o.Ref(), Application: o.Application}
 			if v.Field != "" {
 				f.Line = o.FieldLine(v.Field)
 			}

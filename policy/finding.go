@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 )
 
 // Severity orders findings; a check fails when a finding reaches the --fail-on threshold.
@@ -82,13 +84,16 @@ func (r ObjectRef) String() string {
 // Finding is one problem found by a check: a policy rule, a notifications lint, a doctor
 // probe. Its JSON form is a documented contract (docs/policy.md).
 type Finding struct {
-	Rule        string    `json:"rule"`
-	Severity    Severity  `json:"severity"`
-	Message     string    `json:"message"`
-	Remediation string    `json:"remediation,omitempty"`
-	File        string    `json:"file,omitempty"`
-	Line        int       `json:"line,omitempty"`
-	Object      ObjectRef `json:"object"`
+	Rule        string   `json:"rule"`
+	Severity    Severity `json:"severity"`
+	Message     string   `json:"message"`
+	Remediation string   `json:"remediation,omitempty"`
+	// Fix is the operation Remediation asks for, where a tool may carry it out with a
+	// command of its own (the plugin adds its command to Remediation before printing).
+	Fix    fix.Fix   `json:"-"`
+	File   string    `json:"file,omitempty"`
+	Line   int       `json:"line,omitempty"`
+	Object ObjectRef `json:"object"`
 	// Application names the Application whose rendering produced the object; empty for
 	// objects read as they are.
 	Application string `json:"application"`

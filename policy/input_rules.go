@@ -1,5 +1,7 @@
 package policy
 
+import "github.com/ck8sargo/ck8sargo/policy/fix"
+
 // IDs of the findings the checker itself produces while reading and rendering input.
 const (
 	// RuleInvalidManifest is a file or document that cannot be read as Kubernetes objects.
@@ -42,7 +44,8 @@ func InputRules() []Rule {
 			Rationale: "Only sources in the repository being checked can be rendered offline; objects " +
 				"that a chart from a Helm repository or another git repository deploys are not " +
 				"seen by this check.",
-			Remediation: "Check the other repository too, or pass --repo-root and --repo-url when the source is in this one.",
+			Remediation: "Check the other repository too, or give this repository's root and URL when the source is in this one.",
+			Fix:         fix.Fix{Op: fix.GiveRepository},
 		},
 		{
 			ID:       RuleRenderWarning,

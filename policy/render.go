@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 	"github.com/ck8sargo/ck8sargo/render"
 )
 
@@ -199,8 +200,8 @@ func fromRendered(ro render.Object, app string) *Object {
 		APIVersion: av, Kind: gvk.Kind, Group: gvk.Group, Namespace: ro.Namespace(), Name: ro.Name(), Content: ro.Content}
 }
 
-// DecryptRemediation is the fix of a secrets:// value file that was not decrypted.
-const DecryptRemediation = "Pass --identity FILE with a private key the file is encrypted for (or set SOPS_AGE_KEY_FILE, as for sops), so that the chart renders with its values."
+// decryptRemediation is the fix of a secrets:// value file that was not decrypted.
+const decryptRemediation = "Give a private key the file is encrypted for (or set SOPS_AGE_KEY_FILE, as for sops), so that the chart renders with its values."
 
 // noteFindings turns render notes into findings about the Application (ref).
 func noteFindings(notes []render.Note, ref *ObjectRef) []Finding {
@@ -211,7 +212,7 @@ func noteFindings(notes []render.Note, ref *ObjectRef) []Finding {
 		case render.NoteNotRendered:
 			f.Rule, f.Severity = RuleNotRendered, SeverityInfo
 			if strings.Contains(n.Message, "was not decrypted") {
-				f.Remediation = DecryptRemediation
+				f.Remediation, f.Fix = decryptRemediation, fix.Fix{Op: fix.GiveIdentity}
 			}
 		case render.NoteWarning:
 			f.Rule, f.Severity = RuleRenderWarning, SeverityInfo

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 )
 
 // DocsBaseURL is where the rule reference is published; a rule's HelpURI is this page with
@@ -22,8 +24,12 @@ type Rule struct {
 	Title string
 	// Rationale explains, in one paragraph, why the platform needs the rule.
 	Rationale string
-	// Remediation is one imperative sentence.
+	// Remediation is one imperative sentence, in words: it names no command of any tool
+	// built on this package.
 	Remediation string
+	// Fix is the operation the remediation asks for, where it is one that a tool may carry
+	// out with a command of its own (package fix); zero otherwise.
+	Fix fix.Fix
 	// Kinds limits the rule to objects of these kinds; empty means every object.
 	Kinds []schema.GroupKind
 	// PodTemplates extends Kinds to every kind that creates Pods: Pod, the apps and batch
@@ -47,8 +53,9 @@ type Violation struct {
 	// Severity replaces the rule's severity for this violation when set, for rules whose
 	// severity depends on the profile (apps-of-apps is a warning when the preview is on).
 	Severity Severity
-	// Remediation replaces the rule's remediation when set.
+	// Remediation replaces the rule's remediation when set, and Fix the rule's fix with it.
 	Remediation string
+	Fix         fix.Fix
 	// Rule replaces the rule's ID in the finding when set, for a rule that stands for a
 	// family of IDs (the admission chain's gatekeeper/<kind> and pod-security/<check>).
 	// Ignoring either ID suppresses the finding.

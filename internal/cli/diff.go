@@ -199,7 +199,7 @@ func (o *diffOptions) check(ctx context.Context, rep *diff.Report, rels []string
 	opts := policy.DefaultOptions()
 	ropts := o.flags.options(o.checkRoot, o.checkRoot, url, nil)
 	var err error
-	opts.Profile, opts.Rules = o.flags.profile, rules.Builtin()
+	opts.Profile, opts.Rules = o.flags.profile, hintRules(rules.Builtin())
 	opts.RepoRoot, opts.RepoURL, opts.BaseDir = o.checkRoot, url, o.checkRoot
 	opts.MaxFileSize, opts.RenderTimeout, opts.Offline = ropts.MaxFileSize, ropts.Timeout, ropts.Offline
 	opts.ArgoCDConfig, opts.Decrypter = ropts.ArgoCDConfig, ropts.Decrypter
@@ -220,6 +220,7 @@ func (o *diffOptions) check(ctx context.Context, rep *diff.Report, rels []string
 	if err != nil && !errors.As(err, &fe) {
 		return false, policyError(err)
 	}
+	hintFindings(prep.Findings)
 	failed := false
 	for _, f := range prep.Findings {
 		if f.Suppressed {

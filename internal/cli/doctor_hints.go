@@ -31,6 +31,7 @@ const noBackupStoreDetail = "no backup store configured (profile backup.to or --
 // in the plugin's words, in the report and in each check's findings.
 func doctorHints(res *doctor.Result) {
 	hint := func(fs []policy.Finding) {
+		hintFindings(fs)
 		for i := range fs {
 			if h, ok := doctorRemedies[doctor.Remedy(fs[i].Remediation)]; ok {
 				fs[i].Remediation = h

@@ -121,10 +121,12 @@ var goliveSteps = map[golive.Step]struct{ evidence, todo string }{
 	golive.StepLive:              {todo: "run `kubectl ck8sargo golive --live` to find workloads that Argo CD does not manage"},
 }
 
-// spellOutSteps writes the commands of this plugin into the items whose work it does.
+// spellOutSteps writes the commands of this plugin into the items whose work it does, and
+// into the remediations of their findings.
 func spellOutSteps(cl *golive.Checklist) {
 	for i := range cl.Items {
 		it := &cl.Items[i]
+		hintFindings(it.Findings)
 		words, ok := goliveSteps[it.Step]
 		if !ok {
 			continue

@@ -140,7 +140,7 @@ func (o *policyCheckOptions) Run(ctx context.Context) error {
 		return err
 	}
 	opts.Profile = p
-	opts.Rules = rules.Builtin()
+	opts.Rules = hintRules(rules.Builtin())
 	opts.RepoRoot, opts.RepoURL, opts.NoRender = o.repoRoot, o.repoURL, o.noRender
 	opts.MaxFileSize = o.maxBytes
 	opts.RenderTimeout, opts.Offline = o.renderTime, o.offline
@@ -183,6 +183,7 @@ func (o *policyCheckOptions) Run(ctx context.Context) error {
 		}
 		return UsageErrorf("no Kubernetes objects found in %s; check the paths, or pass --allow-empty", where)
 	}
+	hintFindings(rep.Findings)
 	ropts := report.Options{Rules: opts.Rules, ToolVersion: version, InformationURI: "https://github.com/ck8sargo/ck8sargo",
 		Color: useColor(o.color, o.output.format, o.Out), ShowSuppressed: o.showSuppress}
 	if err := report.Write(o.Out, o.output.format, rep, ropts); err != nil {

@@ -32,7 +32,7 @@ func TestPolicyCheckDecryptsWithTheIdentityGiven(t *testing.T) {
 	r = runSopsCmd(t, args...)
 	require.Equal(t, 0, r.code, r.all())
 	assert.Contains(t, r.stdout, "was not decrypted", "without a key the file is left out")
-	assert.Contains(t, r.stdout, `"remediation": "Pass --identity FILE`)
+	assert.Contains(t, r.stdout, "so that the chart renders with its values (pass it with `--identity FILE`).\"", "the remediation names the flag")
 
 	r = runSopsCmd(t, append(args, "--identity", repo.keyFile)...)
 	require.Equal(t, 0, r.code, r.all())

@@ -67,7 +67,7 @@ type ruleOutput struct {
 
 // Run lists the rules, or shows the one asked for in full.
 func (o *policyRulesOptions) Run(_ context.Context) error {
-	all := rules.Builtin()
+	all := hintRules(rules.Builtin())
 	format := o.output.format
 	if o.rule != "" {
 		r, ok := findRule(all, o.rule)
@@ -102,6 +102,7 @@ func (o *policyRulesOptions) Run(_ context.Context) error {
 // WriteRuleReference writes the rule reference of docs/policy.md: one section per rule,
 // anchored by its ID.
 func WriteRuleReference(w io.Writer, all []policy.Rule) error {
+	all = hintRules(all)
 	var b strings.Builder
 	for _, r := range all {
 		fmt.Fprintf(&b, "### %s\n\n", r.ID)

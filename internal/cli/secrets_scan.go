@@ -133,6 +133,9 @@ func (o *secretsScanOptions) Validate() error { return nil }
 // Run scans and prints the findings; the exit code says whether any were found.
 func (o *secretsScanOptions) Run(ctx context.Context) error {
 	res, err := scan.ScanWith(ctx, os.DirFS(o.repo), o.opts, o.paths...)
+	if res != nil {
+		hintScanFindings(res.Findings)
+	}
 	if err != nil {
 		if res == nil {
 			return UsageErrorf("%w; fix secrets.scan in the profile (.ck8sargo.yaml)", err)

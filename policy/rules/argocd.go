@@ -10,6 +10,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 	"github.com/ck8sargo/ck8sargo/secrets/scan"
 )
 
@@ -21,7 +22,7 @@ var appsOfApps = policy.Rule{
 		"platform forbids by default (ADR-0044). It is a preview that the Platform " +
 		"Administrator can enable on request, without an uptime SLA on the Argo CD endpoint; " +
 		"with the preview enabled in the profile this is a warning.",
-	Remediation: "Apply the child Argo CD objects with kubectl (or `kubectl ck8sargo` commands), or ask the Platform Administrator for the Apps of Apps preview and set features.appsOfApps.enabled in the profile.",
+	Remediation: "Apply the child Argo CD objects with kubectl, or ask the Platform Administrator for the Apps of Apps preview and set features.appsOfApps.enabled in the profile.",
 	Kinds:       []schema.GroupKind{kindApplication, kindApplicationSet, kindAppProject},
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		if o.Application == "" {
@@ -124,7 +125,8 @@ var featureNotEnabled = policy.Rule{
 		"enables on request. Without helm-secrets, a secrets:// value file is not decrypted " +
 		"and rendering fails; without vals, references are not resolved; without a " +
 		"sealed-secrets controller, a SealedSecret never becomes a Secret.",
-	Remediation: "Ask the Platform Administrator to enable the feature, then set it in the profile (features.*.enabled, or `kubectl ck8sargo profile discover`).",
+	Remediation: "Ask the Platform Administrator to enable the feature, then set it in the profile: features.*.enabled, or discover the profile from the cluster.",
+	Fix:         fix.Fix{Op: fix.DiscoverProfile},
 	Kinds:       []schema.GroupKind{kindApplication, kindApplicationSet, {Group: "bitnami.com", Kind: "SealedSecret"}},
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		f := c.Profile.Features

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 	"github.com/ck8sargo/ck8sargo/secrets/wire"
 )
 
@@ -22,9 +23,10 @@ var helmSecretsValuesRef = policy.Rule{
 		"starts with the scheme, so Argo CD passes it to Helm unchanged and helm-secrets looks " +
 		"for a file named $REF/FILE in the chart directory: the rendering fails with \"File " +
 		"does not exist\" (argoproj/argo-cd#11866; helm-secrets' Argo CD integration guide).",
-	Remediation: "When the file is in the chart's own Git repository at the same revision, write it relative to the chart " +
-		"(`kubectl ck8sargo secrets wire APP.yaml --values-file '$REF/PATH'` writes that form); otherwise keep the " +
-		"encrypted file in the chart's repository, or the value in Vault with a vals reference.",
+	Remediation: "Keep the encrypted file in the chart's repository, or the value in Vault with a vals reference; or, when the " +
+		"file is in the chart's own Git repository at the same revision, write it relative to the chart, the form that " +
+		"wiring the value file into the Application writes.",
+	Fix:   fix.Fix{Op: fix.WireValuesFile},
 	Kinds: argoApps,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		s := specOf(o)

@@ -9,9 +9,13 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 )
 
-const namespaceCreateHint = "Remove the Namespace from the manifests and create it as an HNC subnamespace with `kubectl ck8sargo namespace create NAME --parent PARENT --wait`; then ask the Platform Administrator to let Argo CD manage it if it is not listed yet."
+const namespaceCreateHint = "Remove the Namespace from the manifests and create it as an HNC subnamespace of a parent namespace; then ask the Platform Administrator to let Argo CD manage it if it is not listed yet."
+
+// createNamespace is the fix of a namespace that must exist before Argo CD deploys into it.
+func createNamespace(ns string) fix.Fix { return fix.Fix{Op: fix.CreateNamespace, Subject: ns} }
 
 var noNamespaceResource = policy.Rule{
 	ID:       "no-namespace-resource",
@@ -24,10 +28,11 @@ var noNamespaceResource = policy.Rule{
 		"could create it (ADR-0042). Namespaces are created by the developer as HNC " +
 		"subnamespaces.",
 	Remediation: namespaceCreateHint,
+	Fix:         createNamespace(""),
 	Kinds:       []schema.GroupKind{{Kind: "Namespace"}},
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		v := violation("", "Namespace %q would have to be created by Argo CD, which runs in namespaced mode here and cannot manage Namespaces", o.Name)
-		v.Remediation = sprintf("Remove the Namespace from the manifests and create it as an HNC subnamespace with `kubectl ck8sargo namespace create %s --parent PARENT --wait`.", o.Name)
+		v.Remediation, v.Fix = sprintf("Remove the Namespace from the manifests and create %s as an HNC subnamespace of a parent namespace.", o.Name), createNamespace(o.Name)
 		return []policy.Violation{v}
 	},
 }
@@ -39,7 +44,8 @@ var noCreateNamespace = policy.Rule{
 	Rationale: "`syncOptions: [CreateNamespace=true]` and `managedNamespaceMetadata` make Argo CD " +
 		"create or patch the destination Namespace, a cluster-scoped object that the platform's " +
 		"namespaced Argo CD may not manage; the sync fails.",
-	Remediation: "Remove CreateNamespace=true and managedNamespaceMetadata, and create the namespace with `kubectl ck8sargo namespace create NAME --parent PARENT --wait`.",
+	Remediation: "Remove CreateNamespace=true and managedNamespaceMetadata, and create the namespace as an HNC subnamespace of a parent namespace.",
+	Fix:         createNamespace(""),
 	Kinds:       argoApps,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		s := specOf(o)
@@ -48,21 +54,24 @@ var noCreateNamespace = policy.Rule{
 		}
 		var out []policy.Violation
 		ns := s.spec.Destination.Namespace
-		if ns == "" || isTemplated(ns) {
-			ns = "NAME"
+		if isTemplated(ns) {
+			ns = ""
 		}
-		fix := sprintf("Remove it, and create the namespace with `kubectl ck8sargo namespace create %s --parent PARENT --wait` before the first sync.", ns)
+		remedy, nsFix := "Remove it, and create the namespace as an HNC subnamespace of a parent namespace before the first sync.", createNamespace(ns)
+		if ns != "" {
+			remedy = sprintf("Remove it, and create %s as an HNC subnamespace of a parent namespace before the first sync.", ns)
+		}
 		for _, opt := range s.spec.SyncPolicy.SyncOptions {
 			k, v, _ := strings.Cut(strings.ReplaceAll(opt, " ", ""), "=")
 			if k == "CreateNamespace" && strings.EqualFold(v, "true") {
 				v := violation(s.path+".syncPolicy.syncOptions", "syncOptions has %s: Argo CD may not create Namespaces on this platform", opt)
-				v.Remediation = fix
+				v.Remediation, v.Fix = remedy, nsFix
 				out = append(out, v)
 			}
 		}
 		if s.spec.SyncPolicy.ManagedNamespaceMetadata != nil {
 			v := violation(s.path+".syncPolicy.managedNamespaceMetadata", "managedNamespaceMetadata makes Argo CD manage the destination Namespace, which it may not do on this platform")
-			v.Remediation = fix
+			v.Remediation, v.Fix = remedy, nsFix
 			out = append(out, v)
 		}
 		return out
@@ -77,7 +86,8 @@ var noTemplatedNamespace = policy.Rule{
 		"before the Application is compared; Argo CD cannot create it, and HNC subnamespaces " +
 		"cannot be created and deployed into by the same Application. The platform's " +
 		"documentation says the namespace cannot be templated in ApplicationSets.",
-	Remediation: "Write the destination namespace literally in the template (one ApplicationSet per namespace), after creating it with `kubectl ck8sargo namespace create NAME --parent PARENT --wait`.",
+	Remediation: "Write the destination namespace literally in the template (one ApplicationSet per namespace), after creating it as an HNC subnamespace of a parent namespace.",
+	Fix:         createNamespace(""),
 	Kinds:       []schema.GroupKind{kindApplicationSet},
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		var out []policy.Violation
@@ -124,7 +134,8 @@ var noHNCSubnamespace = policy.Rule{
 	Rationale: "Argo CD cannot create HNC subnamespaces and deploy into them: the new namespace " +
 		"is not in Argo CD's managed list when the Application is compared, so the deployment " +
 		"into it fails. Subnamespaces are created by the developer, outside Argo CD.",
-	Remediation: "Remove the object from the manifests and create the subnamespace with `kubectl ck8sargo namespace create NAME --parent PARENT --wait` before deploying into it.",
+	Remediation: "Remove the object from the manifests and create the subnamespace yourself, outside Argo CD, before deploying into it.",
+	Fix:         createNamespace(""),
 	Kinds: []schema.GroupKind{
 		{Group: "hnc.x-k8s.io", Kind: "SubnamespaceAnchor"}, {Group: "hnc.x-k8s.io", Kind: "HierarchyConfiguration"},
 	},
@@ -178,7 +189,8 @@ var destinationNamespaceNotManaged = policy.Rule{
 	Rationale: "Argo CD only holds Roles in the namespaces listed in its cluster Secret; a " +
 		"deployment anywhere else fails with a permission error, and an empty destination " +
 		"namespace leaves namespaced objects without a namespace.",
-	Remediation: "Deploy into a namespace from the profile's managed list, or create the namespace with `kubectl ck8sargo namespace create NAME --parent PARENT --wait` and ask the Platform Administrator to have Argo CD manage it.",
+	Remediation: "Deploy into a namespace from the profile's managed list, or create the namespace as an HNC subnamespace of a parent namespace and ask the Platform Administrator to have Argo CD manage it.",
+	Fix:         createNamespace(""),
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		unmanaged := func(ns string) bool {
 			return !c.Profile.IsPlatformNamespace(ns) && !c.Profile.IsManagedNamespace(ns)

@@ -9,6 +9,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
 	"github.com/ck8sargo/ck8sargo/policy"
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 	"github.com/ck8sargo/ck8sargo/secrets/scan"
 )
 
@@ -23,7 +24,7 @@ var plaintextSecret = policy.Rule{
 	Rationale: "Secret values must never be stored in plaintext in a repository. Argo CD " +
 		"deploys what is in git, so a Secret manifest with data is readable by everyone who " +
 		"can read the repository, forever (history keeps it). This is the same check as " +
-		"`kubectl ck8sargo secrets scan`.",
+		"the secrets scan's.",
 	Remediation: "Encrypt the file with sops (helm-secrets), replace the Secret with a SealedSecret, or move the values to Vault and reference them with vals; then rotate the exposed values.",
 	Kinds:       []schema.GroupKind{{Kind: "Secret"}},
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
@@ -108,8 +109,9 @@ var unencryptedSecretsFile = policy.Rule{
 		"file without sops metadata is passed to Helm as plaintext, so an unencrypted " +
 		"secrets.yaml deploys silently and sits in git in the clear. Leaves that the " +
 		"file's .sops.yaml creation rule says must be encrypted must be ENC[...] values. This " +
-		"is the same check as `kubectl ck8sargo secrets scan`.",
-	Remediation: "Encrypt the file with `sops --encrypt --in-place FILE` (or `kubectl ck8sargo secrets encrypt`), commit it, and rotate any value that was committed in plaintext.",
+		"is the same check as the secrets scan's.",
+	Remediation: "Encrypt the file with `sops --encrypt --in-place FILE`, commit it, and rotate any value that was committed in plaintext.",
+	Fix:         fix.Fix{Op: fix.EncryptFile},
 	Kinds:       argoApps,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		s := specOf(o)
@@ -145,7 +147,7 @@ var unencryptedSecretsFile = policy.Rule{
 				if f.Line > 0 {
 					msg = sprintf("%s (line %d)", msg, f.Line)
 				}
-				out = append(out, policy.Violation{Message: sprintf("%s is referenced as %s: %s", file, r.value, msg), Field: r.field, Remediation: f.Remediation})
+				out = append(out, policy.Violation{Message: sprintf("%s is referenced as %s: %s", file, r.value, msg), Field: r.field, Remediation: f.Remediation, Fix: f.Fix})
 			}
 		}
 		return out
@@ -165,7 +167,8 @@ var sealedSecretScope = policy.Rule{
 		"the name and namespace it was sealed for; namespace-wide only in that namespace. A " +
 		"SealedSecret renamed, moved to another namespace, or whose template names another " +
 		"Secret, never becomes a Secret; both scope annotations at once are contradictory.",
-	Remediation: "Seal the value again for the name and namespace it is deployed with (`kubectl ck8sargo secrets seal`), or seal it with the scope you need (kubeseal --scope).",
+	Remediation: "Seal it with the scope you need (kubeseal --scope), or seal the value again for the name and namespace it is deployed with.",
+	Fix:         fix.Fix{Op: fix.SealSecret},
 	Kinds:       []schema.GroupKind{{Group: "bitnami.com", Kind: "SealedSecret"}},
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		ann := o.Annotations()

@@ -2,6 +2,8 @@ package scan
 
 import (
 	"strings"
+
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 )
 
 // ConflictMarkers finds git conflict markers (<<<<<<<, =======, >>>>>>> and the diff3
@@ -19,7 +21,8 @@ func ConflictMarkers(file string, data []byte) []Finding {
 			out = append(out, Finding{
 				Check: CheckConflictMarker, File: file, Line: i + 1, Column: 1,
 				Message:     "git conflict marker in a sops-encrypted file",
-				Remediation: "take one side (git checkout --ours/--theirs " + file + "), then re-apply the other side's change with kubectl ck8sargo secrets edit",
+				Remediation: "take one side (git checkout --ours/--theirs " + file + "), then re-apply the other side's change by editing the decrypted file",
+				Fix:         fix.Fix{Op: fix.EditEncryptedFile, Subject: file},
 			})
 		}
 	}

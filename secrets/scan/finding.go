@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 )
 
 // Check names what a finding is about. The values are stable: pre-commit output, JSON
@@ -51,6 +53,9 @@ type Finding struct {
 	Rule        string `json:"rule,omitempty"`
 	Message     string `json:"message"`
 	Remediation string `json:"remediation,omitempty"`
+	// Fix is the operation Remediation asks for, where a tool may carry it out with a
+	// command of its own (package fix); the JSON form leaves it out.
+	Fix fix.Fix `json:"-"`
 	// Fingerprint is FILE:RULE:LINE (RULE the gitleaks rule or else the check), the form of
 	// gitleaks' .gitleaksignore: an entry of secrets.scan.ignore in .ck8sargo.yaml lets
 	// the finding pass. Scan sets it.

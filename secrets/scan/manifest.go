@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 )
 
 // documents decodes every YAML document of data; it stops at the first that does not parse
@@ -103,7 +105,8 @@ func PlaintextSecrets(file string, data []byte) []Finding {
 				Check: CheckPlaintextSecret, File: file, Line: k.Line, Column: k.Column, EndLine: lastLine(v), Key: field,
 				Message: fmt.Sprintf("Secret %s has %d plaintext value(s) in %s (keys: %s)",
 					name, len(keys), field, strings.Join(keys, ", ")),
-				Remediation: "seal it (kubectl ck8sargo secrets seal), move the values to a sops-encrypted values file, or reference them from Vault",
+				Fix:         fix.Fix{Op: fix.SealSecret},
+				Remediation: "seal it, move the values to a sops-encrypted values file, or reference them from Vault",
 			})
 		}
 	}

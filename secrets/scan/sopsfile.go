@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 )
 
 // Encryption says whether a file is sops-encrypted, as helm-secrets decides it: a file
@@ -209,14 +211,16 @@ func CheckEncryption(file string, data []byte, rule *Rule) EncryptionStatus {
 		st.Findings = []Finding{{
 			Check: CheckUnencryptedFile, File: file, Line: 1,
 			Message:     "not encrypted with sops: " + reason + "; helm-secrets would pass it to Helm as plaintext",
-			Remediation: "run: kubectl ck8sargo secrets encrypt --in-place " + file,
+			Remediation: "encrypt it with sops in place",
+			Fix:         fix.Fix{Op: fix.EncryptFile, Subject: file},
 		}}
 		return st
 	case NoMAC:
 		st.Findings = []Finding{{
 			Check: CheckUnencryptedFile, File: file, Line: 1,
 			Message:     "has sops metadata but no MAC: sops cannot verify it and helm-secrets would pass it to Helm as plaintext",
-			Remediation: "decrypt it with the key it was made for and encrypt it again with kubectl ck8sargo secrets encrypt",
+			Remediation: "decrypt it with the key it was made for and encrypt it again with sops",
+			Fix:         fix.Fix{Op: fix.EncryptFile, Subject: file},
 		}}
 		return st
 	}
@@ -251,7 +255,8 @@ func CheckEncryption(file string, data []byte, rule *Rule) EncryptionStatus {
 			Check: CheckUnencryptedFile, File: file, Line: l.line, Column: l.column,
 			Key:         strings.Join(l.keys, "."),
 			Message:     fmt.Sprintf("value of %s is in plaintext in a sops-encrypted file", strings.Join(l.keys, ".")),
-			Remediation: "decrypt and re-encrypt the file (kubectl ck8sargo secrets edit " + file + ") instead of adding values by hand",
+			Remediation: "edit the file decrypted, and encrypt it again, instead of adding values by hand",
+			Fix:         fix.Fix{Op: fix.EditEncryptedFile, Subject: file},
 		})
 	}
 	return st

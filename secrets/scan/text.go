@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/ck8sargo/ck8sargo/policy/fix"
 )
 
 var (
@@ -96,7 +98,8 @@ func textDocument(file string, lines []string, from, to int) []Finding {
 			Check: CheckPlaintextSecret, File: file, Line: i + 1, Column: len(m[1]) + 1, EndLine: end, Key: m[2],
 			Message: fmt.Sprintf("Secret has %d plaintext value(s) in %s (keys: %s; read as text: the file is not plain YAML)",
 				len(keys), m[2], strings.Join(keys, ", ")),
-			Remediation: "take the values from a sops-encrypted values file (secrets://) or Vault through the template, or seal the Secret (kubectl ck8sargo secrets seal)",
+			Remediation: "take the values from a sops-encrypted values file (secrets://) or Vault through the template, or seal the Secret",
+			Fix:         fix.Fix{Op: fix.SealSecret},
 		})
 	}
 	return out
