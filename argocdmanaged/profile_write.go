@@ -12,7 +12,7 @@ import (
 func MarshalProfile(p Profile) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("# ck8sargo profile: the facts of the managed Argo CD environment this repository deploys to.\n")
-	buf.WriteString("# Values not written here take the built-in defaults; see `kubectl ck8sargo profile show`.\n")
+	buf.WriteString("# Values not written here take the built-in defaults (docs/profile.md lists them).\n")
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(p); err != nil {

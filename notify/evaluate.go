@@ -342,7 +342,7 @@ func (e *Engine) undeliverable(n *services.Notification, d services.Destination)
 	}
 	svc, ok := e.services[d.Service]
 	if !ok {
-		return fmt.Sprintf("service %q is not defined in the ConfigMap (see notify service list)", d.Service)
+		return fmt.Sprintf("service %q is not defined in the ConfigMap (no service.* key of that name)", d.Service)
 	}
 	if p := recipientProblem(svc, d.Recipient); p != "" {
 		return p

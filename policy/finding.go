@@ -9,7 +9,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/policy/fix"
 )
 
-// Severity orders findings; a check fails when a finding reaches the --fail-on threshold.
+// Severity orders findings; a check fails when a finding reaches the caller's threshold.
 type Severity int
 
 // Severities, from least to most severe. SeverityNever is only a threshold: nothing reaches it.
