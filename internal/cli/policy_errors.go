@@ -15,5 +15,6 @@ func policyError(err error) error {
 	if errors.As(err, &unknown) {
 		return fmt.Errorf("%w (see `kubectl ck8sargo policy rules`)", err)
 	}
-	return err
+	// A key given with --identity that sops cannot use fails the check before any file.
+	return sopsError(err)
 }
