@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -193,7 +194,7 @@ func checkNode(n *yaml.Node, t reflect.Type, path string, seen map[string]int) *
 			child := joinPath(path, key.Value)
 			f, ok := fields[key.Value]
 			if !ok {
-				return &ProfileError{Line: key.Line, Path: child, Msg: fmt.Sprintf("unknown key; known keys here: %s", strings.Join(sortedKeys(fields), ", "))}
+				return &ProfileError{Line: key.Line, Path: child, Msg: fmt.Sprintf("unknown key; known keys here: %s", strings.Join(slices.Sorted(maps.Keys(fields)), ", "))}
 			}
 			seen[child] = key.Line
 			if err := checkNode(val, f, child, seen); err != nil {
@@ -256,15 +257,6 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 func joinPath(parent, key string) string {
 	if parent == "" {
 		return key
@@ -294,10 +286,19 @@ func (p *Profile) Validate() error {
 	for i, ns := range p.Namespaces.Platform {
 		names[fmt.Sprintf("namespaces.platform[%d]", i)] = ns
 	}
-	for _, path := range sortedKeys(names) {
-		if errs := validation.IsDNS1123Label(names[path]); len(errs) > 0 {
-			return bad(path, "%q is not a namespace name (lower case letters, digits and '-', at most 63)", names[path])
+	// Each group is checked in path order, so that a profile with several mistakes is
+	// refused with the same one every time.
+	firstInvalid := func(values map[string]string, valid func(string) bool, format string) error {
+		for _, path := range slices.Sorted(maps.Keys(values)) {
+			if !valid(values[path]) {
+				return bad(path, format, values[path])
+			}
 		}
+		return nil
+	}
+	if err := firstInvalid(names, func(v string) bool { return len(validation.IsDNS1123Label(v)) == 0 },
+		"%q is not a namespace name (lower case letters, digits and '-', at most 63)"); err != nil {
+		return err
 	}
 	objects := map[string]string{
 		"features.helmSecrets.keySecretName":    p.Features.HelmSecrets.KeySecretName,
@@ -306,19 +307,17 @@ func (p *Profile) Validate() error {
 		"notifications.configMap":               p.Notifications.ConfigMap,
 		"notifications.secret":                  p.Notifications.Secret,
 	}
-	for _, path := range sortedKeys(objects) {
-		if errs := validation.IsDNS1123Subdomain(objects[path]); len(errs) > 0 {
-			return bad(path, "%q is not an object name (lower case letters, digits, '-' and '.')", objects[path])
-		}
+	if err := firstInvalid(objects, func(v string) bool { return len(validation.IsDNS1123Subdomain(v)) == 0 },
+		"%q is not an object name (lower case letters, digits, '-' and '.')"); err != nil {
+		return err
 	}
 	labels := map[string]string{
 		"features.helmSecrets.keySecretLabel": p.Features.HelmSecrets.KeySecretLabel,
 		"features.vals.secretLabel":           p.Features.Vals.SecretLabel,
 	}
-	for _, path := range sortedKeys(labels) {
-		if errs := validation.IsValidLabelValue(labels[path]); len(errs) > 0 || labels[path] == "" {
-			return bad(path, "%q is not a label value", labels[path])
-		}
+	if err := firstInvalid(labels, func(v string) bool { return v != "" && len(validation.IsValidLabelValue(v)) == 0 },
+		"%q is not a label value"); err != nil {
+		return err
 	}
 	if errs := validation.IsConfigMapKey(p.Features.HelmSecrets.KeySecretDataKey); len(errs) > 0 {
 		return bad("features.helmSecrets.keySecretDataKey", "%q is not a Secret data key (letters, digits, '-', '_' and '.')", p.Features.HelmSecrets.KeySecretDataKey)
@@ -334,7 +333,7 @@ func (p *Profile) Validate() error {
 			return bad(fmt.Sprintf("registries[%d]", i), "%q is not a registry host; write it as harbor.example.com", r)
 		}
 	}
-	for _, id := range sortedKeys(p.Policy.Severity) {
+	for _, id := range slices.Sorted(maps.Keys(p.Policy.Severity)) {
 		if s := p.Policy.Severity[id]; s != "error" && s != "warning" && s != "info" {
 			return bad("policy.severity."+id, "%q is not a severity; use error, warning or info", s)
 		}

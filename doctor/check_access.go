@@ -28,7 +28,7 @@ func runAccess(ctx context.Context, r *Env) (string, bool) {
 	switch {
 	case errors.Is(err, argocdmanaged.ErrArgoCDNotInstalled):
 		r.add(policy.Finding{
-			Rule: "argocd-api", Severity: policy.SeverityError, Object: argoNS,
+			Rule: RuleArgoCDAPI, Severity: policy.SeverityError, Object: argoNS,
 			Message:     "the argoproj.io API is not visible: Argo CD is not installed, or not visible to you",
 			Remediation: "check the kubeconfig context; ask the Platform Administrator whether managed Argo CD is enabled for this environment",
 		})
@@ -36,7 +36,7 @@ func runAccess(ctx context.Context, r *Env) (string, bool) {
 	case errors.As(err, &fe):
 		// Reported below with the other missing rights.
 	case err != nil:
-		r.add(policy.Finding{Rule: "argocd-api", Severity: policy.SeverityError, Object: argoNS, Message: err.Error()})
+		r.add(policy.Finding{Rule: RuleArgoCDAPI, Severity: policy.SeverityError, Object: argoNS, Message: err.Error()})
 		return "could not list Applications", false
 	}
 
@@ -45,7 +45,7 @@ func runAccess(ctx context.Context, r *Env) (string, bool) {
 	for _, right := range rights {
 		ok, err := allowed(ctx, r.Clients, right)
 		if err != nil {
-			r.add(policy.Finding{Rule: "access-review", Severity: policy.SeverityWarning, Object: argoNS,
+			r.add(policy.Finding{Rule: RuleAccessReview, Severity: policy.SeverityWarning, Object: argoNS,
 				Message:     "could not ask the API server which rights you have: " + err.Error(),
 				Remediation: "run the doctor with an identity that may create SelfSubjectAccessReviews (every authenticated user may, by default)"})
 			return "rights not checked", false
@@ -56,7 +56,7 @@ func runAccess(ctx context.Context, r *Env) (string, bool) {
 	}
 	for _, m := range missing {
 		r.add(policy.Finding{
-			Rule: "missing-permission", Severity: policy.SeverityWarning, Object: argoNS,
+			Rule: RuleMissingPermission, Severity: policy.SeverityWarning, Object: argoNS,
 			Message:     fmt.Sprintf("you may not %s, which the platform gives developers to %s", m, m.Why),
 			Remediation: fmt.Sprintf("ask the Platform Administrator for the right to %s", m),
 		})

@@ -28,7 +28,7 @@ func runApplications(ctx context.Context, r *Env) (string, bool) {
 	opts.NoRender = true
 	rep, err := policy.Check(ctx, policy.Inputs{Live: r.Clients}, opts)
 	if err != nil {
-		r.add(policy.Finding{Rule: "applications-policy", Severity: policy.SeverityWarning,
+		r.add(policy.Finding{Rule: RuleApplicationsPolicy, Severity: policy.SeverityWarning,
 			Object:  policy.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: p.ArgoCD.Namespace},
 			Message: "the live Applications could not be checked: " + err.Error()})
 	} else {
@@ -60,25 +60,25 @@ func (r *Env) appStatus(a *argocdmanaged.Application) bool {
 		if !strings.HasSuffix(c.Type, "Error") && !strings.HasSuffix(c.Type, "Warning") {
 			continue
 		}
-		f := policy.Finding{Rule: "application-condition", Severity: policy.SeverityError, Object: ref, Application: a.Name,
+		f := policy.Finding{Rule: RuleApplicationCondition, Severity: policy.SeverityError, Object: ref, Application: a.Name,
 			Message: fmt.Sprintf("%s: %s", c.Type, c.Message)}
 		if strings.HasSuffix(c.Type, "Warning") {
 			f.Severity = policy.SeverityWarning
 		}
 		if strings.Contains(c.Message, namespacedModeMarker) {
-			f.Rule = "application-namespaced-mode"
+			f.Rule = RuleApplicationNamespaced
 			f.Remediation = string(RemedyNamespacedMode)
 		}
 		r.add(f)
 		found = true
 	}
 	if op := st.OperationState; op != nil && (op.Phase == "Failed" || op.Phase == "Error") {
-		r.add(policy.Finding{Rule: "application-sync", Severity: policy.SeverityError, Object: ref, Application: a.Name,
+		r.add(policy.Finding{Rule: RuleApplicationSync, Severity: policy.SeverityError, Object: ref, Application: a.Name,
 			Message: fmt.Sprintf("last sync %s: %s", strings.ToLower(op.Phase), op.Message)})
 		found = true
 	}
 	if h := st.Health.Status; h == "Degraded" || h == "Missing" {
-		r.add(policy.Finding{Rule: "application-health", Severity: policy.SeverityWarning, Object: ref, Application: a.Name,
+		r.add(policy.Finding{Rule: RuleApplicationHealth, Severity: policy.SeverityWarning, Object: ref, Application: a.Name,
 			Message: strings.TrimSpace(fmt.Sprintf("health %s %s", h, st.Health.Message))})
 		found = true
 	}

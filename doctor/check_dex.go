@@ -49,7 +49,7 @@ func runDex(ctx context.Context, r *Env) (string, bool) {
 		err = yaml.Unmarshal(data, &cfg)
 	}
 	if err != nil {
-		r.add(policy.Finding{Rule: "dex-login", Severity: policy.SeverityWarning, Object: ref, File: path,
+		r.add(policy.Finding{Rule: RuleDexLogin, Severity: policy.SeverityWarning, Object: ref, File: path,
 			Message: fmt.Sprintf("cannot read the Argo CD CLI config: %v", err)})
 		return "config not readable", false
 	}
@@ -59,7 +59,7 @@ func runDex(ctx context.Context, r *Env) (string, bool) {
 		}
 		for _, u := range cfg.Users {
 			if u.Name == c.User && u.AuthToken == "" && u.RefreshToken == "" {
-				r.add(policy.Finding{Rule: "dex-login", Severity: policy.SeverityInfo, Object: ref, File: path,
+				r.add(policy.Finding{Rule: RuleDexLogin, Severity: policy.SeverityInfo, Object: ref, File: path,
 					Message: fmt.Sprintf("the Argo CD CLI context %q for %s has no token: the last `argocd login --sso` did not finish; with Dex this is often the known issue "+
 						`failed to get token: oauth2: "invalid_client" "Invalid client credentials." (argoproj/argo-cd#17088)`, c.Name, c.Server),
 					Remediation: "open a new browser tab, enter the Argo CD URL, then run `argocd login --sso` again"})

@@ -57,21 +57,21 @@ func runHelmSecrets(ctx context.Context, r *Env) (string, bool) {
 	}
 	ns := p.ArgoCD.Namespace
 	ref := secretRef(ns, f.KeySecretName)
-	s, detail := r.platformSecret(ctx, "helm-secrets-key", ref,
+	s, detail := r.platformSecret(ctx, RuleHelmSecretsKey, ref,
 		"the repo server cannot start while helm-secrets is enabled",
 		string(RemedyCreateKeySecret))
 	if s == nil {
 		return detail, false
 	}
 	if label := s.Labels[argocdmanaged.SecretTypeLabel]; !p.IsHelmSecretsKeyLabel(label) {
-		r.add(policy.Finding{Rule: "helm-secrets-key-label", Severity: policy.SeverityError, Object: ref,
+		r.add(policy.Finding{Rule: RuleHelmSecretsKeyLabel, Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("Secret %s/%s has label %s=%q; the platform expects %q", ns, f.KeySecretName, argocdmanaged.SecretTypeLabel, label, f.KeySecretLabel),
 			Remediation: string(RemedyLabelKeySecret)})
-		r.Fixes = append(r.Fixes, labelFix(r.Clients, "helm-secrets-key-label", ref, f.KeySecretLabel))
+		r.Fixes = append(r.Fixes, labelFix(r.Clients, RuleHelmSecretsKeyLabel, ref, f.KeySecretLabel))
 	}
 	key, ok := s.Data[f.KeySecretDataKey]
 	if !ok || len(key) == 0 {
-		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityError, Object: ref,
+		r.add(policy.Finding{Rule: RuleHelmSecretsKey, Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("Secret %s/%s has no data key %q: the repo server finds no private key", ns, f.KeySecretName, f.KeySecretDataKey),
 			Remediation: string(RemedyRecreateKeySecret)})
 		return "key missing from the Secret", false
@@ -79,7 +79,7 @@ func runHelmSecrets(ctx context.Context, r *Env) (string, bool) {
 	keyring := sops.NewKeyring()
 	source := fmt.Sprintf("Secret %s/%s", ns, f.KeySecretName)
 	if err := keyring.AddIdentity(source, key); err != nil {
-		r.add(policy.Finding{Rule: "helm-secrets-key", Severity: policy.SeverityError, Object: ref,
+		r.add(policy.Finding{Rule: RuleHelmSecretsKey, Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("the private key in %s cannot be used: %v", source, err),
 			Remediation: string(RemedyNewKey)})
 		return "key unusable", false
@@ -96,11 +96,11 @@ func runHelmSecrets(ctx context.Context, r *Env) (string, bool) {
 	switch {
 	case err != nil:
 		detail += "; the repo server could not be checked"
-		r.add(policy.Finding{Rule: "helm-secrets-repo-server", Severity: policy.SeverityWarning, Object: ref,
+		r.add(policy.Finding{Rule: RuleHelmSecretsRepoServer, Severity: policy.SeverityWarning, Object: ref,
 			Message: "cannot check the repo server: " + err.Error()})
 	case !st.Ready:
 		detail += "; the repo server is not running and ready"
-		r.add(policy.Finding{Rule: "helm-secrets-repo-server", Severity: policy.SeverityError,
+		r.add(policy.Finding{Rule: RuleHelmSecretsRepoServer, Severity: policy.SeverityError,
 			Object:  policy.ObjectRef{APIVersion: "v1", Kind: "Pod", Namespace: ns, Name: "argocd-repo-server"},
 			Message: "the Argo CD repo server is not running and ready", Remediation: st.Advice})
 	default:
@@ -137,7 +137,7 @@ func (r *Env) decryptRepo(ctx context.Context, keyring *sops.Keyring, keyRef pol
 		if _, err := client.Decrypt(ctx, path, data); err != nil {
 			failed++
 			rel, _ := filepath.Rel(r.Options.RepoDir, path)
-			r.add(policy.Finding{Rule: "helm-secrets-decrypt", Severity: policy.SeverityError, Object: keyRef, File: rel,
+			r.add(policy.Finding{Rule: RuleHelmSecretsDecrypt, Severity: policy.SeverityError, Object: keyRef, File: rel,
 				Message:     fmt.Sprintf("%s does not decrypt with the key the repo server has: %v", rel, err),
 				Remediation: string(RemedyUpdateKeys)})
 		}

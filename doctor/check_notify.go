@@ -22,7 +22,7 @@ func runNotifications(ctx context.Context, r *Env) (string, bool) {
 	cmRef := policy.ObjectRef{APIVersion: "v1", Kind: "ConfigMap", Namespace: p.ArgoCD.Namespace, Name: p.Notifications.ConfigMap}
 	cfg, err := notify.Load(ctx, r.Clients, p)
 	if err != nil {
-		r.add(policy.Finding{Rule: "notifications-config", Severity: policy.SeverityWarning, Object: cmRef, Message: "cannot read the notifications config: " + err.Error()})
+		r.add(policy.Finding{Rule: RuleNotificationsConfig, Severity: policy.SeverityWarning, Object: cmRef, Message: "cannot read the notifications config: " + err.Error()})
 		return "config not readable", false
 	}
 	if !cfg.ConfigMapExists {
@@ -31,7 +31,7 @@ func runNotifications(ctx context.Context, r *Env) (string, bool) {
 	opts := notify.LintOptions{}
 	apps, projects, err := liveArgoObjects(ctx, r.Clients, p)
 	if err != nil {
-		r.add(policy.Finding{Rule: "notifications-config", Severity: policy.SeverityWarning, Object: cmRef, Message: "subscriptions not checked: " + err.Error()})
+		r.add(policy.Finding{Rule: RuleNotificationsConfig, Severity: policy.SeverityWarning, Object: cmRef, Message: "subscriptions not checked: " + err.Error()})
 	}
 	for _, a := range apps {
 		opts.Applications = append(opts.Applications, notify.Located[*argocdmanaged.Application]{Object: a})

@@ -31,14 +31,14 @@ func runSealedSecrets(ctx context.Context, r *Env) (string, bool) {
 	ctrl := sealed.NewServiceProxy(r.Clients, p)
 	pem, err := ctrl.Certificate(ctx)
 	if err != nil {
-		r.add(policy.Finding{Rule: "sealed-secrets-controller", Severity: policy.SeverityError, Object: svc,
+		r.add(policy.Finding{Rule: RuleSealedSecretsController, Severity: policy.SeverityError, Object: svc,
 			Message:     fmt.Sprintf("the sealed-secrets controller does not answer: %v", err),
 			Remediation: "check the controller's namespace and name in the profile (features.sealedSecrets), and that the controller runs"})
 		return "controller not reachable", false
 	}
 	_, certErr := sealed.ParseCertificate(pem, r.Now)
 	if err := certErr; err != nil {
-		r.add(policy.Finding{Rule: "sealed-secrets-certificate", Severity: policy.SeverityError, Object: svc,
+		r.add(policy.Finding{Rule: RuleSealedSecretsCertificate, Severity: policy.SeverityError, Object: svc,
 			Message:     fmt.Sprintf("the controller's certificate cannot be used: %v", err),
 			Remediation: "ask whoever runs the controller to renew its sealing key"})
 	}
@@ -48,7 +48,7 @@ func runSealedSecrets(ctx context.Context, r *Env) (string, bool) {
 		list, err := r.Clients.Dynamic.Resource(sealedSecretsGVR).Namespace(ns).List(ctx, metav1.ListOptions{})
 		if err != nil {
 			unlisted = append(unlisted, ns)
-			r.add(policy.Finding{Rule: "sealed-secrets-list", Severity: policy.SeverityWarning,
+			r.add(policy.Finding{Rule: RuleSealedSecretsList, Severity: policy.SeverityWarning,
 				Object:  policy.ObjectRef{APIVersion: "v1", Kind: "Namespace", Name: ns},
 				Message: "cannot list SealedSecrets: " + r.Clients.Explain(err, "list", sealedSecretsGVR, ns, "").Error()})
 			continue
@@ -64,17 +64,17 @@ func runSealedSecrets(ctx context.Context, r *Env) (string, bool) {
 			checked++
 			if err != nil {
 				unverified++
-				r.add(policy.Finding{Rule: "sealed-secrets-stale", Severity: policy.SeverityError, Object: ref, Message: "cannot read the SealedSecret: " + err.Error()})
+				r.add(policy.Finding{Rule: RuleSealedSecretsStale, Severity: policy.SeverityError, Object: ref, Message: "cannot read the SealedSecret: " + err.Error()})
 				continue
 			}
 			res, err := sealed.Verify(ctx, ctrl, ss)
 			switch {
 			case err != nil:
 				unverified++
-				r.add(policy.Finding{Rule: "sealed-secrets-stale", Severity: policy.SeverityWarning, Object: ref, Message: "cannot verify: " + err.Error()})
+				r.add(policy.Finding{Rule: RuleSealedSecretsStale, Severity: policy.SeverityWarning, Object: ref, Message: "cannot verify: " + err.Error()})
 			case !res.Decryptable:
 				stale++
-				r.add(policy.Finding{Rule: "sealed-secrets-stale", Severity: policy.SeverityError, Object: ref,
+				r.add(policy.Finding{Rule: RuleSealedSecretsStale, Severity: policy.SeverityError, Object: ref,
 					Message:     "the controller cannot unseal it: it was sealed for a key the controller does not have, or for another name or namespace",
 					Remediation: string(RemedyReseal)})
 			}

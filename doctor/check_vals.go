@@ -27,17 +27,17 @@ func runVals(ctx context.Context, r *Env) (string, bool) {
 	}
 	ns := p.ArgoCD.Namespace
 	ref := secretRef(ns, f.SecretName)
-	s, detail := r.platformSecret(ctx, "vals-secret", ref,
+	s, detail := r.platformSecret(ctx, RuleValsSecret, ref,
 		"the repo server cannot reach Vault",
 		string(RemedyCreateValsSecret))
 	if s == nil {
 		return detail, false
 	}
 	if s.Labels[argocdmanaged.SecretTypeLabel] != f.SecretLabel {
-		r.add(policy.Finding{Rule: "vals-secret-label", Severity: policy.SeverityError, Object: ref,
+		r.add(policy.Finding{Rule: RuleValsSecretLabel, Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("Secret %s/%s lacks the label %s=%s", ns, f.SecretName, argocdmanaged.SecretTypeLabel, f.SecretLabel),
 			Remediation: string(RemedyLabelValsSecret)})
-		r.Fixes = append(r.Fixes, labelFix(r.Clients, "vals-secret-label", ref, f.SecretLabel))
+		r.Fixes = append(r.Fixes, labelFix(r.Clients, RuleValsSecretLabel, ref, f.SecretLabel))
 	}
 	var trailing []string
 	for _, k := range vals.DataKeys(s) {
@@ -46,7 +46,7 @@ func runVals(ctx context.Context, r *Env) (string, bool) {
 		}
 	}
 	if len(trailing) > 0 {
-		r.add(policy.Finding{Rule: "vals-secret-newline", Severity: policy.SeverityError, Object: ref,
+		r.add(policy.Finding{Rule: RuleValsSecretNewline, Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("values %v of Secret %s/%s end with a newline (base64 of `echo` instead of `echo -n`): Vault receives them with it", trailing, ns, f.SecretName),
 			Remediation: string(RemedyTrimNewlines)})
 		r.Fixes = append(r.Fixes, trimNewlineFix(r.Clients, ref, trailing))
@@ -54,7 +54,7 @@ func runVals(ctx context.Context, r *Env) (string, bool) {
 	// The same validation `secrets vals-secret` applies before writing: an incomplete
 	// auth method or an address that is not a URL.
 	if _, err := vals.BuildSecret(p, optionsFromSecret(s)); err != nil {
-		r.add(policy.Finding{Rule: "vals-secret-settings", Severity: policy.SeverityError, Object: ref,
+		r.add(policy.Finding{Rule: RuleValsSecretSettings, Severity: policy.SeverityError, Object: ref,
 			Message:     fmt.Sprintf("Secret %s/%s: %v", ns, f.SecretName, err),
 			Remediation: string(RemedyRecreateValsSecret)})
 	}
@@ -76,7 +76,7 @@ func optionsFromSecret(s *corev1.Secret) vals.SecretOptions {
 
 func trimNewlineFix(c *argocdmanaged.Clients, ref policy.ObjectRef, keys []string) Fix {
 	return Fix{
-		Rule: "vals-secret-newline", Object: ref,
+		Rule: RuleValsSecretNewline, Object: ref,
 		Description: fmt.Sprintf("rewrite %v of Secret %s/%s without the trailing newline", keys, ref.Namespace, ref.Name),
 		apply: func(ctx context.Context) error {
 			sc := c.Kube.CoreV1().Secrets(ref.Namespace)

@@ -79,6 +79,11 @@ type Result struct {
 // it is, and a function that finds what is wrong. Where a policy.Rule looks at one object,
 // a check looks at one area of the live environment and may report under several rule IDs;
 // its findings are policy.Findings, so they print with policy check's report writers.
+//
+// A Check is a probe, not a rule: it reads the environment and emits findings, and the
+// findings it emits are of the rules in Rules (their IDs are the Rule constants), which
+// describe them for reports and documentation. The notifications and applications checks
+// also pass on the findings of notify.Lint and policy.Check, under those packages' rules.
 type Check struct {
 	// Name is what Options.Only takes and the summary line shows.
 	Name string

@@ -26,21 +26,33 @@ var (
 // names the right to ask for.
 func Load(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile) (*Config, error) {
 	ns := p.ArgoCD.Namespace
-	cm, err := c.Kube.CoreV1().ConfigMaps(ns).Get(ctx, p.Notifications.ConfigMap, metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		cm = nil
-	case err != nil:
-		return nil, fmt.Errorf("reading the notifications configuration: %w", c.Explain(err, "get", configMapsResource, ns, p.Notifications.ConfigMap))
+	cm, err := getOptional(ctx, c, c.Kube.CoreV1().ConfigMaps(ns), configMapsResource, ns, p.Notifications.ConfigMap)
+	if err != nil {
+		return nil, err
 	}
-	secret, err := c.Kube.CoreV1().Secrets(ns).Get(ctx, p.Notifications.Secret, metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		secret = nil
-	case err != nil:
-		return nil, fmt.Errorf("reading the notifications configuration: %w", c.Explain(err, "get", secretsResource, ns, p.Notifications.Secret))
+	secret, err := getOptional(ctx, c, c.Kube.CoreV1().Secrets(ns), secretsResource, ns, p.Notifications.Secret)
+	if err != nil {
+		return nil, err
 	}
 	return FromObjects(p, cm, secret), nil
+}
+
+// getter is the Get of a typed client (ConfigMaps, Secrets).
+type getter[T any] interface {
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (T, error)
+}
+
+// getOptional reads one notifications object for Load and LoadForCheck: a missing object
+// is nil, which FromObjects takes as empty; any other failure names the right to ask for.
+func getOptional[T any](ctx context.Context, c *argocdmanaged.Clients, g getter[*T], resource schema.GroupVersionResource, ns, name string) (*T, error) {
+	obj, err := g.Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("reading the notifications configuration: %w", c.Explain(err, "get", resource, ns, name))
+	}
+	return obj, nil
 }
 
 // LoadForCheck reads the configuration as Load does, for lint and test, which can check
@@ -54,12 +66,9 @@ func LoadForCheck(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged
 		return cfg, err
 	}
 	ns := p.ArgoCD.Namespace
-	cm, err := c.Kube.CoreV1().ConfigMaps(ns).Get(ctx, p.Notifications.ConfigMap, metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		cm = nil
-	case err != nil:
-		return nil, fmt.Errorf("reading the notifications configuration: %w", c.Explain(err, "get", configMapsResource, ns, p.Notifications.ConfigMap))
+	cm, err := getOptional(ctx, c, c.Kube.CoreV1().ConfigMaps(ns), configMapsResource, ns, p.Notifications.ConfigMap)
+	if err != nil {
+		return nil, err
 	}
 	cfg = FromObjects(p, cm, nil)
 	cfg.SecretUnreadable = fe
@@ -91,51 +100,31 @@ func Apply(ctx context.Context, c *argocdmanaged.Clients, cfg *Config, dry argoc
 		}
 		return res, nil
 	}
-	dryRun := dry.APIOption()
 	ns := cfg.Namespace
 	// The Secret first: a ConfigMap referencing keys that do not exist yet would make the
 	// controller send literal $key text in between.
 	if secretChanged {
-		s := c.Kube.CoreV1().Secrets(ns)
 		ac := corev1ac.Secret(cfg.SecretName, ns).WithType(corev1.SecretTypeOpaque).WithData(cfg.Secret().Data)
 		if cfg.SecretExists {
 			// The type of an existing Secret is immutable and may not be Opaque.
 			ac.Type = nil
 		}
-		out, err := writeObject(c, objectWrite{"Secret", cfg.SecretName, ns, secretsResource, cfg.SecretExists, removedSecret, dryRun},
-			func(patch []byte, o metav1.PatchOptions) error {
-				_, err := s.Patch(ctx, cfg.SecretName, types.MergePatchType, patch, o)
-				return err
-			},
-			func(o metav1.ApplyOptions) (*corev1.Secret, error) { return s.Apply(ctx, ac, o) })
+		w := objectWrite{"Secret", cfg.SecretName, ns, secretsResource, cfg.SecretExists, removedSecret, dry}
+		out, err := writeObject(ctx, c, c.Kube.CoreV1().Secrets(ns), ac, w)
 		if err != nil {
 			return nil, err
 		}
-		if dry == argocdmanaged.DryRunServer {
-			for _, k := range removedSecret {
-				delete(out.Data, k)
-			}
-		}
+		dropRemoved(w, out.Data)
 		res.Secret = redact(out)
 	}
 	if cmChanged {
-		m := c.Kube.CoreV1().ConfigMaps(ns)
 		ac := corev1ac.ConfigMap(cfg.ConfigMapName, ns).WithData(cfg.Data)
-		out, err := writeObject(c, objectWrite{"ConfigMap", cfg.ConfigMapName, ns, configMapsResource, cfg.ConfigMapExists, removedData, dryRun},
-			func(patch []byte, o metav1.PatchOptions) error {
-				_, err := m.Patch(ctx, cfg.ConfigMapName, types.MergePatchType, patch, o)
-				return err
-			},
-			func(o metav1.ApplyOptions) (*corev1.ConfigMap, error) { return m.Apply(ctx, ac, o) })
+		w := objectWrite{"ConfigMap", cfg.ConfigMapName, ns, configMapsResource, cfg.ConfigMapExists, removedData, dry}
+		out, err := writeObject(ctx, c, c.Kube.CoreV1().ConfigMaps(ns), ac, w)
 		if err != nil {
 			return nil, err
 		}
-		if dry == argocdmanaged.DryRunServer {
-			// The dry-run patch above is not seen by the dry-run apply.
-			for _, k := range removedData {
-				delete(out.Data, k)
-			}
-		}
+		dropRemoved(w, out.Data)
 		out.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}
 		res.ConfigMap = out
 	}
@@ -154,19 +143,26 @@ type objectWrite struct {
 	exists                bool
 	// removed are the data keys deleted since Load.
 	removed []string
-	dryRun  []string
+	dry     argocdmanaged.DryRun
 }
 
-// writeObject removes w's deleted keys with a merge patch, then applies the object: the two
-// steps Apply takes for the Secret and for the ConfigMap.
-func writeObject[T any](c *argocdmanaged.Clients, w objectWrite, patch func([]byte, metav1.PatchOptions) error, apply func(metav1.ApplyOptions) (T, error)) (T, error) {
+// objectClient is the part of a typed client (ConfigMaps, Secrets) that writeObject uses.
+type objectClient[T, AC any] interface {
+	Patch(ctx context.Context, name string, pt types.PatchType, data []byte, opts metav1.PatchOptions, subresources ...string) (T, error)
+	Apply(ctx context.Context, ac AC, opts metav1.ApplyOptions) (T, error)
+}
+
+// writeObject removes w's deleted keys with a merge patch, then applies ac: the two steps
+// Apply takes for the Secret and for the ConfigMap.
+func writeObject[T, AC any](ctx context.Context, c *argocdmanaged.Clients, client objectClient[T, AC], ac AC, w objectWrite) (T, error) {
 	var none T
+	dryRun := w.dry.APIOption()
 	if len(w.removed) > 0 && w.exists {
-		if err := patch(removalPatch(w.removed), metav1.PatchOptions{FieldManager: c.Manager(), DryRun: w.dryRun}); err != nil {
+		if _, err := client.Patch(ctx, w.name, types.MergePatchType, removalPatch(w.removed), metav1.PatchOptions{FieldManager: c.Manager(), DryRun: dryRun}); err != nil {
 			return none, fmt.Errorf("removing keys from %s %s: %w", w.kind, w.name, c.Explain(err, "patch", w.resource, w.namespace, w.name))
 		}
 	}
-	out, err := apply(metav1.ApplyOptions{FieldManager: c.Manager(), Force: true, DryRun: w.dryRun})
+	out, err := client.Apply(ctx, ac, metav1.ApplyOptions{FieldManager: c.Manager(), Force: true, DryRun: dryRun})
 	if err != nil {
 		verb := "patch"
 		if !w.exists {
@@ -175,6 +171,18 @@ func writeObject[T any](c *argocdmanaged.Clients, w objectWrite, patch func([]by
 		return none, fmt.Errorf("writing %s %s: %w", w.kind, w.name, c.Explain(err, verb, w.resource, w.namespace, w.name))
 	}
 	return out, nil
+}
+
+// dropRemoved deletes w's removed keys from the data of a server dry run's result: the
+// dry-run removal patch is not seen by the dry-run apply after it, so the result still
+// holds them.
+func dropRemoved[V any](w objectWrite, data map[string]V) {
+	if w.dry != argocdmanaged.DryRunServer {
+		return
+	}
+	for _, k := range w.removed {
+		delete(data, k)
+	}
 }
 
 // removalPatch is a JSON merge patch deleting data keys.

@@ -166,3 +166,16 @@ func TestLintFindingsPointAtTheKeyLine(t *testing.T) {
 		}
 	}
 }
+
+// The lint rules are policy rules the report writers may take, and LintRules is a copy.
+func TestLintRulesAreValidPolicyRules(t *testing.T) {
+	rules := notify.LintRules()
+	_, err := policy.NewRegistry(rules...)
+	require.NoError(t, err)
+	for _, r := range rules {
+		assert.Nil(t, r.Check, "rule %s: Lint finds, the rules only describe", r.ID)
+		assert.NotContains(t, r.Remediation, "notify ", "rule %s names no command", r.ID)
+	}
+	rules[0].Title = "changed"
+	assert.NotEqual(t, "changed", notify.LintRules()[0].Title)
+}

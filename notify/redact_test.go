@@ -97,7 +97,7 @@ func TestLintRedactsSecretValuesFromFindingsInEveryFormat(t *testing.T) {
 	assert.True(t, redacted, "a finding says the value of key token was redacted: %v", rep.Findings)
 	for _, format := range report.Formats {
 		var buf bytes.Buffer
-		require.NoError(t, report.Write(&buf, format, *rep, report.Options{Rules: notify.PolicyRules(), ToolName: "test"}))
+		require.NoError(t, report.Write(&buf, format, *rep, report.Options{Rules: notify.LintRules(), ToolName: "test"}))
 		assertNoLeak(t, format, buf.String())
 	}
 }

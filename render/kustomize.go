@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -295,7 +296,7 @@ func addPairs(m map[string]any, field string, pairs map[string]string, force boo
 	if cur == nil {
 		cur = map[string]any{}
 	}
-	for _, k := range sortedKeys(pairs) {
+	for _, k := range slices.Sorted(maps.Keys(pairs)) {
 		if _, ok := cur[k]; ok && !force {
 			return fmt.Errorf("%s %s already in kustomization file; use forceCommon%s to overwrite it", strings.TrimPrefix(field, "common"), k, strings.TrimPrefix(field, "common"))
 		}

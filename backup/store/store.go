@@ -243,20 +243,58 @@ func (u *Upload) Abort() {
 
 // List returns the complete backups, oldest first.
 func (s *Store) List(ctx context.Context) ([]Info, error) {
-	archives := map[string]*blob.ListObject{}
-	manifests := map[string]bool{}
+	objs, err := s.topObjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return complete(objs), nil
+}
+
+// Incomplete lists archives without a manifest copy: uploads that failed or are still
+// running. Prune removes old ones.
+func (s *Store) Incomplete(ctx context.Context) ([]Info, error) {
+	objs, err := s.topObjects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	done := map[string]bool{}
+	for _, c := range complete(objs) {
+		done[c.Name] = true
+	}
+	var out []Info
+	for _, obj := range objs {
+		if n, ok := strings.CutSuffix(obj.Key, ArchiveSuffix); ok && !done[n] {
+			out = append(out, Info{Name: n, Size: obj.Size, Modified: obj.ModTime})
+		}
+	}
+	return out, nil
+}
+
+// topObjects lists the objects at the top of the bucket, in the bucket's order, without
+// the folders: List and Incomplete both judge backups by them.
+func (s *Store) topObjects(ctx context.Context) ([]*blob.ListObject, error) {
+	var out []*blob.ListObject
 	it := s.bucket.List(&blob.ListOptions{Delimiter: "/"})
 	for {
 		obj, err := it.Next(ctx)
 		if err == io.EOF {
-			break
+			return out, nil
 		}
 		if err != nil {
 			return nil, fmt.Errorf("listing %s: %w", s.URL(), err)
 		}
-		if obj.IsDir {
-			continue
+		if !obj.IsDir {
+			out = append(out, obj)
 		}
+	}
+}
+
+// complete picks the complete backups of a listing, oldest first: archives with a valid
+// name and a manifest copy beside them.
+func complete(objs []*blob.ListObject) []Info {
+	archives := map[string]*blob.ListObject{}
+	manifests := map[string]bool{}
+	for _, obj := range objs {
 		if n, ok := strings.CutSuffix(obj.Key, ArchiveSuffix); ok && ValidName(n) == nil {
 			archives[n] = obj
 		} else if n, ok := strings.CutSuffix(obj.Key, ManifestSuffix); ok {
@@ -271,35 +309,7 @@ func (s *Store) List(ctx context.Context) ([]Info, error) {
 		out = append(out, Info{Name: n, Size: obj.Size, Modified: obj.ModTime})
 	}
 	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Name, b.Name) })
-	return out, nil
-}
-
-// Incomplete lists archives without a manifest copy: uploads that failed or are still
-// running. Prune removes old ones.
-func (s *Store) Incomplete(ctx context.Context) ([]Info, error) {
-	complete, err := s.List(ctx)
-	if err != nil {
-		return nil, err
-	}
-	done := map[string]bool{}
-	for _, c := range complete {
-		done[c.Name] = true
-	}
-	var out []Info
-	it := s.bucket.List(&blob.ListOptions{Delimiter: "/"})
-	for {
-		obj, err := it.Next(ctx)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("listing %s: %w", s.URL(), err)
-		}
-		if n, ok := strings.CutSuffix(obj.Key, ArchiveSuffix); ok && !obj.IsDir && !done[n] {
-			out = append(out, Info{Name: n, Size: obj.Size, Modified: obj.ModTime})
-		}
-	}
-	return out, nil
+	return out
 }
 
 // Stat returns a backup's info with its manifest copy.

@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 2
 	}
-	if err := report.Write(stdout, *format, *rep, report.Options{Rules: notify.PolicyRules(), ToolName: "notify-lint"}); err != nil {
+	if err := report.Write(stdout, *format, *rep, report.Options{Rules: notify.LintRules(), ToolName: "notify-lint"}); err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 2
 	}

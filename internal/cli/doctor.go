@@ -169,7 +169,14 @@ func (o *doctorOptions) print(res *doctor.Result) error {
 	case "text":
 		return o.printText(res)
 	}
-	return report.Write(o.Out, o.output.format, res.Report, report.Options{ToolName: "ck8sargo doctor", ToolVersion: version})
+	opts := report.Options{ToolName: "ck8sargo doctor", ToolVersion: version}
+	if o.output.format == "sarif" {
+		// SARIF lists the rules with their descriptions. The other writers would print a
+		// rule's remediation under findings that have none of their own, which the
+		// doctor's output has never done, so they get no rules.
+		opts.Rules = doctor.Rules()
+	}
+	return report.Write(o.Out, o.output.format, res.Report, opts)
 }
 
 // printText writes one line per check, its status with what it found, then the findings

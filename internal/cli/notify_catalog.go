@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/yaml"
 
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/notify"
 )
 
@@ -20,6 +21,7 @@ type notifyCatalogOptions struct {
 	only    []string
 	force   bool
 	write   writeFlags
+	profile argocdmanaged.Profile
 }
 
 // NewCmdNotifyCatalog shows or installs the project's catalog of triggers and templates.
@@ -53,9 +55,14 @@ that you wrote yourself is kept unless you pass --force.`,
 	return cmd
 }
 
-// Complete has nothing to turn into values: the catalog is built in, and --install reads
-// the live configuration only when it runs.
-func (o *notifyCatalogOptions) Complete(_ *cobra.Command, _ []string) error { return nil }
+// Complete reads the profile for --install; the catalog itself is built in, so listing it
+// needs no profile, and the live configuration is read only when Run installs.
+func (o *notifyCatalogOptions) Complete(_ *cobra.Command, _ []string) (err error) {
+	if o.install {
+		o.profile, err = o.root.Profile()
+	}
+	return err
+}
 
 // Validate checks that --only names triggers of the catalog.
 func (o *notifyCatalogOptions) Validate() error {
@@ -70,7 +77,11 @@ func (o *notifyCatalogOptions) Run(ctx context.Context) error {
 	if !o.install {
 		return o.show()
 	}
-	cfg, c, _, err := loadLive(ctx, o.root)
+	c, err := notifyClients(o.root)
+	if err != nil {
+		return err
+	}
+	cfg, err := notify.Load(ctx, c, o.profile)
 	if err != nil {
 		return err
 	}

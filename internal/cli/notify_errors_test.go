@@ -147,7 +147,7 @@ func TestNotifySubscriptionErrorsGetTheirHint(t *testing.T) {
 
 // The lint rules' remediations name no flag; the plugin's report names the ones it has.
 func TestNotifyLintRemediationsNameThePluginsFlags(t *testing.T) {
-	for _, r := range notify.PolicyRules() {
+	for _, r := range notify.LintRules() {
 		assert.NotContains(t, r.Remediation, "--", "rule %s of the library names no flag", r.ID)
 	}
 	rules := map[string]string{}

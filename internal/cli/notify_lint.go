@@ -29,6 +29,7 @@ type notifyLintOptions struct {
 	output     *outputFlag
 	failOnFlag string
 	failOn     policy.Severity
+	profile    argocdmanaged.Profile
 }
 
 // NewCmdNotifyLint checks the notifications configuration as the controller would read it.
@@ -64,7 +65,7 @@ failed, a check is unknown.`,
 	return cmd
 }
 
-// Complete takes the MANIFEST arguments and the --fail-on severity.
+// Complete takes the MANIFEST arguments, the --fail-on severity and the profile.
 func (o *notifyLintOptions) Complete(_ *cobra.Command, args []string) error {
 	o.manifests = args
 	sev, err := policy.ParseSeverity(o.failOnFlag)
@@ -72,6 +73,9 @@ func (o *notifyLintOptions) Complete(_ *cobra.Command, args []string) error {
 		return UsageErrorf("--fail-on: %w", err)
 	}
 	o.failOn = sev
+	if o.profile, err = o.root.Profile(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -85,10 +89,7 @@ func (o *notifyLintOptions) Validate() error {
 
 // Run reads the configuration (files or live), lints it and prints the report.
 func (o *notifyLintOptions) Run(ctx context.Context) error {
-	p, err := o.root.Profile()
-	if err != nil {
-		return err
-	}
+	p := o.profile
 	var m notify.Manifests
 	if err := readConfigFiles(o.configMap, o.secret, &m); err != nil {
 		return err
@@ -224,6 +225,7 @@ func lintFormats() []string { return report.Formats }
 // fixes, in place of the library's, which name none.
 var lintCommands = map[string]string{
 	notify.RuleSubscriptionTrigger: "Subscribe to an existing trigger, or install it (notify catalog --install).",
+	notify.RuleSubscriptionService: "Subscribe with an existing service name, or add the service (notify service add).",
 	notify.RuleUnknown:             "Ask the Platform Administrator for the right named, or lint files (--config-map, --secret, manifests); an unknown check is neither passed nor failed.",
 }
 
@@ -239,7 +241,7 @@ func withLintCommands(rep *policy.Report) {
 // lintPolicyRules are the lint rules for the report writers, with the remediations of
 // lintCommands.
 func lintPolicyRules() []policy.Rule {
-	rules := notify.PolicyRules()
+	rules := notify.LintRules()
 	for i, r := range rules {
 		if fix, ok := lintCommands[r.ID]; ok {
 			rules[i].Remediation = fix

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
+	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/oneline"
 	"github.com/ck8sargo/ck8sargo/notify"
 )
@@ -67,6 +68,7 @@ type notifyServiceAddOptions struct {
 	force   bool
 	write   writeFlags
 	builder serviceBuilder
+	profile argocdmanaged.Profile
 
 	spec notify.ServiceSpec
 }
@@ -88,9 +90,13 @@ func newServiceAddCmd(root *RootOptions, use, short, example string, b serviceBu
 	return cmd
 }
 
-// Complete reads the credential files.
-func (o *notifyServiceAddOptions) Complete(_ *cobra.Command, _ []string) error {
-	return o.builder.read(o.In)
+// Complete reads the credential files and the profile.
+func (o *notifyServiceAddOptions) Complete(_ *cobra.Command, _ []string) (err error) {
+	if err := o.builder.read(o.In); err != nil {
+		return err
+	}
+	o.profile, err = o.root.Profile()
+	return err
 }
 
 // Validate builds the service from the flags: a missing or malformed option is a usage
@@ -106,7 +112,11 @@ func (o *notifyServiceAddOptions) Validate() error {
 
 // Run adds the service to the live configuration and writes it.
 func (o *notifyServiceAddOptions) Run(ctx context.Context) error {
-	cfg, c, _, err := loadLive(ctx, o.root)
+	c, err := notifyClients(o.root)
+	if err != nil {
+		return err
+	}
+	cfg, err := notify.Load(ctx, c, o.profile)
 	if err != nil {
 		return err
 	}

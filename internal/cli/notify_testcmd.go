@@ -26,6 +26,7 @@ type notifyTestOptions struct {
 	secret    string
 	output    *outputFlag
 	opts      notify.EvaluateOptions
+	profile   argocdmanaged.Profile
 }
 
 // NewCmdNotifyTest evaluates an Application's subscribed triggers and renders the messages.
@@ -66,12 +67,13 @@ render or fails to send; 2 when, with nothing failed, something is unknown.`,
 	return cmd
 }
 
-// Complete takes the Application's name, when given.
-func (o *notifyTestOptions) Complete(_ *cobra.Command, args []string) error {
+// Complete takes the Application's name, when given, and the profile.
+func (o *notifyTestOptions) Complete(_ *cobra.Command, args []string) (err error) {
 	if len(args) == 1 {
 		o.app = args[0]
 	}
-	return nil
+	o.profile, err = o.root.Profile()
+	return err
 }
 
 // Validate needs an Application (by name or file) and a local ConfigMap with a local Secret.
@@ -88,10 +90,8 @@ func (o *notifyTestOptions) Validate() error {
 // Run reads the configuration and the Application (files or live), evaluates its
 // subscriptions, sends with --send, and prints the evaluation.
 func (o *notifyTestOptions) Run(ctx context.Context) error {
-	p, err := o.root.Profile()
-	if err != nil {
-		return err
-	}
+	p := o.profile
+	var err error
 	var c *argocdmanaged.Clients
 	clients := func() (*argocdmanaged.Clients, error) {
 		if c == nil {
