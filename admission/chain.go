@@ -18,6 +18,7 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/parallel"
 )
 
 // Severity is how much a verdict matters, after the constraint's enforcement action.
@@ -231,7 +232,7 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 		}
 		vals = make([]ast.Value, len(all))
 		errs := make([]error, len(all))
-		parallel(ctx, len(all), workers, func(i int) { vals[i], errs[i] = ast.InterfaceToValue(all[i]) })
+		parallel.Run(ctx, len(all), workers, func(i int) { vals[i], errs[i] = ast.InterfaceToValue(all[i]) })
 		if err := ctx.Err(); err != nil {
 			return Result{}, err
 		}
@@ -260,7 +261,7 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 	// constraint matches, before the batches share them, and so are the keys of what
 	// templates read.
 	reviews := make([]objectReview, len(objs))
-	parallel(ctx, len(objs), workers, func(i int) {
+	parallel.Run(ctx, len(objs), workers, func(i int) {
 		or := c.prepare(i, objs[i])
 		for j := range or.subjects {
 			sr := &or.subjects[j]
@@ -347,7 +348,7 @@ func (c *Chain) Review(ctx context.Context, objs []Object) (Result, error) {
 		err   error
 	}
 	results := make([]batchResult, len(batches))
-	parallel(ctx, len(batches), workers, func(b int) {
+	parallel.Run(ctx, len(batches), workers, func(b int) {
 		terms := make([]*ast.Term, len(batches[b].groups))
 		for x, g := range batches[b].groups {
 			terms[x] = reviews[g[0].obj].subjects[g[0].sub].term
@@ -501,26 +502,6 @@ func (c *Chain) podSecurity(s *subject, errs *[]error) []Verdict {
 		out = append(out, Verdict{Rule: RulePrefixPodSecurity + f.check, Severity: f.severity, Message: f.message, Path: f.path})
 	}
 	return out
-}
-
-// parallel runs fn(0..n-1) on up to workers goroutines.
-func parallel(ctx context.Context, n, workers int, fn func(i int)) {
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(workers, n) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
 }
 
 func (c *Chain) subject(o Object, generated bool) *subject {

@@ -12,12 +12,12 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ck8sargo/ck8sargo/admission"
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/bytesize"
+	"github.com/ck8sargo/ck8sargo/internal/parallel"
 	"github.com/ck8sargo/ck8sargo/policy/fix"
 	"github.com/ck8sargo/ck8sargo/render"
 )
@@ -361,7 +361,7 @@ func (ch *checker) load(ctx context.Context, files []inputFile, stdin io.Reader)
 		err      error
 	}
 	results := make([]result, len(files))
-	parallel(ctx, len(files), ch.workers, func(i int) {
+	parallel.Run(ctx, len(files), ch.workers, func(i int) {
 		f := files[i]
 		data, err := readFile(f, stdin, ch.opts.MaxFileSize)
 		var tl errTooLarge
@@ -393,42 +393,13 @@ func (ch *checker) load(ctx context.Context, files []inputFile, stdin io.Reader)
 	return objs, findings, errs
 }
 
-// parallel runs fn(0..n-1) on up to workers goroutines.
-func parallel(ctx context.Context, n, workers int, fn func(i int)) {
-	if workers > n {
-		workers = n
-	}
-	if workers <= 1 {
-		for i := 0; i < n && ctx.Err() == nil; i++ {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				fn(i)
-			}
-		}()
-	}
-	for i := 0; i < n && ctx.Err() == nil; i++ {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-}
-
 // checkObjects runs the enabled rules on every object, in parallel by chunks; findings
 // keep the objects' order.
 func (ch *checker) checkObjects(c *Context, objs []*Object) []Finding {
 	const chunk = 256
 	n := (len(objs) + chunk - 1) / chunk
 	results := make([][]Finding, n)
-	parallel(context.Background(), n, ch.workers, func(i int) {
+	parallel.Run(context.Background(), n, ch.workers, func(i int) {
 		end := min((i+1)*chunk, len(objs))
 		var out []Finding
 		for _, o := range objs[i*chunk : end] {
