@@ -67,6 +67,21 @@ func helmRefs(s *appSpec) []helmRef {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
+// checkHelmRefs collects what check finds in each value file and file parameter of the
+// Helm sources of an Application or of an ApplicationSet's template; other objects have
+// none.
+func checkHelmRefs(o *policy.Object, check func(s *appSpec, r helmRef) []policy.Violation) []policy.Violation {
+	s := specOf(o)
+	if s == nil {
+		return nil
+	}
+	var out []policy.Violation
+	for _, r := range helmRefs(s) {
+		out = append(out, check(s, r)...)
+	}
+	return out
+}
+
 // isValsRef says whether a value file or file parameter is a vals reference.
 func isValsRef(v string) bool {
 	return strings.HasPrefix(v, "secrets+literal://") && strings.Contains(v, "vals!") || strings.Contains(v, "ref+")
@@ -93,24 +108,18 @@ var helmSecretsScheme = policy.Rule{
 	Remediation: "Write the value file as secrets://FILE; the platform's repo server has the key.",
 	Kinds:       argoApps,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
-		s := specOf(o)
-		if s == nil {
-			return nil
-		}
-		var out []policy.Violation
-		for _, r := range helmRefs(s) {
+		return checkHelmRefs(o, func(_ *appSpec, r helmRef) []policy.Violation {
 			scheme, _, ok := strings.Cut(r.value, "://")
 			if !ok || !strings.HasPrefix(scheme, "secrets+") || scheme == "secrets+literal" {
-				continue
+				return nil
 			}
 			file, _ := helmSecretsFile(r.value)
 			v := violation(r.field, "%s uses %s://; on this platform the repo server decrypts secrets:// files with the key it has mounted, and %s:// needs a key it cannot import here", r.value, scheme, scheme)
 			if file != "" {
 				v.Remediation = sprintf("Write it as secrets://%s.", file)
 			}
-			out = append(out, v)
-		}
-		return out
+			return []policy.Violation{v}
+		})
 	},
 }
 
@@ -136,23 +145,18 @@ var featureNotEnabled = policy.Rule{
 			}
 			return nil
 		}
-		s := specOf(o)
-		if s == nil {
-			return nil
-		}
-		var out []policy.Violation
 		helmSeen, valsSeen := false, false
-		for _, r := range helmRefs(s) {
+		return checkHelmRefs(o, func(_ *appSpec, r helmRef) []policy.Violation {
 			switch {
 			case isValsRef(r.value) && !f.Vals.Enabled && !valsSeen:
 				valsSeen = true
-				out = append(out, violation(r.field, "%s is a vals reference, but vals is not enabled in the profile; ask the Platform Administrator to enable vals with Vault", r.value))
+				return []policy.Violation{violation(r.field, "%s is a vals reference, but vals is not enabled in the profile; ask the Platform Administrator to enable vals with Vault", r.value)}
 			case isHelmSecretsRef(r.value) && !f.HelmSecrets.Enabled && !helmSeen:
 				helmSeen = true
-				out = append(out, violation(r.field, "%s needs helm-secrets, which the profile does not enable; ask the Platform Administrator to enable helm-secrets", r.value))
+				return []policy.Violation{violation(r.field, "%s needs helm-secrets, which the profile does not enable; ask the Platform Administrator to enable helm-secrets", r.value)}
 			}
-		}
-		return out
+			return nil
+		})
 	},
 }
 
@@ -172,34 +176,27 @@ var invalidValsRef = policy.Rule{
 	Remediation: "Write the reference as secrets+literal://vals!ref+vault://PATH#/KEY.",
 	Kinds:       argoApps,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
-		s := specOf(o)
-		if s == nil {
-			return nil
-		}
-		var out []policy.Violation
-		for _, r := range helmRefs(s) {
+		return checkHelmRefs(o, func(_ *appSpec, r helmRef) []policy.Violation {
 			if !isValsRef(r.value) {
-				continue
+				return nil
 			}
 			ref := r.value
 			if i := strings.Index(ref, "vals!"); i >= 0 {
 				ref = ref[i+len("vals!"):]
 			} else if strings.HasPrefix(ref, "secrets+literal://") {
-				out = append(out, violation(r.field, "%q has no vals! prefix; write secrets+literal://vals!ref+vault://PATH#/KEY", r.value))
-				continue
+				return []policy.Violation{violation(r.field, "%q has no vals! prefix; write secrets+literal://vals!ref+vault://PATH#/KEY", r.value)}
 			} else if i := strings.Index(ref, "ref+"); i > 0 {
-				out = append(out, violation(r.field, "%q is not a helm-secrets vals literal; write secrets+literal://vals!%s", r.value, ref[i:]))
-				continue
+				return []policy.Violation{violation(r.field, "%q is not a helm-secrets vals literal; write secrets+literal://vals!%s", r.value, ref[i:])}
 			}
 			m := valsRef.FindStringSubmatch(ref)
 			switch {
 			case m == nil:
-				out = append(out, violation(r.field, "%q is not a vals reference of the form ref+vault://PATH#/KEY", ref))
+				return []policy.Violation{violation(r.field, "%q is not a vals reference of the form ref+vault://PATH#/KEY", ref)}
 			case !contains(enabledValsBackends, m[1]):
-				out = append(out, violation(r.field, "vals backend %q is not enabled on this platform; only %s is", m[1], strings.Join(enabledValsBackends, ", ")))
+				return []policy.Violation{violation(r.field, "vals backend %q is not enabled on this platform; only %s is", m[1], strings.Join(enabledValsBackends, ", "))}
 			}
-		}
-		return out
+			return nil
+		})
 	},
 }
 

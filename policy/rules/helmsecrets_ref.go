@@ -29,27 +29,20 @@ var helmSecretsValuesRef = policy.Rule{
 	Fix:   fix.Fix{Op: fix.WireValuesFile},
 	Kinds: argoApps,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
-		s := specOf(o)
-		if s == nil {
-			return nil
-		}
-		sources := s.spec.AllSources()
-		var out []policy.Violation
-		for _, r := range helmRefs(s) {
+		return checkHelmRefs(o, func(s *appSpec, r helmRef) []policy.Violation {
 			if !isHelmSecretsRef(r.value) {
-				continue
+				return nil
 			}
 			file, _ := helmSecretsFile(r.value)
 			if !strings.HasPrefix(file, "$") {
-				continue
+				return nil
 			}
 			name, _, _ := strings.Cut(file[1:], "/")
 			v := violation(r.field, "%s: Argo CD resolves $%s only at the start of a value file, so helm-secrets is given the path %s as it is and the rendering fails (%s)",
 				r.value, name, file, wire.Issue11866)
-			v.Remediation = refRemediation(file, sources, r.src)
-			out = append(out, v)
-		}
-		return out
+			v.Remediation = refRemediation(file, s.spec.AllSources(), r.src)
+			return []policy.Violation{v}
+		})
 	},
 }
 

@@ -114,23 +114,18 @@ var unencryptedSecretsFile = policy.Rule{
 	Fix:         fix.Fix{Op: fix.EncryptFile},
 	Kinds:       argoApps,
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
-		s := specOf(o)
-		if s == nil {
-			return nil
-		}
-		var out []policy.Violation
-		for _, r := range helmRefs(s) {
+		return checkHelmRefs(o, func(s *appSpec, r helmRef) []policy.Violation {
 			file, ok := scan.SecretsFilePath(r.value)
 			if !ok || (s.isSet && isTemplated(file)) {
-				continue
+				return nil
 			}
 			abs, ok := c.ValueFile(r.src, file)
 			if !ok {
-				continue // not in the checked repository: nothing to read
+				return nil // not in the checked repository: nothing to read
 			}
 			data, err := inputfile.Read(abs, maxValueFileSize)
 			if err != nil {
-				continue // a missing, oversized or irregular value file fails rendering: render-failed reports it
+				return nil // a missing, oversized or irregular value file fails rendering: render-failed reports it
 			}
 			var rule *scan.Rule
 			if fsys, rel, ok := c.RepoRel(abs); ok {
@@ -139,6 +134,7 @@ var unencryptedSecretsFile = policy.Rule{
 				}
 			}
 			st := scan.CheckEncryption(c.Display(abs), data, rule)
+			var out []policy.Violation
 			for _, f := range st.Findings {
 				msg := f.Message
 				if !strings.Contains(msg, c.Display(abs)) {
@@ -149,8 +145,8 @@ var unencryptedSecretsFile = policy.Rule{
 				}
 				out = append(out, policy.Violation{Message: sprintf("%s is referenced as %s: %s", file, r.value, msg), Field: r.field, Remediation: f.Remediation, Fix: f.Fix})
 			}
-		}
-		return out
+			return out
+		})
 	},
 }
 
