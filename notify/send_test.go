@@ -264,106 +264,146 @@ func endpoint(t *testing.T, reply string) (*httptest.Server, func() []request) {
 	}
 }
 
+// loopback is one service delivered to its own loopback endpoint: the endpoint's reply,
+// the service built against the endpoint's URL, the recipient the Application subscribes,
+// and the check of the one request the service must make.
+type loopback struct {
+	reply     string
+	service   func(url string) (notify.ServiceSpec, error)
+	recipient string
+	check     func(t *testing.T, r request)
+}
+
+// deliverOnLoopback subscribes one failed Application to every service (keyed by the name
+// it subscribes as) in one catalog, with extra appended to the sync-failed template, sends,
+// and checks that each endpoint got exactly one request.
+func deliverOnLoopback(t *testing.T, extra string, services map[string]loopback) {
+	t.Helper()
+	var specs []notify.ServiceSpec
+	got := map[string]func() []request{}
+	annotations := map[string]string{}
+	for name, l := range services {
+		srv, reqs := endpoint(t, l.reply)
+		spec, err := l.service(srv.URL)
+		require.NoError(t, err, name)
+		specs = append(specs, spec)
+		got[name] = reqs
+		annotations["notifications.argoproj.io/subscribe.on-sync-failed."+name] = l.recipient
+	}
+	cfg := catalogWith(t, specs...)
+	cfg.Data["template.app-sync-failed"] += extra
+	send(t, cfg, failedApp(t, annotations))
+	for name, l := range services {
+		t.Run(name, func(t *testing.T) {
+			reqs := got[name]()
+			require.Len(t, reqs, 1)
+			l.check(t, reqs[0])
+		})
+	}
+}
+
 func TestWebhookIsDeliveredWithTheTemplateBodyAndSecretHeader(t *testing.T) {
-	srv, got := endpoint(t, "ok")
-	spec, err := notify.WebhookService(notify.WebhookOptions{Name: "deploy-log", URL: srv.URL + "/hooks",
-		Headers:       map[string]string{"Content-Type": "application/json"},
-		SecretHeaders: map[string][]byte{"Authorization": []byte("Bearer s3cret")}})
-	require.NoError(t, err)
-	cfg := catalogWith(t, spec)
-	cfg.Data["template.app-sync-failed"] += `webhook:
+	deliverOnLoopback(t, `webhook:
   deploy-log:
     method: POST
     path: /argocd
     body: '{"app": {{toJson .app.metadata.name}}, "phase": {{toJson (dig "status" "operationState" "phase" "" .app)}}}'
-`
-	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.deploy-log": ""})
-	send(t, cfg, app)
-
-	reqs := got()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, http.MethodPost, reqs[0].method)
-	assert.Equal(t, "/hooks/argocd", reqs[0].path)
-	assert.Equal(t, "Bearer s3cret", reqs[0].auth)
-	assert.JSONEq(t, `{"app":"shop","phase":"Failed"}`, string(reqs[0].body))
+`, map[string]loopback{"deploy-log": {
+		reply: "ok",
+		service: func(url string) (notify.ServiceSpec, error) {
+			return notify.WebhookService(notify.WebhookOptions{Name: "deploy-log", URL: url + "/hooks",
+				Headers:       map[string]string{"Content-Type": "application/json"},
+				SecretHeaders: map[string][]byte{"Authorization": []byte("Bearer s3cret")}})
+		},
+		check: func(t *testing.T, r request) {
+			assert.Equal(t, http.MethodPost, r.method)
+			assert.Equal(t, "/hooks/argocd", r.path)
+			assert.Equal(t, "Bearer s3cret", r.auth)
+			assert.JSONEq(t, `{"app":"shop","phase":"Failed"}`, string(r.body))
+		},
+	}})
 }
 
 func TestSlackMessageIsPostedToASlackShapedAPI(t *testing.T) {
-	srv, got := endpoint(t, `{"ok":true,"channel":"C1","ts":"1700000000.000100"}`)
-	spec, err := notify.SlackService(notify.SlackOptions{Token: []byte("xoxb-test-token"), APIURL: srv.URL})
-	require.NoError(t, err)
-	cfg := catalogWith(t, spec)
-	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.slack": "shop-alerts"})
-	send(t, cfg, app)
-
-	reqs := got()
-	require.Len(t, reqs, 1)
-	r := reqs[0]
-	assert.Equal(t, "/chat.postMessage", r.path)
-	assert.Equal(t, "xoxb-test-token", r.form.Get("token")+strings.TrimPrefix(r.auth, "Bearer "))
-	assert.Equal(t, "shop-alerts", r.form.Get("channel"))
-	assert.Contains(t, r.form.Get("text"), "The sync operation of application shop has failed")
-	var attachments []map[string]any
-	require.NoError(t, json.Unmarshal([]byte(r.form.Get("attachments")), &attachments))
-	require.Len(t, attachments, 1)
-	assert.Equal(t, "shop", attachments[0]["title"])
+	deliverOnLoopback(t, "", map[string]loopback{"slack": {
+		reply: `{"ok":true,"channel":"C1","ts":"1700000000.000100"}`,
+		service: func(url string) (notify.ServiceSpec, error) {
+			return notify.SlackService(notify.SlackOptions{Token: []byte("xoxb-test-token"), APIURL: url})
+		},
+		recipient: "shop-alerts",
+		check: func(t *testing.T, r request) {
+			assert.Equal(t, "/chat.postMessage", r.path)
+			assert.Equal(t, "xoxb-test-token", r.form.Get("token")+strings.TrimPrefix(r.auth, "Bearer "))
+			assert.Equal(t, "shop-alerts", r.form.Get("channel"))
+			assert.Contains(t, r.form.Get("text"), "The sync operation of application shop has failed")
+			var attachments []map[string]any
+			require.NoError(t, json.Unmarshal([]byte(r.form.Get("attachments")), &attachments))
+			require.Len(t, attachments, 1)
+			assert.Equal(t, "shop", attachments[0]["title"])
+		},
+	}})
 }
 
 func TestTeamsMessageIsPostedToATeamsShapedWebhook(t *testing.T) {
-	srv, got := endpoint(t, "1") // Teams answers "1" on success
-	spec, err := notify.KeyedService("teams", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(srv.URL + "/webhookb2/abc")}})
-	require.NoError(t, err)
-	cfg := catalogWith(t, spec)
-	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.teams": "ops"})
-	send(t, cfg, app)
-
-	reqs := got()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "/webhookb2/abc", reqs[0].path)
-	var card map[string]any
-	require.NoError(t, json.Unmarshal(reqs[0].body, &card), string(reqs[0].body))
-	assert.Equal(t, "MessageCard", card["@type"])
-	assert.Equal(t, "Failed to sync application shop.", card["title"])
-	facts := card["sections"].([]any)[0].(map[string]any)["facts"].([]any)
-	assert.Contains(t, facts, map[string]any{"name": "Failed at", "value": "2026-01-01T10:05:00Z"})
-	actions := card["potentialAction"].([]any)
-	assert.Equal(t, "Open Operation", actions[0].(map[string]any)["name"])
+	deliverOnLoopback(t, "", map[string]loopback{"teams": {
+		reply: "1", // Teams answers "1" on success
+		service: func(url string) (notify.ServiceSpec, error) {
+			return notify.KeyedService("teams", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(url + "/webhookb2/abc")}})
+		},
+		recipient: "ops",
+		check: func(t *testing.T, r request) {
+			assert.Equal(t, "/webhookb2/abc", r.path)
+			var card map[string]any
+			require.NoError(t, json.Unmarshal(r.body, &card), string(r.body))
+			assert.Equal(t, "MessageCard", card["@type"])
+			assert.Equal(t, "Failed to sync application shop.", card["title"])
+			facts := card["sections"].([]any)[0].(map[string]any)["facts"].([]any)
+			assert.Contains(t, facts, map[string]any{"name": "Failed at", "value": "2026-01-01T10:05:00Z"})
+			actions := card["potentialAction"].([]any)
+			assert.Equal(t, "Open Operation", actions[0].(map[string]any)["name"])
+		},
+	}})
 }
 
 func TestMattermostAndAlertmanagerAndGoogleChatAreDeliveredOnLoopback(t *testing.T) {
-	mm, mmGot := endpoint(t, `{"id":"p1"}`)
-	am, amGot := endpoint(t, `{}`)
-	gc, gcGot := endpoint(t, `{"name":"spaces/x/messages/y"}`)
-	mmSpec, err := notify.TokenService("mattermost", notify.TokenOptions{Token: []byte("mm-token"), APIURL: mm.URL})
-	require.NoError(t, err)
-	amSpec, err := notify.AlertmanagerService(notify.AlertmanagerOptions{Targets: []string{strings.TrimPrefix(am.URL, "http://")}, Scheme: "http"})
-	require.NoError(t, err)
-	gcSpec, err := notify.KeyedService("googlechat", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"team": []byte(gc.URL + "/v1/spaces/x/messages")}})
-	require.NoError(t, err)
-	cfg := catalogWith(t, mmSpec, amSpec, gcSpec)
-	cfg.Data["template.app-sync-failed"] += `alertmanager:
+	deliverOnLoopback(t, `alertmanager:
   labels:
     alertname: ArgoCDSyncFailed
     app: '{{.app.metadata.name}}'
-`
-	app := failedApp(t, map[string]string{
-		"notifications.argoproj.io/subscribe.on-sync-failed.mattermost":   "channel-id",
-		"notifications.argoproj.io/subscribe.on-sync-failed.alertmanager": "",
-		"notifications.argoproj.io/subscribe.on-sync-failed.googlechat":   "team",
+`, map[string]loopback{
+		"mattermost": {
+			reply: `{"id":"p1"}`,
+			service: func(url string) (notify.ServiceSpec, error) {
+				return notify.TokenService("mattermost", notify.TokenOptions{Token: []byte("mm-token"), APIURL: url})
+			},
+			recipient: "channel-id",
+			check: func(t *testing.T, r request) {
+				assert.Equal(t, "/api/v4/posts", r.path)
+				assert.Equal(t, "Bearer mm-token", r.auth)
+				assert.Contains(t, string(r.body), `"channel_id":"channel-id"`)
+			},
+		},
+		"alertmanager": {
+			reply: `{}`,
+			service: func(url string) (notify.ServiceSpec, error) {
+				return notify.AlertmanagerService(notify.AlertmanagerOptions{Targets: []string{strings.TrimPrefix(url, "http://")}, Scheme: "http"})
+			},
+			check: func(t *testing.T, r request) {
+				assert.Equal(t, "/api/v2/alerts", r.path)
+				assert.Contains(t, string(r.body), `"alertname":"ArgoCDSyncFailed"`)
+			},
+		},
+		"googlechat": {
+			reply: `{"name":"spaces/x/messages/y"}`,
+			service: func(url string) (notify.ServiceSpec, error) {
+				return notify.KeyedService("googlechat", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"team": []byte(url + "/v1/spaces/x/messages")}})
+			},
+			recipient: "team",
+			check: func(t *testing.T, r request) {
+				assert.Contains(t, string(r.body), "The sync operation of application shop has failed")
+			},
+		},
 	})
-	send(t, cfg, app)
-
-	require.Len(t, mmGot(), 1)
-	assert.Equal(t, "/api/v4/posts", mmGot()[0].path)
-	assert.Equal(t, "Bearer mm-token", mmGot()[0].auth)
-	assert.Contains(t, string(mmGot()[0].body), `"channel_id":"channel-id"`)
-
-	require.Len(t, amGot(), 1)
-	assert.Equal(t, "/api/v2/alerts", amGot()[0].path)
-	assert.Contains(t, string(amGot()[0].body), `"alertname":"ArgoCDSyncFailed"`)
-
-	require.Len(t, gcGot(), 1)
-	assert.Contains(t, string(gcGot()[0].body), "The sync operation of application shop has failed")
 }
 
 func TestOpsgenieAlertIsCreatedOnAnOpsgenieShapedAPI(t *testing.T) {

@@ -119,62 +119,70 @@ func TestEveryEngineServiceTypeIsKnownAndBuildable(t *testing.T) {
 }
 
 func TestGrafanaNewRelicAndWebexAreDeliveredOnLoopback(t *testing.T) {
-	gf, gfGot := endpoint(t, `{"message":"Annotation added","id":1}`)
-	nr, nrGot := endpoint(t, `{"deployment":{"id":1}}`)
-	wx, wxGot := endpoint(t, `{"id":"m1"}`)
-	gfSpec, err := notify.FieldService("grafana", "", map[string]string{"api-url": gf.URL + "/api"}, map[string][]byte{"api-key-file": []byte("glsa_token")})
-	require.NoError(t, err)
-	nrSpec, err := notify.FieldService("newrelic", "", map[string]string{"api-url": nr.URL}, map[string][]byte{"api-key-file": []byte("NRAK-key")})
-	require.NoError(t, err)
-	wxSpec, err := notify.FieldService("webex", "", map[string]string{"api-url": wx.URL}, map[string][]byte{"token-file": []byte("webex-token")})
-	require.NoError(t, err)
-	cfg := catalogWith(t, gfSpec, nrSpec, wxSpec)
 	// New Relic needs its section: without it the engine refuses to send (see the
 	// truthful notify test).
-	cfg.Data["template.app-sync-failed"] += `newrelic:
+	deliverOnLoopback(t, `newrelic:
   revision: '{{.app.status.sync.revision}}'
-`
-	app := failedApp(t, map[string]string{
-		"notifications.argoproj.io/subscribe.on-sync-failed.grafana":  "argocd|shop",
-		"notifications.argoproj.io/subscribe.on-sync-failed.newrelic": "12345",
-		"notifications.argoproj.io/subscribe.on-sync-failed.webex":    "ops@example.com",
+`, map[string]loopback{
+		"grafana": {
+			reply: `{"message":"Annotation added","id":1}`,
+			service: func(url string) (notify.ServiceSpec, error) {
+				return notify.FieldService("grafana", "", map[string]string{"api-url": url + "/api"}, map[string][]byte{"api-key-file": []byte("glsa_token")})
+			},
+			recipient: "argocd|shop",
+			check: func(t *testing.T, r request) {
+				assert.Equal(t, "/api/annotations", r.path)
+				assert.Equal(t, "Bearer glsa_token", r.auth)
+				var ann map[string]any
+				require.NoError(t, json.Unmarshal(r.body, &ann))
+				assert.Equal(t, []any{"argocd", "shop"}, ann["tags"])
+				assert.Contains(t, ann["text"], "The sync operation of application shop has failed")
+			},
+		},
+		"newrelic": {
+			reply: `{"deployment":{"id":1}}`,
+			service: func(url string) (notify.ServiceSpec, error) {
+				return notify.FieldService("newrelic", "", map[string]string{"api-url": url}, map[string][]byte{"api-key-file": []byte("NRAK-key")})
+			},
+			recipient: "12345",
+			check: func(t *testing.T, r request) {
+				assert.Equal(t, "/v2/applications/12345/deployments.json", r.path)
+				assert.Contains(t, string(r.body), `"revision":"abc123"`)
+			},
+		},
+		"webex": {
+			reply: `{"id":"m1"}`,
+			service: func(url string) (notify.ServiceSpec, error) {
+				return notify.FieldService("webex", "", map[string]string{"api-url": url}, map[string][]byte{"token-file": []byte("webex-token")})
+			},
+			recipient: "ops@example.com",
+			check: func(t *testing.T, r request) {
+				assert.Equal(t, "/v1/messages", r.path)
+				assert.Equal(t, "Bearer webex-token", r.auth)
+				assert.Contains(t, string(r.body), `"toPersonEmail":"ops@example.com"`)
+			},
+		},
 	})
-	send(t, cfg, app)
-
-	require.Len(t, gfGot(), 1)
-	assert.Equal(t, "/api/annotations", gfGot()[0].path)
-	assert.Equal(t, "Bearer glsa_token", gfGot()[0].auth)
-	var ann map[string]any
-	require.NoError(t, json.Unmarshal(gfGot()[0].body, &ann))
-	assert.Equal(t, []any{"argocd", "shop"}, ann["tags"])
-	assert.Contains(t, ann["text"], "The sync operation of application shop has failed")
-
-	require.Len(t, nrGot(), 1)
-	assert.Equal(t, "/v2/applications/12345/deployments.json", nrGot()[0].path)
-	assert.Contains(t, string(nrGot()[0].body), `"revision":"abc123"`)
-
-	require.Len(t, wxGot(), 1)
-	assert.Equal(t, "/v1/messages", wxGot()[0].path)
-	assert.Equal(t, "Bearer webex-token", wxGot()[0].auth)
-	assert.Contains(t, string(wxGot()[0].body), `"toPersonEmail":"ops@example.com"`)
 }
 
 func TestTeamsWorkflowsIsDeliveredToAPowerAutomateShapedWebhookAndRefusesOtherURLs(t *testing.T) {
-	srv, got := endpoint(t, `{}`)
+	srv, _ := endpoint(t, `{}`)
 	_, err := notify.KeyedService("teams-workflows", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(srv.URL + "/webhookb2/abc")}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "is not a Teams Workflows URL")
 	assert.NotContains(t, err.Error(), "webhookb2", "the URL path may hold a token")
 
-	spec, err := notify.KeyedService("teams-workflows", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(srv.URL + "/powerautomate/workflows/abc")}})
-	require.NoError(t, err)
-	cfg := catalogWith(t, spec)
-	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.teams-workflows": "ops"})
-	send(t, cfg, app)
-	reqs := got()
-	require.Len(t, reqs, 1)
-	assert.Equal(t, "/powerautomate/workflows/abc", reqs[0].path)
-	assert.Contains(t, string(reqs[0].body), "AdaptiveCard")
+	deliverOnLoopback(t, "", map[string]loopback{"teams-workflows": {
+		reply: `{}`,
+		service: func(url string) (notify.ServiceSpec, error) {
+			return notify.KeyedService("teams-workflows", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(url + "/powerautomate/workflows/abc")}})
+		},
+		recipient: "ops",
+		check: func(t *testing.T, r request) {
+			assert.Equal(t, "/powerautomate/workflows/abc", r.path)
+			assert.Contains(t, string(r.body), "AdaptiveCard")
+		},
+	}})
 }
 
 func TestLintWarnsAboutServiceTypesNewerThanTheEnvironmentsArgoCD(t *testing.T) {
