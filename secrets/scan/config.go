@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ck8sargo/ck8sargo/secrets/internal/yamlnode"
 )
 
 // ConfigFileName is the file sops reads its creation rules from. sops ignores the
@@ -107,7 +109,7 @@ func ParseConfig(dir string, data []byte) (*Config, error) {
 	if root.Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("parsing %s: line %d: the file must be a mapping with creation_rules", ConfigFileName, root.Line)
 	}
-	rules := mappingValue(root, "creation_rules")
+	rules := yamlnode.Value(root, "creation_rules")
 	if rules == nil || rules.Kind == yaml.ScalarNode && rules.Tag == "!!null" {
 		return c, nil
 	}
@@ -215,30 +217,4 @@ func FindConfig(fsys fs.FS, file string) (*Config, error) {
 		}
 		dir = path.Dir(dir)
 	}
-}
-
-// mappingValue returns the value node of key in a mapping node, or nil.
-func mappingValue(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// mappingKey returns the key node of key in a mapping node, or nil.
-func mappingKey(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i]
-		}
-	}
-	return nil
 }

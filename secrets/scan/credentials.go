@@ -20,6 +20,8 @@ import (
 	gitleaksregexp "github.com/zricethezav/gitleaks/v8/regexp"
 	"github.com/zricethezav/gitleaks/v8/report"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ck8sargo/ck8sargo/secrets/internal/yamlnode"
 )
 
 // detectors are gitleaks' default rule set (cloud keys, tokens, generic API keys and
@@ -495,10 +497,10 @@ func sealedLines(data []byte) map[int]bool {
 	docs, _ := documents(data)
 	out := map[int]bool{}
 	for _, d := range docs {
-		if scalar(d, "kind") != "SealedSecret" {
+		if yamlnode.Scalar(d, "kind") != "SealedSecret" {
 			continue
 		}
-		ed := mappingValue(mappingValue(d, "spec"), "encryptedData")
+		ed := yamlnode.Value(yamlnode.Value(d, "spec"), "encryptedData")
 		if ed == nil || ed.Kind != yaml.MappingNode {
 			continue
 		}

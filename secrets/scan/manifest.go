@@ -12,6 +12,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ck8sargo/ck8sargo/policy/fix"
+	"github.com/ck8sargo/ck8sargo/secrets/internal/yamlnode"
 )
 
 // documents decodes every YAML document of data; it stops at the first that does not parse
@@ -46,13 +47,6 @@ func lastLine(n *yaml.Node) int {
 	return end
 }
 
-func scalar(m *yaml.Node, key string) string {
-	if v := mappingValue(m, key); v != nil && v.Kind == yaml.ScalarNode {
-		return v.Value
-	}
-	return ""
-}
-
 // PlaintextSecrets finds the core/v1 Secret manifests in data (also inside a List) whose
 // data or stringData hold a non-empty value that is not sops-encrypted: one finding per
 // field, at the line of its key. In a sops-encrypted manifest only the values left in
@@ -66,9 +60,9 @@ func PlaintextSecrets(file string, data []byte) []Finding {
 		if obj.Kind != yaml.MappingNode {
 			return
 		}
-		kind, apiVersion := scalar(obj, "kind"), scalar(obj, "apiVersion")
+		kind, apiVersion := yamlnode.Scalar(obj, "kind"), yamlnode.Scalar(obj, "apiVersion")
 		if strings.HasSuffix(kind, "List") && apiVersion == "v1" {
-			if items := mappingValue(obj, "items"); items != nil && items.Kind == yaml.SequenceNode {
+			if items := yamlnode.Value(obj, "items"); items != nil && items.Kind == yaml.SequenceNode {
 				for _, it := range items.Content {
 					check(it)
 				}
@@ -78,13 +72,13 @@ func PlaintextSecrets(file string, data []byte) []Finding {
 		if kind != "Secret" || apiVersion != "v1" {
 			return
 		}
-		meta := mappingValue(obj, "metadata")
-		name := scalar(meta, "name")
-		if ns := scalar(meta, "namespace"); ns != "" {
+		meta := yamlnode.Value(obj, "metadata")
+		name := yamlnode.Scalar(meta, "name")
+		if ns := yamlnode.Scalar(meta, "namespace"); ns != "" {
 			name = ns + "/" + name
 		}
 		for _, field := range []string{"data", "stringData"} {
-			k, v := mappingKey(obj, field), mappingValue(obj, field)
+			k, v := yamlnode.Key(obj, field), yamlnode.Value(obj, field)
 			if v == nil || v.Kind != yaml.MappingNode {
 				continue
 			}
@@ -140,38 +134,38 @@ func SecretsValueFiles(file string, data []byte) []ValueFileRef {
 	docs, _ := documents(data)
 	var out []ValueFileRef
 	for _, d := range docs {
-		if !strings.HasPrefix(scalar(d, "apiVersion"), "argoproj.io/") {
+		if !strings.HasPrefix(yamlnode.Scalar(d, "apiVersion"), "argoproj.io/") {
 			continue
 		}
-		spec := mappingValue(d, "spec")
-		switch scalar(d, "kind") {
+		spec := yamlnode.Value(d, "spec")
+		switch yamlnode.Scalar(d, "kind") {
 		case "Application":
 		case "ApplicationSet":
-			spec = mappingValue(mappingValue(mappingValue(d, "spec"), "template"), "spec")
+			spec = yamlnode.Value(yamlnode.Value(yamlnode.Value(d, "spec"), "template"), "spec")
 		default:
 			continue
 		}
-		meta := mappingValue(d, "metadata")
-		app := scalar(meta, "name")
-		if ns := scalar(meta, "namespace"); ns != "" {
+		meta := yamlnode.Value(d, "metadata")
+		app := yamlnode.Scalar(meta, "name")
+		if ns := yamlnode.Scalar(meta, "namespace"); ns != "" {
 			app = ns + "/" + app
 		}
 		var sources []*yaml.Node
-		if s := mappingValue(spec, "source"); s != nil {
+		if s := yamlnode.Value(spec, "source"); s != nil {
 			sources = append(sources, s)
 		}
-		if ss := mappingValue(spec, "sources"); ss != nil && ss.Kind == yaml.SequenceNode {
+		if ss := yamlnode.Value(spec, "sources"); ss != nil && ss.Kind == yaml.SequenceNode {
 			sources = append(sources, ss.Content...)
 		}
 		for _, src := range sources {
-			helm := mappingValue(src, "helm")
+			helm := yamlnode.Value(src, "helm")
 			var refs []*yaml.Node
-			if vf := mappingValue(helm, "valueFiles"); vf != nil && vf.Kind == yaml.SequenceNode {
+			if vf := yamlnode.Value(helm, "valueFiles"); vf != nil && vf.Kind == yaml.SequenceNode {
 				refs = append(refs, vf.Content...)
 			}
-			if fp := mappingValue(helm, "fileParameters"); fp != nil && fp.Kind == yaml.SequenceNode {
+			if fp := yamlnode.Value(helm, "fileParameters"); fp != nil && fp.Kind == yaml.SequenceNode {
 				for _, p := range fp.Content {
-					if n := mappingValue(p, "path"); n != nil {
+					if n := yamlnode.Value(p, "path"); n != nil {
 						refs = append(refs, n)
 					}
 				}
@@ -185,7 +179,7 @@ func SecretsValueFiles(file string, data []byte) []ValueFileRef {
 					continue
 				}
 				out = append(out, ValueFileRef{File: file, Line: n.Line, Ref: n.Value, Application: app,
-					Path: resolveSourcePath(scalar(src, "path"), target)})
+					Path: resolveSourcePath(yamlnode.Scalar(src, "path"), target)})
 			}
 		}
 	}

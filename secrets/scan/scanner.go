@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/ck8sargo/ck8sargo/secrets/internal/yamlnode"
 )
 
 // MaxFileSize is the largest file Scan reads; a larger file is a CheckTooLarge finding,
@@ -441,5 +443,5 @@ func isManifest(data []byte) bool {
 		return false
 	}
 	docs, _ := documents(data)
-	return len(docs) > 0 && scalar(docs[0], "apiVersion") != "" && scalar(docs[0], "kind") != ""
+	return len(docs) > 0 && yamlnode.Scalar(docs[0], "apiVersion") != "" && yamlnode.Scalar(docs[0], "kind") != ""
 }

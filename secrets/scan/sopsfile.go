@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ck8sargo/ck8sargo/policy/fix"
+	"github.com/ck8sargo/ck8sargo/secrets/internal/yamlnode"
 )
 
 // Encryption says whether a file is sops-encrypted, as helm-secrets decides it: a file
@@ -289,7 +290,7 @@ func yamlLeaves(data []byte) ([]leaf, EncryptionSettings, error) {
 			continue
 		}
 		root := doc.Content[0]
-		if m := mappingValue(root, "sops"); m != nil {
+		if m := yamlnode.Value(root, "sops"); m != nil {
 			var raw struct {
 				EncryptedRegex          string `yaml:"encrypted_regex"`
 				UnencryptedRegex        string `yaml:"unencrypted_regex"`

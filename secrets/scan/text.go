@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ck8sargo/ck8sargo/policy/fix"
+	"github.com/ck8sargo/ck8sargo/secrets/internal/yamlnode"
 )
 
 var (
@@ -128,18 +129,18 @@ func GeneratedSecrets(file string, data []byte) []Finding {
 	docs, _ := documents(data)
 	var out []Finding
 	for _, d := range docs {
-		gens := mappingValue(d, "secretGenerator")
+		gens := yamlnode.Value(d, "secretGenerator")
 		if gens == nil {
 			continue
 		}
 		for _, g := range gens.Content {
-			name := scalar(g, "name")
+			name := yamlnode.Scalar(g, "name")
 			for _, field := range []string{"literals", "envs", "files"} {
-				v := mappingValue(g, field)
+				v := yamlnode.Value(g, field)
 				if v == nil || len(v.Content) == 0 {
 					continue
 				}
-				k := mappingKey(g, field)
+				k := yamlnode.Key(g, field)
 				what := fmt.Sprintf("%d literal value(s)", len(v.Content))
 				if field != "literals" {
 					what = fmt.Sprintf("the plaintext of %d file(s) of the repository (%s)", len(v.Content), field)

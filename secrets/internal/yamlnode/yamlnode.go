@@ -1,6 +1,7 @@
-// Package yamlnode holds the yaml.Node helpers that the packages editing YAML in place
-// (sopsconfig for .sops.yaml, wire for Application manifests) share, so that both find
-// keys, make scalars and keep the file's indentation the same way.
+// Package yamlnode holds the yaml.Node helpers that the secrets packages share: those
+// editing YAML in place (sopsconfig for .sops.yaml, wire for Application manifests) find
+// keys, make scalars and keep the file's indentation the same way, and scan reads
+// manifests and .sops.yaml with the same lookups.
 package yamlnode
 
 import (
@@ -15,15 +16,33 @@ func Str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!
 // Value is the value node of key in the mapping m; nil when m is not a mapping or has no
 // such key.
 func Value(m *yaml.Node, key string) *yaml.Node {
+	if i := keyIndex(m, key); i >= 0 {
+		return m.Content[i+1]
+	}
+	return nil
+}
+
+// Key is the key node of key in the mapping m (where a finding about the key points); nil
+// when m is not a mapping or has no such key.
+func Key(m *yaml.Node, key string) *yaml.Node {
+	if i := keyIndex(m, key); i >= 0 {
+		return m.Content[i]
+	}
+	return nil
+}
+
+// keyIndex is the index in m.Content of the first key node named key, -1 when m is not a
+// mapping or has none.
+func keyIndex(m *yaml.Node, key string) int {
 	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
+		return -1
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return m.Content[i+1]
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 // Scalar is the value of key in m when it is a scalar; "" otherwise.
