@@ -46,9 +46,35 @@ func checkFixture(t *testing.T, fixture string) policy.Report {
 		opts.RepoRoot = filepath.Dir(fixture)
 	}
 	opts.BaseDir = filepath.Dir(fixture)
-	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{fixture}}, opts)
+	return check(t, opts, fixture)
+}
+
+// repoOptions are the default options with the built-in rules, checking root as the
+// fixture repository's root.
+func repoOptions(root string) policy.Options {
+	opts := policy.DefaultOptions()
+	opts.Rules = rules.Builtin()
+	opts.RepoURL, opts.RepoRoot, opts.BaseDir = fixtureRepo, root, root
+	return opts
+}
+
+// check checks path with opts; the checker's error fails the test.
+func check(t *testing.T, opts policy.Options, path string) policy.Report {
+	t.Helper()
+	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{path}}, opts)
 	require.NoError(t, err)
 	return rep
+}
+
+// writeRepo writes files (path: content) into a new directory and returns it.
+func writeRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
+	}
+	return dir
 }
 
 func findingsOf(rep policy.Report, rule string) []policy.Finding {
@@ -153,13 +179,9 @@ func TestRenderedFindingsNameTheApplicationAndTheTemplateFile(t *testing.T) {
 
 func TestAppsOfAppsIsAWarningWhenThePreviewIsEnabled(t *testing.T) {
 	fixture := filepath.Join("testdata", "apps-of-apps", "fires-directory-source")
-	opts := policy.DefaultOptions()
+	opts := repoOptions(fixture)
 	opts.Profile.Features.AppsOfApps.Enabled = true
-	opts.Rules = rules.Builtin()
-	opts.RepoURL, opts.RepoRoot, opts.BaseDir = fixtureRepo, fixture, fixture
-	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{fixture}}, opts)
-	require.NoError(t, err)
-	got := findingsOf(rep, "apps-of-apps")
+	got := findingsOf(check(t, opts, fixture), "apps-of-apps")
 	require.Len(t, got, 1)
 	assert.Equal(t, policy.SeverityWarning, got[0].Severity)
 }
@@ -183,12 +205,8 @@ func TestUnencryptedSecretsFileUsesTheSecretsScanner(t *testing.T) {
 }
 
 func TestListGeneratorApplicationSetsAreRendered(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, text string) {
-		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
-	}
-	write("appset.yaml", `apiVersion: argoproj.io/v1alpha1
+	dir := writeRepo(t, map[string]string{
+		"appset.yaml": `apiVersion: argoproj.io/v1alpha1
 kind: ApplicationSet
 metadata: {name: shop, namespace: argocd-system}
 spec:
@@ -197,15 +215,12 @@ spec:
     metadata: {name: "shop-{{env}}"}
     spec:
       project: shop
-      source: {repoURL: `+fixtureRepo+`, path: "envs/{{env}}"}
+      source: {repoURL: ` + fixtureRepo + `, path: "envs/{{env}}"}
       destination: {server: https://kubernetes.default.svc, namespace: shop-staging}
-`)
-	write("envs/staging/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop-staging}\n")
-	opts := policy.DefaultOptions()
-	opts.Rules = rules.Builtin()
-	opts.RepoURL, opts.RepoRoot, opts.BaseDir = fixtureRepo, dir, dir
-	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{filepath.Join(dir, "appset.yaml")}}, opts)
-	require.NoError(t, err)
+`,
+		"envs/staging/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop-staging}\n",
+	})
+	rep := check(t, repoOptions(dir), filepath.Join(dir, "appset.yaml"))
 	got := findingsOf(rep, "no-namespace-resource")
 	require.Len(t, got, 1)
 	assert.Equal(t, "shop-staging", got[0].Application)
@@ -239,37 +254,31 @@ func TestNamespaceRulesIgnoreTheNamespaceOfClusterScopedObjects(t *testing.T) {
 }
 
 func TestWithTheAppsOfAppsPreviewTheParentMayDeployIntoTheArgoCDNamespaceAndItsChildrenAreChecked(t *testing.T) {
-	dir := t.TempDir()
-	write := func(name, text string) {
-		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
-	}
 	// The apps-of-apps layout of Argo CD's cluster bootstrapping docs: a root Application
 	// deploying the apps/ directory into the Argo CD namespace.
-	write("root.yaml", `apiVersion: argoproj.io/v1alpha1
+	dir := writeRepo(t, map[string]string{
+		"root.yaml": `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata: {name: root, namespace: argocd-system}
 spec:
   project: shop
-  source: {repoURL: `+fixtureRepo+`, path: apps}
+  source: {repoURL: ` + fixtureRepo + `, path: apps}
   destination: {server: https://kubernetes.default.svc, namespace: argocd-system}
-`)
-	write("apps/shop.yaml", `apiVersion: argoproj.io/v1alpha1
+`,
+		"apps/shop.yaml": `apiVersion: argoproj.io/v1alpha1
 kind: Application
 metadata: {name: shop, namespace: argocd-system}
 spec:
   project: shop
-  source: {repoURL: `+fixtureRepo+`, path: shop}
+  source: {repoURL: ` + fixtureRepo + `, path: shop}
   destination: {server: https://kubernetes.default.svc, namespace: kube-system}
-`)
-	write("apps/stray.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray}\ndata: {a: b}\n")
-	opts := policy.DefaultOptions()
+`,
+		"apps/stray.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray}\ndata: {a: b}\n",
+	})
+	opts := repoOptions(dir)
 	opts.Profile.Namespaces.Managed = []string{"shop"}
 	opts.Profile.Features.AppsOfApps.Enabled = true
-	opts.Rules = rules.Builtin()
-	opts.RepoURL, opts.RepoRoot, opts.BaseDir = fixtureRepo, dir, dir
-	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{filepath.Join(dir, "root.yaml")}}, opts)
-	require.NoError(t, err)
+	rep := check(t, opts, filepath.Join(dir, "root.yaml"))
 	var got []string
 	for _, f := range findingsOf(rep, "no-argocd-namespace") {
 		got = append(got, f.Object.Kind+"/"+f.Object.Name+" "+f.Severity.String()+": "+f.Message)
@@ -284,18 +293,15 @@ spec:
 	assert.Equal(t, "shop", plat[0].Object.Name)
 
 	opts.Profile.Features.AppsOfApps.Enabled = false
-	rep, err = policy.Check(context.Background(), policy.Inputs{Paths: []string{filepath.Join(dir, "root.yaml")}}, opts)
-	require.NoError(t, err)
-	for _, f := range findingsOf(rep, "no-argocd-namespace") {
+	for _, f := range findingsOf(check(t, opts, filepath.Join(dir, "root.yaml")), "no-argocd-namespace") {
 		assert.Equal(t, policy.SeverityError, f.Severity, "without the preview: %s", f.Message)
 	}
 }
 
 func TestEveryKindWithAPodTemplateGetsTheWorkloadRules(t *testing.T) {
-	dir := t.TempDir()
 	// An Argo Rollouts canary as in its documentation, and a KEDA ScaledJob, whose pod
 	// template is at spec.jobTargetRef.template; neither requests resources.
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "workloads.yaml"), []byte(`apiVersion: argoproj.io/v1alpha1
+	dir := writeRepo(t, map[string]string{"workloads.yaml": `apiVersion: argoproj.io/v1alpha1
 kind: Rollout
 metadata: {name: rollouts-demo, namespace: shop}
 spec:
@@ -323,16 +329,14 @@ spec:
           image: harbor.example.com/shop/worker:1.0.0
         restartPolicy: Never
   triggers: [{type: rabbitmq, metadata: {queueName: jobs}}]
-`), 0o644))
+`})
 	opts := policy.DefaultOptions()
 	opts.Profile.Namespaces.Managed = []string{"shop"}
 	opts.Rules = rules.Builtin()
 	opts.BaseDir = dir
 	kinds := func() map[string]int {
-		rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{dir}}, opts)
-		require.NoError(t, err)
 		out := map[string]int{}
-		for _, f := range findingsOf(rep, "resource-requests") {
+		for _, f := range findingsOf(check(t, opts, dir), "resource-requests") {
 			out[f.Object.Kind]++
 			if f.Object.Kind == "ScaledJob" {
 				assert.Equal(t, 25, f.Line, "the line of the container in spec.jobTargetRef.template")
@@ -376,8 +380,7 @@ func TestEveryHelmSecretsSchemeFindsItsFile(t *testing.T) {
 	opts := policy.DefaultOptions()
 	opts.Profile, opts.Rules = p, rules.Builtin()
 	opts.RepoURL, opts.RepoRoot, opts.BaseDir = fixtureRepo, fixture, filepath.Dir(fixture)
-	rep, err := policy.Check(context.Background(), policy.Inputs{Paths: []string{fixture}}, opts)
-	require.NoError(t, err)
+	rep := check(t, opts, fixture)
 	assert.Empty(t, findingsOf(rep, "render-failed"), "each form names chart/secrets.yaml")
 	assert.Len(t, findingsOf(rep, "not-rendered"), 4, "each is found, and is encrypted")
 	got := findingsOf(rep, "helm-secrets-scheme")
