@@ -80,21 +80,18 @@ func (w *writeFlags) dryNote() string {
 	return fmt.Sprintf(" (dry run: %s)", w.dryRun.mode)
 }
 
-// loadLive reads the notifications configuration with the user's identity.
-func loadLive(ctx context.Context, root *RootOptions) (*notify.Config, *argocdmanaged.Clients, argocdmanaged.Profile, error) {
-	p, err := root.Profile()
-	if err != nil {
-		return nil, nil, p, err
-	}
+// loadLive reads the notifications configuration of profile p with the user's identity.
+// The command's Complete has loaded p, so the profile file is read once.
+func loadLive(ctx context.Context, root *RootOptions, p argocdmanaged.Profile) (*notify.Config, *argocdmanaged.Clients, error) {
 	c, err := notifyClients(root)
 	if err != nil {
-		return nil, nil, p, err
+		return nil, nil, err
 	}
 	cfg, err := notify.Load(ctx, c, p)
 	if err != nil {
-		return nil, nil, p, err
+		return nil, nil, err
 	}
-	return cfg, c, p, nil
+	return cfg, c, nil
 }
 
 // applyConfig writes cfg and prints the result: a status line per object, or the objects.
@@ -192,12 +189,9 @@ func readKeyedFiles(in io.Reader, flag string, pairs []string) (map[string][]byt
 	return out, nil
 }
 
-// readLocalConfig reads --config-map and --secret files into a configuration.
-func readLocalConfig(root *RootOptions, cmFile, secretFile string) (*notify.Config, error) {
-	p, err := root.Profile()
-	if err != nil {
-		return nil, err
-	}
+// readLocalConfig reads --config-map and --secret files into a configuration of profile p
+// (the one the command's Complete loaded).
+func readLocalConfig(p argocdmanaged.Profile, cmFile, secretFile string) (*notify.Config, error) {
 	var m notify.Manifests
 	if err := readConfigFiles(cmFile, secretFile, &m); err != nil {
 		return nil, err

@@ -77,11 +77,7 @@ func (o *notifyCatalogOptions) Run(ctx context.Context) error {
 	if !o.install {
 		return o.show()
 	}
-	c, err := notifyClients(o.root)
-	if err != nil {
-		return err
-	}
-	cfg, err := notify.Load(ctx, c, o.profile)
+	cfg, c, err := loadLive(ctx, o.root, o.profile)
 	if err != nil {
 		return err
 	}

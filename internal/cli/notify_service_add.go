@@ -112,11 +112,7 @@ func (o *notifyServiceAddOptions) Validate() error {
 
 // Run adds the service to the live configuration and writes it.
 func (o *notifyServiceAddOptions) Run(ctx context.Context) error {
-	c, err := notifyClients(o.root)
-	if err != nil {
-		return err
-	}
-	cfg, err := notify.Load(ctx, c, o.profile)
+	cfg, c, err := loadLive(ctx, o.root, o.profile)
 	if err != nil {
 		return err
 	}

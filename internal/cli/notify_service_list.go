@@ -46,9 +46,13 @@ func NewCmdNotifyServiceList(root *RootOptions) *cobra.Command {
 	return cmd
 }
 
-// Complete reads the live configuration.
-func (o *notifyServiceListOptions) Complete(cmd *cobra.Command, _ []string) (err error) {
-	o.cfg, _, _, err = loadLive(cmd.Context(), o.root)
+// Complete reads the profile and the live configuration.
+func (o *notifyServiceListOptions) Complete(cmd *cobra.Command, _ []string) error {
+	p, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	o.cfg, _, err = loadLive(cmd.Context(), o.root, p)
 	return err
 }
 

@@ -39,10 +39,15 @@ func NewCmdNotifyServiceRemove(root *RootOptions) *cobra.Command {
 	return cmd
 }
 
-// Complete takes the service's name (or key) and reads the live configuration.
-func (o *notifyServiceRemoveOptions) Complete(cmd *cobra.Command, args []string) (err error) {
+// Complete takes the service's name (or key) and reads the profile and the live
+// configuration.
+func (o *notifyServiceRemoveOptions) Complete(cmd *cobra.Command, args []string) error {
 	o.name = args[0]
-	o.cfg, o.c, _, err = loadLive(cmd.Context(), o.root)
+	p, err := o.root.Profile()
+	if err != nil {
+		return err
+	}
+	o.cfg, o.c, err = loadLive(cmd.Context(), o.root, p)
 	return err
 }
 

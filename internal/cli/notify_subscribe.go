@@ -26,6 +26,7 @@ type subscribeOptions struct {
 	sub         notify.Subscription
 	write       writeFlags
 	target      notify.Target
+	profile     argocdmanaged.Profile
 }
 
 // NewCmdNotifySubscribe adds recipients to an Application's or AppProject's subscription.
@@ -69,8 +70,9 @@ is edited instead, so the change goes through git.`,
 	return cmd
 }
 
-// Complete names the Application or AppProject.
-func (o *subscribeOptions) Complete(_ *cobra.Command, args []string) error {
+// Complete names the Application or AppProject and reads the profile, unless a manifest
+// file is edited without a check, which needs none.
+func (o *subscribeOptions) Complete(_ *cobra.Command, args []string) (err error) {
 	o.target = notify.Target{Kind: argocdmanaged.KindApplication}
 	if o.project {
 		o.target.Kind = argocdmanaged.KindAppProject
@@ -78,8 +80,14 @@ func (o *subscribeOptions) Complete(_ *cobra.Command, args []string) error {
 	if len(args) == 1 {
 		o.target.Name = args[0]
 	}
-	return nil
+	if o.file == "" || o.checks() {
+		o.profile, err = o.root.Profile()
+	}
+	return err
 }
+
+// checks says whether the subscription is checked against a configuration first.
+func (o *subscribeOptions) checks() bool { return !o.unsubscribe && !o.force }
 
 // Validate needs a target and a service, and a subscription the annotations can hold.
 func (o *subscribeOptions) Validate() error {
@@ -105,15 +113,15 @@ func (o *subscribeOptions) edit(annots map[string]string) (bool, error) {
 
 // check refuses what lint would reject, against --config or the live configuration.
 func (o *subscribeOptions) check(ctx context.Context) error {
-	if o.unsubscribe || o.force {
+	if !o.checks() {
 		return nil
 	}
 	var cfg *notify.Config
 	var err error
 	if o.config != "" {
-		cfg, err = readLocalConfig(o.root, o.config, "")
+		cfg, err = readLocalConfig(o.profile, o.config, "")
 	} else {
-		cfg, _, _, err = loadLive(ctx, o.root)
+		cfg, _, err = loadLive(ctx, o.root, o.profile)
 		if err != nil {
 			err = fmt.Errorf("checking the subscription against the live configuration: %w (pass --config FILE to check against a file, or --force)", err)
 		}
@@ -138,15 +146,11 @@ func (o *subscribeOptions) Run(ctx context.Context) error {
 	if err := o.check(ctx); err != nil {
 		return err
 	}
-	p, err := o.root.Profile()
-	if err != nil {
-		return err
-	}
 	c, err := notifyClients(o.root)
 	if err != nil {
 		return err
 	}
-	obj, changed, err := notify.EditLive(ctx, c, p, o.target, o.edit, o.write.dry())
+	obj, changed, err := notify.EditLive(ctx, c, o.profile, o.target, o.edit, o.write.dry())
 	if err != nil {
 		return err
 	}

@@ -101,7 +101,7 @@ func (o *notifyTestOptions) Run(ctx context.Context) error {
 	}
 	var cfg *notify.Config
 	if o.configMap != "" {
-		if cfg, err = readLocalConfig(o.root, o.configMap, o.secret); err != nil {
+		if cfg, err = readLocalConfig(p, o.configMap, o.secret); err != nil {
 			return err
 		}
 	} else {
