@@ -9,7 +9,7 @@
 # time every minute while one builds, and the time each took.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-export BINDIR=${BINDIR:-${CK8SARGO_TESTENV_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/ck8sargo/bin}}
+. "$root/tools/lib.sh"
 mkdir -p "$BINDIR"
 
 scripts=()

@@ -3,11 +3,14 @@
 # About four minutes cold on two cores; skipped when the binaries of this version are there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
 cd "$here"
-stamp="$BINDIR/.envtest-$(sha256sum go.mod | cut -c1-16)"
-if [[ ! -x "$BINDIR/kube-apiserver" || ! -x "$BINDIR/etcd" || ! -f "$stamp" ]]; then
-  echo "building kube-apiserver and etcd into $BINDIR (first time: 4 to 20 minutes, depending on the machine)" >&2
-  go build -trimpath -o "$BINDIR/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
-  go build -trimpath -o "$BINDIR/etcd" go.etcd.io/etcd/server/v3
-  touch "$stamp"
+stamp="envtest-$(sha256sum go.mod | cut -c1-16)"
+if built "$stamp" kube-apiserver etcd; then
+  exit 0
 fi
+echo "building kube-apiserver and etcd into $BINDIR (first time: 4 to 20 minutes, depending on the machine)" >&2
+mkdir -p "$BINDIR"
+go build -trimpath -o "$BINDIR/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
+go build -trimpath -o "$BINDIR/etcd" go.etcd.io/etcd/server/v3
+mark_built envtest "$stamp"
