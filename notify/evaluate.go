@@ -123,33 +123,24 @@ type Delivery struct {
 
 // RenderFailed says whether any notification failed to render.
 func (e *Evaluation) RenderFailed() bool {
-	for _, t := range e.Triggers {
-		for _, d := range t.Deliveries {
-			if d.RenderError != "" {
-				return true
-			}
-		}
-	}
-	return false
+	return e.anyDelivery(func(d *Delivery) bool { return d.RenderError != "" })
 }
 
 // Undeliverable says whether any notification that renders could not be delivered.
 func (e *Evaluation) Undeliverable() bool {
-	for _, t := range e.Triggers {
-		for _, d := range t.Deliveries {
-			if d.Undeliverable != "" {
-				return true
-			}
-		}
-	}
-	return false
+	return e.anyDelivery(func(d *Delivery) bool { return d.Undeliverable != "" })
 }
 
 // SendFailed says whether any notification failed to send.
 func (e *Evaluation) SendFailed() bool {
+	return e.anyDelivery(func(d *Delivery) bool { return d.SendError != "" })
+}
+
+// anyDelivery says whether f holds for a delivery of any trigger.
+func (e *Evaluation) anyDelivery(f func(d *Delivery) bool) bool {
 	for _, t := range e.Triggers {
-		for _, d := range t.Deliveries {
-			if d.SendError != "" {
+		for i := range t.Deliveries {
+			if f(&t.Deliveries[i]) {
 				return true
 			}
 		}

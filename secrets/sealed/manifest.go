@@ -45,29 +45,7 @@ func documents(data []byte) ([][]byte, error) {
 // DecodeSecrets reads one or more v1 Secrets from YAML (documents separated by ---) or
 // JSON. Base64 data is decoded to its exact bytes.
 func DecodeSecrets(data []byte) ([]*corev1.Secret, error) {
-	docs, err := documents(data)
-	if err != nil {
-		return nil, err
-	}
-	if len(docs) == 0 {
-		return nil, errors.New("no Secret found in the input")
-	}
-	out := make([]*corev1.Secret, 0, len(docs))
-	for i, d := range docs {
-		var tm typeMeta
-		if err := json.Unmarshal(d, &tm); err != nil {
-			return nil, fmt.Errorf("document %d is not an object", i+1)
-		}
-		if tm.Kind != "Secret" || tm.APIVersion != "v1" {
-			return nil, fmt.Errorf("document %d is %s %s, not a v1 Secret", i+1, tm.APIVersion, tm.Kind)
-		}
-		var s corev1.Secret
-		if err := json.Unmarshal(d, &s); err != nil {
-			return nil, fmt.Errorf("document %d is not a valid Secret: %v", i+1, describeJSONError(err))
-		}
-		out = append(out, &s)
-	}
-	return out, nil
+	return decodeDocuments[corev1.Secret](data, "v1", "Secret")
 }
 
 // describeJSONError keeps the field and the kind of problem of a decoding error and drops
@@ -86,27 +64,33 @@ func describeJSONError(err error) string {
 
 // DecodeSealedSecrets reads one or more bitnami.com/v1alpha1 SealedSecrets.
 func DecodeSealedSecrets(data []byte) ([]*ssv1alpha1.SealedSecret, error) {
+	return decodeDocuments[ssv1alpha1.SealedSecret](data, ssv1alpha1.SchemeGroupVersion.String(), "SealedSecret")
+}
+
+// decodeDocuments reads the documents of data as objects of one apiVersion and kind; a
+// document of another kind, or none at all, is an error naming the document.
+func decodeDocuments[T any](data []byte, apiVersion, kind string) ([]*T, error) {
 	docs, err := documents(data)
 	if err != nil {
 		return nil, err
 	}
 	if len(docs) == 0 {
-		return nil, errors.New("no SealedSecret found in the input")
+		return nil, fmt.Errorf("no %s found in the input", kind)
 	}
-	out := make([]*ssv1alpha1.SealedSecret, 0, len(docs))
+	out := make([]*T, 0, len(docs))
 	for i, d := range docs {
 		var tm typeMeta
 		if err := json.Unmarshal(d, &tm); err != nil {
 			return nil, fmt.Errorf("document %d is not an object", i+1)
 		}
-		if tm.Kind != "SealedSecret" || tm.APIVersion != ssv1alpha1.SchemeGroupVersion.String() {
-			return nil, fmt.Errorf("document %d is %s %s, not a %s SealedSecret", i+1, tm.APIVersion, tm.Kind, ssv1alpha1.SchemeGroupVersion)
+		if tm.Kind != kind || tm.APIVersion != apiVersion {
+			return nil, fmt.Errorf("document %d is %s %s, not a %s %s", i+1, tm.APIVersion, tm.Kind, apiVersion, kind)
 		}
-		var s ssv1alpha1.SealedSecret
-		if err := json.Unmarshal(d, &s); err != nil {
-			return nil, fmt.Errorf("document %d is not a valid SealedSecret: %v", i+1, describeJSONError(err))
+		var o T
+		if err := json.Unmarshal(d, &o); err != nil {
+			return nil, fmt.Errorf("document %d is not a valid %s: %v", i+1, kind, describeJSONError(err))
 		}
-		out = append(out, &s)
+		out = append(out, &o)
 	}
 	return out, nil
 }
