@@ -19,22 +19,35 @@ import (
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
 )
 
+// adminAndDeveloper skips without the test environment and returns the clients of the
+// administrator, who sets up and checks, and of the platform's restricted developer, who
+// exports and restores in the real Argo CD namespace.
+func adminAndDeveloper(t *testing.T) (admin, dev *argocdmanaged.Clients) {
+	t.Helper()
+	testenv.Require(t, env)
+	return adminClients(t), developerClients(t)
+}
+
+// typedSecret is a Secret holding data and labelled as Argo CD's Secret of secretType.
+func typedSecret(ns, name, secretType string, data map[string]any) *unstructured.Unstructured {
+	s := obj("v1", "Secret", ns, name, map[string]any{"data": data})
+	s.SetLabels(map[string]string{argocdmanaged.SecretTypeLabel: secretType})
+	return s
+}
+
 // TestDeveloperExportsAndRestoresWhatTheirRightsAllow runs as the restricted developer of
 // the platform, in the real Argo CD namespace: they may manage Argo CD objects and a few
 // named Secrets, but not list Secrets, so the repository Secrets cannot be in their backup
 // and the export says so.
 func TestDeveloperExportsAndRestoresWhatTheirRightsAllow(t *testing.T) {
-	testenv.Require(t, env)
+	admin, dev := adminAndDeveloper(t)
 	ctx := context.Background()
-	admin, dev := adminClients(t), developerClients(t)
 	p := env.Profile
 	ns := p.ArgoCD.Namespace
 	api := argocdmanaged.APIVersion
 
-	helmKey := obj("v1", "Secret", ns, p.Features.HelmSecrets.KeySecretName, map[string]any{"data": map[string]any{p.Features.HelmSecrets.KeySecretDataKey: "LS0tLS1CRUdJTiBQR1A="}})
-	helmKey.SetLabels(map[string]string{argocdmanaged.SecretTypeLabel: argocdmanaged.SecretTypeHelmSecrets})
-	repo := obj("v1", "Secret", ns, "dev-test-repo", map[string]any{"data": map[string]any{"url": "aHR0cHM6Ly94"}})
-	repo.SetLabels(map[string]string{argocdmanaged.SecretTypeLabel: argocdmanaged.SecretTypeRepository})
+	helmKey := typedSecret(ns, p.Features.HelmSecrets.KeySecretName, argocdmanaged.SecretTypeHelmSecrets, map[string]any{p.Features.HelmSecrets.KeySecretDataKey: "LS0tLS1CRUdJTiBQR1A="})
+	repo := typedSecret(ns, "dev-test-repo", argocdmanaged.SecretTypeRepository, map[string]any{"url": "aHR0cHM6Ly94"})
 	objs := []*unstructured.Unstructured{helmKey, repo,
 		obj(api, "AppProject", ns, "dev-test", map[string]any{"spec": map[string]any{"sourceRepos": []any{"*"}}})}
 	for i := range 5 {
@@ -151,13 +164,11 @@ func TestTheScheduledRoleIsEnoughForAFullExport(t *testing.T) {
 // developer may create Secrets but not read them, so the restore creates it, and a second
 // run leaves it alone.
 func TestDeveloperRestoresASecretTheyMayCreateButNotRead(t *testing.T) {
-	testenv.Require(t, env)
+	admin, dev := adminAndDeveloper(t)
 	ctx := context.Background()
-	admin, dev := adminClients(t), developerClients(t)
 	p := env.Profile
 	ns := p.ArgoCD.Namespace
-	repo := obj("v1", "Secret", ns, "dev-restore-repo", map[string]any{"data": map[string]any{"password": "c2VjcmV0LXZhbHVl"}})
-	repo.SetLabels(map[string]string{argocdmanaged.SecretTypeLabel: argocdmanaged.SecretTypeRepository})
+	repo := typedSecret(ns, "dev-restore-repo", argocdmanaged.SecretTypeRepository, map[string]any{"password": "c2VjcmV0LXZhbHVl"})
 	createAll(t, admin, []*unstructured.Unstructured{repo})
 	t.Cleanup(func() {
 		_ = admin.Kube.CoreV1().Secrets(ns).Delete(context.Background(), "dev-restore-repo", metav1.DeleteOptions{})
