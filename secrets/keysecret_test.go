@@ -15,11 +15,19 @@ import (
 	"github.com/ck8sargo/ck8sargo/secrets/sops"
 )
 
-func TestApplyKeySecretAsDeveloper(t *testing.T) {
+// developerClients skips without the test environment and returns the clients of the
+// platform's restricted developer, as whom these tests act.
+func developerClients(t *testing.T) *argocdmanaged.Clients {
+	t.Helper()
 	testenv.Require(t, env)
-	ctx := context.Background()
 	dev, err := argocdmanaged.NewClientsForConfig(env.Developer)
 	require.NoError(t, err)
+	return dev
+}
+
+func TestApplyKeySecretAsDeveloper(t *testing.T) {
+	dev := developerClients(t)
+	ctx := context.Background()
 	p := env.Profile
 	k, err := sops.GenerateKey(sops.KeygenOptions{Type: sops.KeyTypeAge})
 	require.NoError(t, err)
@@ -79,10 +87,8 @@ func TestApplyKeySecretAsDeveloper(t *testing.T) {
 }
 
 func TestCheckRepoServer(t *testing.T) {
-	testenv.Require(t, env)
+	dev := developerClients(t)
 	ctx := context.Background()
-	dev, err := argocdmanaged.NewClientsForConfig(env.Developer)
-	require.NoError(t, err)
 	p := env.Profile
 	ns := p.ArgoCD.Namespace
 
@@ -97,7 +103,7 @@ func TestCheckRepoServer(t *testing.T) {
 		ObjectMeta: metav1.ObjectMeta{Name: "argocd-repo-server-test", Namespace: ns, Labels: map[string]string{"app.kubernetes.io/component": "repo-server"}},
 		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "repo-server", Image: "quay.io/argoproj/argocd:v3.5.7"}}},
 	}
-	_, err = env.AdminClient.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
+	_, err := env.AdminClient.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		_ = env.AdminClient.CoreV1().Pods(ns).Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: new(int64)})

@@ -25,56 +25,51 @@ func values1000() []byte {
 	return []byte(b.String())
 }
 
-// BenchmarkValues1000 encrypts and decrypts a 1,000-key values file with age, in process
-// and with the real sops CLI on the same file, so that one run gives both figures.
-func BenchmarkValues1000(b *testing.B) {
+// ageWorkspace is a directory with an age key file and a .sops.yaml that encrypts to it,
+// a client that holds the key, and the environment that gives the sops CLI the key.
+func ageWorkspace(b *testing.B) (dir string, c *sops.Client, env []string) {
+	b.Helper()
 	k, err := sops.GenerateKey(sops.KeygenOptions{Type: sops.KeyTypeAge})
 	require.NoError(b, err)
-	dir := b.TempDir()
+	dir = b.TempDir()
 	keyFile := filepath.Join(dir, "key.txt")
 	writeFile(b, keyFile, k.Private)
 	writeFile(b, filepath.Join(dir, ".sops.yaml"), []byte("creation_rules:\n  - age: "+k.Recipient+"\n"))
+	kr := sops.NewKeyring()
+	require.NoError(b, kr.AddIdentity("key.txt", k.Private))
+	return dir, &sops.Client{Keyring: kr}, []string{"SOPS_AGE_KEY_FILE=" + keyFile}
+}
+
+// loop is a benchmark that runs op until b.Loop stops it, failing on op's first error.
+func loop(op func(b *testing.B) ([]byte, error)) func(*testing.B) {
+	return func(b *testing.B) {
+		for b.Loop() {
+			if _, err := op(b); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkValues1000 encrypts and decrypts a 1,000-key values file with age, in process
+// and with the real sops CLI on the same file, so that one run gives both figures.
+func BenchmarkValues1000(b *testing.B) {
+	dir, c, env := ageWorkspace(b)
 	plain := values1000()
 	plainFile := filepath.Join(dir, "plain.yaml")
 	writeFile(b, plainFile, plain)
-	kr := sops.NewKeyring()
-	require.NoError(b, kr.AddIdentity("key.txt", k.Private))
-	c := &sops.Client{Keyring: kr}
 	ctx := context.Background()
 	name := filepath.Join(dir, "secrets.yaml")
 	enc, err := c.Encrypt(ctx, name, plain)
 	require.NoError(b, err)
 	writeFile(b, name, enc)
-	env := []string{"SOPS_AGE_KEY_FILE=" + keyFile}
 
-	b.Run("encrypt/ck8sargo", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := c.Encrypt(ctx, name, plain); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("encrypt/sops-cli", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := runSops(b, dir, env, "--encrypt", "--filename-override", "secrets.yaml", "plain.yaml"); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("decrypt/ck8sargo", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := c.Decrypt(ctx, name, enc); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("decrypt/sops-cli", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := runSops(b, dir, env, "--decrypt", "secrets.yaml"); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+	b.Run("encrypt/ck8sargo", loop(func(b *testing.B) ([]byte, error) { return c.Encrypt(ctx, name, plain) }))
+	b.Run("encrypt/sops-cli", loop(func(b *testing.B) ([]byte, error) {
+		return runSops(b, dir, env, "--encrypt", "--filename-override", "secrets.yaml", "plain.yaml")
+	}))
+	b.Run("decrypt/ck8sargo", loop(func(b *testing.B) ([]byte, error) { return c.Decrypt(ctx, name, enc) }))
+	b.Run("decrypt/sops-cli", loop(func(b *testing.B) ([]byte, error) { return runSops(b, dir, env, "--decrypt", "secrets.yaml") }))
 	_ = os.Remove(plainFile)
 }
 
@@ -90,35 +85,16 @@ func valuesKeys(n int) []byte {
 // BenchmarkEncryptKeys encrypts values files of 10,000 and 40,000 keys with age, in process
 // and with the sops CLI, to show that the time grows linearly with the number of keys.
 func BenchmarkEncryptKeys(b *testing.B) {
-	k, err := sops.GenerateKey(sops.KeygenOptions{Type: sops.KeyTypeAge})
-	require.NoError(b, err)
-	dir := b.TempDir()
-	keyFile := filepath.Join(dir, "key.txt")
-	writeFile(b, keyFile, k.Private)
-	writeFile(b, filepath.Join(dir, ".sops.yaml"), []byte("creation_rules:\n  - age: "+k.Recipient+"\n"))
-	kr := sops.NewKeyring()
-	require.NoError(b, kr.AddIdentity("key.txt", k.Private))
-	c := &sops.Client{Keyring: kr}
+	dir, c, env := ageWorkspace(b)
 	ctx := context.Background()
 	name := filepath.Join(dir, "secrets.yaml")
-	env := []string{"SOPS_AGE_KEY_FILE=" + keyFile}
 	for _, n := range []int{10_000, 40_000} {
 		plain := valuesKeys(n)
 		plainFile := fmt.Sprintf("plain%d.yaml", n)
 		writeFile(b, filepath.Join(dir, plainFile), plain)
-		b.Run(fmt.Sprintf("keys=%d/ck8sargo", n), func(b *testing.B) {
-			for b.Loop() {
-				if _, err := c.Encrypt(ctx, name, plain); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-		b.Run(fmt.Sprintf("keys=%d/sops-cli", n), func(b *testing.B) {
-			for b.Loop() {
-				if _, err := runSops(b, dir, env, "--encrypt", "--filename-override", "secrets.yaml", plainFile); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+		b.Run(fmt.Sprintf("keys=%d/ck8sargo", n), loop(func(b *testing.B) ([]byte, error) { return c.Encrypt(ctx, name, plain) }))
+		b.Run(fmt.Sprintf("keys=%d/sops-cli", n), loop(func(b *testing.B) ([]byte, error) {
+			return runSops(b, dir, env, "--encrypt", "--filename-override", "secrets.yaml", plainFile)
+		}))
 	}
 }
