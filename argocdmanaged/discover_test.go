@@ -16,11 +16,7 @@ import (
 
 func TestDiscoverFindsManagedNamespacesAndPlatformNamespaces(t *testing.T) {
 	testenv.Require(t, env)
-	c, err := argocdmanaged.NewClientsForConfig(env.Admin)
-	require.NoError(t, err)
-
-	d, err := argocdmanaged.Discover(context.Background(), c, argocdmanaged.DefaultProfile())
-	require.NoError(t, err)
+	d := discover(t, env.Admin)
 	assert.Empty(t, d.Warnings)
 	assert.Equal(t, testenv.TenantNamespaces, d.Profile.Namespaces.Managed)
 	assert.Contains(t, d.Profile.Namespaces.Platform, "velero")
@@ -51,10 +47,7 @@ func TestDiscoverEnablesFeaturesWhoseObjectsExist(t *testing.T) {
 		_ = env.AdminClient.CoreV1().Services("kube-system").Delete(ctx, "sealed-secrets-controller", metav1.DeleteOptions{})
 	})
 
-	c, err := argocdmanaged.NewClientsForConfig(env.Admin)
-	require.NoError(t, err)
-	d, err := argocdmanaged.Discover(ctx, c, argocdmanaged.DefaultProfile())
-	require.NoError(t, err)
+	d := discover(t, env.Admin)
 
 	hs := d.Profile.Features.HelmSecrets
 	assert.True(t, hs.Enabled)
@@ -67,11 +60,7 @@ func TestDiscoverEnablesFeaturesWhoseObjectsExist(t *testing.T) {
 
 func TestDiscoverAsTheDeveloperWarnsAboutWhatItCannotSee(t *testing.T) {
 	testenv.Require(t, env)
-	c, err := argocdmanaged.NewClientsForConfig(env.Developer)
-	require.NoError(t, err)
-
-	d, err := argocdmanaged.Discover(context.Background(), c, argocdmanaged.DefaultProfile())
-	require.NoError(t, err)
+	d := discover(t, env.Developer)
 	require.NotEmpty(t, d.Warnings)
 	assert.Contains(t, d.Warnings[0], "forbidden: you may not list secrets in namespace argocd-system; ask the Platform Administrator")
 	assert.Empty(t, d.Profile.Namespaces.Managed, "left as it was")
@@ -97,10 +86,7 @@ func TestDiscoverRecordsTheArgoCDVersionFromTheNotificationsControllerImage(t *t
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = deployments.Delete(ctx, dep.Name, metav1.DeleteOptions{}) })
 
-	c, err := argocdmanaged.NewClientsForConfig(env.Admin)
-	require.NoError(t, err)
-	d, err := argocdmanaged.Discover(ctx, c, argocdmanaged.DefaultProfile())
-	require.NoError(t, err)
+	d := discover(t, env.Admin)
 	assert.Empty(t, d.Warnings)
 	assert.Equal(t, "v3.5.7", d.Profile.ArgoCD.Version)
 	assert.Equal(t, "cluster: image quay.io/argoproj/argocd:v3.5.7 of Deployment argocd-system/argocd-notifications-controller", d.Profile.Source("argocd.version"))

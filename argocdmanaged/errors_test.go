@@ -17,10 +17,9 @@ import (
 
 func TestExplainForbiddenNamesThePermissionToRequest(t *testing.T) {
 	testenv.Require(t, env)
-	c, err := argocdmanaged.NewClientsForConfig(env.Developer)
-	require.NoError(t, err)
+	c := clientsFor(t, env.Developer)
 
-	_, err = c.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace("velero").List(context.Background(), metav1.ListOptions{})
+	_, err := c.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace("velero").List(context.Background(), metav1.ListOptions{})
 	err = c.Explain(err, "list", argocdmanaged.ApplicationsResource, "velero", "")
 
 	var fe *argocdmanaged.ForbiddenError
@@ -30,11 +29,10 @@ func TestExplainForbiddenNamesThePermissionToRequest(t *testing.T) {
 
 func TestExplainMissingArgoCDAPI(t *testing.T) {
 	testenv.Require(t, env)
-	c, err := argocdmanaged.NewClientsForConfig(env.Admin)
-	require.NoError(t, err)
+	c := clientsFor(t, env.Admin)
 	rollouts := argocdmanaged.GroupVersion.WithResource("rollouts")
 
-	_, err = c.Dynamic.Resource(rollouts).Namespace("argocd-system").List(context.Background(), metav1.ListOptions{})
+	_, err := c.Dynamic.Resource(rollouts).Namespace("argocd-system").List(context.Background(), metav1.ListOptions{})
 	err = c.Explain(err, "list", rollouts, "argocd-system", "")
 	assert.ErrorIs(t, err, argocdmanaged.ErrArgoCDNotInstalled)
 }
@@ -45,8 +43,7 @@ func TestExplainUnreachableServerNamesServerAndContext(t *testing.T) {
 	addr := l.Addr().String()
 	require.NoError(t, l.Close()) // a port that was just free: nothing listens there
 
-	c, err := argocdmanaged.NewClientsForConfig(&rest.Config{Host: "https://" + addr})
-	require.NoError(t, err)
+	c := clientsFor(t, &rest.Config{Host: "https://" + addr})
 	c.Context = "prod"
 	_, err = c.Kube.CoreV1().Secrets("argocd-system").List(context.Background(), metav1.ListOptions{})
 	err = c.Explain(err, "list", argocdmanaged.ApplicationsResource, "argocd-system", "")
