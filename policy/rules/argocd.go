@@ -318,12 +318,8 @@ var projectDenies = policy.Rule{
 		if err != nil {
 			return nil
 		}
-		projObj := c.AppProject(cmpOr(a.Spec.Project, "default"))
-		if projObj == nil {
-			return nil
-		}
-		proj, err := projObj.AppProjectObject()
-		if err != nil {
+		proj := projectOf(c, a)
+		if proj == nil {
 			return nil
 		}
 		namespaced := !c.IsClusterScoped(o.GroupKind())
@@ -357,12 +353,8 @@ func checkAppAgainstProject(c *policy.Context, o *policy.Object) []policy.Violat
 	if err != nil {
 		return nil
 	}
-	projObj := c.AppProject(cmpOr(a.Spec.Project, "default"))
-	if projObj == nil {
-		return nil
-	}
-	proj, err := projObj.AppProjectObject()
-	if err != nil {
+	proj := projectOf(c, a)
+	if proj == nil {
 		return nil
 	}
 	var out []policy.Violation
@@ -380,6 +372,20 @@ func checkAppAgainstProject(c *policy.Context, o *policy.Object) []policy.Violat
 		out = append(out, violation("spec.destination", "AppProject %q does not permit destination %s namespace %q", proj.Name, cmpOr(d.Server, d.Name), d.Namespace))
 	}
 	return out
+}
+
+// projectOf is the AppProject of Application a ("default" when it names none) when the
+// input has it; nil otherwise.
+func projectOf(c *policy.Context, a *argocdmanaged.Application) *argocdmanaged.AppProject {
+	o := c.AppProject(cmpOr(a.Spec.Project, "default"))
+	if o == nil {
+		return nil
+	}
+	proj, err := o.AppProjectObject()
+	if err != nil {
+		return nil
+	}
+	return proj
 }
 
 // globMatch is Argo CD's project glob: "*" alone matches all, a "!" pattern matches what
