@@ -102,14 +102,22 @@ func TestChartRefusesBadArchives(t *testing.T) {
 	assert.Empty(t, archives)
 }
 
-func TestCachedChartCostsNoNetwork(t *testing.T) {
+// cachedWeb is a Helm repository that publishes the chart web at versions, and a cache
+// that holds web at version cached, fetched from it once.
+func cachedWeb(t *testing.T, cached string, versions ...string) (*helmRepo, string) {
+	t.Helper()
 	r := newHelmRepo(t, "", "")
-	r.publish(t, "web", "1.0.0")
-	r.publish(t, "web", "1.1.0")
+	for _, v := range versions {
+		r.publish(t, "web", v)
+	}
 	cache := t.TempDir()
-
-	_, err := newFetcher(t, charts.Options{CacheDir: cache}).Chart(context.Background(), r.URL, "web", "1.1.0")
+	_, err := newFetcher(t, charts.Options{CacheDir: cache}).Chart(context.Background(), r.URL, "web", cached)
 	require.NoError(t, err)
+	return r, cache
+}
+
+func TestCachedChartCostsNoNetwork(t *testing.T) {
+	r, cache := cachedWeb(t, "1.1.0", "1.0.0", "1.1.0")
 	warm := r.requests.Load()
 	require.Equal(t, int64(2), warm, "index and archive")
 
@@ -126,7 +134,7 @@ func TestCachedChartCostsNoNetwork(t *testing.T) {
 	// Past the TTL the index is revalidated by ETag (304), and the archive still comes from
 	// the cache.
 	stale := newFetcher(t, charts.Options{CacheDir: cache, IndexTTL: time.Nanosecond})
-	_, err = stale.Chart(context.Background(), r.URL, "web", "^1.0.0")
+	_, err := stale.Chart(context.Background(), r.URL, "web", "^1.0.0")
 	require.NoError(t, err)
 	assert.Equal(t, warm+1, r.requests.Load())
 	assert.Equal(t, int64(1), r.archives.Load())
@@ -141,12 +149,7 @@ func TestCachedChartCostsNoNetwork(t *testing.T) {
 }
 
 func TestOfflineUsesTheCacheOnly(t *testing.T) {
-	r := newHelmRepo(t, "", "")
-	r.publish(t, "web", "1.0.0")
-	r.publish(t, "web", "2.0.0")
-	cache := t.TempDir()
-	_, err := newFetcher(t, charts.Options{CacheDir: cache}).Chart(context.Background(), r.URL, "web", "1.0.0")
-	require.NoError(t, err)
+	r, cache := cachedWeb(t, "1.0.0", "1.0.0", "2.0.0")
 	url := r.URL
 	r.Close() // offline really means no network: the server is gone
 
