@@ -45,3 +45,19 @@ func TestPolicyCheckDecryptsWithTheIdentityGiven(t *testing.T) {
 	r = runSopsCmd(t, append(args, "--identity", repo.keyFile, "--no-decrypt")...)
 	assert.Equal(t, ExitError, r.code)
 }
+
+// Fails before the fix: an age recipient given as --identity was "no such file" (the key
+// itself) or "not a key" (keygen's recipient file), not what to pass instead.
+func TestPolicyCheckRefusesAnAgeRecipientAsIdentity(t *testing.T) {
+	repo := newSopsRepo(t)
+	recipientFile := filepath.Join(t.TempDir(), "recipient.txt")
+	require.NoError(t, os.WriteFile(recipientFile, []byte(repo.recipient+"\n"), 0o644))
+	for name, identity := range map[string]string{"the recipient": repo.recipient, "a recipient file": recipientFile} {
+		t.Run(name, func(t *testing.T) {
+			r := runSopsCmd(t, "policy", "check", "--offline", "--identity", identity, repo.dir)
+			assert.Equal(t, ExitError, r.code, r.all())
+			assert.Equal(t, "--identity "+identity+": an age public key (recipient) cannot decrypt: pass the age identity (the file with its AGE-SECRET-KEY-... line) rather than the public recipient", r.msg)
+			assert.Empty(t, r.stdout, "refused before anything is checked")
+		})
+	}
+}

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 
+	"filippo.io/age"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -73,6 +75,9 @@ func (k *sopsKeyFlags) keyring() (*sops.Keyring, error) {
 	kr := sops.NewKeyring()
 	for _, f := range k.identities {
 		if err := kr.AddIdentityFile(f); err != nil {
+			if isAgeRecipient(f) {
+				return nil, UsageErrorf("--identity %s: an age public key (recipient) cannot decrypt: pass the age identity (the file with its AGE-SECRET-KEY-... line) rather than the public recipient", f)
+			}
 			return nil, UsageErrorf("--identity %s: %w", f, trimPrefix(err, f))
 		}
 	}
@@ -95,6 +100,23 @@ func (k *sopsKeyFlags) keyring() (*sops.Keyring, error) {
 		}
 	}
 	return kr, nil
+}
+
+// isAgeRecipient says whether an --identity that did not load is the public half of an age
+// key: the recipient itself (age1...) in place of a file, or a file of recipients such as
+// the recipient file keygen writes. Passing it instead of the identity is a common slip, and
+// "no such file" or "not a key" would not say what to pass instead.
+func isAgeRecipient(f string) bool {
+	if _, err := os.Stat(f); errors.Is(err, fs.ErrNotExist) {
+		_, err := age.ParseX25519Recipient(f)
+		return err == nil
+	}
+	data, err := inputfile.Read(f, keyFileLimit)
+	if err != nil {
+		return false
+	}
+	rs, err := age.ParseRecipients(bytes.NewReader(data))
+	return err == nil && len(rs) > 0
 }
 
 func (k *sopsKeyFlags) client() (*sops.Client, error) {
