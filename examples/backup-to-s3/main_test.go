@@ -23,6 +23,7 @@ import (
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/backup/store"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 var env *testenv.Env
@@ -70,10 +71,7 @@ func TestExportsToAnS3CompatibleServer(t *testing.T) {
 	_, err = dyn.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).Create(ctx, app, metav1.CreateOptions{})
 	require.NoError(t, err)
 
-	exe := filepath.Join(t.TempDir(), "backup-to-s3")
-	build := exec.Command("go", "build", "-o", exe, ".")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
+	exe := fixture.Build(t, ".", "backup-to-s3")
 
 	id, err := age.GenerateX25519Identity()
 	require.NoError(t, err)

@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 const repoURL = "https://git.example.com/team/deploy.git"
@@ -51,10 +53,7 @@ func git(t *testing.T, dir string, env []string, args ...string) {
 func pullRequest(t *testing.T) job {
 	t.Helper()
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "bin")
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "kubectl-ck8sargo"), "../../cmd/kubectl-ck8sargo")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	bin := filepath.Dir(fixture.Build(t, "../../cmd/kubectl-ck8sargo", "kubectl-ck8sargo"))
 
 	origin := filepath.Join(tmp, "origin.git")
 	gitconfig := filepath.Join(tmp, "gitconfig")
@@ -63,35 +62,12 @@ func pullRequest(t *testing.T) job {
 	git(t, tmp, env, "init", "-q", "--bare", "-b", "main", origin)
 	work := filepath.Join(tmp, "work")
 	git(t, tmp, env, "clone", "-q", repoURL, work)
-	write := func(name, text string) {
-		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(work, name)), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(work, name), []byte(text), 0o644))
-	}
-	write("apps/shop.yaml", `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: {name: shop, namespace: argocd-system}
-spec:
-  project: default
-  source: {repoURL: `+repoURL+`, path: chart}
-  destination: {server: https://kubernetes.default.svc, namespace: shop}
-`)
-	write("chart/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 0.1.0\n")
-	write("chart/values.yaml", "replicas: 2\n")
-	write("chart/templates/deploy.yaml", `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: {{ .Values.replicas }}
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: registry.example.com/web:1.0}]}
-`)
+	fixture.WriteFiles(t, work, fixture.ChartRepo(repoURL, "replicas: 2\n"))
 	git(t, work, env, "add", ".")
 	git(t, work, env, "commit", "-q", "-m", "shop")
 	git(t, work, env, "push", "-q", "origin", "main")
 	git(t, work, env, "checkout", "-q", "-b", "more-replicas")
-	write("chart/values.yaml", "replicas: 3\n")
+	fixture.WriteFiles(t, work, map[string]string{"chart/values.yaml": "replicas: 3\n"})
 	git(t, work, env, "commit", "-q", "-am", "three replicas")
 	return job{dir: work, env: env}
 }

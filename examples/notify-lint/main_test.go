@@ -1,30 +1,21 @@
 package main
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 // TestGateBuildsAndFailsOnlyOnFindings builds the program and runs it as CI would, on the
 // notify package's test corpus.
 func TestGateBuildsAndFailsOnlyOnFindings(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "notify-lint")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-
+	bin := fixture.Build(t, ".", "notify-lint")
 	gate := func(args ...string) (int, string) {
-		out, err := exec.Command(bin, args...).Output()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode(), string(out)
-		}
-		require.NoError(t, err)
-		return 0, string(out)
+		r := fixture.Run(t, exec.Command(bin, args...))
+		return r.Code, r.Stdout
 	}
 	corpus := "../../notify/testdata/lint/"
 

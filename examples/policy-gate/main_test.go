@@ -1,39 +1,27 @@
 package main
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 // TestGateBuildsAndFailsOnlyOnFindings builds the program and runs it as CI would.
 func TestGateBuildsAndFailsOnlyOnFindings(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "policy-gate")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-
+	bin := fixture.Build(t, ".", "policy-gate")
 	dir := t.TempDir()
-	write := func(name, text string) {
-		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
-	}
-	write("good/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {type: LoadBalancer}\n")
-	write("bad/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
-
+	fixture.WriteFiles(t, dir, map[string]string{
+		"good/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {type: LoadBalancer}\n",
+		"bad/ns.yaml":   "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n",
+	})
 	gate := func(args ...string) (int, string) {
 		cmd := exec.Command(bin, args...)
 		cmd.Dir = dir
-		out, err := cmd.Output()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode(), string(out)
-		}
-		require.NoError(t, err)
-		return 0, string(out)
+		r := fixture.Run(t, cmd)
+		return r.Code, r.Stdout
 	}
 	code, out := gate("good")
 	assert.Equal(t, 0, code, "a warning does not fail the default gate")
@@ -49,7 +37,7 @@ func TestGateBuildsAndFailsOnlyOnFindings(t *testing.T) {
 	code, _ = gate("missing")
 	assert.Equal(t, 2, code)
 
-	write(".ck8sargo.yaml", "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\npolicy:\n  disable: [no-namespace-resource]\n")
+	fixture.WriteFiles(t, dir, map[string]string{".ck8sargo.yaml": "apiVersion: ck8sargo.io/v1alpha1\nkind: Profile\npolicy:\n  disable: [no-namespace-resource]\n"})
 	code, _ = gate("bad")
 	assert.Equal(t, 0, code, "the repository's profile disables the rule")
 }

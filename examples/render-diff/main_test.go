@@ -1,70 +1,34 @@
 package main
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 const repoURL = "https://git.example.com/team/deploy.git"
 
 // checkout writes one revision of a repository: an Application deploying a local chart
-// with a ConfigMap and a Secret.
+// with a Deployment and a Secret.
 func checkout(t *testing.T, replicas, password string) string {
 	t.Helper()
 	dir := t.TempDir()
-	files := map[string]string{
-		"apps/shop.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: {name: shop, namespace: argocd-system}
-spec:
-  project: default
-  source: {repoURL: ` + repoURL + `, path: chart}
-  destination: {server: https://kubernetes.default.svc, namespace: shop}
-`,
-		"chart/Chart.yaml":  "apiVersion: v2\nname: shop\nversion: 0.1.0\n",
-		"chart/values.yaml": "replicas: " + replicas + "\npassword: " + password + "\n",
-		"chart/templates/deploy.yaml": `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: {{ .Values.replicas }}
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: registry.example.com/web:1.0}]}
-`,
-		"chart/templates/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: {{ .Values.password }}}\n",
-	}
-	for name, text := range files {
-		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755))
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644))
-	}
+	files := fixture.ChartRepo(repoURL, "replicas: "+replicas+"\npassword: "+password+"\n")
+	files["chart/templates/secret.yaml"] = "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: {{ .Values.password }}}\n"
+	fixture.WriteFiles(t, dir, files)
 	return dir
 }
 
 // TestPreviewBuildsAndShowsWhatAPullRequestChanges builds the program and runs it as a CI
 // job would on a pull request.
 func TestPreviewBuildsAndShowsWhatAPullRequestChanges(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "render-diff")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
+	bin := fixture.Build(t, ".", "render-diff")
 	preview := func(args ...string) (int, string, string) {
-		cmd := exec.Command(bin, args...)
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return ee.ExitCode(), string(out), stderr.String()
-		}
-		require.NoError(t, err)
-		return 0, string(out), stderr.String()
+		r := fixture.Run(t, exec.Command(bin, args...))
+		return r.Code, r.Stdout, r.Stderr
 	}
 
 	base := checkout(t, "2", "old-s3cret-value")

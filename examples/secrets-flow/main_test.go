@@ -8,17 +8,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 // TestFlowBuildsAndRuns builds the program and runs it on an empty directory: the repository
 // it lays out holds an encrypted values file wired into the Application, and nothing in
 // plaintext.
 func TestFlowBuildsAndRuns(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "secrets-flow")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Stderr = os.Stderr
-	require.NoError(t, build.Run())
-
+	bin := fixture.Build(t, ".", "secrets-flow")
 	dir := t.TempDir()
 	out, err := exec.Command(bin, "-dir", dir).CombinedOutput()
 	require.NoError(t, err, "%s", out)

@@ -5,20 +5,20 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 // Fails before the fix: every form below opened the FIFO for reading and waited for a writer
 // that never came.
 func TestSecretsCommands_refuseAFIFOAtOnce(t *testing.T) {
 	repo := newSopsRepo(t)
-	fifo := filepath.Join(t.TempDir(), "secrets.yaml")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	fifo := fixture.FIFO(t, t.TempDir(), "secrets.yaml")
 	forms := [][]string{
 		{"encrypt", fifo},
 		{"encrypt", "--in-place", fifo},
@@ -37,16 +37,12 @@ func TestSecretsCommands_refuseAFIFOAtOnce(t *testing.T) {
 	}
 	for _, args := range forms {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			done := make(chan sopsRun, 1)
-			go func() { done <- runSopsCmd(t, append([]string{"secrets"}, args...)...) }()
-			select {
-			case r := <-done:
-				assert.Equal(t, ExitError, r.code, r.all())
-				assert.Contains(t, r.msg, "named pipe")
-				assert.NotContains(t, r.msg, "\n")
-			case <-time.After(10 * time.Second):
-				t.Fatal("the command waits on the FIFO")
-			}
+			r := fixture.Within(t, 10*time.Second, "the command on the FIFO", func() sopsRun {
+				return runSopsCmd(t, append([]string{"secrets"}, args...)...)
+			})
+			assert.Equal(t, ExitError, r.code, r.all())
+			assert.Contains(t, r.msg, "named pipe")
+			assert.NotContains(t, r.msg, "\n")
 		})
 	}
 }

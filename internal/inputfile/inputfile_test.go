@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,12 +12,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ck8sargo/ck8sargo/internal/inputfile"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
 	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	fifo := fixture.FIFO(t, dir, "fifo")
 	link := filepath.Join(dir, "link")
 	require.NoError(t, os.Symlink(fifo, link))
 
@@ -31,16 +30,10 @@ func TestReadRefusesWhatIsNotARegularFile(t *testing.T) {
 		{"device", "/dev/null", "device"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			done := make(chan error, 1)
-			go func() { _, err := inputfile.Read(tc.path, 0); done <- err }()
-			select {
-			case err := <-done:
-				require.Error(t, err)
-				assert.True(t, errors.Is(err, inputfile.ErrNotRegular))
-				assert.Contains(t, err.Error(), tc.what)
-			case <-time.After(5 * time.Second):
-				t.Fatal("Read blocked")
-			}
+			err := fixture.Within(t, 5*time.Second, "Read", func() error { _, err := inputfile.Read(tc.path, 0); return err })
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, inputfile.ErrNotRegular))
+			assert.Contains(t, err.Error(), tc.what)
 		})
 	}
 }
