@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/notify"
@@ -47,29 +48,31 @@ func runNotifications(ctx context.Context, r *Env) (string, bool) {
 // liveArgoObjects reads the Applications and AppProjects of the Argo CD namespace.
 func liveArgoObjects(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile) ([]*argocdmanaged.Application, []*argocdmanaged.AppProject, error) {
 	ns := p.ArgoCD.Namespace
-	list, err := c.Dynamic.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
+	apps, err := listArgo(ctx, c, argocdmanaged.ApplicationsResource, ns, func() *argocdmanaged.Application { return &argocdmanaged.Application{} })
 	if err != nil {
-		return nil, nil, c.Explain(err, "list", argocdmanaged.ApplicationsResource, ns, "")
+		return nil, nil, err
 	}
-	var apps []*argocdmanaged.Application
-	for i := range list.Items {
-		a := &argocdmanaged.Application{}
-		if err := argocdmanaged.FromUnstructured(&list.Items[i], a); err != nil {
-			return nil, nil, err
-		}
-		apps = append(apps, a)
-	}
-	plist, err := c.Dynamic.Resource(argocdmanaged.AppProjectsResource).Namespace(ns).List(ctx, metav1.ListOptions{})
+	projects, err := listArgo(ctx, c, argocdmanaged.AppProjectsResource, ns, func() *argocdmanaged.AppProject { return &argocdmanaged.AppProject{} })
 	if err != nil {
-		return apps, nil, c.Explain(err, "list", argocdmanaged.AppProjectsResource, ns, "")
-	}
-	var projects []*argocdmanaged.AppProject
-	for i := range plist.Items {
-		pr := &argocdmanaged.AppProject{}
-		if err := argocdmanaged.FromUnstructured(&plist.Items[i], pr); err != nil {
-			return apps, nil, err
-		}
-		projects = append(projects, pr)
+		return apps, nil, err
 	}
 	return apps, projects, nil
+}
+
+// listArgo lists the objects of an Argo CD resource in namespace ns as their typed mirrors,
+// each made by newObj.
+func listArgo[T argocdmanaged.Object](ctx context.Context, c *argocdmanaged.Clients, res schema.GroupVersionResource, ns string, newObj func() T) ([]T, error) {
+	list, err := c.Dynamic.Resource(res).Namespace(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, c.Explain(err, "list", res, ns, "")
+	}
+	var out []T
+	for i := range list.Items {
+		o := newObj()
+		if err := argocdmanaged.FromUnstructured(&list.Items[i], o); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
 }
