@@ -67,6 +67,15 @@ func createChild(t *testing.T, prefix string) (parent, child string) {
 	return parent, child
 }
 
+// createdChild is createChild once the platform has made the subnamespace.
+func createdChild(t *testing.T, prefix string) (parent, child string) {
+	t.Helper()
+	platform := namespacestest.Hold(t, env)
+	parent, child = createChild(t, prefix)
+	require.NoError(t, platform.CreateNamespace(context.Background(), parent, child))
+	return parent, child
+}
+
 func TestCreateSubnamespace_refusedWhenHNCIsNotInstalled(t *testing.T) {
 	requireHNC(t)
 	var refused *namespaces.AnchorRefusedError
@@ -160,9 +169,7 @@ func TestWaitForNamespace_returnsAsSoonAsTheNamespaceExistsAndIsManaged(t *testi
 
 func TestWaitForNamespace_timesOutSayingWhatIsStillMissing(t *testing.T) {
 	requireHNC(t)
-	platform := namespacestest.Hold(t, env)
-	parent, child := createChild(t, "slow")
-	require.NoError(t, platform.CreateNamespace(context.Background(), parent, child))
+	parent, child := createdChild(t, "slow")
 
 	start := time.Now()
 	r, err := namespaces.WaitForNamespace(context.Background(), clients(t, env.Admin), env.Profile, child, namespaces.WaitOptions{
@@ -284,9 +291,7 @@ func TestListNamespaces_showsTheTreeByParentWithStatesAndApplications(t *testing
 func TestDeleteSubnamespace_refusesWhileAnApplicationTargetsTheNamespace(t *testing.T) {
 	requireHNC(t)
 	ctx := context.Background()
-	platform := namespacestest.Hold(t, env)
-	parent, child := createChild(t, "used")
-	require.NoError(t, platform.CreateNamespace(ctx, parent, child))
+	parent, child := createdChild(t, "used")
 	app := childName("shop-api")
 	createApplication(t, app, child)
 	dev := clients(t, env.Developer)
@@ -312,9 +317,7 @@ func TestDeleteSubnamespace_refusesWhileAnApplicationTargetsTheNamespace(t *test
 func TestDeleteSubnamespace_refusesWhileTheNamespaceHoldsVolumes(t *testing.T) {
 	requireHNC(t)
 	ctx := context.Background()
-	platform := namespacestest.Hold(t, env)
-	parent, child := createChild(t, "data")
-	require.NoError(t, platform.CreateNamespace(ctx, parent, child))
+	parent, child := createdChild(t, "data")
 	pvc := &corev1.PersistentVolumeClaim{
 		ObjectMeta: metav1.ObjectMeta{Name: "db-data"},
 		Spec: corev1.PersistentVolumeClaimSpec{
