@@ -53,9 +53,6 @@ func confinementRepo(t *testing.T) (root string, apps []render.Manifest, links m
 		"dir-link-dir/sub":                  "->" + filepath.Join(out, "kust"),
 		"dir-link-dir/ok.yaml":              "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n",
 	})
-	src := func(path, extra string) string {
-		return "repoURL: " + testRepo + "\npath: " + path + "\n" + extra
-	}
 	apps = []render.Manifest{
 		app("files-get", src("files-get", "")),
 		app("templates-link", src("templates-link", "")),
@@ -128,7 +125,6 @@ func TestFIFOsAreRefusedWithoutBeingOpened(t *testing.T) {
 	for _, p := range []string{"chart/templates/fifo.yaml", "overlay/cm.yaml", "dir/fifo.yaml", "values/v.yaml"} {
 		require.NoError(t, syscall.Mkfifo(filepath.Join(root, p), 0o644))
 	}
-	src := func(p, extra string) string { return "repoURL: " + testRepo + "\npath: " + p + "\n" + extra }
 	res := renderApps(t, renderer(t, root, nil),
 		app("chart", src("chart", "")), app("overlay", src("overlay", "")), app("dir", src("dir", "")),
 		app("values", src("values", "helm: {valueFiles: [v.yaml]}\n")))

@@ -36,27 +36,26 @@ func writeFilesB(t testing.TB, dir string, files map[string]string) {
 }
 
 // app is an Application of the test repository with the given source (YAML).
-func app(name, source string) render.Manifest {
-	text := "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: " + name + ", namespace: argocd}\n" +
-		"spec:\n  project: default\n  destination: {server: https://kubernetes.default.svc, namespace: shop}\n  source:\n" +
-		indent(source, "    ")
+func app(name, source string) render.Manifest { return application(name, "source", source) }
+
+// multi is an Application of the test repository with the given sources (a YAML list).
+func multi(name, sources string) render.Manifest { return application(name, "sources", sources) }
+
+// application is an Application deploying to namespace shop whose spec field (source or
+// sources) is text.
+func application(name, field, text string) render.Manifest {
+	doc := "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: " + name + ", namespace: argocd}\n" +
+		"spec:\n  project: default\n  destination: {server: https://kubernetes.default.svc, namespace: shop}\n  " + field + ":\n" +
+		indent(text, "    ")
 	var m map[string]any
-	if err := yaml.Unmarshal([]byte(text), &m); err != nil {
+	if err := yaml.Unmarshal([]byte(doc), &m); err != nil {
 		panic(err)
 	}
 	return render.Manifest{File: "apps/" + name + ".yaml", Line: 1, Content: m}
 }
 
-func multi(name, sources string) render.Manifest {
-	text := "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: " + name + ", namespace: argocd}\n" +
-		"spec:\n  project: default\n  destination: {server: https://kubernetes.default.svc, namespace: shop}\n  sources:\n" +
-		indent(sources, "    ")
-	var m map[string]any
-	if err := yaml.Unmarshal([]byte(text), &m); err != nil {
-		panic(err)
-	}
-	return render.Manifest{File: "apps/" + name + ".yaml", Line: 1, Content: m}
-}
+// src is a source of the test repository at path, with extra (YAML fields) after.
+func src(path, extra string) string { return "repoURL: " + testRepo + "\npath: " + path + "\n" + extra }
 
 func indent(s, pre string) string {
 	var b strings.Builder

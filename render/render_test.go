@@ -110,7 +110,6 @@ func TestHelmProblemsAreNotes(t *testing.T) {
 		"schema/values.schema.json": `{"type":"object","properties":{"port":{"type":"integer"}}}`,
 		"schema/templates/cm.yaml":  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\n",
 	})
-	src := func(p, extra string) string { return "repoURL: " + testRepo + "\npath: " + p + "\n" + extra }
 	res := renderApps(t, renderer(t, root, nil),
 		app("deps", src("deps", "")),
 		app("fail", src("fail", "")),
