@@ -62,16 +62,8 @@ func PlanSubnamespaceDelete(ctx context.Context, c *argocdmanaged.Clients, p arg
 		return nil, fmt.Errorf("looking for Applications that deploy into %q: %w", child, err)
 	}
 	plan.Applications = apps[child]
-	_, err = c.Kube.CoreV1().Namespaces().Get(ctx, child, metav1.GetOptions{})
-	switch {
-	case err == nil:
-		plan.Exists = true
-	case apierrors.IsNotFound(err):
-	case apierrors.IsForbidden(err):
-		// A developer cannot read a namespace HNC has not created yet; the anchor tells.
-		plan.Exists = sub.State == AnchorStateOk
-	default:
-		return nil, c.Explain(err, "get", argocdmanaged.NamespacesResource, "", child)
+	if plan.Exists, err = namespaceExists(ctx, c, child, sub.State == AnchorStateOk); err != nil {
+		return nil, err
 	}
 	if !plan.Exists {
 		return plan, nil

@@ -83,6 +83,23 @@ type WaitOptions struct {
 const DefaultWaitInterval = 2 * time.Second
 
 // CheckNamespace looks once at whether namespace name exists and is managed by Argo CD. A
+// namespaceExists says whether namespace name exists. A developer's rights in a
+// subnamespace come from HNC copying the parent's RoleBindings once the namespace exists;
+// until then the namespace cannot be read, and HNC's anchor state (anchorOk: the anchor is
+// Ok) is what tells.
+func namespaceExists(ctx context.Context, c *argocdmanaged.Clients, name string, anchorOk bool) (bool, error) {
+	_, err := c.Kube.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
+	switch {
+	case err == nil:
+		return true, nil
+	case apierrors.IsNotFound(err):
+		return false, nil
+	case apierrors.IsForbidden(err):
+		return anchorOk, nil
+	}
+	return false, c.Explain(err, "get", argocdmanaged.NamespacesResource, "", name)
+}
+
 // parent, when given, has its anchor read too.
 func CheckNamespace(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile, parent, name string) (NamespaceReadiness, error) {
 	r := NamespaceReadiness{Namespace: name, Parent: parent}
@@ -96,19 +113,11 @@ func CheckNamespace(ctx context.Context, c *argocdmanaged.Clients, p argocdmanag
 			return r, &AnchorRefusedError{Parent: parent, Child: name, Reason: anchorStateReason(sub.State, parent, name)}
 		}
 	}
-	_, err := c.Kube.CoreV1().Namespaces().Get(ctx, name, metav1.GetOptions{})
-	switch {
-	case err == nil:
-		r.Exists = true
-	case apierrors.IsNotFound(err):
-	case apierrors.IsForbidden(err):
-		// A developer's rights in a subnamespace come from HNC copying the parent's
-		// RoleBindings once the namespace exists; until then the namespace cannot be read,
-		// and HNC's anchor state is what tells.
-		r.Exists = r.AnchorState == AnchorStateOk
-	default:
-		return r, c.Explain(err, "get", argocdmanaged.NamespacesResource, "", name)
+	exists, err := namespaceExists(ctx, c, name, r.AnchorState == AnchorStateOk)
+	if err != nil {
+		return r, err
 	}
+	r.Exists = exists
 	s, managed, err := argocdmanaged.ClusterSecret(ctx, c, &p)
 	if err != nil {
 		return r, fmt.Errorf("checking whether Argo CD manages namespace %q: %w", name, err)
