@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/ck8sargo/ck8sargo/doctor"
 	"github.com/ck8sargo/ck8sargo/policy"
 )
@@ -27,14 +29,24 @@ var doctorRemedies = map[doctor.Remedy]string{
 // skips is that no store is configured, which the plugin's --backup-url gives.
 const noBackupStoreDetail = "no backup store configured (profile backup.to or --backup-url)"
 
+// unknownRuleMarker is the part of a policy.UnknownRuleError's message before the rule ID.
+// The doctor passes the error of policy.Check on as the message of an applications-policy
+// finding, so the message is all the plugin sees of it.
+var unknownRuleMarker = strings.TrimSuffix((&policy.UnknownRuleError{}).Error(), `"`)
+
 // doctorHints rewrites, in place, the doctor's remedies and the backup check's skip detail
-// in the plugin's words, in the report and in each check's findings.
+// in the plugin's words, in the report and in each check's findings. A finding that the
+// live Applications could not be checked for an unknown rule ID gets the hint policy check
+// gives for it.
 func doctorHints(res *doctor.Result) {
 	hint := func(fs []policy.Finding) {
 		hintFindings(fs)
 		for i := range fs {
 			if h, ok := doctorRemedies[doctor.Remedy(fs[i].Remediation)]; ok {
 				fs[i].Remediation = h
+			}
+			if m := fs[i].Message; fs[i].Rule == doctor.RuleApplicationsPolicy && strings.Contains(m, unknownRuleMarker) && !strings.Contains(m, policyRulesHint) {
+				fs[i].Message = withHint(m, policyRulesHint)
 			}
 		}
 	}

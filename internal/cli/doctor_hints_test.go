@@ -83,3 +83,21 @@ func TestEveryDoctorRemedyHasThePluginsWording(t *testing.T) {
 	})
 	assert.Equal(t, len(doctorRemedies), declared)
 }
+
+// Fails before the fix: the applications check's finding for an unknown rule ID in the
+// profile lacked the hint that policy check gives for the same error.
+func TestDoctorHintsSendAnUnknownRuleToPolicyRules(t *testing.T) {
+	msg := "the live Applications could not be checked: " + (&policy.UnknownRuleError{Setting: "policy.disable", Rule: "no-such-rule"}).Error()
+	f := policy.Finding{Rule: doctor.RuleApplicationsPolicy, Message: msg}
+	other := policy.Finding{Rule: doctor.RuleApplicationsPolicy, Message: "the live Applications could not be checked: forbidden"}
+	res := &doctor.Result{
+		Checks: []doctor.CheckResult{{Name: "applications", Status: doctor.StatusProblems, Findings: []policy.Finding{f, other}}},
+		Report: policy.Report{Findings: []policy.Finding{f, other}},
+	}
+	res.Checks[0].Findings = res.Report.Findings // one finding reached twice is hinted once
+	doctorHints(res)
+	want := "the live Applications could not be checked: policy.disable: unknown rule \"no-such-rule\" (see `kubectl ck8sargo policy rules`)"
+	assert.Equal(t, want, res.Report.Findings[0].Message)
+	assert.Equal(t, want, res.Checks[0].Findings[0].Message)
+	assert.Equal(t, other, res.Report.Findings[1], "another reason is left alone")
+}

@@ -44,15 +44,22 @@ func fixHint(f fix.Fix) string {
 // withFixHint adds the plugin's way to do f to a remediation, in parentheses before its
 // closing period.
 func withFixHint(remediation string, f fix.Fix) string {
-	h := fixHint(f)
-	if h == "" || remediation == "" {
-		return remediation
-	}
-	if s, ok := strings.CutSuffix(remediation, "."); ok {
-		return s + " (" + h + ")."
-	}
-	return remediation + " (" + h + ")"
+	return withHint(remediation, fixHint(f))
 }
+
+// withHint adds a hint of the plugin to a text, in parentheses before its closing period.
+func withHint(text, hint string) string {
+	if hint == "" || text == "" {
+		return text
+	}
+	if s, ok := strings.CutSuffix(text, "."); ok {
+		return s + " (" + hint + ")."
+	}
+	return text + " (" + hint + ")"
+}
+
+// policyRulesHint is where the rule IDs are listed, for a rule ID that no rule has.
+const policyRulesHint = "see `kubectl ck8sargo policy rules`"
 
 // hintFindings adds the plugin's fix hints to findings, in place. A hinted finding's Fix is
 // cleared, so that a finding passed on twice is hinted once.

@@ -13,7 +13,7 @@ import (
 func policyError(err error) error {
 	var unknown *policy.UnknownRuleError
 	if errors.As(err, &unknown) {
-		return fmt.Errorf("%w (see `kubectl ck8sargo policy rules`)", err)
+		return fmt.Errorf("%w (%s)", err, policyRulesHint)
 	}
 	// A key given with --identity that sops cannot use fails the check before any file.
 	return sopsError(err)
