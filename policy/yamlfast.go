@@ -515,6 +515,15 @@ func (f *flowParser) space() {
 	}
 }
 
+// eat consumes c when it is the next byte, and says whether it was.
+func (f *flowParser) eat(c byte) bool {
+	if f.i < len(f.s) && f.s[f.i] == c {
+		f.i++
+		return true
+	}
+	return false
+}
+
 func (f *flowParser) value() (any, bool) {
 	f.space()
 	if f.i >= len(f.s) {
@@ -526,8 +535,7 @@ func (f *flowParser) value() (any, bool) {
 		m := map[string]any{}
 		for {
 			f.space()
-			if f.i < len(f.s) && f.s[f.i] == '}' {
-				f.i++
+			if f.eat('}') {
 				return m, true
 			}
 			k, ok := f.scalar(true)
@@ -536,10 +544,9 @@ func (f *flowParser) value() (any, bool) {
 				return nil, false
 			}
 			f.space()
-			if f.i >= len(f.s) || f.s[f.i] != ':' {
+			if !f.eat(':') {
 				return nil, false
 			}
-			f.i++
 			if f.i < len(f.s) && f.s[f.i] != ' ' {
 				return nil, false
 			}
@@ -552,12 +559,10 @@ func (f *flowParser) value() (any, bool) {
 			}
 			m[ks] = v
 			f.space()
-			if f.i < len(f.s) && f.s[f.i] == ',' {
-				f.i++
+			if f.eat(',') {
 				continue
 			}
-			if f.i < len(f.s) && f.s[f.i] == '}' {
-				f.i++
+			if f.eat('}') {
 				return m, true
 			}
 			return nil, false
@@ -567,8 +572,7 @@ func (f *flowParser) value() (any, bool) {
 		s := []any{}
 		for {
 			f.space()
-			if f.i < len(f.s) && f.s[f.i] == ']' {
-				f.i++
+			if f.eat(']') {
 				return s, true
 			}
 			v, ok := f.value()
@@ -577,12 +581,10 @@ func (f *flowParser) value() (any, bool) {
 			}
 			s = append(s, v)
 			f.space()
-			if f.i < len(f.s) && f.s[f.i] == ',' {
-				f.i++
+			if f.eat(',') {
 				continue
 			}
-			if f.i < len(f.s) && f.s[f.i] == ']' {
-				f.i++
+			if f.eat(']') {
 				return s, true
 			}
 			return nil, false
