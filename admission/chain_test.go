@@ -64,9 +64,23 @@ metadata: {name: all, namespace: shop}
 spec: {podSelector: {}}
 `
 
+// reviewOnDefaults is the review, by the built-in chain of the default profile, of doc
+// (one YAML document) in namespace shop, which netpol covers.
+func reviewOnDefaults(t *testing.T, doc string) admission.Result {
+	t.Helper()
+	res, err := builtinChain(t, argocdmanaged.DefaultProfile()).Review(context.Background(), objects(t, doc, netpol))
+	require.NoError(t, err)
+	return res
+}
+
+// pod is a Pod document named name in namespace shop whose spec is spec (YAML indented
+// under spec:).
+func pod(name, spec string) string {
+	return "apiVersion: v1\nkind: Pod\nmetadata: {name: " + name + ", namespace: shop}\nspec:" + spec
+}
+
 func TestAPodWithoutSecurityContextIsAdmittedOnTheDefaultsWithTheNonRootNote(t *testing.T) {
-	c := builtinChain(t, argocdmanaged.DefaultProfile())
-	res, err := c.Review(context.Background(), objects(t, `
+	res := reviewOnDefaults(t, `
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
@@ -80,8 +94,7 @@ spec:
       - name: web
         image: harbor.example.com/shop/web:1.0
         resources: {requests: {cpu: 100m, memory: 64Mi}}
-`, netpol))
-	require.NoError(t, err)
+`)
 	assert.Empty(t, res.Errors)
 	assert.Empty(t, res.Verdicts)
 	var notes []string
@@ -96,19 +109,13 @@ spec:
 }
 
 func TestAPodThatPodSecurityRejectsAfterMutationIsAnError(t *testing.T) {
-	c := builtinChain(t, argocdmanaged.DefaultProfile())
-	res, err := c.Review(context.Background(), objects(t, `
-apiVersion: v1
-kind: Pod
-metadata: {name: root, namespace: shop}
-spec:
+	res := reviewOnDefaults(t, pod("root", `
   containers:
   - name: app
     image: nginx:1.27
     resources: {requests: {cpu: 100m, memory: 64Mi}}
     securityContext: {runAsUser: 0, capabilities: {add: [NET_ADMIN]}}
-`, netpol))
-	require.NoError(t, err)
+`))
 	assert.ElementsMatch(t, []string{"pod-security/capabilities_restricted", "pod-security/runAsUser"}, rulesOf(res))
 	for _, v := range res.Verdicts {
 		assert.Equal(t, admission.SeverityError, v.Severity)
@@ -120,12 +127,7 @@ spec:
 // that the field is missing; on a privileged container the API server then refuses the
 // Pod. The chain mutates as the platform does and says so.
 func TestAPrivilegedContainerGetsTheNoteThatTheMutatedPodIsRefused(t *testing.T) {
-	c := builtinChain(t, argocdmanaged.DefaultProfile())
-	res, err := c.Review(context.Background(), objects(t, `
-apiVersion: v1
-kind: Pod
-metadata: {name: priv, namespace: shop}
-spec:
+	res := reviewOnDefaults(t, pod("priv", `
   containers:
   - name: app
     image: harbor.example.com/shop/app:1.0
@@ -135,8 +137,7 @@ spec:
     image: harbor.example.com/shop/app:1.0
     resources: {requests: {cpu: 100m, memory: 64Mi}}
     securityContext: {runAsNonRoot: true}
-`, netpol))
-	require.NoError(t, err)
+`))
 	var refused []string
 	for _, m := range res.Mutations {
 		if strings.Contains(m.Note, admission.PrivilegedEscalationMessage) {
