@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/mail"
-	"net/url"
 	"strings"
 	"sync"
 	"syscall"
@@ -236,32 +235,10 @@ func TestEmailIsDeliveredThroughARealSMTPServerWithImplicitTLSAndSTARTTLS(t *tes
 	}
 }
 
-// request is one HTTP request a test endpoint received.
-type request struct {
-	method, path, contentType, auth string
-	body                            []byte
-	form                            url.Values
-}
-
-func endpoint(t *testing.T, reply string) (*httptest.Server, func() []request) {
+// endpoint is a recorder that answers every request with reply.
+func endpoint(t *testing.T, reply string) (*httptest.Server, func() []hit) {
 	t.Helper()
-	var mu sync.Mutex
-	var reqs []request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		form, _ := url.ParseQuery(string(body))
-		mu.Lock()
-		reqs = append(reqs, request{r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Authorization"), body, form})
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, reply)
-	}))
-	t.Cleanup(srv.Close)
-	return srv, func() []request {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]request(nil), reqs...)
-	}
+	return recorder(t, func(w http.ResponseWriter, _ hit) { _, _ = io.WriteString(w, reply) })
 }
 
 // loopback is one service delivered to its own loopback endpoint: the endpoint's reply,
@@ -271,7 +248,7 @@ type loopback struct {
 	reply     string
 	service   func(url string) (notify.ServiceSpec, error)
 	recipient string
-	check     func(t *testing.T, r request)
+	check     func(t *testing.T, r hit)
 }
 
 // deliverOnLoopback subscribes one failed Application to every service (keyed by the name
@@ -280,7 +257,7 @@ type loopback struct {
 func deliverOnLoopback(t *testing.T, extra string, services map[string]loopback) {
 	t.Helper()
 	var specs []notify.ServiceSpec
-	got := map[string]func() []request{}
+	got := map[string]func() []hit{}
 	annotations := map[string]string{}
 	for name, l := range services {
 		srv, reqs := endpoint(t, l.reply)
@@ -315,10 +292,10 @@ func TestWebhookIsDeliveredWithTheTemplateBodyAndSecretHeader(t *testing.T) {
 				Headers:       map[string]string{"Content-Type": "application/json"},
 				SecretHeaders: map[string][]byte{"Authorization": []byte("Bearer s3cret")}})
 		},
-		check: func(t *testing.T, r request) {
+		check: func(t *testing.T, r hit) {
 			assert.Equal(t, http.MethodPost, r.method)
 			assert.Equal(t, "/hooks/argocd", r.path)
-			assert.Equal(t, "Bearer s3cret", r.auth)
+			assert.Equal(t, "Bearer s3cret", r.header.Get("Authorization"))
 			assert.JSONEq(t, `{"app":"shop","phase":"Failed"}`, string(r.body))
 		},
 	}})
@@ -331,13 +308,13 @@ func TestSlackMessageIsPostedToASlackShapedAPI(t *testing.T) {
 			return notify.SlackService(notify.SlackOptions{Token: []byte("xoxb-test-token"), APIURL: url})
 		},
 		recipient: "shop-alerts",
-		check: func(t *testing.T, r request) {
+		check: func(t *testing.T, r hit) {
 			assert.Equal(t, "/chat.postMessage", r.path)
-			assert.Equal(t, "xoxb-test-token", r.form.Get("token")+strings.TrimPrefix(r.auth, "Bearer "))
-			assert.Equal(t, "shop-alerts", r.form.Get("channel"))
-			assert.Contains(t, r.form.Get("text"), "The sync operation of application shop has failed")
+			assert.Equal(t, "xoxb-test-token", r.form().Get("token")+strings.TrimPrefix(r.header.Get("Authorization"), "Bearer "))
+			assert.Equal(t, "shop-alerts", r.form().Get("channel"))
+			assert.Contains(t, r.form().Get("text"), "The sync operation of application shop has failed")
 			var attachments []map[string]any
-			require.NoError(t, json.Unmarshal([]byte(r.form.Get("attachments")), &attachments))
+			require.NoError(t, json.Unmarshal([]byte(r.form().Get("attachments")), &attachments))
 			require.Len(t, attachments, 1)
 			assert.Equal(t, "shop", attachments[0]["title"])
 		},
@@ -351,7 +328,7 @@ func TestTeamsMessageIsPostedToATeamsShapedWebhook(t *testing.T) {
 			return notify.KeyedService("teams", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(url + "/webhookb2/abc")}})
 		},
 		recipient: "ops",
-		check: func(t *testing.T, r request) {
+		check: func(t *testing.T, r hit) {
 			assert.Equal(t, "/webhookb2/abc", r.path)
 			var card map[string]any
 			require.NoError(t, json.Unmarshal(r.body, &card), string(r.body))
@@ -377,9 +354,9 @@ func TestMattermostAndAlertmanagerAndGoogleChatAreDeliveredOnLoopback(t *testing
 				return notify.TokenService("mattermost", notify.TokenOptions{Token: []byte("mm-token"), APIURL: url})
 			},
 			recipient: "channel-id",
-			check: func(t *testing.T, r request) {
+			check: func(t *testing.T, r hit) {
 				assert.Equal(t, "/api/v4/posts", r.path)
-				assert.Equal(t, "Bearer mm-token", r.auth)
+				assert.Equal(t, "Bearer mm-token", r.header.Get("Authorization"))
 				assert.Contains(t, string(r.body), `"channel_id":"channel-id"`)
 			},
 		},
@@ -388,7 +365,7 @@ func TestMattermostAndAlertmanagerAndGoogleChatAreDeliveredOnLoopback(t *testing
 			service: func(url string) (notify.ServiceSpec, error) {
 				return notify.AlertmanagerService(notify.AlertmanagerOptions{Targets: []string{strings.TrimPrefix(url, "http://")}, Scheme: "http"})
 			},
-			check: func(t *testing.T, r request) {
+			check: func(t *testing.T, r hit) {
 				assert.Equal(t, "/api/v2/alerts", r.path)
 				assert.Contains(t, string(r.body), `"alertname":"ArgoCDSyncFailed"`)
 			},
@@ -399,7 +376,7 @@ func TestMattermostAndAlertmanagerAndGoogleChatAreDeliveredOnLoopback(t *testing
 				return notify.KeyedService("googlechat", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"team": []byte(url + "/v1/spaces/x/messages")}})
 			},
 			recipient: "team",
-			check: func(t *testing.T, r request) {
+			check: func(t *testing.T, r hit) {
 				assert.Contains(t, string(r.body), "The sync operation of application shop has failed")
 			},
 		},

@@ -130,9 +130,9 @@ func TestGrafanaNewRelicAndWebexAreDeliveredOnLoopback(t *testing.T) {
 				return notify.FieldService("grafana", "", map[string]string{"api-url": url + "/api"}, map[string][]byte{"api-key-file": []byte("glsa_token")})
 			},
 			recipient: "argocd|shop",
-			check: func(t *testing.T, r request) {
+			check: func(t *testing.T, r hit) {
 				assert.Equal(t, "/api/annotations", r.path)
-				assert.Equal(t, "Bearer glsa_token", r.auth)
+				assert.Equal(t, "Bearer glsa_token", r.header.Get("Authorization"))
 				var ann map[string]any
 				require.NoError(t, json.Unmarshal(r.body, &ann))
 				assert.Equal(t, []any{"argocd", "shop"}, ann["tags"])
@@ -145,7 +145,7 @@ func TestGrafanaNewRelicAndWebexAreDeliveredOnLoopback(t *testing.T) {
 				return notify.FieldService("newrelic", "", map[string]string{"api-url": url}, map[string][]byte{"api-key-file": []byte("NRAK-key")})
 			},
 			recipient: "12345",
-			check: func(t *testing.T, r request) {
+			check: func(t *testing.T, r hit) {
 				assert.Equal(t, "/v2/applications/12345/deployments.json", r.path)
 				assert.Contains(t, string(r.body), `"revision":"abc123"`)
 			},
@@ -156,9 +156,9 @@ func TestGrafanaNewRelicAndWebexAreDeliveredOnLoopback(t *testing.T) {
 				return notify.FieldService("webex", "", map[string]string{"api-url": url}, map[string][]byte{"token-file": []byte("webex-token")})
 			},
 			recipient: "ops@example.com",
-			check: func(t *testing.T, r request) {
+			check: func(t *testing.T, r hit) {
 				assert.Equal(t, "/v1/messages", r.path)
-				assert.Equal(t, "Bearer webex-token", r.auth)
+				assert.Equal(t, "Bearer webex-token", r.header.Get("Authorization"))
 				assert.Contains(t, string(r.body), `"toPersonEmail":"ops@example.com"`)
 			},
 		},
@@ -178,7 +178,7 @@ func TestTeamsWorkflowsIsDeliveredToAPowerAutomateShapedWebhookAndRefusesOtherUR
 			return notify.KeyedService("teams-workflows", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"ops": []byte(url + "/powerautomate/workflows/abc")}})
 		},
 		recipient: "ops",
-		check: func(t *testing.T, r request) {
+		check: func(t *testing.T, r hit) {
 			assert.Equal(t, "/powerautomate/workflows/abc", r.path)
 			assert.Contains(t, string(r.body), "AdaptiveCard")
 		},
