@@ -243,7 +243,7 @@ func PodSpec(o *Object) (map[string]any, string) {
 	if spec == nil {
 		spec = map[string]any{}
 	}
-	return spec, joinDots(path)
+	return spec, strings.Join(path, ".")
 }
 
 // PodLabels returns the labels of a Pod or of a workload's pod template.
@@ -255,15 +255,4 @@ func PodLabels(o *Object) map[string]string {
 		return stringMap(o.Map("spec", "jobTemplate", "spec", "template", "metadata", "labels"))
 	}
 	return stringMap(o.Map("spec", "template", "metadata", "labels"))
-}
-
-func joinDots(p []string) string {
-	s := ""
-	for i, x := range p {
-		if i > 0 {
-			s += "."
-		}
-		s += x
-	}
-	return s
 }

@@ -72,7 +72,7 @@ func writeMarkdown(w io.Writer, rep Report, opts WriteOptions) error {
 	if len(left) > 0 {
 		notice := fmt.Sprintf("> [!IMPORTANT]\n> Truncated: this comment would pass %d characters, so %s not shown: %s. "+
 			"Run the diff locally, or as text or html, to see everything.\n",
-			limit, mdEscape(plural(len(left), "Application")+" are"), mdEscape(joinComma(left)))
+			limit, mdEscape(plural(len(left), "Application")+" are"), mdEscape(strings.Join(left, ", ")))
 		if len(out)+len(notice) > limit {
 			notice = fmt.Sprintf("> [!IMPORTANT]\n> Truncated: %s not shown. Run the diff locally, or as text or html, to see everything.\n",
 				mdEscape(plural(len(left), "more Application")+" are"))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 )
 
 // Formats are the formats Write accepts; the first is the default.
@@ -83,18 +84,7 @@ func counts(a ApplicationDiff) string {
 	if len(parts) == 0 {
 		return "no resources"
 	}
-	return joinComma(parts)
-}
-
-func joinComma(parts []string) string {
-	out := ""
-	for i, p := range parts {
-		if i > 0 {
-			out += ", "
-		}
-		out += p
-	}
-	return out
+	return strings.Join(parts, ", ")
 }
 
 // where is "file:line", or file, or "".
@@ -119,8 +109,8 @@ func secretLine(k *SecretKeys) string {
 		keys []string
 	}{{"added", k.Added}, {"removed", k.Removed}, {"changed", k.Changed}} {
 		if len(c.keys) > 0 {
-			parts = append(parts, c.what+" "+joinComma(c.keys))
+			parts = append(parts, c.what+" "+strings.Join(c.keys, ", "))
 		}
 	}
-	return "Secret keys " + joinComma(parts) + " (values are never shown)"
+	return "Secret keys " + strings.Join(parts, ", ") + " (values are never shown)"
 }
