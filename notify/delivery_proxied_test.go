@@ -188,7 +188,7 @@ func hangUp(w http.ResponseWriter) {
 
 // proxiedCase is a service whose endpoint is its public host, seen through the proxy.
 type proxiedCase struct {
-	spec        func(t *testing.T) notify.ServiceSpec
+	spec        func() (notify.ServiceSpec, error)
 	template    string // appended to template.app-sync-failed
 	recipient   string
 	secret      string // the credential in the Secret, which no error may hold
@@ -208,10 +208,8 @@ const (
 
 var proxiedCases = map[string]proxiedCase{
 	"pagerdutyv2": {
-		spec: func(t *testing.T) notify.ServiceSpec {
-			s, err := notify.KeyedService("pagerdutyv2", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"shop-oncall": []byte(pdV2RoutingKey)}})
-			require.NoError(t, err)
-			return s
+		spec: func() (notify.ServiceSpec, error) {
+			return notify.KeyedService("pagerdutyv2", notify.KeyedSecretsOptions{Secrets: map[string][]byte{"shop-oncall": []byte(pdV2RoutingKey)}})
 		},
 		template: `pagerdutyv2:
   summary: 'Sync of {{.app.metadata.name}} failed'
@@ -249,10 +247,8 @@ var proxiedCases = map[string]proxiedCase{
 		refusedWant: "Event object is invalid",
 	},
 	"pagerduty": {
-		spec: func(t *testing.T) notify.ServiceSpec {
-			s, err := notify.FieldService("pagerduty", "", map[string]string{"service-id": "PSHOP01", "from": "oncall@example.com"}, map[string][]byte{"token-file": []byte(pdRESTToken)})
-			require.NoError(t, err)
-			return s
+		spec: func() (notify.ServiceSpec, error) {
+			return notify.FieldService("pagerduty", "", map[string]string{"service-id": "PSHOP01", "from": "oncall@example.com"}, map[string][]byte{"token-file": []byte(pdRESTToken)})
 		},
 		template: `pagerduty:
   title: 'Sync of {{.app.metadata.name}} failed'
@@ -288,10 +284,8 @@ var proxiedCases = map[string]proxiedCase{
 		refusedWant: "2006",
 	},
 	"pushover": {
-		spec: func(t *testing.T) notify.ServiceSpec {
-			s, err := notify.FieldService("pushover", "", nil, map[string][]byte{"token-file": []byte(pushoverToken)})
-			require.NoError(t, err)
-			return s
+		spec: func() (notify.ServiceSpec, error) {
+			return notify.FieldService("pushover", "", nil, map[string][]byte{"token-file": []byte(pushoverToken)})
 		},
 		recipient: pushoverUser, secret: pushoverToken, connect: "api.pushover.net:443",
 		answer: func(w http.ResponseWriter, h proxiedHit, refuse bool) {
@@ -320,10 +314,8 @@ var proxiedCases = map[string]proxiedCase{
 		refusedWant: "application token is invalid",
 	},
 	"telegram": {
-		spec: func(t *testing.T) notify.ServiceSpec {
-			s, err := notify.TokenService("telegram", notify.TokenOptions{Token: []byte(telegramToken)})
-			require.NoError(t, err)
-			return s
+		spec: func() (notify.ServiceSpec, error) {
+			return notify.TokenService("telegram", notify.TokenOptions{Token: []byte(telegramToken)})
 		},
 		recipient: "shop_deploys", secret: telegramToken, connect: "api.telegram.org:443",
 		answer: func(w http.ResponseWriter, h proxiedHit, refuse bool) {
@@ -363,18 +355,12 @@ func TestProxiedDeliveryHelperProcess(t *testing.T) {
 	}
 	c, ok := proxiedCases[name]
 	require.True(t, ok, name)
-	cfg := catalogWith(t, c.spec(t))
+	spec, err := c.spec()
+	require.NoError(t, err)
+	cfg := catalogWith(t, spec)
 	cfg.Data["template.app-sync-failed"] += c.template
 	app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed." + name: c.recipient})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	ev, err := notify.Evaluate(ctx, cfg, app, notify.EvaluateOptions{Send: true, SendTimeout: 30 * time.Second})
-	require.NoError(t, err)
-	var ds []notify.Delivery
-	for _, tr := range ev.Triggers {
-		ds = append(ds, tr.Deliveries...)
-	}
-	raw, err := json.Marshal(ds)
+	raw, err := json.Marshal(deliveries(t, cfg, app))
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(out, raw, 0o600))
 }

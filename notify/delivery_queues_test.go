@@ -26,11 +26,11 @@ import (
 	"github.com/ck8sargo/ck8sargo/notify"
 )
 
-// sendOne sends the Application's one subscribed notification and returns its delivery,
-// failed or not: for the tests whose endpoint refuses it.
-func sendOne(t *testing.T, cfg *notify.Config, app *argocdmanaged.Application) notify.Delivery {
+// deliveries sends the Application's subscribed notifications and returns every delivery,
+// failed or not.
+func deliveries(t *testing.T, cfg *notify.Config, app *argocdmanaged.Application) []notify.Delivery {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	ev, err := notify.Evaluate(ctx, cfg, app, notify.EvaluateOptions{Send: true, SendTimeout: 30 * time.Second})
 	require.NoError(t, err)
@@ -38,6 +38,14 @@ func sendOne(t *testing.T, cfg *notify.Config, app *argocdmanaged.Application) n
 	for _, tr := range ev.Triggers {
 		out = append(out, tr.Deliveries...)
 	}
+	return out
+}
+
+// sendOne sends the Application's one subscribed notification and returns its delivery,
+// failed or not: for the tests whose endpoint refuses it.
+func sendOne(t *testing.T, cfg *notify.Config, app *argocdmanaged.Application) notify.Delivery {
+	t.Helper()
+	out := deliveries(t, cfg, app)
 	require.Len(t, out, 1)
 	require.Empty(t, out[0].RenderError)
 	require.Empty(t, out[0].Undeliverable)
