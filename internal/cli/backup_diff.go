@@ -20,7 +20,7 @@ type backupDiffOptions struct {
 	output *outputFlag
 
 	names []string
-	s     *backupSession
+	*backupSession
 }
 
 // NewCmdBackupDiff compares a backup with another or with the cluster.
@@ -57,7 +57,7 @@ func (o *backupDiffOptions) Complete(_ *cobra.Command, args []string) (err error
 		return UsageErrorf("give either a second backup name or --live, not both")
 	}
 	o.names = args
-	o.s, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.from, clients: len(args) == 1})
+	o.backupSession, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.from, clients: len(args) == 1})
 	return err
 }
 
@@ -71,26 +71,24 @@ func (o *backupDiffOptions) Validate() error {
 	return nil
 }
 
-func (o *backupDiffOptions) close() { o.s.close() }
-
 // Run loads both sides, prints the difference, and exits 1 when there is one.
 func (o *backupDiffOptions) Run(ctx context.Context) error {
-	st, err := o.s.openStore(ctx)
+	st, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}
-	from, err := backup.LoadBackup(ctx, st, o.names[0], o.s.ids)
+	from, err := backup.LoadBackup(ctx, st, o.names[0], o.ids)
 	if err != nil {
 		return backupError(err)
 	}
 	var to *backup.Snapshot
 	if len(o.names) == 2 {
-		if to, err = backup.LoadBackup(ctx, st, o.names[1], o.s.ids); err != nil {
+		if to, err = backup.LoadBackup(ctx, st, o.names[1], o.ids); err != nil {
 			return backupError(err)
 		}
 	} else {
 		var warnings []string
-		if to, warnings, err = backup.LoadLive(ctx, o.s.clients, o.s.profile); err != nil {
+		if to, warnings, err = backup.LoadLive(ctx, o.clients, o.profile); err != nil {
 			return err
 		}
 		for _, w := range warnings {

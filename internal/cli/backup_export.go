@@ -20,7 +20,7 @@ type backupExportOptions struct {
 	id         identityFlag
 	output     *outputFlag
 
-	s *backupSession
+	*backupSession
 }
 
 // NewCmdBackupExport writes one backup of the Argo CD objects in scope.
@@ -56,7 +56,7 @@ restore --require-signature can tell that a holder of the team's key wrote the b
 
 // Complete loads the profile and the identity and makes the clients.
 func (o *backupExportOptions) Complete(_ *cobra.Command, _ []string) (err error) {
-	o.s, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.to, clients: true})
+	o.backupSession, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.to, clients: true})
 	return err
 }
 
@@ -68,25 +68,23 @@ func (o *backupExportOptions) Validate() error {
 	return nil
 }
 
-func (o *backupExportOptions) close() { o.s.close() }
-
 // Run exports and prints what was written.
 func (o *backupExportOptions) Run(ctx context.Context) error {
 	recipients := o.recipients
 	if len(recipients) == 0 {
-		recipients = o.s.profile.Backup.Recipients
+		recipients = o.profile.Backup.Recipients
 	}
-	signer := archive.SigningIdentity(o.s.ids, recipients)
-	if signer == nil && len(o.s.ids) > 0 {
+	signer := archive.SigningIdentity(o.ids, recipients)
+	if signer == nil && len(o.ids) > 0 {
 		fmt.Fprintln(o.ErrOut, "warning: the backup is not signed: no identity in the --identity file (or SOPS_AGE_KEY_FILE) is one of the recipients")
 	}
-	st, err := o.s.openStore(ctx)
+	st, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	progress := progressFor(o.root)
-	res, err := backup.Export(ctx, o.s.clients, st, backup.ExportOptions{
-		Profile: o.s.profile, Recipients: o.recipients, IncludePlaintextSecrets: o.plaintext, Sign: signer, Progress: progress,
+	res, err := backup.Export(ctx, o.clients, st, backup.ExportOptions{
+		Profile: o.profile, Recipients: o.recipients, IncludePlaintextSecrets: o.plaintext, Sign: signer, Progress: progress,
 	})
 	endProgress(progress)
 	if err != nil {

@@ -40,7 +40,7 @@ type backupListOptions struct {
 	from   string
 	output *outputFlag
 
-	s *backupSession
+	*backupSession
 }
 
 // NewCmdBackupList lists the complete backups of a store.
@@ -61,7 +61,7 @@ func NewCmdBackupList(root *RootOptions) *cobra.Command {
 
 // Complete loads the profile, which may name the store.
 func (o *backupListOptions) Complete(_ *cobra.Command, _ []string) (err error) {
-	o.s, err = completeBackupSession(o.root, backupNeeds{store: &o.from})
+	o.backupSession, err = completeBackupSession(o.root, backupNeeds{store: &o.from})
 	return err
 }
 
@@ -70,11 +70,9 @@ func (o *backupListOptions) Validate() error {
 	return nil
 }
 
-func (o *backupListOptions) close() { o.s.close() }
-
 // Run lists the store's backups with their manifests' summaries.
 func (o *backupListOptions) Run(ctx context.Context) error {
-	st, err := o.s.openStore(ctx)
+	st, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ type backupPruneOptions struct {
 	dryRun   *dryRunFlag
 	output   *outputFlag
 
-	s *backupSession
+	*backupSession
 }
 
 // NewCmdBackupPrune applies the retention policy to a store.
@@ -50,7 +50,7 @@ would go.`,
 
 // Complete loads the profile, which may name the store.
 func (o *backupPruneOptions) Complete(_ *cobra.Command, _ []string) (err error) {
-	o.s, err = completeBackupSession(o.root, backupNeeds{store: &o.from})
+	o.backupSession, err = completeBackupSession(o.root, backupNeeds{store: &o.from})
 	return err
 }
 
@@ -62,11 +62,9 @@ func (o *backupPruneOptions) Validate() error {
 	return nil
 }
 
-func (o *backupPruneOptions) close() { o.s.close() }
-
 // Run prunes and prints what went and what stayed.
 func (o *backupPruneOptions) Run(ctx context.Context) error {
-	st, err := o.s.openStore(ctx)
+	st, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ type backupRestoreOptions struct {
 	output    *outputFlag
 
 	name string
-	s    *backupSession
+	*backupSession
 }
 
 // NewCmdBackupRestore applies a backup to the cluster.
@@ -79,7 +79,7 @@ func (o *backupRestoreOptions) Complete(_ *cobra.Command, args []string) (err er
 	if o.name, err = backupName(args); err != nil {
 		return err
 	}
-	o.s, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.from, clients: true})
+	o.backupSession, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.from, clients: true})
 	return err
 }
 
@@ -96,8 +96,6 @@ func (o *backupRestoreOptions) Validate() error {
 	}
 	return nil
 }
-
-func (o *backupRestoreOptions) close() { o.s.close() }
 
 // options are the library's restore options of the flags.
 func (o *backupRestoreOptions) options(progress backup.Progress) backup.RestoreOptions {
@@ -116,15 +114,15 @@ func (o *backupRestoreOptions) options(progress backup.Progress) backup.RestoreO
 			return confirm(o.root, fmt.Sprintf("delete these %d objects", len(refs)))
 		},
 	}
-	if o.s != nil {
-		opts.Profile, opts.Identities = o.s.profile, o.s.ids
+	if o.backupSession != nil {
+		opts.Profile, opts.Identities = o.profile, o.ids
 	}
 	return opts
 }
 
 // Run restores (or finishes a restore) and prints what happened to each object.
 func (o *backupRestoreOptions) Run(ctx context.Context) error {
-	st, err := o.s.openStore(ctx)
+	st, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}
@@ -133,7 +131,7 @@ func (o *backupRestoreOptions) Run(ctx context.Context) error {
 	if o.finish {
 		restore = backup.Finish
 	}
-	res, err := restore(ctx, o.s.clients, st, o.name, o.options(progress))
+	res, err := restore(ctx, o.clients, st, o.name, o.options(progress))
 	endProgress(progress)
 	if res == nil {
 		return backupError(err)

@@ -17,7 +17,9 @@ import (
 
 // backupSession is what every backup command completes before it calls the library: the
 // profile, the age identities, the clients and the store, in that order, each only where
-// the command needs it. One place, so that the commands open them the same way.
+// the command needs it. One place, so that the commands open them the same way. The
+// commands embed it, so that its close, promoted, is the closer runCommand calls when the
+// command ends (nil before Complete has made it: close allows that).
 type backupSession struct {
 	profile  argocdmanaged.Profile
 	ids      []age.Identity

@@ -19,7 +19,7 @@ type backupShowOptions struct {
 	output *outputFlag
 
 	name string
-	s    *backupSession
+	*backupSession
 }
 
 // NewCmdBackupShow prints one backup's manifest summary.
@@ -42,7 +42,7 @@ func (o *backupShowOptions) Complete(_ *cobra.Command, args []string) (err error
 	if o.name, err = backupName(args); err != nil {
 		return err
 	}
-	o.s, err = completeBackupSession(o.root, backupNeeds{store: &o.from})
+	o.backupSession, err = completeBackupSession(o.root, backupNeeds{store: &o.from})
 	return err
 }
 
@@ -51,11 +51,9 @@ func (o *backupShowOptions) Validate() error {
 	return nil
 }
 
-func (o *backupShowOptions) close() { o.s.close() }
-
 // Run prints the backup's manifest summary.
 func (o *backupShowOptions) Run(ctx context.Context) error {
-	st, err := o.s.openStore(ctx)
+	st, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ type backupVerifyOptions struct {
 	output  *outputFlag
 
 	name string
-	s    *backupSession
+	*backupSession
 }
 
 // NewCmdBackupVerify checks a backup completely.
@@ -51,7 +51,7 @@ func (o *backupVerifyOptions) Complete(_ *cobra.Command, args []string) (err err
 	if o.name, err = backupName(args); err != nil {
 		return err
 	}
-	o.s, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.from})
+	o.backupSession, err = completeBackupSession(o.root, backupNeeds{identity: &o.id, store: &o.from})
 	return err
 }
 
@@ -60,16 +60,14 @@ func (o *backupVerifyOptions) Validate() error {
 	return nil
 }
 
-func (o *backupVerifyOptions) close() { o.s.close() }
-
 // Run verifies the whole backup and prints the verdict.
 func (o *backupVerifyOptions) Run(ctx context.Context) error {
-	st, err := o.s.openStore(ctx)
+	st, err := o.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	progress := progressFor(o.root)
-	res, err := backup.Verify(ctx, st, o.name, backup.VerifyOptions{Profile: o.s.profile, Identities: o.s.ids, RequireSignature: o.require, Progress: progress})
+	res, err := backup.Verify(ctx, st, o.name, backup.VerifyOptions{Profile: o.profile, Identities: o.ids, RequireSignature: o.require, Progress: progress})
 	endProgress(progress)
 	if err != nil {
 		return backupError(err)
