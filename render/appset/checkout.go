@@ -30,6 +30,28 @@ func NewCache() *Cache {
 		templates: map[string]*template.Template{}}
 }
 
+// cached is the value of key in the cache's map m when the cache holds it; otherwise what
+// load returns, kept in m when load succeeds. Without a cache it is what load returns.
+func cached[T any](c *Cache, m func(*Cache) map[string]T, key string, load func() (T, error)) (T, error) {
+	if c == nil {
+		return load()
+	}
+	c.mu.Lock()
+	v, ok := m(c)[key]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	m(c)[key] = v
+	c.mu.Unlock()
+	return v, nil
+}
+
 // checkout is the repository the git generators read, confined to its root.
 type checkout struct {
 	root      string // symbolic links resolved
@@ -112,14 +134,11 @@ func (c *checkout) directories() ([]string, error) {
 	if c.rootErr != nil {
 		return nil, c.rootErr
 	}
-	if c.cache != nil {
-		c.cache.mu.Lock()
-		d, ok := c.cache.dirs[c.root]
-		c.cache.mu.Unlock()
-		if ok {
-			return d, nil
-		}
-	}
+	return cached(c.cache, func(k *Cache) map[string][]string { return k.dirs }, c.root, c.walkDirectories)
+}
+
+// walkDirectories is directories, read from the disk.
+func (c *checkout) walkDirectories() ([]string, error) {
 	var paths []string
 	err := filepath.WalkDir(c.root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
@@ -144,11 +163,6 @@ func (c *checkout) directories() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.cache != nil {
-		c.cache.mu.Lock()
-		c.cache.dirs[c.root] = paths
-		c.cache.mu.Unlock()
-	}
 	return paths, nil
 }
 
@@ -158,14 +172,11 @@ func (c *checkout) files() ([]string, error) {
 	if c.rootErr != nil {
 		return nil, c.rootErr
 	}
-	if c.cache != nil {
-		c.cache.mu.Lock()
-		f, ok := c.cache.files[c.root]
-		c.cache.mu.Unlock()
-		if ok {
-			return f, nil
-		}
-	}
+	return cached(c.cache, func(k *Cache) map[string][]string { return k.files }, c.root, c.walkFiles)
+}
+
+// walkFiles is files, read from the disk.
+func (c *checkout) walkFiles() ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(c.root, func(p string, e fs.DirEntry, err error) error {
 		if err != nil {
@@ -190,11 +201,6 @@ func (c *checkout) files() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.cache != nil {
-		c.cache.mu.Lock()
-		c.cache.files[c.root] = files
-		c.cache.mu.Unlock()
-	}
 	return files, nil
 }
 
@@ -203,14 +209,13 @@ var errOutside = errors.New("the file links outside the repository")
 
 // read reads a file of the checkout, its symbolic links resolved and kept inside.
 func (c *checkout) read(rel string) ([]byte, error) {
-	if c.cache != nil {
-		c.cache.mu.Lock()
-		b, ok := c.cache.content[c.root+"\x00"+rel]
-		c.cache.mu.Unlock()
-		if ok {
-			return b, nil
-		}
-	}
+	return cached(c.cache, func(k *Cache) map[string][]byte { return k.content }, c.root+"\x00"+rel, func() ([]byte, error) {
+		return c.readFile(rel)
+	})
+}
+
+// readFile is read, from the disk.
+func (c *checkout) readFile(rel string) ([]byte, error) {
 	p := filepath.Join(c.root, filepath.FromSlash(rel))
 	real, err := filepath.EvalSymlinks(p)
 	if err != nil {
@@ -222,11 +227,6 @@ func (c *checkout) read(rel string) ([]byte, error) {
 	b, err := os.ReadFile(real)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", rel, err)
-	}
-	if c.cache != nil {
-		c.cache.mu.Lock()
-		c.cache.content[c.root+"\x00"+rel] = b
-		c.cache.mu.Unlock()
 	}
 	return b, nil
 }

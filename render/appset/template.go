@@ -96,20 +96,23 @@ func (r *renderer) replace(s string, params map[string]any, options []string) (s
 	}), nil
 }
 
-func (r *renderer) parse(s string, options []string) (t *template.Template, err error) {
+func (r *renderer) parse(s string, options []string) (*template.Template, error) {
 	key := strings.Join(options, "\x00") + "\x01" + s
 	if t, ok := r.parsed[key]; ok {
 		return t, nil
 	}
-	if r.shared != nil {
-		r.shared.mu.Lock()
-		t, ok := r.shared.templates[key]
-		r.shared.mu.Unlock()
-		if ok {
-			r.parsed[key] = t
-			return t, nil
-		}
+	t, err := cached(r.shared, func(c *Cache) map[string]*template.Template { return c.templates }, key, func() (*template.Template, error) {
+		return parseTemplate(s, options)
+	})
+	if err != nil {
+		return nil, err
 	}
+	r.parsed[key] = t
+	return t, nil
+}
+
+// parseTemplate parses s with Argo CD's functions and the goTemplateOptions.
+func parseTemplate(s string, options []string) (t *template.Template, err error) {
 	defer func() {
 		// template.Option panics on an option it does not know.
 		if p := recover(); p != nil {
@@ -126,12 +129,6 @@ func (r *renderer) parse(s string, options []string) (t *template.Template, err 
 	t, err = cloned.Parse(s)
 	if err != nil {
 		return nil, fmt.Errorf("failed to parse template %s: %w", s, err)
-	}
-	r.parsed[key] = t
-	if r.shared != nil {
-		r.shared.mu.Lock()
-		r.shared.templates[key] = t
-		r.shared.mu.Unlock()
 	}
 	return t, nil
 }
