@@ -29,15 +29,10 @@ func values1000() []byte {
 // a client that holds the key, and the environment that gives the sops CLI the key.
 func ageWorkspace(b *testing.B) (dir string, c *sops.Client, env []string) {
 	b.Helper()
-	k, err := sops.GenerateKey(sops.KeygenOptions{Type: sops.KeyTypeAge})
-	require.NoError(b, err)
-	dir = b.TempDir()
+	c, k, dir := ageClient(b)
 	keyFile := filepath.Join(dir, "key.txt")
 	writeFile(b, keyFile, k.Private)
-	writeFile(b, filepath.Join(dir, ".sops.yaml"), []byte("creation_rules:\n  - age: "+k.Recipient+"\n"))
-	kr := sops.NewKeyring()
-	require.NoError(b, kr.AddIdentity("key.txt", k.Private))
-	return dir, &sops.Client{Keyring: kr}, []string{"SOPS_AGE_KEY_FILE=" + keyFile}
+	return dir, c, []string{"SOPS_AGE_KEY_FILE=" + keyFile}
 }
 
 // loop is a benchmark that runs op until b.Loop stops it, failing on op's first error.

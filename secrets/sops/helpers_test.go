@@ -112,3 +112,30 @@ func writeFile(t testing.TB, path string, data []byte) {
 	require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 	require.NoError(t, os.WriteFile(path, data, 0o600))
 }
+
+// cliEncrypted writes plain to file (a name in dir) and has the sops CLI, with env added,
+// encrypt it in place, as a user does; it returns what the file then holds.
+func cliEncrypted(t testing.TB, dir string, env []string, file, plain string) []byte {
+	t.Helper()
+	name := filepath.Join(dir, file)
+	writeFile(t, name, []byte(plain))
+	_, err := runSops(t, dir, env, "--encrypt", "--in-place", file)
+	require.NoError(t, err)
+	enc, err := os.ReadFile(name)
+	require.NoError(t, err)
+	return enc
+}
+
+// envKeyring is a keyring that takes its keys from an environment holding only the
+// variable name, set to value.
+func envKeyring(t testing.TB, name, value string) *sops.Keyring {
+	t.Helper()
+	kr := sops.NewKeyring()
+	require.NoError(t, kr.AddEnvironment(func(v string) string {
+		if v == name {
+			return value
+		}
+		return ""
+	}))
+	return kr
+}

@@ -81,25 +81,14 @@ func interopPGP(t *testing.T, alg sops.PGPAlgorithm) {
 	})
 	t.Run("a file the sops CLI encrypted decrypts with the plugin", func(t *testing.T) {
 		name := filepath.Join(dir, "secrets.cli.yaml")
-		writeFile(t, name, []byte(plainValues))
-		_, err := runSops(t, dir, []string{"GNUPGHOME=" + home}, "--encrypt", "--in-place", "secrets.cli.yaml")
-		require.NoError(t, err)
-		enc, err := os.ReadFile(name)
-		require.NoError(t, err)
+		enc := cliEncrypted(t, dir, []string{"GNUPGHOME=" + home}, "secrets.cli.yaml", plainValues)
 		require.Equal(t, scan.Encrypted, scan.DetectEncryption(enc))
 		out, err := c.Decrypt(ctx, name, enc)
 		require.NoError(t, err)
 		assert.Equal(t, plainValues, string(out))
 	})
 	t.Run("without identities, the GnuPG home is the fallback, as for sops", func(t *testing.T) {
-		kr := sops.NewKeyring()
-		require.NoError(t, kr.AddEnvironment(func(v string) string {
-			if v == sops.EnvGnuPGHome {
-				return home
-			}
-			return ""
-		}))
-		gc := &sops.Client{Keyring: kr}
+		gc := &sops.Client{Keyring: envKeyring(t, sops.EnvGnuPGHome, home)}
 		name := filepath.Join(dir, "secrets.gnupg.yaml")
 		enc, err := gc.Encrypt(ctx, name, []byte(plainValues))
 		require.NoError(t, err, "the public key comes from GnuPG's keyring")
@@ -149,24 +138,14 @@ func TestInteropAge(t *testing.T) {
 		})
 		t.Run(ext+": sops CLI to plugin", func(t *testing.T) {
 			name := filepath.Join(dir, "cli."+ext)
-			writeFile(t, name, []byte(plain))
-			_, err := runSops(t, dir, cliEnv, "--encrypt", "--in-place", "cli."+ext)
-			require.NoError(t, err)
-			enc, err := os.ReadFile(name)
-			require.NoError(t, err)
+			enc := cliEncrypted(t, dir, cliEnv, "cli."+ext, plain)
 			out, err := c.Decrypt(ctx, name, enc)
 			require.NoError(t, err)
 			assert.Equal(t, plain, string(out))
 		})
 	}
 	t.Run("the environment fallback reads SOPS_AGE_KEY_FILE like the CLI", func(t *testing.T) {
-		kr := sops.NewKeyring()
-		require.NoError(t, kr.AddEnvironment(func(k string) string {
-			if k == sops.EnvAgeKeyFile {
-				return keyFile
-			}
-			return ""
-		}))
+		kr := envKeyring(t, sops.EnvAgeKeyFile, keyFile)
 		name := filepath.Join(dir, "cli.yaml")
 		enc, err := os.ReadFile(name)
 		require.NoError(t, err)

@@ -48,11 +48,7 @@ func TestMultiKeyFiles(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, ".sops.yaml"), []byte("creation_rules:\n  - pgp: "+second.Fingerprint+"\n"))
 	name := filepath.Join(dir, "secrets.yaml")
-	writeFile(t, name, []byte(plainValues))
-	_, err := runSops(t, dir, []string{"GNUPGHOME=" + home}, "--encrypt", "--in-place", "secrets.yaml")
-	require.NoError(t, err)
-	enc, err := os.ReadFile(name)
-	require.NoError(t, err)
+	enc := cliEncrypted(t, dir, []string{"GNUPGHOME=" + home}, "secrets.yaml", plainValues)
 	ctx := context.Background()
 
 	for _, tc := range []struct {

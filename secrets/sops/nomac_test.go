@@ -2,7 +2,6 @@ package sops_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -21,11 +20,7 @@ func TestAFileWithoutMACSaysNoMACAsSopsDoes(t *testing.T) {
 	k := testKey(t, sops.KeyTypeAge, "")
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, ".sops.yaml"), []byte("creation_rules:\n  - age: "+k.Recipient+"\n"))
-	writeFile(t, filepath.Join(dir, "secrets.yaml"), []byte(plainValues))
-	_, err := runSops(t, dir, nil, "--encrypt", "--in-place", "secrets.yaml")
-	require.NoError(t, err)
-	enc, err := os.ReadFile(filepath.Join(dir, "secrets.yaml"))
-	require.NoError(t, err)
+	enc := cliEncrypted(t, dir, nil, "secrets.yaml", plainValues)
 	noMAC := regexp.MustCompile(`(?m)^    mac: .*\n`).ReplaceAll(enc, nil)
 	require.NotEqual(t, enc, noMAC)
 	writeFile(t, filepath.Join(dir, "secrets.nomac.yaml"), noMAC)
@@ -37,7 +32,7 @@ func TestAFileWithoutMACSaysNoMACAsSopsDoes(t *testing.T) {
 
 	kr := sops.NewKeyring()
 	require.NoError(t, kr.AddIdentity("key.txt", k.Private))
-	_, err = (&sops.Client{Keyring: kr}).Decrypt(context.Background(), filepath.Join(dir, "secrets.nomac.yaml"), noMAC)
+	_, err := (&sops.Client{Keyring: kr}).Decrypt(context.Background(), filepath.Join(dir, "secrets.nomac.yaml"), noMAC)
 	require.ErrorIs(t, err, sops.ErrNoMAC)
 	assert.Contains(t, err.Error(), "no MAC")
 	assert.NotContains(t, err.Error(), "truncated")

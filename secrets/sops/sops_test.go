@@ -15,7 +15,7 @@ import (
 )
 
 // ageClient is a client with a fresh age key, and a directory with a .sops.yaml for it.
-func ageClient(t *testing.T) (*sops.Client, *sops.Key, string) {
+func ageClient(t testing.TB) (*sops.Client, *sops.Key, string) {
 	t.Helper()
 	k, err := sops.GenerateKey(sops.KeygenOptions{Type: sops.KeyTypeAge})
 	require.NoError(t, err)
