@@ -151,6 +151,16 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
+// describeUnknownKeys lists the keys of raw that type t does not have, as a finding names
+// them; "" when it has them all.
+func describeUnknownKeys(raw any, t reflect.Type) string {
+	var parts []string
+	for _, u := range unknownKeys(raw, t) {
+		parts = append(parts, describeUnknown(u))
+	}
+	return strings.Join(parts, ", ")
+}
+
 func describeUnknown(u unknownKey) string {
 	if u.suggestion != "" {
 		return fmt.Sprintf("%q (did you mean %q?)", u.path, u.suggestion)
@@ -164,15 +174,9 @@ func (l *linter) templateKeys(t Template) {
 	if err := yaml.Unmarshal([]byte(t.Raw), &raw); err != nil {
 		return
 	}
-	unknown := unknownKeys(raw, notificationType)
-	if len(unknown) == 0 {
-		return
+	if unknown := describeUnknownKeys(raw, notificationType); unknown != "" {
+		l.cm(RuleTemplateKey, "template %s has %s, which the engine ignores without a word: that part of the message is never sent", t.Name, unknown)
 	}
-	var parts []string
-	for _, u := range unknown {
-		parts = append(parts, describeUnknown(u))
-	}
-	l.cm(RuleTemplateKey, "template %s has %s, which the engine ignores without a word: that part of the message is never sent", t.Name, strings.Join(parts, ", "))
 }
 
 // conditionKeys reports the keys of a trigger's conditions the engine ignores.
@@ -182,15 +186,9 @@ func (l *linter) conditionKeys(t Trigger) {
 		return
 	}
 	for i, c := range raw {
-		unknown := unknownKeys(c, conditionType)
-		if len(unknown) == 0 {
-			continue
+		if unknown := describeUnknownKeys(c, conditionType); unknown != "" {
+			l.cm(RuleTriggerKey, "trigger %s, condition %d has %s, which the engine ignores without a word (a misspelt oncePer sends on every change)", t.Name, i, unknown)
 		}
-		var parts []string
-		for _, u := range unknown {
-			parts = append(parts, describeUnknown(u))
-		}
-		l.cm(RuleTriggerKey, "trigger %s, condition %d has %s, which the engine ignores without a word (a misspelt oncePer sends on every change)", t.Name, i, strings.Join(parts, ", "))
 	}
 }
 
