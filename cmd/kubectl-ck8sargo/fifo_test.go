@@ -7,12 +7,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 // A FIFO given where a file is expected blocks the reader until a writer comes, which may
@@ -44,8 +45,7 @@ func TestEveryCommandFormRefusesAFIFOInsteadOfHanging(t *testing.T) {
 	for _, form := range forms {
 		t.Run(strings.Join(form, " "), func(t *testing.T) {
 			dir := t.TempDir()
-			fifo := filepath.Join(dir, "input.yaml")
-			require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+			fifo := fixture.FIFO(t, dir, "input.yaml")
 			args := make([]string, len(form))
 			for i, a := range form {
 				args[i] = strings.ReplaceAll(a, "FIFO", fifo)

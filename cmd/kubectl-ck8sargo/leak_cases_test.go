@@ -117,7 +117,7 @@ func leakCases() map[string]leakCase {
 				exits(1, "secret changed, html", "--base", "HEAD~1", "--head", "HEAD", "-o", "html", "--offline"),
 				{name: "text, the change still seen", args: []string{"--base", "HEAD~1", "--head", "HEAD", "--offline"}, want: 1,
 					check: func(t *testing.T, r result) {
-						assert.Contains(t, r.stdout, "[redacted] (changed)", "the Deployment's decrypted env value changed")
+						assert.Contains(t, r.Stdout, "[redacted] (changed)", "the Deployment's decrypted env value changed")
 					}},
 				{name: "without the keys", args: []string{"--base", "HEAD~1", "--head", "HEAD", "--offline"}, want: anyExit,
 					env: []string{"GNUPGHOME=" + filepath.Join(w.root, "none")}},
@@ -127,7 +127,7 @@ func leakCases() map[string]leakCase {
 		"render": {runs: func(w *leakWorld) []leakRun {
 			return []leakRun{
 				{name: "yaml, keys from the GnuPG home, the chart fetched into the cache", check: func(t *testing.T, r result) {
-					assert.Contains(t, r.stdout, "[redacted]", "the sops values were decrypted, and redacted")
+					assert.Contains(t, r.Stdout, "[redacted]", "the sops values were decrypted, and redacted")
 					charts, err := os.ReadDir(filepath.Join(w.root, "cache", "ck8sargo", "charts"))
 					require.NoError(t, err)
 					assert.NotEmpty(t, charts, "the chart cache, under XDG_CACHE_HOME, is searched")
@@ -402,8 +402,8 @@ func (w *leakWorld) keyNotPrinted(file string) func(t *testing.T, r result) {
 		require.NoError(t, err)
 		for _, line := range strings.Split(string(data), "\n") {
 			if len(line) >= 40 && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "-----") {
-				assert.NotContains(t, r.stdout, line, "LEAK: keygen printed its private key")
-				assert.NotContains(t, r.stderr, line, "LEAK: keygen printed its private key")
+				assert.NotContains(t, r.Stdout, line, "LEAK: keygen printed its private key")
+				assert.NotContains(t, r.Stderr, line, "LEAK: keygen printed its private key")
 			}
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/internal/cli"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 // The leak test (issue 19 §5): unique values are planted in every kind of secret input,
@@ -378,20 +379,20 @@ func (w *leakWorld) run(t *testing.T, path string, r leakRun) {
 	}
 	cmd.Env = append(slices.Clone(w.base), r.env...)
 	cmd.Stdin = strings.NewReader(r.stdin)
-	res := runCmd(t, cmd)
+	res := fixture.Run(t, cmd)
 	line := fmt.Sprintf("%s [%s]", strings.Join(args, " "), r.name)
 	switch r.want {
 	case anyExit:
 	case -1:
-		assert.NotEqual(t, 0, res.code, "%s: the error path must fail; stdout: %s", line, res.stdout)
+		assert.NotEqual(t, 0, res.Code, "%s: the error path must fail; stdout: %s", line, res.Stdout)
 	default:
-		assert.Equal(t, r.want, res.code, "%s: exit code; stderr: %s", line, res.stderr)
+		assert.Equal(t, r.want, res.Code, "%s: exit code; stderr: %s", line, res.Stderr)
 	}
-	if h := w.hits([]byte(res.stdout), r.allow); len(h) > 0 {
-		t.Errorf("LEAK %s: stdout holds %s:\n%s", line, describe(h), res.stdout)
+	if h := w.hits([]byte(res.Stdout), r.allow); len(h) > 0 {
+		t.Errorf("LEAK %s: stdout holds %s:\n%s", line, describe(h), res.Stdout)
 	}
-	if h := w.hits([]byte(res.stderr), nil); len(h) > 0 {
-		t.Errorf("LEAK %s: stderr holds %s:\n%s", line, describe(h), res.stderr)
+	if h := w.hits([]byte(res.Stderr), nil); len(h) > 0 {
+		t.Errorf("LEAK %s: stderr holds %s:\n%s", line, describe(h), res.Stderr)
 	}
 	for p, st := range w.snapshot() {
 		if old, ok := before[p]; ok && old == st {

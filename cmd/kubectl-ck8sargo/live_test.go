@@ -4,53 +4,24 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-// silentServer accepts connections and never answers: the API server that hangs.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
+)
 
 // silentKubeconfig writes a kubeconfig for a silent server into dir, with a repository
 // that golive and policy can read.
 func silentKubeconfig(t *testing.T, dir string) string {
 	t.Helper()
-	kubeconfig := writeKubeconfig(t, dir, "http://"+silentServer(t), "silent")
+	kubeconfig := fixture.Kubeconfig(t, dir, "http://"+fixture.SilentServer(t), "silent")
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "deploy.yaml"), []byte(`apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: shop}
@@ -85,9 +56,9 @@ func TestCommandsAgainstAServerThatNeverAnswersEndWithCannotReach(t *testing.T) 
 			start := time.Now()
 			r := runPlugin(t, dir, kubeconfig, append(args, "--request-timeout", "2s")...)
 			assert.Less(t, time.Since(start), 20*time.Second, "bounded by --request-timeout")
-			assert.Equal(t, 2, r.code, "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-			assert.Contains(t, r.stderr, "cannot reach the Kubernetes API server")
-			assert.NotContains(t, r.stdout, "pass")
+			assert.Equal(t, 2, r.Code, "stdout: %s\nstderr: %s", r.Stdout, r.Stderr)
+			assert.Contains(t, r.Stderr, "cannot reach the Kubernetes API server")
+			assert.NotContains(t, r.Stdout, "pass")
 		})
 	}
 }

@@ -1,10 +1,7 @@
 package main_test
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 var (
@@ -38,10 +36,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-type result struct {
-	code           int
-	stdout, stderr string
-}
+// result is how a run of the plugin ended.
+type result = fixture.Result
 
 // runPlugin runs the built plugin in dir with the given kubeconfig.
 func runPlugin(t testing.TB, dir, kubeconfig string, args ...string) result {
@@ -49,51 +45,19 @@ func runPlugin(t testing.TB, dir, kubeconfig string, args ...string) result {
 	cmd := exec.Command(plugin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kubeconfig, "HOME="+dir)
-	return runCmd(t, cmd)
-}
-
-// runCmd runs cmd and returns its exit code and output; an exit code other than 0 is a
-// result, any other failure to run fails the test.
-func runCmd(t testing.TB, cmd *exec.Cmd) result {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else {
-		require.NoError(t, err)
-	}
-	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
-}
-
-// writeKubeconfig writes into dir a kubeconfig whose current context, named context, is a
-// token user of server.
-func writeKubeconfig(t *testing.T, dir, server, context string) string {
-	t.Helper()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	require.NoError(t, os.WriteFile(kubeconfig, []byte(fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters: [{name: c, cluster: {server: %q}}]
-users: [{name: u, user: {token: t}}]
-contexts: [{name: %s, context: {cluster: c, user: u}}]
-current-context: %s
-`, server, context, context)), 0o600))
-	return kubeconfig
+	return fixture.Run(t, cmd)
 }
 
 // assertOneLineError checks the contract for bad input: exit 2, one line on stderr that
 // starts with "error: ", no stack trace.
 func assertOneLineError(t *testing.T, r result, want string) {
 	t.Helper()
-	assert.Equal(t, 2, r.code, "exit code; stderr: %s", r.stderr)
-	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "one line: %q", r.stderr)
-	assert.True(t, strings.HasPrefix(r.stderr, "error: "), r.stderr)
-	assert.Contains(t, r.stderr, want)
-	assert.NotContains(t, r.stderr, "goroutine")
-	assert.NotContains(t, r.stderr, "panic")
+	assert.Equal(t, 2, r.Code, "exit code; stderr: %s", r.Stderr)
+	assert.Equal(t, 1, strings.Count(r.Stderr, "\n"), "one line: %q", r.Stderr)
+	assert.True(t, strings.HasPrefix(r.Stderr, "error: "), r.Stderr)
+	assert.Contains(t, r.Stderr, want)
+	assert.NotContains(t, r.Stderr, "goroutine")
+	assert.NotContains(t, r.Stderr, "panic")
 }
 
 func TestBadProfileFilesAreOneLineErrors(t *testing.T) {
@@ -134,24 +98,21 @@ func TestUsageMistakesExitWithCode2(t *testing.T) {
 func TestProfileInitRefusesToOverwriteWithoutForce(t *testing.T) {
 	dir := t.TempDir()
 	r := runPlugin(t, dir, "", "profile", "init")
-	require.Equal(t, 0, r.code, r.stderr)
+	require.Equal(t, 0, r.Code, r.Stderr)
 	before, err := os.ReadFile(filepath.Join(dir, ".ck8sargo.yaml"))
 	require.NoError(t, err)
 	assertOneLineError(t, runPlugin(t, dir, "", "profile", "init"), ".ck8sargo.yaml already exists; pass --force to overwrite it")
 	after, err := os.ReadFile(filepath.Join(dir, ".ck8sargo.yaml"))
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "the file is untouched")
-	assert.Equal(t, 0, runPlugin(t, dir, "", "profile", "init", "--force").code)
-	assert.Equal(t, 0, runPlugin(t, dir, "", "profile", "show").code, "what init wrote is read back")
+	assert.Equal(t, 0, runPlugin(t, dir, "", "profile", "init", "--force").Code)
+	assert.Equal(t, 0, runPlugin(t, dir, "", "profile", "show").Code, "what init wrote is read back")
 }
 
 func TestAKubeconfigPointingAtAClosedPortIsOneLineError(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
+	addr := fixture.ClosedPort(t)
 	dir := t.TempDir()
-	kubeconfig := writeKubeconfig(t, dir, "https://"+addr, "closed")
+	kubeconfig := fixture.Kubeconfig(t, dir, "https://"+addr, "closed")
 
 	r := runPlugin(t, dir, kubeconfig, "profile", "discover")
 	assertOneLineError(t, r, fmt.Sprintf(`cannot reach the Kubernetes API server at https://%s (kubeconfig context "closed"): connection refused; check that the cluster is up`, addr))
@@ -160,8 +121,8 @@ func TestAKubeconfigPointingAtAClosedPortIsOneLineError(t *testing.T) {
 func TestProfileDiscoverFindsTheTenantNamespaces(t *testing.T) {
 	testenv.Require(t, env)
 	r := runPlugin(t, t.TempDir(), env.AdminKubeconfig, "profile", "discover", "-o", "yaml")
-	require.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stdout, "  managed:\n    - shop\n    - shop-staging\n")
+	require.Equal(t, 0, r.Code, r.Stderr)
+	assert.Contains(t, r.Stdout, "  managed:\n    - shop\n    - shop-staging\n")
 }
 
 func TestAUserWithoutRightsIsOneLineErrorNamingTheRight(t *testing.T) {
@@ -175,8 +136,8 @@ func TestAUserWithoutRightsIsOneLineErrorNamingTheRight(t *testing.T) {
 func TestTheRestrictedDeveloperGetsWarningsNotAFailure(t *testing.T) {
 	testenv.Require(t, env)
 	r := runPlugin(t, t.TempDir(), env.DeveloperKubeconfig, "profile", "discover")
-	assert.Equal(t, 0, r.code, r.stderr)
-	assert.Contains(t, r.stderr, "warning: forbidden: you may not list secrets in namespace argocd-system")
+	assert.Equal(t, 0, r.Code, r.Stderr)
+	assert.Contains(t, r.Stderr, "warning: forbidden: you may not list secrets in namespace argocd-system")
 }
 
 func TestVersionThroughKubectl(t *testing.T) {

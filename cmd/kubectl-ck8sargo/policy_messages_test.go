@@ -112,12 +112,12 @@ func TestPolicyCheckOnTheExampleAppsPrintsOnlyItsReport(t *testing.T) {
 	}
 	r := runPlugin(t, dir, filepath.Join(dir, "no-kubeconfig"), "policy", "check", "--offline",
 		"--repo-root", ".", "--repo-url", "https://github.com/argoproj/argocd-example-apps.git", ".")
-	assert.Equal(t, 1, r.code, r.stdout)
-	assert.Empty(t, r.stderr, "helm and kustomize print nothing of their own")
+	assert.Equal(t, 1, r.Code, r.Stdout)
+	assert.Empty(t, r.Stderr, "helm and kustomize print nothing of their own")
 
 	lines := func(rule string) []string {
 		var out []string
-		for _, l := range strings.Split(r.stdout, "\n") {
+		for _, l := range strings.Split(r.Stdout, "\n") {
 			if strings.Contains(l, " "+rule+" ") {
 				out = append(out, l)
 			}
