@@ -10,6 +10,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/backup/archive"
+	"github.com/ck8sargo/ck8sargo/backup/store"
 	"github.com/ck8sargo/ck8sargo/internal/bytesize"
 )
 
@@ -82,11 +83,11 @@ func (o *backupListOptions) Run(ctx context.Context) error {
 	}
 	out := []backupSummary{}
 	for _, b := range list {
-		info, err := st.Stat(ctx, b.Name)
+		s, err := summarize(ctx, st, b.Name)
 		if err != nil {
-			return backupError(err)
+			return err
 		}
-		out = append(out, summarize(info.Name, info.Size, info.Manifest))
+		out = append(out, s)
 	}
 	if o.output.format != "text" {
 		return printStructured(o.Out, o.output.format, out)
@@ -103,17 +104,23 @@ func (o *backupListOptions) Run(ctx context.Context) error {
 	return tw.Flush()
 }
 
-func summarize(name string, size int64, m *archive.Manifest) backupSummary {
+// summarize reads the manifest of backup name in st into its summary, for list and show.
+func summarize(ctx context.Context, st *store.Store, name string) (backupSummary, error) {
+	info, err := st.Stat(ctx, name)
+	if err != nil {
+		return backupSummary{}, backupError(err)
+	}
+	m := info.Manifest
 	enc := "age"
 	if !m.Encrypted() {
 		enc = "plaintext"
 	}
 	return backupSummary{
-		Name: name, Created: m.Created, Age: humanAge(time.Since(m.Created)), Size: size,
+		Name: info.Name, Created: m.Created, Age: humanAge(time.Since(m.Created)), Size: info.Size,
 		Objects: m.Total(), Counts: m.Counts, Encryption: enc, Recipients: m.Encryption.Recipients,
 		Server: m.Server, Namespace: m.Namespace, Format: m.FormatVersion, Warnings: m.Warnings,
 		SignedBy: signedBy(m),
-	}
+	}, nil
 }
 
 func signedBy(m *archive.Manifest) string {

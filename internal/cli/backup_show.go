@@ -57,11 +57,10 @@ func (o *backupShowOptions) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	info, err := st.Stat(ctx, o.name)
+	s, err := summarize(ctx, st, o.name)
 	if err != nil {
-		return backupError(err)
+		return err
 	}
-	s := summarize(info.Name, info.Size, info.Manifest)
 	if o.output.format != "text" {
 		return printStructured(o.Out, o.output.format, s)
 	}
