@@ -18,15 +18,27 @@ func TestWriteReplacesContentWithTheGivenMode(t *testing.T) {
 
 	require.NoError(t, atomicfile.Write(path, []byte("new"), 0o600))
 
+	assertFile(t, path, "new", 0o600)
+	assertEntries(t, dir, 1, "no temporary file left behind")
+}
+
+// assertFile checks the content and permissions of the file at path (after links).
+func assertFile(t *testing.T, path, content string, perm os.FileMode, msgAndArgs ...any) {
+	t.Helper()
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, "new", string(data))
+	assert.Equal(t, content, string(data), msgAndArgs...)
 	st, err := os.Stat(path)
 	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm())
+	assert.Equal(t, perm, st.Mode().Perm())
+}
+
+// assertEntries checks how many entries dir holds.
+func assertEntries(t *testing.T, dir string, n int, msg string) {
+	t.Helper()
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary file left behind")
+	assert.Len(t, entries, n, msg)
 }
 
 func TestWriteIntoMissingDirectoryFailsAndLeavesNothing(t *testing.T) {
@@ -62,23 +74,14 @@ func TestWriteThroughASymlinkReplacesTheTargetAndKeepsTheLink(t *testing.T) {
 
 			require.NoError(t, atomicfile.Write(chain, []byte("encrypted "+tc.name), 0o640))
 
-			data, err := os.ReadFile(target)
-			require.NoError(t, err)
-			assert.Equal(t, "encrypted "+tc.name, string(data), "the target holds the new content")
+			assertFile(t, target, "encrypted "+tc.name, 0o640, "the target holds the new content")
 			for _, l := range []string{link, chain} {
 				st, err := os.Lstat(l)
 				require.NoError(t, err)
 				assert.NotZero(t, st.Mode()&os.ModeSymlink, "%s is still a link", l)
 			}
-			st, err := os.Stat(target)
-			require.NoError(t, err)
-			assert.Equal(t, os.FileMode(0o640), st.Mode().Perm())
-			entries, err := os.ReadDir(targetDir)
-			require.NoError(t, err)
-			assert.Len(t, entries, 1, "no temporary file left beside the target")
-			entries, err = os.ReadDir(linkDir)
-			require.NoError(t, err)
-			assert.Len(t, entries, 2, "nothing written beside the links")
+			assertEntries(t, targetDir, 1, "no temporary file left beside the target")
+			assertEntries(t, linkDir, 2, "nothing written beside the links")
 		})
 	}
 }
