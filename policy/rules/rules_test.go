@@ -253,26 +253,25 @@ func TestNamespaceRulesIgnoreTheNamespaceOfClusterScopedObjects(t *testing.T) {
 	assert.Len(t, findingsOf(rep, "no-cluster-scoped-resource"), 3, "they are still cluster-scoped objects Argo CD cannot manage")
 }
 
+// argoApp is an Application document in argocd-system, of project shop, that deploys path
+// of the fixture repository into namespace.
+func argoApp(name, path, namespace string) string {
+	return `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: ` + name + `, namespace: argocd-system}
+spec:
+  project: shop
+  source: {repoURL: ` + fixtureRepo + `, path: ` + path + `}
+  destination: {server: https://kubernetes.default.svc, namespace: ` + namespace + `}
+`
+}
+
 func TestWithTheAppsOfAppsPreviewTheParentMayDeployIntoTheArgoCDNamespaceAndItsChildrenAreChecked(t *testing.T) {
 	// The apps-of-apps layout of Argo CD's cluster bootstrapping docs: a root Application
 	// deploying the apps/ directory into the Argo CD namespace.
 	dir := writeRepo(t, map[string]string{
-		"root.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: {name: root, namespace: argocd-system}
-spec:
-  project: shop
-  source: {repoURL: ` + fixtureRepo + `, path: apps}
-  destination: {server: https://kubernetes.default.svc, namespace: argocd-system}
-`,
-		"apps/shop.yaml": `apiVersion: argoproj.io/v1alpha1
-kind: Application
-metadata: {name: shop, namespace: argocd-system}
-spec:
-  project: shop
-  source: {repoURL: ` + fixtureRepo + `, path: shop}
-  destination: {server: https://kubernetes.default.svc, namespace: kube-system}
-`,
+		"root.yaml":       argoApp("root", "apps", "argocd-system"),
+		"apps/shop.yaml":  argoApp("shop", "shop", "kube-system"),
 		"apps/stray.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stray}\ndata: {a: b}\n",
 	})
 	opts := repoOptions(dir)
