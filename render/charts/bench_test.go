@@ -11,13 +11,7 @@ import (
 // reading the archive from disk, and the same Fetcher reading it from memory. Either costs
 // no request, which the benchmark checks.
 func BenchmarkChartCached(b *testing.B) {
-	r := newHelmRepo(b, "", "")
-	r.publish(b, "web", "1.0.0")
-	cache := b.TempDir()
-	warm := newFetcher(b, charts.Options{CacheDir: cache})
-	if _, err := warm.Chart(context.Background(), r.URL, "web", "1.0.0"); err != nil {
-		b.Fatal(err)
-	}
+	r, cache, warm := cachedWeb(b, "1.0.0", "1.0.0")
 	before := r.requests.Load()
 
 	b.Run("disk", func(b *testing.B) {

@@ -102,22 +102,23 @@ func TestChartRefusesBadArchives(t *testing.T) {
 	assert.Empty(t, archives)
 }
 
-// cachedWeb is a Helm repository that publishes the chart web at versions, and a cache
-// that holds web at version cached, fetched from it once.
-func cachedWeb(t *testing.T, cached string, versions ...string) (*helmRepo, string) {
+// cachedWeb is a Helm repository that publishes the chart web at versions, a cache that
+// holds web at version cached, and the Fetcher that fetched it from the repository once.
+func cachedWeb(t testing.TB, cached string, versions ...string) (*helmRepo, string, *charts.Fetcher) {
 	t.Helper()
 	r := newHelmRepo(t, "", "")
 	for _, v := range versions {
 		r.publish(t, "web", v)
 	}
 	cache := t.TempDir()
-	_, err := newFetcher(t, charts.Options{CacheDir: cache}).Chart(context.Background(), r.URL, "web", cached)
+	f := newFetcher(t, charts.Options{CacheDir: cache})
+	_, err := f.Chart(context.Background(), r.URL, "web", cached)
 	require.NoError(t, err)
-	return r, cache
+	return r, cache, f
 }
 
 func TestCachedChartCostsNoNetwork(t *testing.T) {
-	r, cache := cachedWeb(t, "1.1.0", "1.0.0", "1.1.0")
+	r, cache, _ := cachedWeb(t, "1.1.0", "1.0.0", "1.1.0")
 	warm := r.requests.Load()
 	require.Equal(t, int64(2), warm, "index and archive")
 
@@ -149,7 +150,7 @@ func TestCachedChartCostsNoNetwork(t *testing.T) {
 }
 
 func TestOfflineUsesTheCacheOnly(t *testing.T) {
-	r, cache := cachedWeb(t, "1.0.0", "1.0.0", "2.0.0")
+	r, cache, _ := cachedWeb(t, "1.0.0", "1.0.0", "2.0.0")
 	url := r.URL
 	r.Close() // offline really means no network: the server is gone
 
