@@ -3,6 +3,7 @@ package notify
 import (
 	_ "embed"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -79,7 +80,7 @@ func (c *Config) InstallCatalog(only []string, force bool) (InstallResult, error
 	if err != nil {
 		return res, err
 	}
-	for _, k := range sortedStringKeys(entries) {
+	for _, k := range slices.Sorted(maps.Keys(entries)) {
 		cur, exists := c.Data[k]
 		switch {
 		case !exists:

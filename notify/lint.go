@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"regexp"
 	"slices"
@@ -361,7 +362,7 @@ func (l *linter) plaintext(s Service) {
 	for _, f := range credentialFields {
 		switch v := s.Options[f].(type) {
 		case map[string]any:
-			for _, k := range sortedStringKeys(v) {
+			for _, k := range slices.Sorted(maps.Keys(v)) {
 				check(f+"."+k, v[k])
 			}
 		default:
@@ -386,7 +387,7 @@ func (l *linter) plaintext(s Service) {
 // refuses, at every send, to post to any other host than Power Automate's.
 func (l *linter) workflowURLs(s Service) {
 	m, _ := s.Options["recipientUrls"].(map[string]any)
-	for _, r := range sortedStringKeys(m) {
+	for _, r := range slices.Sorted(maps.Keys(m)) {
 		raw, _ := m[r].(string)
 		resolved := secretRefRE.ReplaceAllStringFunc(raw, func(ref string) string {
 			if v, ok := l.cfg.SecretData[strings.TrimPrefix(ref, "$")]; ok {
@@ -613,7 +614,7 @@ func (l *linter) sampleRun(eng *Engine, where, when string, send []string) {
 func (l *linter) sampleRender(eng *Engine, t Template, where string, i int) {
 	obj, name := l.sampleObjects[i], sampleApplications[i].name
 	dests := []services.Destination{{Service: "email", Recipient: "recipient"}, {Service: "slack", Recipient: "recipient"}, {Service: "teams", Recipient: "recipient"}}
-	for _, svc := range sortedStringKeys(t.Notification.Webhook) {
+	for _, svc := range slices.Sorted(maps.Keys(t.Notification.Webhook)) {
 		if s, ok := l.services[svc]; ok && s.Type == "webhook" {
 			dests = append(dests, services.Destination{Service: svc})
 		}
@@ -696,12 +697,12 @@ func (l *linter) lintDefaults() {
 		}
 	}
 	per, errs := l.cfg.ServiceDefaultTriggers()
-	for _, name := range sortedStringKeys(errs) {
+	for _, name := range slices.Sorted(maps.Keys(errs)) {
 		l.key = DefaultTriggersPrefix + name
 		l.cm(RuleDefaultTriggers, "%v", errs[name])
 	}
 	l.perSvc = per
-	for _, svc := range sortedStringKeys(per) {
+	for _, svc := range slices.Sorted(maps.Keys(per)) {
 		l.key = DefaultTriggersPrefix + svc
 		if _, ok := l.services[svc]; !ok {
 			l.cm(RuleDefaultTriggers, "defaultTriggers.%s is for service %q, which does not exist", svc, svc)
@@ -753,7 +754,7 @@ const subscribeAnnotationPrefix = "notifications.argoproj.io/subscribe."
 const subscriptionsAnnotation = "notifications.argoproj.io/subscriptions"
 
 func (l *linter) lintAnnotations(ann map[string]string, ref policy.ObjectRef, file string) {
-	for _, k := range sortedStringKeys(ann) {
+	for _, k := range slices.Sorted(maps.Keys(ann)) {
 		v := ann[k]
 		if k == subscriptionsAnnotation || strings.HasPrefix(k, subscriptionsAnnotation) {
 			var subs []subscriptions.Subscription

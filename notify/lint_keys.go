@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -40,7 +42,7 @@ func unknownKeys(raw any, t reflect.Type) []unknownKey {
 		switch t.Kind() {
 		case reflect.Map:
 			if m, ok := v.(map[string]any); ok {
-				for _, k := range sortedStringKeys(m) {
+				for _, k := range slices.Sorted(maps.Keys(m)) {
 					walk(m[k], t.Elem(), joinKey(path, k))
 				}
 			}
@@ -50,7 +52,7 @@ func unknownKeys(raw any, t reflect.Type) []unknownKey {
 				return
 			}
 			fields := jsonFields(t)
-			for _, k := range sortedStringKeys(m) {
+			for _, k := range slices.Sorted(maps.Keys(m)) {
 				ft, known := fields[k]
 				if !known {
 					out = append(out, unknownKey{path: joinKey(path, k), suggestion: suggestKey(k, path, fields)})
@@ -105,7 +107,7 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 // (`subject` is `email.subject`).
 func suggestKey(k, path string, fields map[string]reflect.Type) string {
 	best, bestDist := "", 3
-	for _, name := range sortedStringKeys(fields) {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
 		if strings.EqualFold(name, k) {
 			return joinKey(path, name)
 		}
@@ -116,7 +118,7 @@ func suggestKey(k, path string, fields map[string]reflect.Type) string {
 	if best != "" {
 		return joinKey(path, best)
 	}
-	for _, section := range sortedStringKeys(fields) {
+	for _, section := range slices.Sorted(maps.Keys(fields)) {
 		st := fields[section]
 		for st.Kind() == reflect.Pointer {
 			st = st.Elem()
@@ -244,7 +246,7 @@ func payloadProblem(n *services.Notification, serviceType, service string, webho
 			fields["webhook."+service+".body"] = wh.Body
 		}
 	}
-	for _, k := range sortedStringKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if serviceType != "" && !strings.HasPrefix(k, serviceType+".") && !strings.HasPrefix(k, "webhook.") {
 			continue
 		}
@@ -271,7 +273,7 @@ func missingField(raw string, vars map[string]any) (field, where string) {
 	walk = func(v any, path string) bool {
 		switch x := v.(type) {
 		case map[string]any:
-			for _, k := range sortedStringKeys(x) {
+			for _, k := range slices.Sorted(maps.Keys(x)) {
 				if walk(x[k], joinKey(path, k)) {
 					return true
 				}

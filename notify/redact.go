@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ func NewRedactor(secret map[string][]byte) *Redactor {
 	type pair struct{ from, to string }
 	var pairs []pair
 	seen := map[string]bool{}
-	for _, k := range sortedStringKeys(secret) {
+	for _, k := range slices.Sorted(maps.Keys(secret)) {
 		v := string(secret[k])
 		if len(strings.TrimSpace(v)) < minRedactedLength {
 			continue

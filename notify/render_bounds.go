@@ -3,6 +3,8 @@ package notify
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/template/parse"
 	"time"
@@ -193,7 +195,7 @@ func templateRecursion(raw string) string {
 func walkStrings(path string, v any, visit func(field, text string)) {
 	switch v := v.(type) {
 	case map[string]any:
-		for _, k := range sortedStringKeys(v) {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			walkStrings(strings.TrimPrefix(path+"."+k, "."), v[k], visit)
 		}
 	case []any:

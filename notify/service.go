@@ -3,6 +3,7 @@ package notify
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"regexp"
@@ -293,10 +294,10 @@ func WebhookService(o WebhookOptions) (ServiceSpec, error) {
 	}
 	opts := map[string]any{"url": o.URL}
 	var headers []map[string]string
-	for _, k := range sortedStringKeys(o.Headers) {
+	for _, k := range slices.Sorted(maps.Keys(o.Headers)) {
 		headers = append(headers, map[string]string{"name": k, "value": o.Headers[k]})
 	}
-	for _, k := range sortedStringKeys(o.SecretHeaders) {
+	for _, k := range slices.Sorted(maps.Keys(o.SecretHeaders)) {
 		if err := checkSecretValue(o.SecretHeaders[k], "header "+k); err != nil {
 			return s, err
 		}
@@ -342,7 +343,7 @@ func KeyedService(serviceType string, o KeyedSecretsOptions) (ServiceSpec, error
 		return s, optionError("give at least one recipient: ", option("Secrets"))
 	}
 	m := map[string]string{}
-	for _, r := range sortedStringKeys(o.Secrets) {
+	for _, r := range slices.Sorted(maps.Keys(o.Secrets)) {
 		if err := validateName("recipient", r); err != nil {
 			return s, err
 		}
@@ -514,13 +515,4 @@ func setIf(m map[string]any, k, v string) {
 	if v != "" {
 		m[k] = v
 	}
-}
-
-func sortedStringKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -109,7 +109,7 @@ func Unsubscribe(annots map[string]string, s Subscription) (bool, error) {
 // Subscriptions lists the subscription annotations of an object, sorted by key.
 func Subscriptions(annots map[string]string) []Subscription {
 	var out []Subscription
-	for _, k := range sortedStringKeys(annots) {
+	for _, k := range slices.Sorted(maps.Keys(annots)) {
 		rest, ok := strings.CutPrefix(k, subscribeAnnotationPrefix)
 		if !ok {
 			continue

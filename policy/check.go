@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -159,7 +160,7 @@ func newChecker(opts Options) (*checker, error) {
 			problems = append(problems, &UnknownRuleError{Setting: "policy.disable", Rule: id})
 		}
 	}
-	for _, id := range sortedKeys(pol.Severity) {
+	for _, id := range slices.Sorted(maps.Keys(pol.Severity)) {
 		if _, ok := reg.Lookup(id); !ok {
 			problems = append(problems, &UnknownRuleError{Setting: "policy.severity", Rule: id})
 			continue
@@ -454,13 +455,4 @@ func runRule(r *Rule, c *Context, o *Object) (vs []Violation) {
 		}
 	}()
 	return r.Check(c, o)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

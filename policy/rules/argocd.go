@@ -1,7 +1,9 @@
 package rules
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -248,7 +250,7 @@ var invalidSubscription = policy.Rule{
 	Check: func(c *policy.Context, o *policy.Object) []policy.Violation {
 		var out []policy.Violation
 		check := func(ann map[string]any, field string) {
-			for _, k := range sortedKeys(ann) {
+			for _, k := range slices.Sorted(maps.Keys(ann)) {
 				if !strings.HasPrefix(k, subscribePrefix) {
 					continue
 				}
@@ -279,19 +281,6 @@ func slicesContainsEmpty(parts []string) bool {
 		}
 	}
 	return false
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
-	return keys
 }
 
 var projectDenies = policy.Rule{
