@@ -107,30 +107,12 @@ func corpus(t *testing.T) []corpusCase {
 	mod, err := testenv.ModuleDir(context.Background(), testenv.ArgoCDModule)
 	require.NoError(t, err)
 	upstream := gitRepo(t, filepath.Join(mod, "applicationset", "examples"), "applicationset/examples")
-	require.NoError(t, filepath.WalkDir(filepath.Join(mod, "applicationset", "examples"), func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".yaml") {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(mod, p)
+	eachFile(t, filepath.Join(mod, "applicationset", "examples"), ".yaml", mod, func(rel string, b []byte) {
 		for i, d := range yamlDocs(b) {
 			cases = append(cases, corpusCase{name: rel + "#" + itoa(i), doc: d, repoDir: upstream, repoURL: upstreamRepoURL})
 		}
-		return nil
-	}))
-	docs := filepath.Join(mod, "docs", "operator-manual", "applicationset")
-	require.NoError(t, filepath.WalkDir(docs, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".md") {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(mod, p)
+	})
+	eachFile(t, filepath.Join(mod, "docs", "operator-manual", "applicationset"), ".md", mod, func(rel string, b []byte) {
 		n := 0
 		for _, m := range yamlBlock.FindAllSubmatch(b, -1) {
 			for _, d := range yamlDocs(m[1]) {
@@ -138,9 +120,26 @@ func corpus(t *testing.T) []corpusCase {
 				n++
 			}
 		}
+	})
+	return cases
+}
+
+// eachFile calls fn with every file below dir whose name ends in ext: its path relative to
+// base, and its content.
+func eachFile(t *testing.T, dir, ext, base string, fn func(rel string, b []byte)) {
+	t.Helper()
+	require.NoError(t, filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(p, ext) {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(base, p)
+		fn(rel, b)
 		return nil
 	}))
-	return cases
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
