@@ -13,9 +13,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/client-go/dynamic"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
@@ -27,27 +24,10 @@ var env *testenv.Env
 
 func TestMain(m *testing.M) { os.Exit(testenv.Main(m, &env)) }
 
-func createApplication(t *testing.T, name string, spec map[string]any) {
-	t.Helper()
-	dyn, err := dynamic.NewForConfig(env.Admin)
-	require.NoError(t, err)
-	ns := env.Profile.ArgoCD.Namespace
-	u := &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": argocdmanaged.APIVersion, "kind": argocdmanaged.KindApplication,
-		"metadata": map[string]any{"name": name, "namespace": ns},
-		"spec":     spec,
-	}}
-	_, err = dyn.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).Create(context.Background(), u, metav1.CreateOptions{})
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_ = dyn.Resource(argocdmanaged.ApplicationsResource).Namespace(ns).Delete(context.Background(), name, metav1.DeleteOptions{})
-	})
-}
-
 func TestLiveChecksTheClusterApplicationsWithTheDevelopersRights(t *testing.T) {
 	testenv.Require(t, env)
 	name := fmt.Sprintf("live-%d", time.Now().UnixNano()%1000000)
-	createApplication(t, name, map[string]any{
+	env.CreateApplication(t, name, map[string]any{
 		"project": "default",
 		"source":  map[string]any{"repoURL": "https://git.example.com/team/deploy.git", "path": "apps/shop"},
 		"destination": map[string]any{
