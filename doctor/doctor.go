@@ -139,7 +139,7 @@ func Run(ctx context.Context, c *argocdmanaged.Clients, opts Options) (*Result, 
 	r := &Env{Clients: c, Options: opts, Now: now()}
 	res := &Result{}
 	for _, chk := range Checks() {
-		if len(opts.Only) > 0 && !contains(opts.Only, chk.Name) {
+		if len(opts.Only) > 0 && !slices.Contains(opts.Only, chk.Name) {
 			continue
 		}
 		before := len(r.Findings)
@@ -164,15 +164,6 @@ func Run(ctx context.Context, c *argocdmanaged.Clients, opts Options) (*Result, 
 // rejected credentials end the run with one error instead of a finding per check.
 func probe(ctx context.Context, c *argocdmanaged.Clients, p argocdmanaged.Profile) error {
 	return c.Reach(ctx)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // CheckNames are the names Options.Only accepts.

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"maps"
 	"regexp"
 	"slices"
@@ -194,21 +195,12 @@ var invalidValsRef = policy.Rule{
 			switch {
 			case m == nil:
 				return []policy.Violation{violation(r.field, "%q is not a vals reference of the form ref+vault://PATH#/KEY", ref)}
-			case !contains(enabledValsBackends, m[1]):
+			case !slices.Contains(enabledValsBackends, m[1]):
 				return []policy.Violation{violation(r.field, "vals backend %q is not enabled on this platform; only %s is", m[1], strings.Join(enabledValsBackends, ", "))}
 			}
 			return nil
 		})
 	},
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 var defaultProject = policy.Rule{
@@ -225,15 +217,8 @@ var defaultProject = policy.Rule{
 		if s == nil || (s.spec.Project != "default" && s.spec.Project != "") {
 			return nil
 		}
-		return []policy.Violation{violation(s.path+".project", "project is %q; use a project of your own", cmpOr(s.spec.Project, "default"))}
+		return []policy.Violation{violation(s.path+".project", "project is %q; use a project of your own", cmp.Or(s.spec.Project, "default"))}
 	},
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 const subscribePrefix = "notifications.argoproj.io/subscribe."
@@ -358,7 +343,7 @@ func checkAppAgainstProject(c *policy.Context, o *policy.Object) []policy.Violat
 	}
 	if !destinationPermitted(proj, a.Spec.Destination) {
 		d := a.Spec.Destination
-		out = append(out, violation("spec.destination", "AppProject %q does not permit destination %s namespace %q", proj.Name, cmpOr(d.Server, d.Name), d.Namespace))
+		out = append(out, violation("spec.destination", "AppProject %q does not permit destination %s namespace %q", proj.Name, cmp.Or(d.Server, d.Name), d.Namespace))
 	}
 	return out
 }
@@ -366,7 +351,7 @@ func checkAppAgainstProject(c *policy.Context, o *policy.Object) []policy.Violat
 // projectOf is the AppProject of Application a ("default" when it names none) when the
 // input has it; nil otherwise.
 func projectOf(c *policy.Context, a *argocdmanaged.Application) *argocdmanaged.AppProject {
-	o := c.AppProject(cmpOr(a.Spec.Project, "default"))
+	o := c.AppProject(cmp.Or(a.Spec.Project, "default"))
 	if o == nil {
 		return nil
 	}
