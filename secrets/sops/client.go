@@ -338,38 +338,50 @@ func (c *Client) decryptTree(name string, tree *sopslib.Tree) ([]byte, error) {
 	return dataKey, nil
 }
 
-// Decrypt returns the plaintext of the sops file data (named name), after checking its
-// MAC.
-func (c *Client) Decrypt(ctx context.Context, name string, data []byte) ([]byte, error) {
+// loadDecrypted loads the sops file data and decrypts its values in place; it returns the
+// data key too.
+func (c *Client) loadDecrypted(name string, data []byte) (*sopslib.Tree, common.Store, []byte, error) {
 	tree, store, err := c.load(name, data)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	if _, err := c.decryptTree(name, tree); err != nil {
-		return nil, err
+	dataKey, err := c.decryptTree(name, tree)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	out, err := store.EmitPlainFile(tree.Branches)
+	return tree, store, dataKey, nil
+}
+
+// plaintext writes the decrypted tree of name in its store's format.
+func plaintext(name string, store common.Store, tree *sopslib.Tree) ([]byte, error) {
+	plain, err := store.EmitPlainFile(tree.Branches)
 	if err != nil {
 		return nil, fmt.Errorf("%s: writing the plaintext: %w", name, ErrDamaged)
 	}
-	return out, nil
+	return plain, nil
+}
+
+// Decrypt returns the plaintext of the sops file data (named name), after checking its
+// MAC.
+func (c *Client) Decrypt(ctx context.Context, name string, data []byte) ([]byte, error) {
+	tree, store, _, err := c.loadDecrypted(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return plaintext(name, store, tree)
 }
 
 // Edit decrypts data, gives the plaintext to edit, and encrypts the result with the same
 // data key and recipients. When edit returns the plaintext unchanged, Edit returns data
 // itself and changed is false, so nothing needs writing.
 func (c *Client) Edit(ctx context.Context, name string, data []byte, edit func(plaintext []byte) ([]byte, error)) (out []byte, changed bool, err error) {
-	tree, store, err := c.load(name, data)
+	tree, store, dataKey, err := c.loadDecrypted(name, data)
 	if err != nil {
 		return nil, false, err
 	}
-	dataKey, err := c.decryptTree(name, tree)
+	plain, err := plaintext(name, store, tree)
 	if err != nil {
 		return nil, false, err
-	}
-	plain, err := store.EmitPlainFile(tree.Branches)
-	if err != nil {
-		return nil, false, fmt.Errorf("%s: writing the plaintext: %w", name, ErrDamaged)
 	}
 	edited, err := edit(plain)
 	if err != nil {
@@ -456,11 +468,8 @@ func (c *Client) UpdateKeys(ctx context.Context, name string, data []byte) ([]by
 
 // Rotate re-encrypts data with a new data key, for the same recipients (`sops rotate`).
 func (c *Client) Rotate(ctx context.Context, name string, data []byte) ([]byte, error) {
-	tree, store, err := c.load(name, data)
+	tree, store, _, err := c.loadDecrypted(name, data)
 	if err != nil {
-		return nil, err
-	}
-	if _, err := c.decryptTree(name, tree); err != nil {
 		return nil, err
 	}
 	svcs, err := c.keyServices()
