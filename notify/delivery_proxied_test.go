@@ -370,50 +370,42 @@ func TestServicesWithoutAURLOptionDeliverToTheirPublicHostThroughAProxy(t *testi
 	require.NoError(t, err)
 	for _, name := range []string{"pagerduty", "pagerdutyv2", "pushover", "telegram"} {
 		c := proxiedCases[name]
-		for _, refuse := range []bool{false, true} {
-			title := name
-			if refuse {
-				title += ", refused: the error names no credential"
-			}
-			t.Run(title, func(t *testing.T) {
-				p := startTLSProxy(t, func(w http.ResponseWriter, h proxiedHit) { c.answer(w, h, refuse) })
-				out := filepath.Join(t.TempDir(), "deliveries.json")
-				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-				defer cancel()
-				cmd := exec.CommandContext(ctx, exe, "-test.run=^TestProxiedDeliveryHelperProcess$", "-test.count=1")
-				cmd.Env = append(os.Environ(),
-					"CK8SARGO_PROXIED_CASE="+name, "CK8SARGO_PROXIED_OUT="+out,
-					"HTTPS_PROXY="+p.url, "https_proxy="+p.url, "NO_PROXY=", "no_proxy=",
-					"SSL_CERT_FILE="+p.caFile, "SSL_CERT_DIR="+p.caDir)
-				stdout, err := cmd.CombinedOutput()
-				require.NoError(t, err, "child process:\n%s", stdout)
-				raw, err := os.ReadFile(out)
-				require.NoError(t, err, "child process:\n%s", stdout)
-				var ds []notify.Delivery
-				require.NoError(t, json.Unmarshal(raw, &ds))
-				require.Len(t, ds, 1)
-				d := ds[0]
-				require.Empty(t, d.RenderError)
-				require.Empty(t, d.Undeliverable)
+		bothWays(t, name, name+", "+refusedNamesNoCredential, func(t *testing.T, refuse bool) {
+			p := startTLSProxy(t, func(w http.ResponseWriter, h proxiedHit) { c.answer(w, h, refuse) })
+			out := filepath.Join(t.TempDir(), "deliveries.json")
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, exe, "-test.run=^TestProxiedDeliveryHelperProcess$", "-test.count=1")
+			cmd.Env = append(os.Environ(),
+				"CK8SARGO_PROXIED_CASE="+name, "CK8SARGO_PROXIED_OUT="+out,
+				"HTTPS_PROXY="+p.url, "https_proxy="+p.url, "NO_PROXY=", "no_proxy=",
+				"SSL_CERT_FILE="+p.caFile, "SSL_CERT_DIR="+p.caDir)
+			stdout, err := cmd.CombinedOutput()
+			require.NoError(t, err, "child process:\n%s", stdout)
+			raw, err := os.ReadFile(out)
+			require.NoError(t, err, "child process:\n%s", stdout)
+			var ds []notify.Delivery
+			require.NoError(t, json.Unmarshal(raw, &ds))
+			require.Len(t, ds, 1)
+			d := ds[0]
+			require.Empty(t, d.RenderError)
+			require.Empty(t, d.Undeliverable)
 
-				connects, hits := p.requests()
-				require.NotEmpty(t, connects, "the engine went through the proxy")
-				for _, host := range connects {
-					assert.Equal(t, c.connect, host, "the engine's hard-coded public host")
-				}
-				if refuse {
-					t.Logf("the error the user sees: %s", d.SendError)
-					assert.False(t, d.Sent)
-					require.NotEmpty(t, d.SendError)
-					assert.Contains(t, d.SendError, c.refusedWant)
-					assert.NotContains(t, d.SendError, c.secret, "the endpoint's error quoted the credential; the delivery's must not")
-					assert.Contains(t, d.SendError, notify.RedactedMark, "the credential is replaced by the mark")
-					return
-				}
-				assert.Empty(t, d.SendError)
-				assert.True(t, d.Sent)
-				c.check(t, hits)
-			})
-		}
+			connects, hits := p.requests()
+			require.NotEmpty(t, connects, "the engine went through the proxy")
+			for _, host := range connects {
+				assert.Equal(t, c.connect, host, "the engine's hard-coded public host")
+			}
+			if refuse {
+				require.NotEmpty(t, d.SendError)
+				assertRefused(t, d, c.refusedWant)
+				assert.NotContains(t, d.SendError, c.secret, "the endpoint's error quoted the credential; the delivery's must not")
+				assert.Contains(t, d.SendError, notify.RedactedMark, "the credential is replaced by the mark")
+				return
+			}
+			assert.Empty(t, d.SendError)
+			assert.True(t, d.Sent)
+			c.check(t, hits)
+		})
 	}
 }

@@ -118,54 +118,40 @@ func isolateAWS(t *testing.T) {
 
 func TestAWSSQSMessageIsSentToAnSQSShapedEndpoint(t *testing.T) {
 	const keyID, secretKey = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-	tests := []struct {
-		name string
-		deny bool
-	}{
-		{"delivered", false},
-		{"refused: the error names no credential", true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			isolateAWS(t)
-			srv, got := sqsServer(t, tt.deny)
-			spec, err := notify.FieldService("awssqs", "", map[string]string{
-				"queue": "argocd-events", "region": "eu-north-1", "account": "123456789012", "endpoint-url": srv.URL,
-			}, map[string][]byte{"access-key-id-file": []byte(keyID), "secret-access-key-file": []byte(secretKey)})
-			require.NoError(t, err)
-			cfg := catalogWith(t, spec)
-			// No recipient: the queue of the service options.
-			app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.awssqs": ""})
-			d := sendOne(t, cfg, app)
-			calls := got()
-			require.NotEmpty(t, calls)
-			assert.Equal(t, "AmazonSQS.GetQueueUrl", calls[0].target)
-			assert.Equal(t, map[string]any{"QueueName": "argocd-events", "QueueOwnerAWSAccountId": "123456789012"}, calls[0].body)
-			// SigV4: the key ID and the region are in the Authorization header; the secret
-			// key only signs and never travels.
-			assert.Contains(t, calls[0].auth, "Credential="+keyID+"/")
-			assert.Contains(t, calls[0].auth, "/eu-north-1/sqs/aws4_request")
-			for _, c := range calls {
-				assert.NotContains(t, c.auth+c.target, secretKey)
-			}
-			if tt.deny {
-				t.Logf("the error the user sees: %s", d.SendError)
-				require.NotEmpty(t, d.SendError)
-				assert.False(t, d.Sent)
-				assert.Contains(t, d.SendError, "UnrecognizedClientException")
-				assert.NotContains(t, d.SendError, keyID, "the server quoted the key ID; the error must not")
-				assert.NotContains(t, d.SendError, secretKey)
-				return
-			}
-			require.Empty(t, d.SendError)
-			assert.True(t, d.Sent)
-			require.Len(t, calls, 2)
-			assert.Equal(t, "AmazonSQS.SendMessage", calls[1].target)
-			assert.Equal(t, srv.URL+"/123456789012/argocd-events", calls[1].body["QueueUrl"])
-			assert.Contains(t, calls[1].body["MessageBody"], "The sync operation of application shop has failed at 2026-01-01T10:05:00Z")
-			assert.EqualValues(t, 10, calls[1].body["DelaySeconds"], "the engine delays every message by 10 s")
-		})
-	}
+	bothWays(t, "delivered", refusedNamesNoCredential, func(t *testing.T, refuse bool) {
+		isolateAWS(t)
+		srv, got := sqsServer(t, refuse)
+		spec, err := notify.FieldService("awssqs", "", map[string]string{
+			"queue": "argocd-events", "region": "eu-north-1", "account": "123456789012", "endpoint-url": srv.URL,
+		}, map[string][]byte{"access-key-id-file": []byte(keyID), "secret-access-key-file": []byte(secretKey)})
+		require.NoError(t, err)
+		d := sendOneTo(t, spec, "", "") // no recipient: the queue of the service options
+		calls := got()
+		require.NotEmpty(t, calls)
+		assert.Equal(t, "AmazonSQS.GetQueueUrl", calls[0].target)
+		assert.Equal(t, map[string]any{"QueueName": "argocd-events", "QueueOwnerAWSAccountId": "123456789012"}, calls[0].body)
+		// SigV4: the key ID and the region are in the Authorization header; the secret
+		// key only signs and never travels.
+		assert.Contains(t, calls[0].auth, "Credential="+keyID+"/")
+		assert.Contains(t, calls[0].auth, "/eu-north-1/sqs/aws4_request")
+		for _, c := range calls {
+			assert.NotContains(t, c.auth+c.target, secretKey)
+		}
+		if refuse {
+			require.NotEmpty(t, d.SendError)
+			assertRefused(t, d, "UnrecognizedClientException")
+			assert.NotContains(t, d.SendError, keyID, "the server quoted the key ID; the error must not")
+			assert.NotContains(t, d.SendError, secretKey)
+			return
+		}
+		require.Empty(t, d.SendError)
+		assert.True(t, d.Sent)
+		require.Len(t, calls, 2)
+		assert.Equal(t, "AmazonSQS.SendMessage", calls[1].target)
+		assert.Equal(t, srv.URL+"/123456789012/argocd-events", calls[1].body["QueueUrl"])
+		assert.Contains(t, calls[1].body["MessageBody"], "The sync operation of application shop has failed at 2026-01-01T10:05:00Z")
+		assert.EqualValues(t, 10, calls[1].body["DelaySeconds"], "the engine delays every message by 10 s")
+	})
 }
 
 // The engine has no endpoint option for Pub/Sub; its client (cloud.google.com/go/pubsub)
@@ -190,19 +176,14 @@ func TestGCPPubSubMessageIsPublishedToAnInProcessPubSubServer(t *testing.T) {
 			before := len(srv.Messages())
 			spec, err := notify.FieldService("gcppubsub", "", map[string]string{"project": "platform-prod", "topic": "argocd-events"}, nil)
 			require.NoError(t, err)
-			cfg := catalogWith(t, spec)
-			cfg.Data["template.app-sync-failed"] += `gcppubsub:
+			d := sendOneTo(t, spec, `gcppubsub:
   attributes:
     app: '{{.app.metadata.name}}'
     phase: '{{.app.status.operationState.phase}}'
-`
-			app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.gcppubsub": tt.recipient})
-			d := sendOne(t, cfg, app)
+`, tt.recipient)
 			msgs := srv.Messages()
 			if tt.wantErr != "" {
-				t.Logf("the error the user sees: %s", d.SendError)
-				assert.False(t, d.Sent)
-				assert.Contains(t, d.SendError, tt.wantErr)
+				assertRefused(t, d, tt.wantErr)
 				assert.Contains(t, d.SendError, "no-such-topic", "the error names the topic")
 				assert.Len(t, msgs, before)
 				return
@@ -246,70 +227,60 @@ func TestNATSMessageIsPublishedToARealNATSServer(t *testing.T) {
 			subscribe: nats.Nkey(pub, seedKP.Sign)},
 	}
 	for _, u := range users {
-		for _, refused := range []bool{false, true} {
-			name := u.name
-			if refused {
-				name += ", refused: the error names no credential"
+		bothWays(t, u.name, u.name+", "+refusedNamesNoCredential, func(t *testing.T, refused bool) {
+			opts := &natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true}
+			u.configure(opts)
+			ns, err := natsserver.NewServer(opts)
+			require.NoError(t, err)
+			go ns.Start()
+			t.Cleanup(ns.Shutdown)
+			require.True(t, ns.ReadyForConnections(10*time.Second), "nats-server did not start")
+
+			sub, err := nats.Connect(ns.ClientURL(), u.subscribe)
+			require.NoError(t, err)
+			t.Cleanup(sub.Close)
+			inbox, err := sub.SubscribeSync("argocd.shop")
+			require.NoError(t, err)
+			require.NoError(t, sub.Flush())
+
+			values := map[string]string{"url": ns.ClientURL()}
+			for k, v := range u.values {
+				values[k] = v
 			}
-			t.Run(name, func(t *testing.T) {
-				opts := &natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true}
-				u.configure(opts)
-				ns, err := natsserver.NewServer(opts)
-				require.NoError(t, err)
-				go ns.Start()
-				t.Cleanup(ns.Shutdown)
-				require.True(t, ns.ReadyForConnections(10*time.Second), "nats-server did not start")
-
-				sub, err := nats.Connect(ns.ClientURL(), u.subscribe)
-				require.NoError(t, err)
-				t.Cleanup(sub.Close)
-				inbox, err := sub.SubscribeSync("argocd.shop")
-				require.NoError(t, err)
-				require.NoError(t, sub.Flush())
-
-				values := map[string]string{"url": ns.ClientURL()}
-				for k, v := range u.values {
-					values[k] = v
+			secrets := u.secrets
+			if refused {
+				// The controller holds a stale credential: the server refuses it.
+				secrets = map[string][]byte{}
+				for k, v := range u.secrets {
+					secrets[k] = v
 				}
-				secrets := u.secrets
-				if refused {
-					// The controller holds a stale credential: the server refuses it.
-					secrets = map[string][]byte{}
-					for k, v := range u.secrets {
-						secrets[k] = v
-					}
-					if _, ok := secrets["password-file"]; ok {
-						secrets["password-file"] = []byte(password + "-old")
-					} else {
-						other, err := nkeys.CreateUser()
-						require.NoError(t, err)
-						secrets["nkey-file"], err = other.Seed()
-						require.NoError(t, err)
-					}
+				if _, ok := secrets["password-file"]; ok {
+					secrets["password-file"] = []byte(password + "-old")
+				} else {
+					other, err := nkeys.CreateUser()
+					require.NoError(t, err)
+					secrets["nkey-file"], err = other.Seed()
+					require.NoError(t, err)
 				}
-				spec, err := notify.FieldService("nats", "", values, secrets)
-				require.NoError(t, err)
-				cfg := catalogWith(t, spec)
-				app := failedApp(t, map[string]string{"notifications.argoproj.io/subscribe.on-sync-failed.nats": "argocd.shop"})
-				d := sendOne(t, cfg, app)
-				if refused {
-					t.Logf("the error the user sees: %s", d.SendError)
-					assert.False(t, d.Sent)
-					assert.Contains(t, d.SendError, "Authorization Violation")
-					for _, v := range secrets {
-						assert.NotContains(t, d.SendError, string(v))
-					}
-					_, err := inbox.NextMsg(200 * time.Millisecond)
-					assert.ErrorIs(t, err, nats.ErrTimeout, "nothing was published")
-					return
+			}
+			spec, err := notify.FieldService("nats", "", values, secrets)
+			require.NoError(t, err)
+			d := sendOneTo(t, spec, "", "argocd.shop")
+			if refused {
+				assertRefused(t, d, "Authorization Violation")
+				for _, v := range secrets {
+					assert.NotContains(t, d.SendError, string(v))
 				}
-				require.Empty(t, d.SendError)
-				msg, err := inbox.NextMsg(10 * time.Second)
-				require.NoError(t, err)
-				assert.Equal(t, "argocd.shop", msg.Subject)
-				assert.Contains(t, string(msg.Data), "The sync operation of application shop has failed")
-				assert.Contains(t, string(msg.Data), "https://argocd.example.com/applications/shop?operation=true")
-			})
-		}
+				_, err := inbox.NextMsg(200 * time.Millisecond)
+				assert.ErrorIs(t, err, nats.ErrTimeout, "nothing was published")
+				return
+			}
+			require.Empty(t, d.SendError)
+			msg, err := inbox.NextMsg(10 * time.Second)
+			require.NoError(t, err)
+			assert.Equal(t, "argocd.shop", msg.Subject)
+			assert.Contains(t, string(msg.Data), "The sync operation of application shop has failed")
+			assert.Contains(t, string(msg.Data), "https://argocd.example.com/applications/shop?operation=true")
+		})
 	}
 }
