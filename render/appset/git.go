@@ -96,32 +96,7 @@ func (g *generation) gitDirectories(body map[string]any, dirs []any, prefix, whe
 	res := make([]map[string]any, len(apps))
 	for i, a := range apps {
 		params := make(map[string]any, 5)
-		if g.goTemplate {
-			pp := map[string]any{
-				"path":               a,
-				"basename":           path.Base(a),
-				"basenameNormalized": sanitizeName(path.Base(a)),
-				"segments":           strings.Split(a, "/"),
-			}
-			if prefix != "" {
-				params[prefix] = map[string]any{"path": pp}
-			} else {
-				params["path"] = pp
-			}
-		} else {
-			name := "path"
-			if prefix != "" {
-				name = prefix + ".path"
-			}
-			params[name] = a
-			params[name+".basename"] = path.Base(a)
-			params[name+".basenameNormalized"] = sanitizeName(path.Base(a))
-			for k, v := range strings.Split(a, "/") {
-				if v != "" {
-					params[name+"["+strconv.Itoa(k)+"]"] = v
-				}
-			}
-		}
+		g.setPathParams(params, prefix, a, "")
 		if err := g.appendValues(body, params, where); err != nil {
 			return nil, err
 		}
@@ -195,44 +170,58 @@ func (g *generation) gitFileParams(file string, content []byte, body map[string]
 			for k, v := range obj {
 				params[k] = v
 			}
-			pp := map[string]any{
-				"path":               dir,
-				"basename":           path.Base(dir),
-				"filename":           path.Base(file),
-				"basenameNormalized": sanitizeName(path.Base(dir)),
-				"filenameNormalized": sanitizeName(path.Base(file)),
-				"segments":           strings.Split(dir, "/"),
-			}
-			if prefix != "" {
-				params[prefix] = map[string]any{"path": pp}
-			} else {
-				params["path"] = pp
-			}
 		} else {
 			for k, v := range flattenObject(obj) {
 				params[k] = v
 			}
-			name := "path"
-			if prefix != "" {
-				name = prefix + ".path"
-			}
-			params[name] = dir
-			params[name+".basename"] = path.Base(dir)
-			params[name+".filename"] = path.Base(file)
-			params[name+".basenameNormalized"] = sanitizeName(path.Base(dir))
-			params[name+".filenameNormalized"] = sanitizeName(path.Base(file))
-			for k, v := range strings.Split(dir, "/") {
-				if v != "" {
-					params[name+"["+strconv.Itoa(k)+"]"] = v
-				}
-			}
 		}
+		g.setPathParams(params, prefix, dir, file)
 		if err := g.appendValues(body, params, where); err != nil {
 			return nil, err
 		}
 		res = append(res, params)
 	}
 	return res, nil
+}
+
+// setPathParams sets the path parameters of a git generator's directory dir, with those of
+// file in it for the files generator (file is "" for the directories generator): nested
+// under path (in prefix) for Go templates, as flat keys for fasttemplate.
+func (g *generation) setPathParams(params map[string]any, prefix, dir, file string) {
+	if g.goTemplate {
+		pp := map[string]any{
+			"path":               dir,
+			"basename":           path.Base(dir),
+			"basenameNormalized": sanitizeName(path.Base(dir)),
+			"segments":           strings.Split(dir, "/"),
+		}
+		if file != "" {
+			pp["filename"] = path.Base(file)
+			pp["filenameNormalized"] = sanitizeName(path.Base(file))
+		}
+		if prefix != "" {
+			params[prefix] = map[string]any{"path": pp}
+		} else {
+			params["path"] = pp
+		}
+		return
+	}
+	name := "path"
+	if prefix != "" {
+		name = prefix + ".path"
+	}
+	params[name] = dir
+	params[name+".basename"] = path.Base(dir)
+	params[name+".basenameNormalized"] = sanitizeName(path.Base(dir))
+	if file != "" {
+		params[name+".filename"] = path.Base(file)
+		params[name+".filenameNormalized"] = sanitizeName(path.Base(file))
+	}
+	for k, v := range strings.Split(dir, "/") {
+		if v != "" {
+			params[name+"["+strconv.Itoa(k)+"]"] = v
+		}
+	}
 }
 
 // flattenObject is flatten.Flatten(obj, "", DotStyle) with values printed with %v: what
