@@ -70,11 +70,20 @@ func deleteAnchorAtEnd(t *testing.T, parent, child string) {
 	t.Cleanup(func() { _ = anchors(t, parent).Delete(context.Background(), child, metav1.DeleteOptions{}) })
 }
 
-func TestNamespaceCreate_waitReturnsAsSoonAsTheNamespaceExistsAndIsManaged(t *testing.T) {
+// heldSubnamespace readies the environment for a namespace test whose platform job is held
+// (namespacestest.Hold): it returns the platform, the first tenant namespace as parent,
+// and a fresh child name after prefix whose anchor is removed when the test ends.
+func heldSubnamespace(t *testing.T, prefix string) (platform *namespacestest.Platform, parent, child string) {
+	t.Helper()
 	requireNamespaceEnv(t)
-	platform := namespacestest.Hold(t, env)
-	parent, child := testenv.TenantNamespaces[0], nsName("feature")
+	platform = namespacestest.Hold(t, env)
+	parent, child = testenv.TenantNamespaces[0], nsName(prefix)
 	deleteAnchorAtEnd(t, parent, child)
+	return platform, parent, child
+}
+
+func TestNamespaceCreate_waitReturnsAsSoonAsTheNamespaceExistsAndIsManaged(t *testing.T) {
+	platform, parent, child := heldSubnamespace(t, "feature")
 	platform.After(300*time.Millisecond, func(ctx context.Context) error { return platform.CreateNamespace(ctx, parent, child) })
 	platform.After(1200*time.Millisecond, func(ctx context.Context) error { return platform.AddManaged(ctx, child) })
 
@@ -91,10 +100,7 @@ func TestNamespaceCreate_waitReturnsAsSoonAsTheNamespaceExistsAndIsManaged(t *te
 }
 
 func TestNamespaceCreate_waitTimesOutWithExit1SayingWhatIsMissing(t *testing.T) {
-	requireNamespaceEnv(t)
-	platform := namespacestest.Hold(t, env)
-	parent, child := testenv.TenantNamespaces[0], nsName("never")
-	deleteAnchorAtEnd(t, parent, child)
+	platform, parent, child := heldSubnamespace(t, "never")
 	platform.After(200*time.Millisecond, func(ctx context.Context) error { return platform.CreateNamespace(ctx, parent, child) })
 
 	res := runPlugin(t, env.AdminKubeconfig, "", "namespace", "create", child, "--parent", parent, "--wait=1s")
@@ -168,11 +174,8 @@ func TestNamespaceCommands_haveExamples(t *testing.T) {
 }
 
 func TestNamespaceList_printsTheTreeAndJSON(t *testing.T) {
-	requireNamespaceEnv(t)
 	ctx := context.Background()
-	platform := namespacestest.Hold(t, env)
-	parent, child := testenv.TenantNamespaces[0], nsName("listed")
-	deleteAnchorAtEnd(t, parent, child)
+	platform, parent, child := heldSubnamespace(t, "listed")
 	require.Equal(t, ExitOK, runPlugin(t, env.DeveloperKubeconfig, "", "namespace", "create", child, "--parent", parent).code)
 	require.NoError(t, platform.CreateNamespace(ctx, parent, child))
 	require.NoError(t, platform.AddManaged(ctx, child))
@@ -193,11 +196,8 @@ func TestNamespaceList_printsTheTreeAndJSON(t *testing.T) {
 }
 
 func TestNamespaceDelete_refusesWhileAnApplicationTargetsTheNamespaceThenAsksForConfirmation(t *testing.T) {
-	requireNamespaceEnv(t)
 	ctx := context.Background()
-	platform := namespacestest.Hold(t, env)
-	parent, child := testenv.TenantNamespaces[0], nsName("doomed")
-	deleteAnchorAtEnd(t, parent, child)
+	platform, parent, child := heldSubnamespace(t, "doomed")
 	kc := env.DeveloperKubeconfig
 	require.Equal(t, ExitOK, runPlugin(t, kc, "", "namespace", "create", child, "--parent", parent).code)
 	require.NoError(t, platform.CreateNamespace(ctx, parent, child))

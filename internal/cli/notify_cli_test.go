@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/argoproj/notifications-engine/pkg/api"
 	"github.com/argoproj/notifications-engine/pkg/services"
@@ -25,19 +24,10 @@ import (
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
 )
 
-// plugin runs the plugin's command tree in-process as the restricted developer.
+// notifyPlugin runs the plugin's command tree in-process as the restricted developer.
 func notifyPlugin(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	cmd := NewRootCmd(streams)
-	cmd.SetArgs(append(args, "--kubeconfig", env.DeveloperKubeconfig, "--profile", notifyProfileFile(t)))
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	code, msg := ExitCode(cmd.ExecuteContext(ctx))
-	if msg != "" {
-		errOut.WriteString("error: " + msg + "\n")
-	}
-	return code, out.String(), errOut.String()
+	return notifyPluginAs(t, env.DeveloperKubeconfig, args...)
 }
 
 func notifyProfileFile(t *testing.T) string {

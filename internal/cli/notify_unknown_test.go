@@ -50,6 +50,8 @@ func limitedNotifyUser(t *testing.T, name string, extra ...rbacv1.PolicyRule) st
 	return kubeconfig
 }
 
+// notifyPluginAs runs the plugin's command tree in-process with kubeconfig and the
+// environment's profile.
 func notifyPluginAs(t *testing.T, kubeconfig string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	streams, _, out, errOut := genericiooptions.NewTestIOStreams()

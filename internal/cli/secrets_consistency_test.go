@@ -84,15 +84,11 @@ func TestSecretsInit_postQuantumAgeKeysWorkAsInEncryptAndTheSopsCLI(t *testing.T
 func TestSecretsKeySecret_dryRunClientAsKubectlUsersTypeIt(t *testing.T) {
 	isolateSopsEnv(t)
 	keys := t.TempDir()
-	r := runSopsCmd(t, "secrets", "keygen", "--type", "age", "--out", keys)
-	require.Equal(t, 0, r.code, r.all())
-	keyFile := filepath.Join(keys, "key.txt")
-	key, err := os.ReadFile(keyFile)
-	require.NoError(t, err)
+	keyFile, key := ageKeygen(t, keys)
 	// No cluster: a client dry run must not try to reach one.
 	noCluster := []string{"--kubeconfig", filepath.Join(keys, "missing-kubeconfig")}
 
-	r = runSopsCmd(t, append(noCluster, "secrets", "key-secret", "--private-key", keyFile, "--dry-run=client", "-o", "yaml")...)
+	r := runSopsCmd(t, append(noCluster, "secrets", "key-secret", "--private-key", keyFile, "--dry-run=client", "-o", "yaml")...)
 	require.Equal(t, 0, r.code, r.all())
 	var s corev1.Secret
 	require.NoError(t, yaml.Unmarshal([]byte(r.stdout), &s))
@@ -122,21 +118,8 @@ func TestSecretsKeySecret_dryRunClientAsKubectlUsersTypeIt(t *testing.T) {
 // With PGP, encrypt after init --key public.asc needs no --public-key: init put the key in
 // the GnuPG keyring that sops reads, and the real sops CLI finds it there too.
 func TestSecretsInit_pgpKeyIsFoundAgainByEncryptAndTheSopsCLI(t *testing.T) {
-	if _, err := exec.LookPath("gpg"); err != nil {
-		t.Fatalf("gpg is missing: install the Debian package gnupg")
-	}
-	home := isolateSopsEnv(t)
-	// A short path: gpg-agent's socket must fit in 108 bytes.
-	gnupg, err := os.MkdirTemp("/tmp", "gnupg")
-	require.NoError(t, err)
+	home, gnupg := isolatePGPEnv(t)
 	require.NoError(t, os.Remove(gnupg), "init makes the home itself")
-	t.Setenv("GNUPGHOME", gnupg)
-	t.Cleanup(func() {
-		kill := exec.Command("gpgconf", "--kill", "all")
-		kill.Env = append(os.Environ(), "GNUPGHOME="+gnupg)
-		_ = kill.Run()
-		os.RemoveAll(gnupg)
-	})
 	keys := filepath.Join(home, "keys")
 	r := runSopsCmd(t, "secrets", "keygen", "--type", "pgp", "--algorithm", "ed25519", "--out", keys, "-o", "json")
 	require.Equal(t, 0, r.code, r.all())
@@ -176,11 +159,7 @@ func TestSecretsInit_pgpKeyIsFoundAgainByEncryptAndTheSopsCLI(t *testing.T) {
 }
 
 func TestSecretsStatusAndDecrypt_aFileWithoutMACSaysNoMAC(t *testing.T) {
-	repo := newSopsRepo(t)
-	r := runSopsCmd(t, "secrets", "encrypt", "--in-place", repo.values)
-	require.Equal(t, 0, r.code, r.all())
-	enc, err := os.ReadFile(repo.values)
-	require.NoError(t, err)
+	repo, enc := encryptedSopsRepo(t)
 	noMAC := regexp.MustCompile(`(?m)^    mac: .*\n`).ReplaceAll(enc, nil)
 	require.NotEqual(t, enc, noMAC)
 	file := filepath.Join(filepath.Dir(repo.values), "secrets.nomac.yaml")
@@ -190,7 +169,7 @@ func TestSecretsStatusAndDecrypt_aFileWithoutMACSaysNoMAC(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, stderr, "File has no MAC", "the peer's wording")
 
-	r = runSopsCmd(t, "secrets", "decrypt", file, "--identity", repo.keyFile)
+	r := runSopsCmd(t, "secrets", "decrypt", file, "--identity", repo.keyFile)
 	assert.Equal(t, ExitError, r.code)
 	assert.Contains(t, r.msg, "no MAC")
 	assert.NotContains(t, r.all(), "truncated")
@@ -204,19 +183,7 @@ func TestSecretsStatusAndDecrypt_aFileWithoutMACSaysNoMAC(t *testing.T) {
 // Issue 16 item 1 on the command line: --identity with a file of two armored private keys
 // decrypts and rotates a file the sops CLI encrypted for the second key only.
 func TestSecretsDecrypt_identityFileWithSeveralKeysFindsTheSecond(t *testing.T) {
-	if _, err := exec.LookPath("gpg"); err != nil {
-		t.Fatalf("gpg is missing: install the Debian package gnupg")
-	}
-	home := isolateSopsEnv(t)
-	gnupg, err := os.MkdirTemp("/tmp", "gnupg")
-	require.NoError(t, err)
-	t.Setenv("GNUPGHOME", gnupg)
-	t.Cleanup(func() {
-		kill := exec.Command("gpgconf", "--kill", "all")
-		kill.Env = append(os.Environ(), "GNUPGHOME="+gnupg)
-		_ = kill.Run()
-		os.RemoveAll(gnupg)
-	})
+	home, _ := isolatePGPEnv(t)
 	first, second := filepath.Join(home, "first"), filepath.Join(home, "second")
 	for _, d := range []string{first, second} {
 		r := runSopsCmd(t, "secrets", "keygen", "--type", "pgp", "--algorithm", "ed25519", "--out", d)

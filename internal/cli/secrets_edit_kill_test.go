@@ -32,11 +32,7 @@ func TestSecretsEdit_childProcess(t *testing.T) {
 }
 
 func TestSecretsEdit_aKilledRunsPlaintextIsRemovedByTheNextRun(t *testing.T) {
-	repo := newSopsRepo(t)
-	r := runSopsCmd(t, "secrets", "encrypt", "--in-place", repo.values)
-	require.Equal(t, 0, r.code, r.all())
-	before, err := os.ReadFile(repo.values)
-	require.NoError(t, err)
+	repo, before := encryptedSopsRepo(t)
 
 	// The editor says it has the file open, then waits to be killed with the plugin.
 	scripts := t.TempDir()
@@ -68,7 +64,7 @@ func TestSecretsEdit_aKilledRunsPlaintextIsRemovedByTheNextRun(t *testing.T) {
 	}
 
 	t.Setenv("EDITOR", "true")
-	r = runSopsCmd(t, "secrets", "edit", repo.values, "--identity", repo.keyFile)
+	r := runSopsCmd(t, "secrets", "edit", repo.values, "--identity", repo.keyFile)
 	require.Equal(t, 0, r.code, r.all())
 	assert.Contains(t, r.stderr, "warning: removed plaintext left by an interrupted `secrets edit` (process "+strconv.Itoa(child.Process.Pid)+" is gone): "+leftover)
 	assert.NoDirExists(t, leftover)

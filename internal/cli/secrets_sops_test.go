@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -81,6 +82,51 @@ func newSopsRepo(t *testing.T) sopsRepo {
 	values := filepath.Join(dir, "chart", "secrets.yaml")
 	require.NoError(t, os.WriteFile(values, []byte("db:\n    password: "+sopsPlantedPassword+"\ntoken: "+sopsPlantedToken+"\n"), 0o644))
 	return sopsRepo{dir: dir, keyFile: kg["privateKeyFile"], recipient: kg["recipient"], values: values}
+}
+
+// encryptedSopsRepo is newSopsRepo with its values file encrypted in place by the plugin,
+// and the encrypted text.
+func encryptedSopsRepo(t *testing.T) (sopsRepo, []byte) {
+	t.Helper()
+	repo := newSopsRepo(t)
+	r := runSopsCmd(t, "secrets", "encrypt", "--in-place", repo.values)
+	require.Equal(t, 0, r.code, r.all())
+	enc, err := os.ReadFile(repo.values)
+	require.NoError(t, err)
+	return repo, enc
+}
+
+// ageKeygen makes an age key with the plugin into dir and returns the private key file and
+// its text.
+func ageKeygen(t *testing.T, dir string) (string, []byte) {
+	t.Helper()
+	r := runSopsCmd(t, "secrets", "keygen", "--type", "age", "--out", dir)
+	require.Equal(t, 0, r.code, r.all())
+	keyFile := filepath.Join(dir, "key.txt")
+	key, err := os.ReadFile(keyFile)
+	require.NoError(t, err)
+	return keyFile, key
+}
+
+// isolatePGPEnv is isolateSopsEnv with a GnuPG home of its own, whose gpg-agent is stopped
+// when the test ends. It returns the home directory and GNUPGHOME, which exists.
+func isolatePGPEnv(t *testing.T) (home, gnupg string) {
+	t.Helper()
+	if _, err := exec.LookPath("gpg"); err != nil {
+		t.Fatalf("gpg is missing: install the Debian package gnupg")
+	}
+	home = isolateSopsEnv(t)
+	// A short path: gpg-agent's socket must fit in 108 bytes.
+	gnupg, err := os.MkdirTemp("/tmp", "gnupg")
+	require.NoError(t, err)
+	t.Setenv("GNUPGHOME", gnupg)
+	t.Cleanup(func() {
+		kill := exec.Command("gpgconf", "--kill", "all")
+		kill.Env = append(os.Environ(), "GNUPGHOME="+gnupg)
+		_ = kill.Run()
+		os.RemoveAll(gnupg)
+	})
+	return home, gnupg
 }
 
 func TestSecretsSopsFlow_endToEndWithoutPrintingSecrets(t *testing.T) {
@@ -165,15 +211,9 @@ func TestSecretsSopsFlow_endToEndWithoutPrintingSecrets(t *testing.T) {
 }
 
 func TestSecretsSops_badInputIsOneLineExit2AndLeavesTheFile(t *testing.T) {
-	repo := newSopsRepo(t)
-	r := runSopsCmd(t, "secrets", "encrypt", "--in-place", repo.values)
-	require.Equal(t, 0, r.code, r.all())
-	enc, err := os.ReadFile(repo.values)
-	require.NoError(t, err)
+	repo, enc := encryptedSopsRepo(t)
 	other := t.TempDir()
-	r = runSopsCmd(t, "secrets", "keygen", "--type", "age", "--out", other)
-	require.Equal(t, 0, r.code, r.all())
-	otherKey := filepath.Join(other, "key.txt")
+	otherKey, _ := ageKeygen(t, other)
 
 	write := func(name, content string) string {
 		p := filepath.Join(filepath.Dir(repo.values), name)
@@ -217,11 +257,7 @@ func TestSecretsSops_badInputIsOneLineExit2AndLeavesTheFile(t *testing.T) {
 }
 
 func TestSecretsEdit_reencryptsOnlyChangesAndRemovesThePlaintext(t *testing.T) {
-	repo := newSopsRepo(t)
-	r := runSopsCmd(t, "secrets", "encrypt", "--in-place", repo.values)
-	require.Equal(t, 0, r.code, r.all())
-	before, err := os.ReadFile(repo.values)
-	require.NoError(t, err)
+	repo, before := encryptedSopsRepo(t)
 	scripts := t.TempDir()
 	script := func(name, body string) string {
 		p := filepath.Join(scripts, name)
@@ -297,17 +333,13 @@ func TestSecretsKeySecret_appliedWithTheDeveloperIdentity(t *testing.T) {
 	ctx := context.Background()
 	p := env.Profile
 	keys := t.TempDir()
-	r := runSopsCmd(t, "secrets", "keygen", "--type", "age", "--out", keys)
-	require.Equal(t, 0, r.code, r.all())
-	keyFile := filepath.Join(keys, "key.txt")
-	key, err := os.ReadFile(keyFile)
-	require.NoError(t, err)
+	keyFile, key := ageKeygen(t, keys)
 	t.Cleanup(func() {
 		_ = env.AdminClient.CoreV1().Secrets(p.ArgoCD.Namespace).Delete(ctx, p.Features.HelmSecrets.KeySecretName, metav1.DeleteOptions{})
 	})
 	secretKey := strings.TrimSpace(string(key)[strings.Index(string(key), "AGE-SECRET-KEY-"):])
 
-	r = runSopsCmd(t, "--kubeconfig", env.DeveloperKubeconfig, "secrets", "key-secret", "--private-key", keyFile, "--apply")
+	r := runSopsCmd(t, "--kubeconfig", env.DeveloperKubeconfig, "secrets", "key-secret", "--private-key", keyFile, "--apply")
 	require.Equal(t, 0, r.code, r.all())
 	assert.Contains(t, r.stdout, "applied Secret "+p.ArgoCD.Namespace+"/"+p.Features.HelmSecrets.KeySecretName)
 	assert.Contains(t, r.stderr, "no repo server pod", "says what to check when the repo server is not there")
@@ -333,12 +365,8 @@ func TestSecretsKeySecret_appliedWithTheDeveloperIdentity(t *testing.T) {
 		assert.Contains(t, r.stdout, "dry run")
 	})
 	t.Run("a server dry run with -o yaml prints the Secret the API server answered", func(t *testing.T) {
-		other := t.TempDir()
-		r := runSopsCmd(t, "secrets", "keygen", "--type", "age", "--out", other)
-		require.Equal(t, 0, r.code, r.all())
-		otherKey, err := os.ReadFile(filepath.Join(other, "key.txt"))
-		require.NoError(t, err)
-		r = runSopsCmd(t, "--kubeconfig", env.DeveloperKubeconfig, "secrets", "key-secret", "--private-key", filepath.Join(other, "key.txt"), "--dry-run=server", "-o", "yaml")
+		otherKeyFile, otherKey := ageKeygen(t, t.TempDir())
+		r := runSopsCmd(t, "--kubeconfig", env.DeveloperKubeconfig, "secrets", "key-secret", "--private-key", otherKeyFile, "--dry-run=server", "-o", "yaml")
 		require.Equal(t, 0, r.code, r.all())
 		assert.Contains(t, r.stdout, "kind: Secret")
 		assert.Contains(t, r.stdout, base64.StdEncoding.EncodeToString(otherKey))
