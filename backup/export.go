@@ -76,14 +76,7 @@ type ExportResult struct {
 // Export reads every object in scope and writes one backup to st.
 func Export(ctx context.Context, c *argocdmanaged.Clients, st *store.Store, opts ExportOptions) (*ExportResult, error) {
 	start := time.Now()
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	now := opts.Now().UTC().Truncate(time.Second)
-	if opts.Name == "" {
-		opts.Name = NamePrefix + now.Format(NameTimeFormat)
-	}
-	opts.Now = func() time.Time { return now }
+	opts, _ = stamped(opts)
 	if _, _, err := recipientsOf(opts); err != nil {
 		return nil, err
 	}
@@ -155,10 +148,9 @@ func ParseIdentities(r io.Reader, source string) ([]age.Identity, error) {
 	return ids, nil
 }
 
-// WriteArchive reads every object in scope and writes the archive to w, streaming: one
-// page of objects is in memory at a time. Export uses it; it is public for embedders that
-// keep archives somewhere other than a Store.
-func WriteArchive(ctx context.Context, c *argocdmanaged.Clients, w io.Writer, opts ExportOptions) (*archive.Manifest, *ExportResult, error) {
+// stamped fills in the clock and the backup's name of opts, and pins the clock to the UTC
+// second the name is taken at, so that the name and the manifest's creation time agree.
+func stamped(opts ExportOptions) (ExportOptions, time.Time) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -166,6 +158,15 @@ func WriteArchive(ctx context.Context, c *argocdmanaged.Clients, w io.Writer, op
 	if opts.Name == "" {
 		opts.Name = NamePrefix + now.Format(NameTimeFormat)
 	}
+	opts.Now = func() time.Time { return now }
+	return opts, now
+}
+
+// WriteArchive reads every object in scope and writes the archive to w, streaming: one
+// page of objects is in memory at a time. Export uses it; it is public for embedders that
+// keep archives somewhere other than a Store.
+func WriteArchive(ctx context.Context, c *argocdmanaged.Clients, w io.Writer, opts ExportOptions) (*archive.Manifest, *ExportResult, error) {
+	opts, now := stamped(opts)
 	recipients, names, err := recipientsOf(opts)
 	if err != nil {
 		return nil, nil, err

@@ -244,7 +244,7 @@ var invalidSubscription = policy.Rule{
 				switch {
 				case len(parts) > 2:
 					out = append(out, violation(field, "annotation %s has %d dots after subscribe.; trigger and service names cannot contain dots", k, len(parts)-1))
-				case slicesContainsEmpty(parts):
+				case slices.Contains(parts, ""):
 					out = append(out, violation(field, "annotation %s has an empty trigger or service name", k))
 				case strings.TrimSpace(strings.ReplaceAll(asString(ann[k]), ";", "")) == "":
 					out = append(out, violation(field, "annotation %s has no recipients", k))
@@ -257,15 +257,6 @@ var invalidSubscription = policy.Rule{
 		}
 		return out
 	},
-}
-
-func slicesContainsEmpty(parts []string) bool {
-	for _, p := range parts {
-		if p == "" {
-			return true
-		}
-	}
-	return false
 }
 
 var projectDenies = policy.Rule{
