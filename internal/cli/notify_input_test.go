@@ -3,11 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 // notifyOffline runs the plugin without a cluster: a default profile, and a kubeconfig
@@ -100,8 +99,7 @@ func TestNotifyLint_blamesTheSizeOfAValidFileOver16MiB(t *testing.T) {
 
 // Fails before the fix: each form opened the FIFO and waited for a writer.
 func TestNotifyCommands_refuseAFIFOAtOnce(t *testing.T) {
-	fifo := filepath.Join(t.TempDir(), "input.yaml")
-	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	fifo := fixture.FIFO(t, t.TempDir(), "input.yaml")
 	cm := writeFile(t, t.TempDir(), "cm.yaml", lintConfigMap)
 	forms := [][]string{
 		{"lint", "--config-map", fifo},
@@ -120,56 +118,20 @@ func TestNotifyCommands_refuseAFIFOAtOnce(t *testing.T) {
 				code int
 				msg  string
 			}
-			done := make(chan result, 1)
-			go func() {
+			r := fixture.Within(t, 10*time.Second, "the command on the FIFO", func() result {
 				code, msg, _ := notifyOffline(t, append([]string{"notify"}, args...)...)
-				done <- result{code, msg}
-			}()
-			select {
-			case r := <-done:
-				assert.Equal(t, ExitError, r.code, r.msg)
-				assert.Contains(t, r.msg, "named pipe")
-			case <-time.After(10 * time.Second):
-				t.Fatal("the command waits on the FIFO")
-			}
+				return result{code, msg}
+			})
+			assert.Equal(t, ExitError, r.code, r.msg)
+			assert.Contains(t, r.msg, "named pipe")
 		})
 	}
 }
 
-// silentServer accepts connections and never answers.
-func silentServer(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		_ = l.Close()
-		for _, c := range conns {
-			_ = c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
 // Fails before the fix: every form waited for an answer that never came.
 func TestNotifyLive_aServerThatNeverAnswersIsCannotReachWithExit2(t *testing.T) {
-	addr := silentServer(t)
-	kubeconfig := writeFile(t, t.TempDir(), "kubeconfig", fmt.Sprintf(`apiVersion: v1
-kind: Config
-clusters: [{name: silent, cluster: {server: "http://%s"}}]
-users: [{name: dev, user: {token: t}}]
-contexts: [{name: silent, context: {cluster: silent, user: dev}}]
-current-context: silent
-`, addr))
+	addr := fixture.SilentServer(t)
+	kubeconfig := fixture.Kubeconfig(t, t.TempDir(), "http://"+addr, "silent")
 	old := notifyRequestTimeout
 	notifyRequestTimeout = time.Second
 	t.Cleanup(func() { notifyRequestTimeout = old })
