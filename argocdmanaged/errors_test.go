@@ -3,7 +3,6 @@ package argocdmanaged_test
 import (
 	"context"
 	"errors"
-	"net"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 func TestExplainForbiddenNamesThePermissionToRequest(t *testing.T) {
@@ -38,14 +38,11 @@ func TestExplainMissingArgoCDAPI(t *testing.T) {
 }
 
 func TestExplainUnreachableServerNamesServerAndContext(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close()) // a port that was just free: nothing listens there
+	addr := fixture.ClosedPort(t)
 
 	c := clientsFor(t, &rest.Config{Host: "https://" + addr})
 	c.Context = "prod"
-	_, err = c.Kube.CoreV1().Secrets("argocd-system").List(context.Background(), metav1.ListOptions{})
+	_, err := c.Kube.CoreV1().Secrets("argocd-system").List(context.Background(), metav1.ListOptions{})
 	err = c.Explain(err, "list", argocdmanaged.ApplicationsResource, "argocd-system", "")
 
 	var ce *argocdmanaged.ConnectionError

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"sigs.k8s.io/yaml"
 
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 	"github.com/ck8sargo/ck8sargo/render/charts"
 )
 
@@ -132,7 +133,7 @@ func TestCredentialsNeverInErrorsOrEvents(t *testing.T) {
 	reg := newOCIRegistry(t, "robot", marker)
 	reg.push(t, "robot", marker, "private", "1.0.0")
 	wrongReg := newOCIRegistry(t, "robot", "other")
-	hang, closed := hangingServer(t), closedPort(t)
+	hang, closed := fixture.SilentServer(t), fixture.ClosedPort(t)
 
 	creds := []charts.Credential{
 		{URL: helmRepo.URL, Username: "alice", Password: marker},

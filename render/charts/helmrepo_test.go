@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 	"github.com/ck8sargo/ck8sargo/render/charts"
 )
 
@@ -182,7 +183,7 @@ func TestOfflineUsesTheCacheOnly(t *testing.T) {
 }
 
 func TestUnreachableRepositoryIsAnErrorNamingIt(t *testing.T) {
-	for _, repoURL := range []string{"http://" + closedPort(t) + "/charts", "oci://" + closedPort(t) + "/charts"} {
+	for _, repoURL := range []string{"http://" + fixture.ClosedPort(t) + "/charts", "oci://" + fixture.ClosedPort(t) + "/charts"} {
 		t.Run(repoURL, func(t *testing.T) {
 			f := newFetcher(t, charts.Options{Timeout: 5 * time.Second})
 			start := time.Now()
@@ -196,7 +197,7 @@ func TestUnreachableRepositoryIsAnErrorNamingIt(t *testing.T) {
 }
 
 func TestHangingServerEndsWithinTheTimeout(t *testing.T) {
-	addr := hangingServer(t)
+	addr := fixture.SilentServer(t)
 	tests := []struct{ name, repo, version string }{
 		{"helm index", "http://" + addr, "^1"},
 		{"oci tags", "oci://" + addr + "/charts", "^1"},

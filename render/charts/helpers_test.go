@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"io"
 	"log"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -196,43 +195,6 @@ func (o *ociRegistry) push(t testing.TB, user, pass, name, version string, deps 
 	require.NoError(t, err)
 	_, err = c.Push(buildArchive(t, name, version, deps...), o.host+"/charts/"+name+":"+version)
 	require.NoError(t, err)
-}
-
-// hangingServer accepts connections and never answers.
-func hangingServer(t testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
-// closedPort is a loopback address nothing listens on.
-func closedPort(t testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return addr
 }
 
 const shortTimeout = 300 * time.Millisecond
