@@ -152,17 +152,11 @@ func TestLinksInsideTheRepositoryAreFollowedSilently(t *testing.T) {
 		"overlay/kustomization.yaml":  "commonLabels: {a: b}\nresources: [cm.yaml]\n",
 		"overlay/cm.yaml":             "->../shared/cm.yaml",
 	})
-	var res *render.Result
-	logged, printed, _ := captureOutput(t, func() {
-		// kustomize's own restriction to the overlay's directory is lifted, as Argo CD's
-		// kustomize.buildOptions can; the repository's is not.
-		res = renderApps(t, renderer(t, root, func(o *render.Options) {
-			o.ArgoCDConfig.KustomizeBuildOptions = "--load-restrictor LoadRestrictionsNone"
-		}),
-			app("chart", "repoURL: "+testRepo+"\npath: chart\n"), app("overlay", "repoURL: "+testRepo+"\npath: overlay\n"))
-	})
-	assert.Empty(t, logged)
-	assert.Empty(t, printed)
+	// kustomize's own restriction to the overlay's directory is lifted, as Argo CD's
+	// kustomize.buildOptions can; the repository's is not.
+	res := renderSilently(t, renderer(t, root, func(o *render.Options) {
+		o.ArgoCDConfig.KustomizeBuildOptions = "--load-restrictor LoadRestrictionsNone"
+	}), app("chart", src("chart", "")), app("overlay", src("overlay", "")))
 	c := find(res, "chart")
 	require.Empty(t, c.Notes)
 	assert.ElementsMatch(t, []string{"ConfigMap/cm", "ConfigMap/shared"}, objectNames(c))

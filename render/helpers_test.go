@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.yaml.in/yaml/v3"
 
@@ -107,6 +108,18 @@ func objectNames(a *render.Application) []string {
 		out = append(out, o.GroupVersionKind().Kind+"/"+o.Name())
 	}
 	return out
+}
+
+// renderSilently renders ms with r and checks that rendering wrote nothing to the standard
+// logger or os.Stderr and left both as it found them.
+func renderSilently(t *testing.T, r *render.Renderer, ms ...render.Manifest) *render.Result {
+	t.Helper()
+	var res *render.Result
+	logged, printed, restored := captureOutput(t, func() { res = renderApps(t, r, ms...) })
+	assert.True(t, restored, "the log output and os.Stderr are the caller's again")
+	assert.Empty(t, logged)
+	assert.Empty(t, printed)
+	return res
 }
 
 // captureOutput runs fn with the standard logger and os.Stderr captured, and returns what
