@@ -3,14 +3,7 @@ package backup_test
 import (
 	"bytes"
 	"context"
-	"fmt"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,48 +12,13 @@ import (
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
 )
 
-// startS3 runs versitygw, an S3-compatible server built by tools/versitygw/build.sh, on a
-// free loopback port with a bucket "backups", sets the AWS credentials in the environment
-// and returns the store URL.
+// startS3 starts an S3-compatible server (testenv.StartS3), sets its credentials in the
+// environment and returns the store URL of its bucket under the prefix team/.
 func startS3(t *testing.T) string {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("needs the versitygw binary; run without -short")
-	}
-	bin := filepath.Join(testenv.BinDir(), "versitygw")
-	if _, err := os.Stat(bin); err != nil {
-		t.Fatalf("versitygw not found in %s: run `make test-bin`", testenv.BinDir())
-	}
-	root := t.TempDir()
-	require.NoError(t, os.Mkdir(filepath.Join(root, "backups"), 0o700))
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	l.Close()
-	const access, secret = "AKIACK8SARGOTEST", "ck8sargo-test-secret-key"
-	var logs bytes.Buffer
-	cmd := exec.Command(bin, "--port", addr, "--access", access, "--secret", secret, "--quiet", "posix", root)
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	require.NoError(t, cmd.Start())
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("versitygw did not start: %v\n%s", err, logs.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Setenv("AWS_ACCESS_KEY_ID", access)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", secret)
-	return fmt.Sprintf("s3://backups?endpoint=http://%s&use_path_style=true&region=us-east-1&disable_https=true&prefix=team/", addr)
+	s3 := testenv.StartS3(t)
+	s3.SetEnv(t)
+	return s3.URL("prefix=team/")
 }
 
 func TestRoundTripThroughAnS3CompatibleServer(t *testing.T) {
