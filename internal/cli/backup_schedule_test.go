@@ -31,10 +31,7 @@ func TestBackupSchedule_defaultImageIsTheReleaseImagePinnedByDigestAndPassesAdmi
 	_, recipient := writeIdentity(t)
 	p := argocdmanaged.DefaultProfile()
 	p.Registries = []string{"harbor.example.com"}
-	data, err := argocdmanaged.MarshalProfile(p)
-	require.NoError(t, err)
-	profile := filepath.Join(t.TempDir(), "profile.yaml")
-	require.NoError(t, os.WriteFile(profile, data, 0o600))
+	profile := profileFile(t, p)
 
 	tests := []struct {
 		name, version, digest, want string

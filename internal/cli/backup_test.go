@@ -27,25 +27,14 @@ import (
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
 )
 
-type backupRun struct {
-	code           int
-	msg            string
-	stdout, stderr string
-}
-
 // runBackupCmd runs `kubectl ck8sargo ARGS` with the admin kubeconfig (when the control
 // plane runs) and returns exit code, error line and output.
-func runBackupCmd(t *testing.T, stdin string, args ...string) backupRun {
+func runBackupCmd(t *testing.T, stdin string, args ...string) cmdResult {
 	t.Helper()
-	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
-	in.WriteString(stdin)
-	cmd := NewRootCmd(streams)
 	if env != nil {
 		args = append([]string{"--kubeconfig", env.AdminKubeconfig}, args...)
 	}
-	cmd.SetArgs(args)
-	code, msg := ExitCode(cmd.ExecuteContext(context.Background()))
-	return backupRun{code: code, msg: msg, stdout: out.String(), stderr: errOut.String()}
+	return execute(context.Background(), stdin, args...)
 }
 
 // backupTeam lays out a small team in its own Argo CD namespace and writes a profile file
@@ -56,12 +45,9 @@ func backupTeam(t *testing.T) (profile, ns string, dyn dynamic.Interface) {
 	ns = env.Namespace(t, "argocd")
 	p := env.Profile.Clone()
 	p.ArgoCD.Namespace = ns
-	data, err := argocdmanaged.MarshalProfile(p)
-	require.NoError(t, err)
-	profile = filepath.Join(t.TempDir(), "profile.yaml")
-	require.NoError(t, os.WriteFile(profile, data, 0o600))
+	profile = profileFile(t, p)
 
-	dyn, err = dynamic.NewForConfig(env.Admin)
+	dyn, err := dynamic.NewForConfig(env.Admin)
 	require.NoError(t, err)
 	kube := env.AdminClient
 	_, err = kube.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{
@@ -331,7 +317,7 @@ func TestBackupSignatureIsMadeByExportAndRequiredByVerifyAndRestore(t *testing.T
 	require.Equal(t, 0, r.code, r.msg)
 	assert.Contains(t, r.stderr, "warning: the backup is not signed")
 
-	verify := func(name string, args ...string) backupRun {
+	verify := func(name string, args ...string) cmdResult {
 		return runBackupCmd(t, "", append([]string{"backup", "verify", name, "--profile", profile, "--from", store}, args...)...)
 	}
 	r = verify(signed, "--identity", key, "--require-signature")

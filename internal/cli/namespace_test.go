@@ -13,7 +13,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
@@ -38,22 +37,11 @@ func requireNamespaceEnv(t *testing.T) {
 	t.Cleanup(func() { namespaceWaitInterval = old })
 }
 
-type cmdResult struct {
-	code           int
-	msg            string
-	stdout, stderr string
-}
-
 // runPlugin runs the command line as `kubectl ck8sargo` would, with stdin, and returns its
 // exit code, error line and output.
 func runPlugin(t *testing.T, kubeconfig, stdin string, args ...string) cmdResult {
 	t.Helper()
-	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
-	in.WriteString(stdin)
-	cmd := NewRootCmd(streams)
-	cmd.SetArgs(append([]string{"--kubeconfig", kubeconfig}, args...))
-	code, msg := ExitCode(cmd.ExecuteContext(context.Background()))
-	return cmdResult{code: code, msg: msg, stdout: out.String(), stderr: errOut.String()}
+	return execute(context.Background(), stdin, append([]string{"--kubeconfig", kubeconfig}, args...)...)
 }
 
 func nsName(prefix string) string {

@@ -17,7 +17,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
@@ -32,11 +31,7 @@ func notifyPlugin(t *testing.T, args ...string) (code int, stdout, stderr string
 
 func notifyProfileFile(t *testing.T) string {
 	t.Helper()
-	data, err := argocdmanaged.MarshalProfile(env.Profile)
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), ".ck8sargo.yaml")
-	require.NoError(t, os.WriteFile(path, data, 0o600))
-	return path
+	return profileFile(t, env.Profile)
 }
 
 func notifyValueFile(t *testing.T, content string) string {
@@ -225,16 +220,10 @@ func TestBadInputAndMissingRightsExitTwoWithOneLine(t *testing.T) {
 	// A ConfigMap the developer may not read: the error names the right to ask for.
 	p := env.Profile.Clone()
 	p.Notifications.ConfigMap = "another-teams-cm"
-	data, err := argocdmanaged.MarshalProfile(p)
-	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), "profile.yaml")
-	require.NoError(t, os.WriteFile(path, data, 0o600))
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	cmd := NewRootCmd(streams)
-	cmd.SetArgs([]string{"notify", "service", "list", "--kubeconfig", env.DeveloperKubeconfig, "--profile", path})
-	code, msg := ExitCode(cmd.Execute())
-	assert.Equal(t, 2, code, out.String()+errOut.String())
-	assert.Contains(t, msg, "ask the Platform Administrator for the right to get configmaps")
+	path := profileFile(t, p)
+	r := runPlugin(t, env.DeveloperKubeconfig, "", "notify", "service", "list", "--profile", path)
+	assert.Equal(t, 2, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.msg, "ask the Platform Administrator for the right to get configmaps")
 }
 
 func TestNotifyTestSendsThroughAWebhookAndSubscribeEditsAFile(t *testing.T) {

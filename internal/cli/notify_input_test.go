@@ -1,17 +1,12 @@
 package cli
 
 import (
-	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
@@ -21,17 +16,8 @@ import (
 // only when the arguments give one.
 func notifyOffline(t *testing.T, args ...string) (code int, msg, stdout string) {
 	t.Helper()
-	data, err := argocdmanaged.MarshalProfile(argocdmanaged.DefaultProfile())
-	require.NoError(t, err)
-	profile := filepath.Join(t.TempDir(), ".ck8sargo.yaml")
-	require.NoError(t, os.WriteFile(profile, data, 0o600))
-	streams, _, out, _ := genericiooptions.NewTestIOStreams()
-	cmd := NewRootCmd(streams)
-	cmd.SetArgs(append(args, "--profile", profile))
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	code, msg = ExitCode(cmd.ExecuteContext(ctx))
-	return code, msg, out.String()
+	r := executeWithinAMinute("", append(args, "--profile", profileFile(t, argocdmanaged.DefaultProfile()))...)
+	return r.code, r.msg, r.stdout
 }
 
 const lintConfigMap = `apiVersion: v1

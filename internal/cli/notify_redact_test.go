@@ -1,19 +1,14 @@
 package cli
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 )
@@ -22,18 +17,7 @@ import (
 // bounded by a minute.
 func runNoCluster(t *testing.T, args ...string) cmdResult {
 	t.Helper()
-	dir := t.TempDir()
-	data, err := argocdmanaged.MarshalProfile(argocdmanaged.DefaultProfile())
-	require.NoError(t, err)
-	profile := filepath.Join(dir, ".ck8sargo.yaml")
-	require.NoError(t, os.WriteFile(profile, data, 0o600))
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	cmd := NewRootCmd(streams)
-	cmd.SetArgs(append(args, "--profile", profile, "--kubeconfig", filepath.Join(dir, "no-kubeconfig")))
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	code, msg := ExitCode(cmd.ExecuteContext(ctx))
-	return cmdResult{code: code, msg: msg, stdout: out.String(), stderr: errOut.String()}
+	return executeWithinAMinute("", append(args, "--profile", profileFile(t, argocdmanaged.DefaultProfile()), "--kubeconfig", filepath.Join(t.TempDir(), "no-kubeconfig"))...)
 }
 
 const cliLeakMarker = "CLILEAK-4f2a9b-value"

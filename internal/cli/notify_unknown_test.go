@@ -4,13 +4,11 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
@@ -54,16 +52,11 @@ func limitedNotifyUser(t *testing.T, name string, extra ...rbacv1.PolicyRule) st
 // environment's profile.
 func notifyPluginAs(t *testing.T, kubeconfig string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	cmd := NewRootCmd(streams)
-	cmd.SetArgs(append(args, "--kubeconfig", kubeconfig, "--profile", notifyProfileFile(t)))
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	code, msg := ExitCode(cmd.ExecuteContext(ctx))
-	if msg != "" {
-		errOut.WriteString("error: " + msg + "\n")
+	r := executeWithinAMinute("", append(args, "--kubeconfig", kubeconfig, "--profile", notifyProfileFile(t))...)
+	if r.msg != "" {
+		r.stderr += "error: " + r.msg + "\n"
 	}
-	return code, out.String(), errOut.String()
+	return r.code, r.stdout, r.stderr
 }
 
 // A check that needs what the user may not read is unknown: never ok (exit 0), never a

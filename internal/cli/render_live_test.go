@@ -2,18 +2,15 @@ package cli
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 
-	"github.com/ck8sargo/ck8sargo/argocdmanaged"
 	"github.com/ck8sargo/ck8sargo/internal/testenv"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 // liveRenderRepo has an overlay with helmCharts (rendered only with --enable-helm) and a
@@ -53,11 +50,8 @@ func TestRenderReadsArgoCDCMLive(t *testing.T) {
 	ns := env.Namespace(t, "argocd")
 	p := env.Profile.Clone()
 	p.ArgoCD.Namespace = ns
-	data, err := argocdmanaged.MarshalProfile(p)
-	require.NoError(t, err)
-	profile := filepath.Join(t.TempDir(), "profile.yaml")
-	require.NoError(t, os.WriteFile(profile, data, 0o600))
-	_, err = env.AdminClient.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{
+	profile := profileFile(t, p)
+	_, err := env.AdminClient.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{Name: "argocd-cm"},
 		Data: map[string]string{
 			"kustomize.buildOptions": "--enable-helm",
@@ -67,18 +61,11 @@ func TestRenderReadsArgoCDCMLive(t *testing.T) {
 	}, metav1.CreateOptions{})
 	require.NoError(t, err)
 	root := t.TempDir()
-	for name, text := range liveRenderRepo {
-		path := filepath.Join(root, name)
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
-	}
+	fixture.WriteFiles(t, root, liveRenderRepo)
 	t.Chdir(root)
 	run := func(kubeconfig string, args ...string) (int, string, string, string) {
-		streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-		cmd := NewRootCmd(streams)
-		cmd.SetArgs(append([]string{"--kubeconfig", kubeconfig}, args...))
-		code, msg := ExitCode(cmd.ExecuteContext(ctx))
-		return code, msg, out.String(), errOut.String()
+		r := runPlugin(t, kubeconfig, "", args...)
+		return r.code, r.msg, r.stdout, r.stderr
 	}
 	base := []string{"render", "--profile", profile, "--repo-root", ".", "--repo-url", "https://git.example.com/deploy.git", "--argocd-cm", "live"}
 
@@ -92,10 +79,7 @@ func TestRenderReadsArgoCDCMLive(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Contains(t, stderr, "the URL scheme 's3' of s3://bucket/values.yaml is not allowed: helm.valuesFileSchemes of argocd-cm is \"secrets, https\"")
 
-	devProfile := filepath.Join(t.TempDir(), "profile.yaml")
-	data, err = argocdmanaged.MarshalProfile(env.Profile)
-	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(devProfile, data, 0o600))
+	devProfile := profileFile(t, env.Profile)
 	dev := append([]string{}, base...)
 	dev[2] = devProfile
 	code, msg, stdout, _ = run(env.DeveloperKubeconfig, dev...)

@@ -5,16 +5,11 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 )
 
 // runArgs runs the command tree in-process with exactly these arguments.
 func runArgs(args ...string) cmdResult {
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	cmd := NewRootCmd(streams)
-	cmd.SetArgs(args)
-	code, msg := ExitCode(cmd.ExecuteContext(context.Background()))
-	return cmdResult{code: code, msg: msg, stdout: out.String(), stderr: errOut.String()}
+	return execute(context.Background(), "", args...)
 }
 
 func TestUnknownSubcommandsExit2WithOneLineAndASuggestion(t *testing.T) {

@@ -37,7 +37,7 @@ func TestSecretsCommands_refuseAFIFOAtOnce(t *testing.T) {
 	}
 	for _, args := range forms {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
-			r := fixture.Within(t, 10*time.Second, "the command on the FIFO", func() sopsRun {
+			r := fixture.Within(t, 10*time.Second, "the command on the FIFO", func() cmdResult {
 				return runSopsCmd(t, append([]string{"secrets"}, args...)...)
 			})
 			assert.Equal(t, ExitError, r.code, r.all())

@@ -19,7 +19,6 @@ import (
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes/scheme"
 
@@ -28,29 +27,16 @@ import (
 	"github.com/ck8sargo/ck8sargo/secrets/sealed"
 )
 
-type secretsRun struct {
-	code                int
-	msg, stdout, stderr string
-}
-
-// all is everything the command printed, for checking that no secret value leaked.
-func (r secretsRun) all() string { return r.msg + "\n" + r.stdout + "\n" + r.stderr }
-
 // runSecretsCmd runs a command line of the plugin, as main would, with the given stdin.
-func runSecretsCmd(t *testing.T, stdin string, args ...string) secretsRun {
+func runSecretsCmd(t *testing.T, stdin string, args ...string) cmdResult {
 	t.Helper()
-	streams, in, out, errOut := genericiooptions.NewTestIOStreams()
-	in.WriteString(stdin)
-	cmd := NewRootCmd(streams)
-	cmd.SetArgs(args)
-	code, msg := ExitCode(cmd.ExecuteContext(context.Background()))
-	return secretsRun{code: code, msg: msg, stdout: out.String(), stderr: errOut.String()}
+	return execute(context.Background(), stdin, args...)
 }
 
 // sealedPlanted are values that no command may ever print.
 var sealedPlanted = []string{"planted-pw-7c1e", "planted-user-9d2a", "planted-raw-41b0"}
 
-func assertNoPlanted(t *testing.T, r secretsRun) {
+func assertNoPlanted(t *testing.T, r cmdResult) {
 	t.Helper()
 	for _, v := range append(sealedPlanted, valsPlanted...) {
 		assert.NotContains(t, r.all(), v)

@@ -27,22 +27,11 @@ const (
 	sopsPlantedToken    = "planted-sops-token-88af"
 )
 
-type sopsRun struct {
-	code                int
-	msg, stdout, stderr string
-}
-
-func (r sopsRun) all() string { return r.msg + "\n" + r.stdout + "\n" + r.stderr }
-
 // runSopsCmd runs a command line of the plugin as main would, with the environment of the
 // test (no SOPS_* or GNUPGHOME of the machine: see isolateSopsEnv).
-func runSopsCmd(t *testing.T, args ...string) sopsRun {
+func runSopsCmd(t *testing.T, args ...string) cmdResult {
 	t.Helper()
-	streams, _, out, errOut := genericiooptions.NewTestIOStreams()
-	cmd := NewRootCmd(streams)
-	cmd.SetArgs(args)
-	code, msg := ExitCode(cmd.ExecuteContext(context.Background()))
-	return sopsRun{code: code, msg: msg, stdout: out.String(), stderr: errOut.String()}
+	return runArgs(args...)
 }
 
 // isolateSopsEnv keeps the machine's keys out of the test: no sops variables, a HOME and
@@ -132,8 +121,8 @@ func isolatePGPEnv(t *testing.T) (home, gnupg string) {
 func TestSecretsSopsFlow_endToEndWithoutPrintingSecrets(t *testing.T) {
 	repo := newSopsRepo(t)
 	t.Chdir(repo.dir)
-	var runs []sopsRun
-	run := func(args ...string) sopsRun {
+	var runs []cmdResult
+	run := func(args ...string) cmdResult {
 		r := runSopsCmd(t, args...)
 		runs = append(runs, r)
 		return r
