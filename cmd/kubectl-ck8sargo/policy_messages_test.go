@@ -2,13 +2,13 @@ package main_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
+
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 // exampleApps is a repository shaped like argoproj/argocd-example-apps, as a new user
@@ -105,11 +105,7 @@ spec:
 
 func TestPolicyCheckOnTheExampleAppsPrintsOnlyItsReport(t *testing.T) {
 	dir := t.TempDir()
-	for name, text := range exampleApps {
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
-	}
+	fixture.WriteFiles(t, dir, exampleApps)
 	r := runPlugin(t, dir, filepath.Join(dir, "no-kubeconfig"), "policy", "check", "--offline",
 		"--repo-root", ".", "--repo-url", "https://github.com/argoproj/argocd-example-apps.git", ".")
 	assert.Equal(t, 1, r.Code, r.Stdout)
