@@ -14,6 +14,7 @@ import (
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
 	"github.com/ck8sargo/ck8sargo/internal/cli"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 	"github.com/ck8sargo/ck8sargo/policy/rules"
 )
 
@@ -40,11 +41,7 @@ func runPolicyCmd(t *testing.T, dir, stdin string, args ...string) policyRun {
 func policyRepo(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte(text), 0o644))
-	}
+	fixture.WriteFiles(t, dir, files)
 	return dir
 }
 
