@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"filippo.io/age"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 
@@ -19,6 +20,7 @@ type backupExportOptions struct {
 	plaintext  bool
 	id         identityFlag
 	output     *outputFlag
+	signer     *age.X25519Identity // set by Validate
 
 	*backupSession
 }
@@ -37,7 +39,9 @@ the export refuses unless --include-plaintext-secrets.
 
 With the team's age identity (--identity or SOPS_AGE_KEY_FILE) whose public key is one of
 the recipients, the manifest is signed with an HMAC keyed from it, so that verify and
-restore --require-signature can tell that a holder of the team's key wrote the backup.`,
+restore --require-signature can tell that a holder of the team's key wrote the backup. An
+--identity file with no such key is refused (exit 2); a SOPS_AGE_KEY_FILE with none gives
+an unsigned backup and a warning.`,
 		Example: `  # to the default directory, Secrets encrypted to a team key
   kubectl ck8sargo backup export --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p
 
@@ -60,23 +64,29 @@ func (o *backupExportOptions) Complete(_ *cobra.Command, _ []string) (err error)
 	return err
 }
 
-// Validate checks the recipients.
+// Validate checks the recipients and picks the signing identity. A key passed with
+// --identity that cannot sign is refused, since the user asked for a signature; one found
+// through SOPS_AGE_KEY_FILE only earns a warning in Run, since that file often holds a
+// sops key that was never meant for backups.
 func (o *backupExportOptions) Validate() error {
 	if _, err := backup.ParseRecipients(o.recipients); err != nil {
 		return UsageErrorf("%w", err)
+	}
+	recipients := o.recipients
+	if len(recipients) == 0 {
+		recipients = o.profile.Backup.Recipients
+	}
+	o.signer = archive.SigningIdentity(o.ids, recipients)
+	if o.signer == nil && o.id.file != "" {
+		return UsageErrorf("cannot sign the backup: no key in %s is one of its recipients; add the key's public key with --encrypt-to, or leave out --identity for an unsigned backup", o.id.file)
 	}
 	return nil
 }
 
 // Run exports and prints what was written.
 func (o *backupExportOptions) Run(ctx context.Context) error {
-	recipients := o.recipients
-	if len(recipients) == 0 {
-		recipients = o.profile.Backup.Recipients
-	}
-	signer := archive.SigningIdentity(o.ids, recipients)
-	if signer == nil && len(o.ids) > 0 {
-		fmt.Fprintln(o.ErrOut, "warning: the backup is not signed: no identity in the --identity file (or SOPS_AGE_KEY_FILE) is one of the recipients")
+	if o.signer == nil && len(o.ids) > 0 {
+		fmt.Fprintln(o.ErrOut, "warning: the backup is not signed: no identity in SOPS_AGE_KEY_FILE is one of the recipients")
 	}
 	st, err := o.openStore(ctx)
 	if err != nil {
@@ -84,7 +94,7 @@ func (o *backupExportOptions) Run(ctx context.Context) error {
 	}
 	progress := progressFor(o.root)
 	res, err := backup.Export(ctx, o.clients, st, backup.ExportOptions{
-		Profile: o.profile, Recipients: o.recipients, IncludePlaintextSecrets: o.plaintext, Sign: signer, Progress: progress,
+		Profile: o.profile, Recipients: o.recipients, IncludePlaintextSecrets: o.plaintext, Sign: o.signer, Progress: progress,
 	})
 	endProgress(progress)
 	if err != nil {
