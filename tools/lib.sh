@@ -66,7 +66,7 @@ go_install() {
   local tmp i
   tmp=$(mktemp -d)
   # A subshell, so that the caller's directory and traps stay as they are.
-  if ! (cd "$tmp" && GO111MODULE=on GOWORK=off GOFLAGS=-mod=mod GOBIN="$tmp/bin" go install -trimpath "${pkgs[@]}"); then
+  if ! (cd "$tmp" && GO111MODULE=on GOWORK=off GOFLAGS=-mod=mod GOBIN="$tmp/bin" go install -trimpath -ldflags=-s "${pkgs[@]}"); then
     rm -rf "$tmp"
     return 1
   fi

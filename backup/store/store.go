@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -41,6 +42,36 @@ func (e *NotFoundError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrNotFound) hold.
 func (e *NotFoundError) Unwrap() error { return ErrNotFound }
+
+// UnreachableError is a store whose server did not answer at all: a wrong endpoint, a
+// name that does not resolve, or a server that is down.
+type UnreachableError struct {
+	URL string // redacted
+	Err error  // the network error
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("cannot reach the store %s: %v", e.URL, e.Err)
+}
+
+// Unwrap returns the network error.
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// errorf wraps err, a failed request to the store, with what was being done (format and
+// args). A store that could not be reached gives an *UnreachableError instead, holding
+// the network error alone: the SDK's retry count and request details around it say
+// nothing the user can act on.
+func (s *Store) errorf(err error, format string, args ...any) error {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return &UnreachableError{URL: s.URL(), Err: dns}
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return &UnreachableError{URL: s.URL(), Err: op}
+	}
+	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), err)
+}
 
 // Store is a place that holds backups.
 type Store struct {
@@ -170,7 +201,7 @@ func (s *Store) Create(ctx context.Context, name string) (*Upload, error) {
 	for _, key := range []string{name + ArchiveSuffix, name + ManifestSuffix} {
 		ok, err := s.bucket.Exists(ctx, key)
 		if err != nil {
-			return nil, fmt.Errorf("checking %s in %s: %w", key, s.URL(), err)
+			return nil, s.errorf(err, "checking %s in %s", key, s.URL())
 		}
 		if ok {
 			return nil, fmt.Errorf("backup %s already exists in %s", name, s.URL())
@@ -180,7 +211,7 @@ func (s *Store) Create(ctx context.Context, name string) (*Upload, error) {
 	w, err := s.bucket.NewWriter(wctx, name+ArchiveSuffix, writerOptions("application/gzip"))
 	if err != nil {
 		cancel()
-		return nil, fmt.Errorf("writing %s to %s: %w", name, s.URL(), err)
+		return nil, s.errorf(err, "writing %s to %s", name, s.URL())
 	}
 	return &Upload{s: s, name: name, w: w, cancel: cancel}, nil
 }
@@ -213,7 +244,7 @@ func (u *Upload) Commit(ctx context.Context, m *archive.Manifest) error {
 	u.done = true
 	defer u.cancel()
 	if err := u.w.Close(); err != nil {
-		return fmt.Errorf("writing %s to %s: %w", u.name, u.s.URL(), err)
+		return u.s.errorf(err, "writing %s to %s", u.name, u.s.URL())
 	}
 	// The copy is the archive's manifest byte for byte, so that a reader can compare them.
 	data := m.Bytes()
@@ -226,7 +257,7 @@ func (u *Upload) Commit(ctx context.Context, m *archive.Manifest) error {
 	if err := u.s.bucket.WriteAll(ctx, u.name+ManifestSuffix, data, writerOptions("application/json")); err != nil {
 		// The archive without its manifest copy is not a listed backup; remove it.
 		_ = u.s.bucket.Delete(context.WithoutCancel(ctx), u.name+ArchiveSuffix)
-		return fmt.Errorf("writing the manifest of %s to %s: %w", u.name, u.s.URL(), err)
+		return u.s.errorf(err, "writing the manifest of %s to %s", u.name, u.s.URL())
 	}
 	return nil
 }
@@ -281,7 +312,7 @@ func (s *Store) topObjects(ctx context.Context) ([]*blob.ListObject, error) {
 			return out, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("listing %s: %w", s.URL(), err)
+			return nil, s.errorf(err, "listing %s", s.URL())
 		}
 		if !obj.IsDir {
 			out = append(out, obj)
@@ -368,7 +399,7 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	}
 	for _, key := range []string{name + ManifestSuffix, name + ArchiveSuffix} {
 		if err := s.bucket.Delete(ctx, key); err != nil && gcerrors.Code(err) != gcerrors.NotFound {
-			return fmt.Errorf("deleting %s from %s: %w", key, s.URL(), err)
+			return s.errorf(err, "deleting %s from %s", key, s.URL())
 		}
 	}
 	return nil
@@ -378,5 +409,5 @@ func (s *Store) notFound(name string, err error) error {
 	if err == nil || gcerrors.Code(err) == gcerrors.NotFound {
 		return &NotFoundError{Name: name, URL: s.URL()}
 	}
-	return fmt.Errorf("reading %s from %s: %w", name, s.URL(), err)
+	return s.errorf(err, "reading %s from %s", name, s.URL())
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ck8sargo/ck8sargo/backup/archive"
 	"github.com/ck8sargo/ck8sargo/backup/store"
+	"github.com/ck8sargo/ck8sargo/internal/testenv/fixture"
 )
 
 func open(t *testing.T) (*store.Store, string) {
@@ -125,4 +126,34 @@ func TestDefaultURLFollowsXDGDataHome(t *testing.T) {
 	u, err := store.DefaultURL()
 	require.NoError(t, err)
 	assert.Equal(t, "file:///data/ck8sargo/backups", u)
+}
+
+func TestAStoreThatDoesNotAnswerIsUnreachableWithTheNetworkErrorAlone(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "ck8sargo-test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "ck8sargo-test-secret")
+	for _, tt := range []struct {
+		name, endpoint, want string
+	}{
+		{"nothing listens", "http://" + fixture.ClosedPort(t), "connection refused"},
+		{"the name does not resolve", "http://s3.ck8sargo.invalid", "s3.ck8sargo.invalid"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			st, err := store.Open(ctx, "s3://backups?endpoint="+tt.endpoint+"&use_path_style=true&region=x")
+			require.NoError(t, err, "opening sends no request")
+			defer st.Close()
+			_, listErr := st.List(ctx)
+			_, createErr := st.Create(ctx, "argocd-backup-20260101T020304Z")
+			for _, err := range []error{listErr, createErr} {
+				var unreachable *store.UnreachableError
+				require.ErrorAs(t, err, &unreachable)
+				assert.Equal(t, st.URL(), unreachable.URL)
+				msg := err.Error()
+				assert.Contains(t, msg, "cannot reach the store "+st.URL()+": ")
+				assert.Contains(t, msg, tt.want)
+				assert.NotContains(t, msg, "attempts", "the SDK's retry details are left out")
+				assert.NotContains(t, msg, "ck8sargo-test")
+			}
+		})
+	}
 }

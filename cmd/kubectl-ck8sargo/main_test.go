@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	plugin = filepath.Join(dir, "kubectl-ck8sargo")
-	out, err := exec.Command("go", "build", "-o", plugin, ".").CombinedOutput()
+	out, err := fixture.GoBuild(".", plugin).CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "building the plugin: %v\n%s", err, out)
 		os.Exit(1)

@@ -21,6 +21,7 @@ func backupError(err error) error {
 		notFound   *store.NotFoundError
 		invalidRef *backup.InvalidObjectRefError
 		notInIt    *backup.ObjectNotInBackupError
+		unreach    *store.UnreachableError
 	)
 	switch {
 	case errors.As(err, &invalidRef):
@@ -29,6 +30,8 @@ func backupError(err error) error {
 		return UsageErrorf("--only %s: no such object in backup %s", notInIt.Ref, notInIt.Backup)
 	case errors.Is(err, backup.ErrPruneWithOnly):
 		return UsageErrorf("--prune cannot be combined with --only: %w", err)
+	case errors.As(err, &unreach):
+		return &exitError{Code: ExitError, Err: fmt.Errorf("%w; check the endpoint in the store URL (--to, --from or backup.to in the profile) and that the server is up", err)}
 	case errors.As(err, &notFound):
 		return UsageErrorf("%w; see `kubectl ck8sargo backup list --from %s`", err, notFound.URL)
 	case errors.Is(err, archive.ErrNoIdentity):

@@ -27,6 +27,7 @@ func TestBackupErrorsGetTheFlagThatFixesThemAndKeepTheirChain(t *testing.T) {
 		{"plaintext Secrets", backup.ErrPlaintextSecrets, backup.ErrPlaintextSecrets, "--encrypt-to or backup.recipients in the profile, or pass --include-plaintext-secrets"},
 		{"prune with only", backup.ErrPruneWithOnly, backup.ErrPruneWithOnly, "--prune cannot be combined with --only"},
 		{"an object reference", &backup.InvalidObjectRefError{Ref: "pod/x"}, nil, `invalid --only "pod/x": use KIND/NAME`},
+		{"a store that does not answer", fmt.Errorf("listing s3://b: %w", &store.UnreachableError{URL: "s3://b", Err: errors.New("dial tcp 127.0.0.1:1: connect: connection refused")}), nil, "cannot reach the store s3://b: dial tcp 127.0.0.1:1: connect: connection refused; check the endpoint in the store URL (--to, --from or backup.to in the profile)"},
 		{"an object not in the backup", &backup.ObjectNotInBackupError{Ref: "Application/x", Backup: "b"}, nil, "--only Application/x: no such object in backup b"},
 	}
 	for _, tt := range tests {

@@ -12,5 +12,5 @@ if built "$stamp" gator; then
 fi
 echo "building gator into $BINDIR (first time: about six minutes)" >&2
 mkdir -p "$BINDIR"
-GOFLAGS=-mod=mod go build -trimpath -o "$BINDIR/gator" github.com/open-policy-agent/gatekeeper/v3/cmd/gator
+GOFLAGS=-mod=mod go build -trimpath -ldflags=-s -o "$BINDIR/gator" github.com/open-policy-agent/gatekeeper/v3/cmd/gator
 mark_built gator "$stamp"

@@ -12,4 +12,4 @@ fi
 echo "building kubectl into $BINDIR" >&2
 mkdir -p "$BINDIR"
 cd "$here"
-GOWORK=off go build -trimpath -o "$BINDIR/kubectl" .
+GOWORK=off go build -trimpath -ldflags=-s -o "$BINDIR/kubectl" .
