@@ -31,15 +31,13 @@ type Rule struct {
 	// Index is the rule's position in creation_rules, from 0.
 	Index int
 	// Line is the line of the rule in .sops.yaml.
-	Line                    int
-	PathRegex               string
-	EncryptedRegex          string
-	UnencryptedRegex        string
-	EncryptedSuffix         string
-	UnencryptedSuffix       string
-	EncryptedCommentRegex   string
-	UnencryptedCommentRegex string
-	MACOnlyEncrypted        bool
+	Line      int
+	PathRegex string
+	// EncryptionSettings are the rule's encrypted_regex, unencrypted_regex,
+	// encrypted_suffix, unencrypted_suffix, encrypted_comment_regex and
+	// unencrypted_comment_regex: which leaves sops encrypts.
+	EncryptionSettings
+	MACOnlyEncrypted bool
 	// PGP are the fingerprints and Age the recipients of the rule, from its pgp and age
 	// fields and from its key_groups.
 	PGP []string
@@ -49,17 +47,24 @@ type Rule struct {
 }
 
 type rawRule struct {
-	PathRegex               string     `yaml:"path_regex"`
-	EncryptedRegex          string     `yaml:"encrypted_regex"`
-	UnencryptedRegex        string     `yaml:"unencrypted_regex"`
-	EncryptedSuffix         string     `yaml:"encrypted_suffix"`
-	UnencryptedSuffix       string     `yaml:"unencrypted_suffix"`
-	EncryptedCommentRegex   string     `yaml:"encrypted_comment_regex"`
-	UnencryptedCommentRegex string     `yaml:"unencrypted_comment_regex"`
-	MACOnlyEncrypted        bool       `yaml:"mac_only_encrypted"`
-	PGP                     keyList    `yaml:"pgp"`
-	Age                     keyList    `yaml:"age"`
-	KeyGroups               []rawGroup `yaml:"key_groups"`
+	PathRegex        string `yaml:"path_regex"`
+	rawSettings      `yaml:",inline"`
+	MACOnlyEncrypted bool       `yaml:"mac_only_encrypted"`
+	PGP              keyList    `yaml:"pgp"`
+	Age              keyList    `yaml:"age"`
+	KeyGroups        []rawGroup `yaml:"key_groups"`
+}
+
+// rawSettings decodes EncryptionSettings from a creation rule or from a file's sops
+// metadata, which use the same keys. The yaml tags live here so that the exported type
+// carries none.
+type rawSettings struct {
+	EncryptedRegex          string `yaml:"encrypted_regex"`
+	UnencryptedRegex        string `yaml:"unencrypted_regex"`
+	EncryptedSuffix         string `yaml:"encrypted_suffix"`
+	UnencryptedSuffix       string `yaml:"unencrypted_suffix"`
+	EncryptedCommentRegex   string `yaml:"encrypted_comment_regex"`
+	UnencryptedCommentRegex string `yaml:"unencrypted_comment_regex"`
 }
 
 type rawGroup struct {
@@ -123,10 +128,8 @@ func ParseConfig(dir string, data []byte) (*Config, error) {
 		}
 		rule := Rule{
 			Index: i, Line: n.Line, PathRegex: r.PathRegex,
-			EncryptedRegex: r.EncryptedRegex, UnencryptedRegex: r.UnencryptedRegex,
-			EncryptedSuffix: r.EncryptedSuffix, UnencryptedSuffix: r.UnencryptedSuffix,
-			EncryptedCommentRegex: r.EncryptedCommentRegex, UnencryptedCommentRegex: r.UnencryptedCommentRegex,
-			MACOnlyEncrypted: r.MACOnlyEncrypted, PGP: r.PGP, Age: r.Age,
+			EncryptionSettings: EncryptionSettings(r.rawSettings),
+			MACOnlyEncrypted:   r.MACOnlyEncrypted, PGP: r.PGP, Age: r.Age,
 		}
 		for _, g := range r.KeyGroups {
 			rule.PGP = append(rule.PGP, g.PGP...)

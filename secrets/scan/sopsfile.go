@@ -126,15 +126,6 @@ type EncryptionSettings struct {
 
 func (s EncryptionSettings) isZero() bool { return s == EncryptionSettings{} }
 
-// Settings returns the rule's encryption settings.
-func (r *Rule) Settings() EncryptionSettings {
-	return EncryptionSettings{
-		EncryptedRegex: r.EncryptedRegex, UnencryptedRegex: r.UnencryptedRegex,
-		EncryptedSuffix: r.EncryptedSuffix, UnencryptedSuffix: r.UnencryptedSuffix,
-		EncryptedCommentRegex: r.EncryptedCommentRegex, UnencryptedCommentRegex: r.UnencryptedCommentRegex,
-	}
-}
-
 // defaultUnencryptedSuffix is what sops leaves in plaintext when nothing else is set.
 const defaultUnencryptedSuffix = "_unencrypted"
 
@@ -205,7 +196,7 @@ func CheckEncryption(file string, data []byte, rule *Rule) EncryptionStatus {
 	reason := "it must be encrypted"
 	if rule != nil {
 		reason = rule.Describe() + " of " + ConfigFileName + " says it must be encrypted"
-		st.Settings = rule.Settings()
+		st.Settings = rule.EncryptionSettings
 	}
 	switch st.Encryption {
 	case Plaintext:
@@ -291,14 +282,7 @@ func yamlLeaves(data []byte) ([]leaf, EncryptionSettings, error) {
 		}
 		root := doc.Content[0]
 		if m := yamlnode.Value(root, "sops"); m != nil {
-			var raw struct {
-				EncryptedRegex          string `yaml:"encrypted_regex"`
-				UnencryptedRegex        string `yaml:"unencrypted_regex"`
-				EncryptedSuffix         string `yaml:"encrypted_suffix"`
-				UnencryptedSuffix       string `yaml:"unencrypted_suffix"`
-				EncryptedCommentRegex   string `yaml:"encrypted_comment_regex"`
-				UnencryptedCommentRegex string `yaml:"unencrypted_comment_regex"`
-			}
+			var raw rawSettings
 			if m.Decode(&raw) == nil {
 				meta = EncryptionSettings(raw)
 			}
