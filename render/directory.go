@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -30,81 +29,57 @@ func (s *srcRun) directory(ctx context.Context) ([]Object, error) {
 	}
 	var objs []Object
 	var total int64
-	visited := map[string]bool{real: true}
-	var walk func(userDir, realDir, rel string) error
-	walk = func(userDir, realDir, rel string) error {
-		if err := ctx.Err(); err != nil {
-			return err
+	// A directory is walked into only with recurse, and never a hidden one.
+	descend := func(name string) bool { return d.Recurse && !strings.HasPrefix(name, ".") }
+	// What the listing alone rules out is not resolved.
+	skip := func(e walkEntry) bool {
+		if e.dirent.Type().IsRegular() {
+			return !manifestName(e.dirent.Name())
 		}
-		entries, err := os.ReadDir(realDir)
-		if err != nil {
-			return s.r.fileErr(userDir, err)
-		}
-		for _, e := range entries {
-			name := e.Name()
-			userPath := filepath.Join(userDir, name)
-			relName := name
-			if rel != "" {
-				relName = rel + "/" + name
-			}
-			ext := strings.ToLower(filepath.Ext(name))
-			isManifest := ext == ".yaml" || ext == ".yml" || ext == ".json" || ext == ".jsonnet"
-			if e.Type().IsRegular() && !isManifest {
-				continue
-			}
-			if e.IsDir() && (!d.Recurse || strings.HasPrefix(name, ".")) {
-				continue
-			}
-			rp, err := s.r.resolve(userPath)
-			if err != nil {
-				return err
-			}
-			fi, err := os.Stat(rp)
-			if err != nil {
-				return s.r.fileErr(userPath, err)
-			}
-			if fi.IsDir() {
-				if !d.Recurse || strings.HasPrefix(name, ".") {
-					continue
-				}
-				if visited[rp] {
-					return fmt.Errorf("%s: a symbolic link loop", s.r.display(userPath))
-				}
-				visited[rp] = true
-				if err := walk(userPath, rp, relName); err != nil {
-					return err
-				}
-				continue
-			}
-			if !isManifest || (d.Exclude != "" && argoGlob(d.Exclude, relName)) || (d.Include != "" && !argoGlob(d.Include, relName)) {
-				continue
-			}
-			data, err := s.r.readFile(userPath)
-			if err != nil {
-				return err
-			}
-			total += int64(len(data))
-			if max := s.r.opts.MaxFileSize; max > 0 && total > 4*max {
-				return fmt.Errorf("the directory's manifests are more than %d bytes", 4*max)
-			}
-			var o []Object
-			if ext == ".jsonnet" {
-				s.kind = KindJsonnet
-				o, err = s.jsonnet(ctx, userPath, data)
-			} else {
-				o, err = parseManifestFile(s.r.display(userPath), data)
-			}
-			if err != nil {
-				return err
-			}
-			objs = append(objs, o...)
-		}
-		return nil
+		return e.dirent.IsDir() && !descend(e.dirent.Name())
 	}
-	if err := walk(s.dir, real, ""); err != nil {
+	visit := func(e walkEntry) (bool, error) {
+		if e.info.IsDir() {
+			return descend(e.dirent.Name()), nil
+		}
+		if !manifestName(e.dirent.Name()) || (d.Exclude != "" && argoGlob(d.Exclude, e.rel)) || (d.Include != "" && !argoGlob(d.Include, e.rel)) {
+			return false, nil
+		}
+		data, err := s.r.readFile(e.path)
+		if err != nil {
+			return false, err
+		}
+		total += int64(len(data))
+		if max := s.r.opts.MaxFileSize; max > 0 && total > 4*max {
+			return false, fmt.Errorf("the directory's manifests are more than %d bytes", 4*max)
+		}
+		var o []Object
+		if strings.ToLower(filepath.Ext(e.dirent.Name())) == ".jsonnet" {
+			s.kind = KindJsonnet
+			o, err = s.jsonnet(ctx, e.path, data)
+		} else {
+			o, err = parseManifestFile(s.r.display(e.path), data)
+		}
+		if err != nil {
+			return false, err
+		}
+		objs = append(objs, o...)
+		return false, nil
+	}
+	// A second link to a directory already read is refused as a loop, not read again.
+	if err := (repoWalk{r: s.r, skip: skip, visit: visit}).run(ctx, s.dir, real); err != nil {
 		return nil, err
 	}
 	return objs, nil
+}
+
+// manifestName says whether a file of a directory source is read, by its extension.
+func manifestName(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json", ".jsonnet":
+		return true
+	}
+	return false
 }
 
 // parseManifestFile reads the objects of a manifest of a directory source, each with the

@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,67 +39,34 @@ func (r *Renderer) loadChart(dir string) (*chart.Chart, error) {
 	rules.AddDefaults()
 	var files []*loader.BufferedFile
 	var size int64
-	visited := map[string]bool{top: true}
-	var walk func(userDir, realDir, rel string) error
-	walk = func(userDir, realDir, rel string) error {
-		entries, err := os.ReadDir(realDir)
+	// A directory reached again by another link is read again, as Helm's loader does;
+	// only a link back into a directory being read is a loop.
+	w := repoWalk{r: r, revisit: true, visit: func(e walkEntry) (bool, error) {
+		if rules.Ignore(e.rel, e.info) {
+			return false, nil
+		}
+		if e.info.IsDir() {
+			return true, nil
+		}
+		if !e.info.Mode().IsRegular() {
+			return false, fmt.Errorf("%s is not a regular file; it is not read", r.display(e.path))
+		}
+		if e.info.Size() > loader.MaxDecompressedFileSize {
+			return false, fmt.Errorf("chart file %s is larger than the maximum file size %d", r.display(e.path), loader.MaxDecompressedFileSize)
+		}
+		data, err := r.readFile(e.real)
 		if err != nil {
-			return r.fileErr(userDir, err)
+			return false, err
 		}
-		for _, e := range entries {
-			name := e.Name()
-			userPath := filepath.Join(userDir, name)
-			n := name
-			if rel != "" {
-				n = rel + "/" + name
-			}
-			real, err := r.resolve(filepath.Join(realDir, name))
-			if err != nil {
-				if o, ok := err.(*outsideError); ok {
-					o.name = r.display(userPath)
-				}
-				return err
-			}
-			fi, err := os.Stat(real)
-			if err != nil {
-				return r.fileErr(userPath, err)
-			}
-			if fi.IsDir() {
-				if rules.Ignore(n, fi) {
-					continue
-				}
-				if visited[real] {
-					return fmt.Errorf("%s: a symbolic link loop", r.display(userPath))
-				}
-				visited[real] = true
-				if err := walk(userPath, real, n); err != nil {
-					return err
-				}
-				delete(visited, real)
-				continue
-			}
-			if rules.Ignore(n, fi) {
-				continue
-			}
-			if !fi.Mode().IsRegular() {
-				return fmt.Errorf("%s is not a regular file; it is not read", r.display(userPath))
-			}
-			if fi.Size() > loader.MaxDecompressedFileSize {
-				return fmt.Errorf("chart file %s is larger than the maximum file size %d", r.display(userPath), loader.MaxDecompressedFileSize)
-			}
-			data, err := r.readFile(real)
-			if err != nil {
-				return err
-			}
-			size += int64(len(data))
-			if max := r.opts.MaxFileSize; max > 0 && size > 4*max {
-				return fmt.Errorf("the chart's files are more than %d bytes", 4*max)
-			}
-			files = append(files, &loader.BufferedFile{Name: n, Data: bytes.TrimPrefix(data, utf8bom)})
+		size += int64(len(data))
+		if max := r.opts.MaxFileSize; max > 0 && size > 4*max {
+			return false, fmt.Errorf("the chart's files are more than %d bytes", 4*max)
 		}
-		return nil
-	}
-	if err := walk(dir, top, ""); err != nil {
+		files = append(files, &loader.BufferedFile{Name: e.rel, Data: bytes.TrimPrefix(data, utf8bom)})
+		return false, nil
+	}}
+	// loadChart takes no context: nothing cancels the walk.
+	if err := w.run(context.Background(), dir, top); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(files, func(a, b *loader.BufferedFile) int {
