@@ -28,6 +28,7 @@ func TestRepositoryWalkLinksAndLoops(t *testing.T) {
 		extra   string
 		note    string // the render-failed note; "" for none
 		objects []string
+		maxFile int64 // Options.MaxFileSize when not 0
 	}{
 		{
 			name:  "directory: a link back up",
@@ -72,6 +73,13 @@ func TestRepositoryWalkLinksAndLoops(t *testing.T) {
 			path: "c",
 			note: "rendering Helm chart c: c/files/a/gone.txt: file does not exist",
 		},
+		{
+			name: "chart: a file over the size limit",
+			files: map[string]string{"c/Chart.yaml": chartYAML, "c/templates/cm.yaml": cm,
+				"c/files/big.txt": string(make([]byte, 2048))},
+			path: "c", maxFile: 1024,
+			note: "rendering Helm chart c: c/files/big.txt is 2.0 KiB, over the limit of 1.0 KiB",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,7 +89,11 @@ func TestRepositoryWalkLinksAndLoops(t *testing.T) {
 			writeFiles(t, filepath.Join(base, "real"), tt.files)
 			root := filepath.Join(base, "repo")
 			require.NoError(t, os.Symlink("real", root))
-			a := find(renderApps(t, renderer(t, root, nil), app("a", src(tt.path, tt.extra))), "a")
+			var mod func(*render.Options)
+			if tt.maxFile != 0 {
+				mod = func(o *render.Options) { o.MaxFileSize = tt.maxFile }
+			}
+			a := find(renderApps(t, renderer(t, root, mod), app("a", src(tt.path, tt.extra))), "a")
 			require.NotNil(t, a)
 			if tt.note == "" {
 				assert.Empty(t, a.Notes)
