@@ -138,11 +138,18 @@ func ParseRecipients(names []string) ([]age.Recipient, error) {
 	return out, nil
 }
 
-// ParseIdentities reads age identities in age-keygen format.
+// ParseIdentities reads age identities in age-keygen format; source names the file in
+// errors. A line that is not an identity is reported by its number only: age's own message
+// for a mistyped key quotes a character of it (`invalid character data part: s[41]=98`).
 func ParseIdentities(r io.Reader, source string) ([]age.Identity, error) {
 	ids, err := age.ParseIdentities(r)
 	if err != nil {
-		// age's message never quotes the key material.
+		var line int
+		if _, scanErr := fmt.Sscanf(err.Error(), "error at line %d:", &line); scanErr == nil {
+			return nil, fmt.Errorf("reading age identities from %s: line %d is not an age identity (AGE-SECRET-KEY-1..., as age-keygen writes it)", source, line)
+		}
+		// The file-level messages (not UTF-8, too long, no identities, a read error)
+		// hold no key material.
 		return nil, fmt.Errorf("reading age identities from %s: %w", source, err)
 	}
 	return ids, nil
