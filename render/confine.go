@@ -96,6 +96,12 @@ func (r *Renderer) readFile(p string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return r.readResolved(p, real)
+}
+
+// readResolved is readFile for a path p already resolved to real, as a repoWalk entry is:
+// errors name p, as the user sees it.
+func (r *Renderer) readResolved(p, real string) ([]byte, error) {
 	data, err := inputfile.Read(real, r.opts.MaxFileSize)
 	if err != nil {
 		return nil, r.fileErr(p, err)

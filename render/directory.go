@@ -45,7 +45,7 @@ func (s *srcRun) directory(ctx context.Context) ([]Object, error) {
 		if !manifestName(e.dirent.Name()) || (d.Exclude != "" && argoGlob(d.Exclude, e.rel)) || (d.Include != "" && !argoGlob(d.Include, e.rel)) {
 			return false, nil
 		}
-		data, err := s.r.readFile(e.path)
+		data, err := s.r.readResolved(e.path, e.real)
 		if err != nil {
 			return false, err
 		}

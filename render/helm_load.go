@@ -54,7 +54,7 @@ func (r *Renderer) loadChart(dir string) (*chart.Chart, error) {
 		if e.info.Size() > loader.MaxDecompressedFileSize {
 			return false, fmt.Errorf("chart file %s is larger than the maximum file size %d", r.display(e.path), loader.MaxDecompressedFileSize)
 		}
-		data, err := r.readFile(e.path)
+		data, err := r.readResolved(e.path, e.real)
 		if err != nil {
 			return false, err
 		}
